@@ -1,0 +1,94 @@
+"""Optimistic concurrency: every editable record carries a `version`; a stale save is refused.
+
+Pages send the version they loaded in a hidden field; the API uses ETag / If-Match.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import F
+from rest_framework import status
+from rest_framework.exceptions import APIException
+
+
+class StaleVersionError(Exception):
+    """Someone else saved this record since it was loaded."""
+
+    def __init__(self, current: models.Model, changed_fields: dict[str, tuple[Any, Any]]):
+        self.current = current
+        self.changed_fields = changed_fields
+        names = ", ".join(changed_fields) or "no visible fields"
+        super().__init__(f"This record was changed by someone else since you opened it ({names}).")
+
+
+def save_versioned(instance: models.Model, expected_version: int, fields: list[str]) -> models.Model:
+    """Write `fields` of `instance` only if the stored version is still `expected_version`.
+
+    A single conditional UPDATE, so two concurrent writers can never both win.
+    """
+    model = type(instance)
+    values = {name: getattr(instance, model._meta.get_field(name).attname) for name in fields}
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        from django.utils import timezone
+
+        values["updated_at"] = timezone.now()
+    updated = model._default_manager.filter(pk=instance.pk, version=expected_version).update(
+        version=F("version") + 1, **values
+    )
+    if not updated:
+        current = model._default_manager.get(pk=instance.pk)
+        raise StaleVersionError(current, diff_fields(instance, current, fields))
+    instance.version = expected_version + 1
+    return instance
+
+
+def diff_fields(mine: models.Model, theirs: models.Model, fields: list[str]) -> dict[str, tuple[Any, Any]]:
+    """Fields where the stored record differs from what the user tried to save: {name: (theirs, mine)}."""
+    changes = {}
+    for name in fields:
+        attname = type(mine)._meta.get_field(name).attname
+        if getattr(mine, attname) != getattr(theirs, attname):
+            changes[name] = (getattr(theirs, name), getattr(mine, name))
+    return changes
+
+
+class PreconditionRequired(APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = "Send an If-Match header with the ETag you last read; writes without it are refused."
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "This record changed since you read it. Fetch it again and re-apply your change."
+    default_code = "precondition_failed"
+
+
+def etag_for(instance: models.Model) -> str:
+    return f'"{instance.pk}-{instance.version}"'
+
+
+def version_from_if_match(header: str | None, instance: models.Model) -> int:
+    """The version the client last read, from If-Match; 428 when absent, 412 when stale."""
+    if not header:
+        raise PreconditionRequired()
+    candidates = [tag.strip().removeprefix("W/") for tag in header.split(",")]
+    if "*" in candidates:
+        return instance.version
+    if etag_for(instance) not in candidates:
+        raise PreconditionFailed()
+    return instance.version
+
+
+class VersionedViewSetMixin:
+    """For DRF viewsets over versioned models: ETag on reads, If-Match required on writes."""
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = etag_for(self.get_object())
+        return response
+
+    def check_if_match(self, instance: models.Model) -> int:
+        return version_from_if_match(self.request.headers.get("If-Match"), instance)

@@ -1,0 +1,28 @@
+"""Demo-data seeders of every app. Each app's `demo.py` registers one; `seed_demo` runs them in order."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from random import Random
+from typing import Any
+
+SEEDERS: list[tuple[int, str, Callable[..., None]]] = []
+
+
+@dataclass
+class DemoContext:
+    rng: Random
+    client_count: int
+    stdout: Any
+    data: dict[str, Any] = field(default_factory=dict)  # what earlier seeders made, for later ones
+
+
+def register_seeder(order: int, name: str):
+    """Register `func(ctx: DemoContext)`; lower `order` runs first. Seeders must be idempotent."""
+
+    def decorator(func: Callable[..., None]) -> Callable[..., None]:
+        if not any(existing == name for _, existing, _ in SEEDERS):
+            SEEDERS.append((order, name, func))
+            SEEDERS.sort(key=lambda item: item[0])
+        return func
+
+    return decorator

@@ -1,0 +1,94 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from accounts.models import (
+    Assignment,
+    AssignmentRole,
+    Client,
+    FeeRecord,
+    ServiceLine,
+    User,
+)
+
+
+def partner_field(label: str, required: bool = True) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True).order_by("full_name"), label=label,
+        required=required, error_messages={"invalid_choice": "Choose an active firm person from the list."},
+    )
+
+
+class ClientForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    service_lines = forms.ModelMultipleChoiceField(
+        queryset=ServiceLine.objects.filter(active=True), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "“%(value)s” is not a service line of the firm."},
+    )
+
+    class Meta:
+        model = Client
+        fields = ["name", "tier", "sector", "country", "status", "confidential", "service_lines",
+                  "review_cadence_days", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 5})}
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = Client.objects.filter(name__iexact=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise ValidationError("A client with this name already exists.")
+        return name
+
+
+class ClientCreateForm(ClientForm):
+    crp = partner_field("Client Relationship Partner")
+    sam = partner_field("Strategic account manager (deputy)", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("crp") and data.get("sam") and data["crp"] == data["sam"]:
+            self.add_error("sam", "The SAM must be someone other than the CRP.")
+        return data
+
+
+class AssignmentForm(forms.ModelForm):
+    user = partner_field("Person")
+    role = forms.ChoiceField(choices=[(AssignmentRole.SAM, AssignmentRole.SAM.label),
+                                      (AssignmentRole.TEAM, AssignmentRole.TEAM.label)])
+
+    class Meta:
+        model = Assignment
+        fields = ["user", "role", "start_date"]
+        widgets = {"start_date": forms.DateInput(attrs={"type": "date"})}
+
+
+class AssignmentEndForm(forms.Form):
+    end_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class HandoverForm(forms.Form):
+    new_crp = partner_field("New Client Relationship Partner")
+    on_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Handover date")
+
+
+class FeeRecordForm(forms.ModelForm):
+    financial_year = forms.IntegerField(
+        min_value=1990, max_value=2100, label="Financial year",
+        error_messages={"invalid": "Enter the financial year as four digits, e.g. 2026 for FY2026."},
+    )
+    service_line = forms.ModelChoiceField(
+        queryset=ServiceLine.objects.all(),
+        error_messages={"invalid_choice": "Choose one of the firm's service lines."},
+    )
+
+    class Meta:
+        model = FeeRecord
+        fields = ["financial_year", "service_line", "amount"]
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount is not None and amount < 0:
+            raise ValidationError("Fees cannot be negative.")
+        return amount

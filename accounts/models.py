@@ -1,0 +1,345 @@
+"""Firm users and roles, clients, service lines, fees and CRP assignments."""
+
+import datetime
+from decimal import Decimal
+
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateRangeField, RangeOperators
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Func, Q
+from django.db.models.functions import Lower, Upper
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.querysets import ClientQuerySet, UserQuerySet
+
+
+class Role(models.TextChoices):
+    PARTNER = "partner", "Partner"
+    BD = "bd", "Business development"
+    MANAGING_PARTNER = "managing_partner", "Managing partner"
+    ADMIN = "admin", "Administrator"
+
+
+class PracticeGroup(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Office(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields):
+        if not email:
+            raise ValueError("Users need an email address.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields):
+        fields.setdefault("role", Role.ADMIN)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person at the firm. Logs in with their email address."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=150)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTNER)
+    job_title = models.CharField(max_length=100, blank=True)
+    practice_group = models.ForeignKey(
+        PracticeGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    office = models.ForeignKey(
+        Office, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        if self.is_active and self.role == Role.ADMIN:
+            return True
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        if self.is_active and self.role == Role.ADMIN:
+            return True
+        return super().has_module_perms(app_label)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role == Role.ADMIN or self.is_superuser
+
+    @property
+    def sees_all_open_clients(self) -> bool:
+        return self.role in {Role.BD, Role.MANAGING_PARTNER, Role.ADMIN} or self.is_superuser
+
+    @property
+    def sees_behind_walls(self) -> bool:
+        return self.role in {Role.MANAGING_PARTNER, Role.ADMIN} or self.is_superuser
+
+
+class Tier(models.Model):
+    """The firm's key-client programme tier (Growth / Develop / Maintain by default)."""
+
+    name = models.CharField(max_length=50, unique=True)
+    rank = models.PositiveSmallIntegerField(default=0, help_text="Lower ranks are more strategic.")
+    description = models.CharField(max_length=200, blank=True)
+    workload_weight = models.DecimalField(
+        max_digits=4, decimal_places=2, default=Decimal("1.00"),
+        help_text="How much leading a client of this tier weighs on a partner's workload.",
+    )
+
+    class Meta:
+        ordering = ["rank", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceLine(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClientStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    DORMANT = "dormant", "Dormant"
+    LOST = "lost", "Lost"
+
+
+@pghistory.track()
+class Client(models.Model):
+    """A key account."""
+
+    name = models.CharField(max_length=200)
+    sector = models.CharField(max_length=100, blank=True)
+    country = models.CharField(max_length=100, blank=True)
+    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="clients")
+    status = models.CharField(max_length=10, choices=ClientStatus.choices, default=ClientStatus.ACTIVE)
+    confidential = models.BooleanField(
+        default=False, help_text="Ethical wall: only the client team, managing partners and admins see it."
+    )
+    service_lines = models.ManyToManyField(ServiceLine, blank=True, related_name="clients")
+    notes = models.TextField(blank=True)
+    review_cadence_days = models.PositiveSmallIntegerField(
+        default=91, validators=[MinValueValidator(7), MaxValueValidator(366)],
+        help_text="How often the client should have a relationship review (QBR).",
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="client_name_unique_ci",
+                                    violation_error_message="A client with this name already exists."),
+        ]
+        indexes = [
+            models.Index(fields=["status", "tier"]),
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="client_name_trgm"),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="active_client_has_a_crp",
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                when=pgtrigger.After,
+                timing=pgtrigger.Deferred,
+                func="""
+                IF NEW.status = 'active' AND NOT EXISTS (
+                    SELECT 1 FROM accounts_assignment a
+                    WHERE a.client_id = NEW.id AND a.role = 'crp' AND a.end_date IS NULL
+                ) THEN
+                    RAISE EXCEPTION 'An active client must always have exactly one current CRP (client %).', NEW.id
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NULL;
+                """,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("client-detail", args=[self.pk])
+
+
+def current_financial_year(today: datetime.date | None = None) -> int:
+    """The financial year that contains `today`, named by the calendar year it ends in."""
+    today = today or timezone.localdate()
+    start_month = settings.FINANCIAL_YEAR_START_MONTH
+    if start_month == 1:
+        return today.year
+    return today.year + 1 if today.month >= start_month else today.year
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class FeeRecord(models.Model):
+    """Fee income billed to a client in one financial year by one service line."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="fees")
+    service_line = models.ForeignKey(ServiceLine, on_delete=models.PROTECT, related_name="fees")
+    financial_year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1990), MaxValueValidator(2100)],
+        help_text="The year the financial year ends in: FY2026 is 2026.",
+    )
+    amount = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+
+    class Meta:
+        ordering = ["-financial_year", "service_line__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "financial_year", "service_line"],
+                                    name="fee_one_row_per_client_year_line",
+                                    violation_error_message="This client already has fees for that year and service line."),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="fee_amount_not_negative",
+                                   violation_error_message="Fees cannot be negative."),
+            models.CheckConstraint(condition=Q(financial_year__gte=1990, financial_year__lte=2100),
+                                   name="fee_financial_year_plausible"),
+        ]
+        indexes = [models.Index(fields=["financial_year", "client"])]
+
+    def __str__(self) -> str:
+        return f"{self.client} FY{self.financial_year} {self.service_line}: {self.amount}"
+
+
+class AssignmentRole(models.TextChoices):
+    CRP = "crp", "Client Relationship Partner"
+    SAM = "sam", "Strategic account manager"
+    TEAM = "team", "Team member"
+
+
+class DateRange(Func):
+    function = "daterange"
+    output_field = DateRangeField()
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Assignment(models.Model):
+    """A firm person's role on a client's team for a period. Ended, never deleted."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
+    role = models.CharField(max_length=10, choices=AssignmentRole.choices)
+    start_date = models.DateField(default=timezone.localdate)
+    end_date = models.DateField(
+        null=True, blank=True, help_text="The day the role ended (the person no longer held it from then)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["client", "role", "-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="assignment_ends_after_start",
+                violation_error_message="The end date cannot be before the start date.",
+            ),
+            models.UniqueConstraint(
+                fields=["client"], condition=Q(role="crp", end_date__isnull=True),
+                name="one_current_crp_per_client",
+                violation_error_message="This client already has a current Client Relationship Partner.",
+            ),
+            models.UniqueConstraint(
+                fields=["client", "user"], condition=Q(end_date__isnull=True),
+                name="one_current_role_per_person_per_client",
+                violation_error_message="This person already has a current role on this client's team.",
+            ),
+            ExclusionConstraint(
+                name="crp_periods_do_not_overlap",
+                expressions=[
+                    ("client", RangeOperators.EQUAL),
+                    (DateRange("start_date", "end_date", models.Value("[)")), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(role="crp"),
+                violation_error_message="CRP periods of one client cannot overlap.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "client"], condition=Q(end_date__isnull=True),
+                         name="assignment_current_by_user"),
+        ]
+        triggers = [
+            # Deferred to commit so a client and its first CRP can be created in one transaction.
+            pgtrigger.Trigger(
+                name="active_client_keeps_a_crp",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                when=pgtrigger.After,
+                timing=pgtrigger.Deferred,
+                func="""
+                IF EXISTS (
+                    SELECT 1 FROM accounts_client c
+                    WHERE c.id = OLD.client_id AND c.status = 'active'
+                      AND NOT EXISTS (SELECT 1 FROM accounts_assignment a
+                                      WHERE a.client_id = c.id AND a.role = 'crp' AND a.end_date IS NULL)
+                ) THEN
+                    RAISE EXCEPTION 'An active client must always have exactly one current CRP (client %).', OLD.client_id
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NULL;
+                """,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} of {self.client}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.end_date is None
+
+    @property
+    def tenure_days(self) -> int:
+        end = self.end_date or timezone.localdate()
+        return (end - self.start_date).days

@@ -1,0 +1,58 @@
+"""Querysets that carry the access rule: what a user may see."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def _on_team(user: User) -> Exists:
+    from accounts.models import Assignment
+
+    return Exists(
+        Assignment.objects.filter(client=OuterRef("pk"), user=user, end_date__isnull=True)
+    )
+
+
+class ClientQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> ClientQuerySet:
+        """The clients `user` may see at all: the ethical wall lives here and only here."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.sees_behind_walls:
+            return self
+        if user.sees_all_open_clients:
+            return self.filter(confidential=False)
+        return self.filter(Q(confidential=False) | _on_team(user))
+
+    def editable_by(self, user: User) -> ClientQuerySet:
+        """The clients `user` may change: admins and managing partners all, partners their own."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.sees_behind_walls:
+            return self
+        if user.sees_all_open_clients:  # BD edits open clients' data (imports, fees)
+            return self.filter(confidential=False)
+        return self.filter(_on_team(user))
+
+    def on_team_of(self, user: User) -> ClientQuerySet:
+        return self.filter(_on_team(user))
+
+    def with_current_crp(self) -> ClientQuerySet:
+        from accounts.models import Assignment
+
+        crp = Assignment.objects.filter(client=OuterRef("pk"), role="crp", end_date__isnull=True)
+        return self.annotate(
+            crp_id=models.Subquery(crp.values("user_id")[:1]),
+            crp_name=models.Subquery(crp.values("user__full_name")[:1]),
+        )
+
+
+class UserQuerySet(models.QuerySet):
+    def active(self) -> UserQuerySet:
+        return self.filter(is_active=True)

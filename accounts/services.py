@@ -1,0 +1,183 @@
+"""Writes to clients, teams and fees: each validates, then saves inside one transaction with audit context."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from contextlib import contextmanager
+from decimal import Decimal
+
+import pghistory
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.concurrency import save_versioned
+from accounts.errors import validation_error_from
+from accounts.models import (
+    Assignment,
+    AssignmentRole,
+    Client,
+    ClientStatus,
+    FeeRecord,
+    ServiceLine,
+    Tier,
+    User,
+)
+
+CLIENT_FIELDS = ["name", "sector", "country", "tier", "status", "confidential", "notes",
+                 "review_cadence_days"]
+
+
+@contextmanager
+def audited_write(actor: User | None):
+    """One transaction whose history rows name `actor`; constraint violations become field errors."""
+    try:
+        with transaction.atomic(), pghistory.context(user=actor.pk if actor else None):
+            yield
+    except IntegrityError as exc:
+        raise validation_error_from(exc) from exc
+
+
+def _require_partner(user: User | None, field: str) -> None:
+    if user is None:
+        raise ValidationError({field: "Choose a firm person."})
+    if not user.is_active:
+        raise ValidationError({field: f"{user} is not an active firm user."})
+
+
+def client_create(
+    *,
+    actor: User,
+    name: str,
+    tier: Tier,
+    crp: User,
+    sector: str = "",
+    country: str = "",
+    status: str = ClientStatus.ACTIVE,
+    confidential: bool = False,
+    notes: str = "",
+    service_lines: Iterable[ServiceLine] = (),
+    sam: User | None = None,
+    review_cadence_days: int = 91,
+    start_date: datetime.date | None = None,
+) -> Client:
+    """Create a key account with its first CRP (and SAM): an active client always has one."""
+    _require_partner(crp, "crp")
+    if sam is not None and sam == crp:
+        raise ValidationError({"sam": "The SAM must be someone other than the CRP."})
+    client = Client(name=name.strip(), tier=tier, sector=sector, country=country, status=status,
+                    confidential=confidential, notes=notes, review_cadence_days=review_cadence_days)
+    client.full_clean(validate_constraints=False)
+    with audited_write(actor):
+        client.save()
+        client.service_lines.set(service_lines)
+        start = start_date or timezone.localdate()
+        Assignment.objects.create(client=client, user=crp, role=AssignmentRole.CRP, start_date=start)
+        if sam is not None:
+            _require_partner(sam, "sam")
+            Assignment.objects.create(client=client, user=sam, role=AssignmentRole.SAM, start_date=start)
+        _check_deferred_constraints()
+    return client
+
+
+def client_update(
+    *, actor: User, client: Client, expected_version: int, service_lines: Iterable[ServiceLine] | None = None,
+    **changes: object,
+) -> Client:
+    """Save changed fields if nobody else saved the client since `expected_version` was read."""
+    unknown = set(changes) - set(CLIENT_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown client fields: {', '.join(sorted(unknown))}")
+    for field, value in changes.items():
+        setattr(client, field, value.strip() if isinstance(value, str) and field == "name" else value)
+    client.full_clean(validate_constraints=False, exclude=["service_lines"])
+    with audited_write(actor):
+        save_versioned(client, expected_version, list(changes))
+        if service_lines is not None:
+            client.service_lines.set(service_lines)
+        _check_deferred_constraints()
+    return client
+
+
+def assignment_start(
+    *, actor: User, client: Client, user: User, role: str, start_date: datetime.date | None = None,
+) -> Assignment:
+    """Add a person to the client's team. A CRP is changed through a transition, not here."""
+    _require_partner(user, "user")
+    if role == AssignmentRole.CRP and Assignment.objects.filter(
+        client=client, role=AssignmentRole.CRP, end_date__isnull=True
+    ).exists():
+        raise ValidationError({"role": "This client already has a current CRP; hand over with a transition."})
+    assignment = Assignment(client=client, user=user, role=role, start_date=start_date or timezone.localdate())
+    assignment.full_clean(validate_constraints=False)
+    with audited_write(actor):
+        assignment.save()
+    return assignment
+
+
+def assignment_end(*, actor: User, assignment: Assignment, end_date: datetime.date | None = None) -> Assignment:
+    """End a team role; the row is kept as history."""
+    if assignment.end_date is not None:
+        raise ValidationError({"end_date": "This assignment has already ended."})
+    end_date = end_date or timezone.localdate()
+    if end_date < assignment.start_date:
+        raise ValidationError({"end_date": "The end date cannot be before the start date."})
+    if assignment.role == AssignmentRole.CRP and assignment.client.status == ClientStatus.ACTIVE:
+        raise ValidationError({"end_date": "An active client always needs a CRP: hand over with a transition."})
+    with audited_write(actor):
+        assignment.end_date = end_date
+        assignment.save(update_fields=["end_date"])
+        _check_deferred_constraints()
+    return assignment
+
+
+def crp_handover(
+    *, actor: User, client: Client, new_crp: User, on_date: datetime.date | None = None,
+) -> Assignment:
+    """End the current CRP and start `new_crp` on the same day, atomically."""
+    _require_partner(new_crp, "new_crp")
+    on_date = on_date or timezone.localdate()
+    with audited_write(actor):
+        current = (Assignment.objects.select_for_update()
+                   .filter(client=client, role=AssignmentRole.CRP, end_date__isnull=True).first())
+        if current and current.user_id == new_crp.pk:
+            raise ValidationError({"new_crp": f"{new_crp} is already the CRP."})
+        if current:
+            if on_date < current.start_date:
+                raise ValidationError({"on_date": "The handover cannot be before the current CRP started."})
+            current.end_date = on_date
+            current.save(update_fields=["end_date"])
+        # The incoming CRP may have been SAM or team member: that role ends as the new one starts.
+        Assignment.objects.filter(client=client, user=new_crp, end_date__isnull=True).update(end_date=on_date)
+        new = Assignment.objects.create(client=client, user=new_crp, role=AssignmentRole.CRP, start_date=on_date)
+        _check_deferred_constraints()
+    return new
+
+
+def fee_record_set(
+    *, actor: User, client: Client, service_line: ServiceLine, financial_year: int, amount: Decimal,
+) -> FeeRecord:
+    """Create or replace the fee figure for one client, year and service line."""
+    record = FeeRecord(client=client, service_line=service_line, financial_year=financial_year, amount=amount)
+    record.full_clean(validate_constraints=False)
+    with audited_write(actor):
+        record, _ = FeeRecord.objects.update_or_create(
+            client=client, service_line=service_line, financial_year=financial_year,
+            defaults={"amount": amount},
+        )
+    return record
+
+
+def fee_record_delete(*, actor: User, record: FeeRecord) -> None:
+    with audited_write(actor):
+        record.delete()
+
+
+def _check_deferred_constraints() -> None:
+    """Run the deferred 'active client has a CRP' triggers now, so the error reaches the form."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")

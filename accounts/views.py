@@ -1,0 +1,218 @@
+"""Client pages: thin views over the access rule, selectors and services."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from pghistory.models import MiddlewareEvents
+
+from accounts import selectors, services
+from accounts.access import can_edit, get_editable_client, get_editable_object, get_visible_client
+from accounts.concurrency import StaleVersionError
+from accounts.signals import client_detail_panels
+from accounts.forms import (
+    AssignmentEndForm,
+    AssignmentForm,
+    ClientCreateForm,
+    ClientForm,
+    FeeRecordForm,
+    HandoverForm,
+)
+from accounts.models import Assignment, Client, ClientStatus, FeeRecord, Role, Tier
+
+PAGE_SIZE = 25
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@require_GET
+def home(request):
+    return redirect("client-list")
+
+
+@require_GET
+def client_list(request):
+    params = request.GET
+    clients = selectors.client_list(
+        user=request.user, search=params.get("q", "").strip(), tier=params.get("tier", ""),
+        sector=params.get("sector", ""), crp=params.get("crp", ""), status=params.get("status", ""),
+        mine=params.get("mine") == "1", sort=params.get("sort", "name"),
+    )
+    page = Paginator(clients, PAGE_SIZE).get_page(params.get("page"))
+    context = {"page": page, "params": params, "sort": params.get("sort", "name"),
+               "query_without_page": _query_without(params, "page"),
+               "query_without_sort": _query_without(params, "sort", "page")}
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "accounts/client_list.html#client-table", context)
+    context.update(tiers=Tier.objects.all(), sectors=selectors.sectors_of(request.user),
+                   crps=selectors.crp_choices(request.user), statuses=ClientStatus.choices,
+                   can_create=request.user.role != Role.PARTNER or request.user.is_superuser)
+    return render(request, "accounts/client_list.html", context)
+
+
+def _query_without(params, *names: str) -> str:
+    query = params.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+@require_GET
+def client_detail(request, pk: int):
+    client = get_visible_client(request.user, pk)
+    team = list(selectors.team_of(client))
+    panels = [panel for _, panel in client_detail_panels.send(sender=Client, client=client, user=request.user)
+              if panel]
+    history = (MiddlewareEvents.objects.references(client).select_related("user")
+               .order_by("-pgh_created_at")[:50])
+    return render(request, "accounts/client_detail.html", {
+        "client": client,
+        "can_edit": can_edit(request.user, client),
+        "current_team": [a for a in team if a.is_current],
+        "past_team": [a for a in team if not a.is_current],
+        "fees": selectors.fee_table(client),
+        "service_lines": client.service_lines.all(),
+        "history": history,
+        "panels": sorted(panels, key=lambda panel: panel["order"]),
+        "assignment_form": AssignmentForm(),
+        "handover_form": HandoverForm(),
+        "fee_form": FeeRecordForm(initial={"financial_year": selectors.last_complete_financial_year()}),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def client_create(request):
+    if request.user.role == Role.PARTNER and not request.user.is_superuser:
+        messages.error(request, "Ask the BD team to add a key client.")
+        return redirect("client-list")
+    form = ClientCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            client = services.client_create(
+                actor=request.user, name=data["name"], tier=data["tier"], crp=data["crp"], sam=data["sam"],
+                sector=data["sector"], country=data["country"], status=data["status"],
+                confidential=data["confidential"], notes=data["notes"], service_lines=data["service_lines"],
+                review_cadence_days=data["review_cadence_days"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"{client} added to the key-client programme.")
+            return redirect(client)
+    return render(request, "accounts/client_form.html", {"form": form, "creating": True})
+
+
+@require_http_methods(["GET", "POST"])
+def client_edit(request, pk: int):
+    client = get_editable_client(request.user, pk)
+    form = ClientForm(request.POST or None, instance=client, initial={"version": client.version})
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changes = {name: data[name] for name in services.CLIENT_FIELDS}
+        try:
+            services.client_update(actor=request.user, client=client,
+                                   expected_version=data["version"] or 0,
+                                   service_lines=data["service_lines"], **changes)
+        except StaleVersionError as stale:
+            conflict = stale
+            form = ClientForm(request.POST, instance=stale.current, initial={"version": stale.current.version})
+            form.data = form.data.copy()
+            form.data["version"] = stale.current.version
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Client saved.")
+            return redirect(client)
+    return render(request, "accounts/client_form.html", {"form": form, "client": client, "conflict": conflict})
+
+
+@require_POST
+def assignment_add(request, pk: int):
+    client = get_editable_client(request.user, pk)
+    form = AssignmentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assignment_start(actor=request.user, client=client, **form.cleaned_data)
+            messages.success(request, f"{form.cleaned_data['user']} added to the team.")
+        except ValidationError as error:
+            _flash_errors(request, error)
+    else:
+        _flash_form_errors(request, form)
+    return redirect(client)
+
+
+@require_POST
+def assignment_end(request, pk: int):
+    assignment = get_editable_object(request.user, Assignment.objects.select_related("client", "user"), pk)
+    form = AssignmentEndForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assignment_end(actor=request.user, assignment=assignment, **form.cleaned_data)
+            messages.success(request, f"{assignment.user}'s role ended.")
+        except ValidationError as error:
+            _flash_errors(request, error)
+    else:
+        _flash_form_errors(request, form)
+    return redirect(assignment.client)
+
+
+@require_POST
+def crp_handover(request, pk: int):
+    client = get_editable_client(request.user, pk)
+    form = HandoverForm(request.POST)
+    if form.is_valid():
+        try:
+            services.crp_handover(actor=request.user, client=client, **form.cleaned_data)
+            messages.success(request, f"{form.cleaned_data['new_crp']} is now the CRP.")
+        except ValidationError as error:
+            _flash_errors(request, error)
+    else:
+        _flash_form_errors(request, form)
+    return redirect(client)
+
+
+@require_POST
+def fee_set(request, pk: int):
+    client = get_editable_client(request.user, pk)
+    form = FeeRecordForm(request.POST)
+    if form.is_valid():
+        try:
+            services.fee_record_set(actor=request.user, client=client, **form.cleaned_data)
+            messages.success(request, "Fee figure saved.")
+        except ValidationError as error:
+            _flash_errors(request, error)
+    else:
+        _flash_form_errors(request, form)
+    return redirect(reverse("client-detail", args=[client.pk]) + "#fees")
+
+
+@require_POST
+def fee_delete(request, pk: int):
+    record = get_editable_object(request.user, FeeRecord.objects.select_related("client"), pk)
+    services.fee_record_delete(actor=request.user, record=record)
+    messages.success(request, "Fee figure deleted.")
+    return redirect(reverse("client-detail", args=[record.client_id]) + "#fees")
+
+
+def _flash_errors(request, error: ValidationError) -> None:
+    for field, texts in (error.message_dict.items() if hasattr(error, "error_dict") else [("", error.messages)]):
+        label = field.replace("_", " ").capitalize() + ": " if field and field != "__all__" else ""
+        for text in texts:
+            messages.error(request, f"{label}{text}")
+
+
+def _flash_form_errors(request, form) -> None:
+    for field, texts in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for text in texts:
+            messages.error(request, f"{label}: {text}" if label else text)
