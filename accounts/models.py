@@ -78,6 +78,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         Office, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
     is_active = models.BooleanField(default=True)
+    weekly_digest = models.BooleanField(default=True, help_text="Send me the weekly summary email")
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
@@ -343,3 +344,28 @@ class Assignment(models.Model):
     def tenure_days(self) -> int:
         end = self.end_date or timezone.localdate()
         return (end - self.start_date).days
+
+
+class Notification(models.Model):
+    """An in-app message to one firm person (alerts, finished reports…)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    client = models.ForeignKey(Client, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    dedupe_key = models.CharField(max_length=200, blank=True,
+                                  help_text="Same key, same user: one notification, however often the event repeats")
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "dedupe_key"], condition=~Q(dedupe_key=""),
+                                    name="notification_once_per_event"),
+        ]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,140 @@
+"""People at the client, how the firm knows them, and every touchpoint."""
+
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Client
+
+
+class Seniority(models.TextChoices):
+    BOARD = "board", "Board"
+    C_SUITE = "c_suite", "C-suite"
+    SENIOR = "senior", "Senior management"
+    MIDDLE = "middle", "Middle management"
+    OTHER = "other", "Other"
+
+
+SENIOR_LEVELS = (Seniority.BOARD, Seniority.C_SUITE)
+
+
+class BuyingRole(models.TextChoices):
+    DECISION_MAKER = "decision_maker", "Decision-maker"
+    INFLUENCER = "influencer", "Influencer"
+    GATEKEEPER = "gatekeeper", "Gatekeeper"
+    CHAMPION = "champion", "Champion"
+    USER = "user", "User"
+    BLOCKER = "blocker", "Blocker"
+
+
+class StakeholderStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    LEFT = "left", "Left the client"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Stakeholder(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="stakeholders")
+    name = models.CharField(max_length=150)
+    job_title = models.CharField(max_length=150, blank=True)
+    department = models.CharField(max_length=100, blank=True)
+    seniority = models.CharField(max_length=10, choices=Seniority.choices, default=Seniority.OTHER)
+    reports_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="direct_reports")
+    buying_role = models.CharField(max_length=20, choices=BuyingRole.choices, default=BuyingRole.USER)
+    attitude = models.SmallIntegerField(default=0, help_text="−2 opponent … +2 advocate")
+    influence = models.PositiveSmallIntegerField(default=3, help_text="1 (low) … 5 (high)")
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=10, choices=StakeholderStatus.choices, default=StakeholderStatus.ACTIVE)
+    notes = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(attitude__gte=-2, attitude__lte=2), name="stakeholder_attitude_range",
+                                   violation_error_message="Attitude runs from −2 (opponent) to +2 (advocate)."),
+            models.CheckConstraint(condition=Q(influence__gte=1, influence__lte=5), name="stakeholder_influence_range",
+                                   violation_error_message="Influence runs from 1 to 5."),
+            models.CheckConstraint(condition=~Q(reports_to=models.F("pk")), name="stakeholder_not_own_manager"),
+        ]
+        indexes = [models.Index(fields=["client", "status"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("client-detail", args=[self.client_id]) + f"#stakeholder-{self.pk}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Relationship(models.Model):
+    """A firm person who knows a stakeholder, how well, and how well the plan wants them to."""
+
+    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="relationships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="relationships")
+    strength = models.PositiveSmallIntegerField(default=1, help_text="1 acquaintance … 5 trusted adviser")
+    target_strength = models.PositiveSmallIntegerField(null=True, blank=True)
+    is_primary = models.BooleanField(default=False, help_text="The primary relationship owner")
+    notes = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["stakeholder", "user"], name="one_relationship_per_pair",
+                                    violation_error_message="This person already has a relationship with them."),
+            models.UniqueConstraint(fields=["stakeholder"], condition=Q(is_primary=True),
+                                    name="one_primary_owner_per_stakeholder",
+                                    violation_error_message="This stakeholder already has a primary owner."),
+            models.CheckConstraint(condition=Q(strength__gte=1, strength__lte=5), name="relationship_strength_range",
+                                   violation_error_message="Strength runs from 1 to 5."),
+            models.CheckConstraint(
+                condition=Q(target_strength__isnull=True) | Q(target_strength__gte=1, target_strength__lte=5),
+                name="relationship_target_range", violation_error_message="Target strength runs from 1 to 5."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} knows {self.stakeholder} ({self.strength}/5)"
+
+
+class InteractionKind(models.TextChoices):
+    MEETING = "meeting", "Meeting"
+    CALL = "call", "Call"
+    EMAIL = "email", "Email"
+    EVENT = "event", "Event"
+    CLIENT_REVIEW = "client_review", "Client review"
+    SOCIAL = "social", "Social"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Interaction(models.Model):
+    """A touchpoint with the client."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="interactions")
+    date = models.DateField(default=timezone.localdate)
+    kind = models.CharField(max_length=20, choices=InteractionKind.choices, default=InteractionKind.MEETING)
+    sentiment = models.SmallIntegerField(default=0, help_text="−2 … +2")
+    summary = models.CharField(max_length=500)
+    follow_up = models.CharField(max_length=500, blank=True)
+    firm_attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="interactions")
+    stakeholders = models.ManyToManyField(Stakeholder, blank=True, related_name="interactions")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    external_ref = models.CharField(max_length=100, blank=True, help_text="ID in the system it was imported from")
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(sentiment__gte=-2, sentiment__lte=2), name="interaction_sentiment_range",
+                                   violation_error_message="Sentiment runs from −2 to +2."),
+        ]
+        indexes = [models.Index(fields=["client", "-date"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} with {self.client} on {self.date}"
