@@ -47,16 +47,20 @@ def get_editable_client(user: User, pk: object) -> Client:
     return client
 
 
-def visible(user: User, queryset: models.QuerySet[M], client_field: str = "client") -> models.QuerySet[M]:
+def visible[M: models.Model](
+    user: User, queryset: models.QuerySet[M], client_field: str = "client"
+) -> models.QuerySet[M]:
     """Filter any client-owned queryset down to rows of clients `user` may see."""
     return queryset.filter(**{f"{client_field}__in": visible_clients(user).values("pk")})
 
 
-def editable(user: User, queryset: models.QuerySet[M], client_field: str = "client") -> models.QuerySet[M]:
+def editable[M: models.Model](
+    user: User, queryset: models.QuerySet[M], client_field: str = "client"
+) -> models.QuerySet[M]:
     return queryset.filter(**{f"{client_field}__in": editable_clients(user).values("pk")})
 
 
-def get_visible_object(user: User, queryset: models.QuerySet[M], pk: object,
+def get_visible_object[M: models.Model](user: User, queryset: models.QuerySet[M], pk: object,
                        client_field: str = "client") -> M:
     try:
         return visible(user, queryset, client_field).get(pk=int(pk))
@@ -64,7 +68,7 @@ def get_visible_object(user: User, queryset: models.QuerySet[M], pk: object,
         raise Http404("Not found.") from exc
 
 
-def get_editable_object(user: User, queryset: models.QuerySet[M], pk: object,
+def get_editable_object[M: models.Model](user: User, queryset: models.QuerySet[M], pk: object,
                         client_field: str = "client") -> M:
     obj = get_visible_object(user, queryset, pk, client_field)
     client_id = obj

@@ -23,7 +23,7 @@ from accounts.models import (
     current_financial_year,
 )
 
-DEMO_PASSWORD = "keyline-demo-2026"
+DEMO_PASSWORD = "keyline-demo-2026"  # noqa: S105 - printed for the demo on purpose
 DOMAIN = "keyline.example"
 PRACTICE_GROUPS = ["Corporate", "Disputes", "Finance", "Real Estate", "Tax", "Employment"]
 OFFICES = ["London", "Manchester", "Edinburgh", "Dublin", "New York", "Singapore"]

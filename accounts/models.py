@@ -243,7 +243,7 @@ class FeeRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["client", "financial_year", "service_line"],
                                     name="fee_one_row_per_client_year_line",
-                                    violation_error_message="This client already has fees for that year and service line."),
+                                    violation_error_message="This client already has fees for that year and line."),
             models.CheckConstraint(condition=Q(amount__gte=0), name="fee_amount_not_negative",
                                    violation_error_message="Fees cannot be negative."),
             models.CheckConstraint(condition=Q(financial_year__gte=1990, financial_year__lte=2100),
@@ -325,8 +325,8 @@ class Assignment(models.Model):
                       AND NOT EXISTS (SELECT 1 FROM accounts_assignment a
                                       WHERE a.client_id = c.id AND a.role = 'crp' AND a.end_date IS NULL)
                 ) THEN
-                    RAISE EXCEPTION 'An active client must always have exactly one current CRP (client %).', OLD.client_id
-                        USING ERRCODE = 'check_violation';
+                    RAISE EXCEPTION 'An active client must always have exactly one current CRP (client %).',
+                        OLD.client_id USING ERRCODE = 'check_violation';
                 END IF;
                 RETURN NULL;
                 """,

@@ -11,7 +11,6 @@ from pghistory.models import MiddlewareEvents
 from accounts import selectors, services
 from accounts.access import can_edit, get_editable_client, get_editable_object, get_visible_client
 from accounts.concurrency import StaleVersionError
-from accounts.signals import client_detail_panels
 from accounts.forms import (
     AssignmentEndForm,
     AssignmentForm,
@@ -21,6 +20,7 @@ from accounts.forms import (
     HandoverForm,
 )
 from accounts.models import Assignment, Client, ClientStatus, FeeRecord, Role, Tier
+from accounts.signals import client_detail_panels
 
 PAGE_SIZE = 25
 

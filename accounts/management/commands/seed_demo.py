@@ -30,7 +30,7 @@ class Command(BaseCommand):
             self.print_logins(ctx)
 
     def print_logins(self, ctx: DemoContext) -> None:
-        self.stdout.write(self.style.SUCCESS("\nDemo logins (password for all: %s)" % ctx.data["password"]))
+        self.stdout.write(self.style.SUCCESS("\nDemo logins (password for all: {})".format(ctx.data["password"])))
         for role, email in ctx.data["logins"]:
             self.stdout.write(f"  {role:<18} {email}")
         self.stdout.write("")

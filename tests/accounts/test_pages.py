@@ -1,0 +1,159 @@
+"""Client pages: list filters and sort, forms with field errors, conflicts, constant query counts."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Client, FeeRecord
+from tests.factories import ClientFactory, FeeRecordFactory, ServiceLineFactory, TierFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def names_in(response) -> list[str]:
+    return [client.name for client in response.context["page"]]
+
+
+def test_list_filters_by_tier_sector_crp_and_status(alice, bob, login):
+    develop = TierFactory(name="Develop", rank=2)
+    ClientFactory(name="A plc", crp=alice, sector="Energy")
+    ClientFactory(name="B plc", crp=bob, sector="Energy", tier=develop)
+    ClientFactory(name="C plc", crp=bob, sector="Retail", status="dormant")
+    http = login(alice)
+    url = reverse("client-list")
+    assert names_in(http.get(url, {"tier": develop.pk})) == ["B plc"]
+    assert names_in(http.get(url, {"sector": "Energy"})) == ["A plc", "B plc"]
+    assert names_in(http.get(url, {"crp": bob.pk})) == ["B plc", "C plc"]
+    assert names_in(http.get(url, {"status": "dormant"})) == ["C plc"]
+    assert names_in(http.get(url, {"mine": "1"})) == ["A plc"]
+    assert names_in(http.get(url, {"q": "b p"})) == ["B plc"]
+
+
+def test_list_sorts_by_fees_descending(alice, login):
+    line = ServiceLineFactory()
+    from accounts.selectors import last_complete_financial_year
+
+    year = last_complete_financial_year()
+    for name, amount in [("Low plc", 10), ("High plc", 1000), ("Mid plc", 100)]:
+        FeeRecordFactory(client=ClientFactory(name=name, crp=alice), service_line=line, financial_year=year,
+                         amount=amount)
+    response = login(alice).get(reverse("client-list"), {"sort": "-fees"})
+    assert names_in(response) == ["High plc", "Mid plc", "Low plc"]
+
+
+def test_malformed_filters_and_pages_give_a_clean_page(alice, normal_client, login):
+    http = login(alice)
+    response = http.get(reverse("client-list"), {"tier": "x", "crp": "'; drop", "sort": "-evil", "page": "9999"})
+    assert response.status_code == 200
+    assert names_in(response) == [normal_client.name]
+
+
+def test_htmx_request_gets_only_the_table(alice, normal_client, login):
+    response = login(alice).get(reverse("client-list"), HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert 'id="client-table"' in body
+    assert "<html" not in body
+    assert normal_client.name in body
+
+
+@pytest.mark.parametrize("count", [1, 60])
+def test_client_list_query_count_is_constant(count, alice, login, django_assert_max_num_queries):
+    line = ServiceLineFactory()
+    crps = [UserFactory() for _ in range(3)]
+    for index in range(count):
+        client = ClientFactory(crp=crps[index % 3])
+        FeeRecordFactory(client=client, service_line=line)
+    http = login(alice)
+    with django_assert_max_num_queries(8):
+        assert http.get(reverse("client-list")).status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_client_detail_query_count_is_constant(count, alice, normal_client, login, django_assert_max_num_queries):
+    lines = [ServiceLineFactory() for _ in range(count)]
+    for line in lines:
+        FeeRecordFactory(client=normal_client, service_line=line)
+    http = login(alice)
+    with django_assert_max_num_queries(14):
+        assert http.get(reverse("client-detail", args=[normal_client.pk])).status_code == 200
+
+
+def test_create_form_shows_field_errors_and_saves_nothing(carol, alice, normal_client, login):
+    tier = TierFactory()
+    response = login(carol).post(reverse("client-create"), {
+        "name": normal_client.name.upper(), "tier": tier.pk, "status": "active", "crp": alice.pk, "sam": alice.pk,
+        "review_cadence_days": 91,
+    })
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "already exists" in form.errors["name"][0]
+    assert "someone other than the CRP" in form.errors["sam"][0]
+    assert Client.objects.count() == 1
+
+
+def test_create_form_refuses_unknown_service_line_and_user(carol, login):
+    tier = TierFactory()
+    response = login(carol).post(reverse("client-create"), {
+        "name": "Kestrel Systems Ltd", "tier": tier.pk, "status": "active", "crp": 987654,
+        "service_lines": [424242], "review_cadence_days": 91,
+    })
+    form = response.context["form"]
+    assert "crp" in form.errors and "service_lines" in form.errors
+    assert not Client.objects.filter(name="Kestrel Systems Ltd").exists()
+
+
+def test_create_form_makes_the_client_with_its_crp(carol, alice, login):
+    tier = TierFactory()
+    response = login(carol).post(reverse("client-create"), {
+        "name": "Kestrel Systems Ltd", "tier": tier.pk, "status": "active", "crp": alice.pk,
+        "review_cadence_days": 91, "sector": "Technology",
+    })
+    client = Client.objects.get(name="Kestrel Systems Ltd")
+    assert response.status_code == 302 and response.url == client.get_absolute_url()
+    assert client.assignments.get(role="crp").user == alice
+
+
+def test_edit_with_a_stale_version_shows_the_conflict_and_keeps_the_other_change(alice, mike, normal_client,
+                                                                                   login):
+    url = reverse("client-edit", args=[normal_client.pk])
+    form_data = {"name": normal_client.name, "tier": normal_client.tier_id, "status": "active",
+                 "review_cadence_days": 91, "version": normal_client.version}
+    login(mike).post(url, {**form_data, "notes": "Board changes in March."})
+    response = login(alice).post(url, {**form_data, "notes": "Alice's view."})
+    assert response.status_code == 200
+    assert "Someone else saved this client" in response.content.decode()
+    normal_client.refresh_from_db()
+    assert normal_client.notes == "Board changes in March."
+    # Saving again from the conflict page applies Alice's change on top.
+    resubmit = {**form_data, "notes": "Alice's view.", "version": response.context["form"]["version"].value()}
+    assert login(alice).post(url, resubmit).status_code == 302
+    normal_client.refresh_from_db()
+    assert normal_client.notes == "Alice's view."
+
+
+def test_fee_form_refuses_a_negative_amount_and_a_malformed_year(alice, normal_client, login):
+    line = ServiceLineFactory()
+    http = login(alice)
+    url = reverse("fee-set", args=[normal_client.pk])
+    response = http.post(url, {"financial_year": "FY25/26", "service_line": line.pk, "amount": "-10"}, follow=True)
+    text = response.content.decode()
+    assert "four digits" in text and "cannot be negative" in text
+    assert not FeeRecord.objects.exists()
+
+
+def test_client_page_shows_fee_totals_and_history(alice, normal_client, login):
+    line = ServiceLineFactory(name="Tax Advisory")
+    http = login(alice)
+    for year, amount in [(2024, "100000"), (2025, "150000")]:
+        http.post(reverse("fee-set", args=[normal_client.pk]),
+                  {"financial_year": year, "service_line": line.pk, "amount": amount})
+    body = http.get(reverse("client-detail", args=[normal_client.pk])).content.decode()
+    assert "Tax Advisory" in body
+    assert "+50.0%" in body
+    assert "Alice Partner" in body  # history names who recorded the fees
+
+
+def test_partner_outside_team_cannot_post_fees(bob, normal_client, login):
+    response = login(bob).post(reverse("fee-set", args=[normal_client.pk]),
+                               {"financial_year": 2025, "service_line": ServiceLineFactory().pk, "amount": 5})
+    assert response.status_code == 403
+    assert not FeeRecord.objects.exists()
