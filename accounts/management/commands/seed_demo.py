@@ -1,11 +1,23 @@
 import random
 import time
 
+import pgtrigger
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
 
 from accounts.demo_registry import SEEDERS, DemoContext
+
+
+def history_triggers() -> list[str]:
+    """URIs of pghistory's insert triggers on every tracked model."""
+    uris = []
+    for model in apps.get_models():
+        for trigger in getattr(model._meta, "triggers", []):
+            if trigger.name == "insert_insert":
+                uris.append(f"{model._meta.label}:{trigger.name}")
+    return uris
 
 
 class Command(BaseCommand):
@@ -23,7 +35,8 @@ class Command(BaseCommand):
         ctx = DemoContext(rng=random.Random(seed), client_count=clients, stdout=self.stdout)
         for _, name, seeder in SEEDERS:
             started = time.perf_counter()
-            with transaction.atomic():
+            # Demo rows are not anybody's edits: skip the per-row audit triggers (6x faster).
+            with transaction.atomic(), pgtrigger.ignore(*history_triggers()):
                 seeder(ctx)
             self.stdout.write(f"  {name}: {time.perf_counter() - started:.1f}s")
         if not quiet:

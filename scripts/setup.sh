@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Install what Keyline needs: system libraries (when this machine has apt), uv, and the locked
+# Python dependencies. `--dev` adds the test tools and the browser the journeys drive.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEV=0
+[[ "${1:-}" == "--dev" ]] && DEV=1
+
+RUNTIME_DEBS=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+DEV_DEBS=(chromium poppler-utils)
+
+missing_debs() {
+  local wanted=("$@") missing=()
+  for deb in "${wanted[@]}"; do
+    dpkg-query -W -f='${Status}' "$deb" 2>/dev/null | grep -q "install ok installed" || missing+=("$deb")
+  done
+  echo "${missing[@]:-}"
+}
+
+install_debs() {
+  local missing
+  missing=$(missing_debs "$@")
+  [[ -z "$missing" ]] && return 0
+  if ! command -v apt-get >/dev/null; then
+    echo "Please install these system packages (PDF rendering / browser tests): $missing" >&2
+    return 0
+  fi
+  local sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  echo "Installing system packages: $missing"
+  # shellcheck disable=SC2086
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >/dev/null \
+    || { $sudo apt-get update -q >/dev/null && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >/dev/null; }
+}
+
+if command -v dpkg-query >/dev/null; then
+  install_debs "${RUNTIME_DEBS[@]}"
+  [[ $DEV -eq 1 ]] && install_debs "${DEV_DEBS[@]}"
+fi
+
+if ! command -v uv >/dev/null; then
+  echo "Installing uv…"
+  python3 -m pip install --quiet --user uv 2>/dev/null || python3 -m pip install --quiet uv
+  export PATH="$HOME/.local/bin:$PATH"
+fi
+
+# Use a Python 3.12+ already on this machine when there is one; otherwise uv may fetch one.
+if command -v python3.12 >/dev/null || command -v python3.13 >/dev/null; then
+  export UV_PYTHON_DOWNLOADS="${UV_PYTHON_DOWNLOADS:-never}"
+fi
+
+if [[ $DEV -eq 1 ]]; then
+  uv sync --frozen --quiet
+else
+  uv sync --frozen --quiet --no-dev
+fi
