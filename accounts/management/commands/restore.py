@@ -1,0 +1,21 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from accounts.backup import backup_restore
+
+
+class Command(BaseCommand):
+    help = "Restore a backup archive into an EMPTY database (create it first) and the media folder."
+
+    def add_arguments(self, parser):
+        parser.add_argument("archive", type=Path)
+
+    def handle(self, *args, archive: Path, **options):
+        if not archive.exists():
+            raise CommandError(f"No such archive: {archive}")
+        if "accounts_client" in connection.introspection.table_names():
+            raise CommandError("The target database is not empty: restore only into a new, empty database.")
+        backup_restore(archive_path=archive)
+        self.stdout.write(self.style.SUCCESS("Restored. Run `manage.py migrate` if the code is newer than the backup."))
