@@ -19,7 +19,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
-    path("api/", include(api_router.urls)),
+    path("api/", include((api_router.urls, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     *[path("", include(f"{app}.urls")) for app in APPS],
