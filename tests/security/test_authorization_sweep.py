@@ -165,3 +165,27 @@ def test_admin_is_for_administrators_only(world):
         response = http_for(world, role).get(f"/admin/accounts/client/{world.client(True).pk}/change/")
         assert response.status_code in (302, 403), role
     assert http_for(world, "ada").get("/admin/accounts/client/").status_code == 200
+
+
+def test_every_state_changing_page_refuses_a_request_without_csrf_token(world):
+    """Session-authenticated POSTs without the CSRF token are refused on every URL (pages and API)."""
+    http = HttpClient(enforce_csrf_checks=True)
+    http.force_login(world.users["ada"])
+    accepted = []
+    for route in all_routes():
+        if route.name in PUBLIC or route.name == "logout":
+            continue
+        for path, _ in paths_for(route, world):
+            status = http.post(path).status_code
+            if status not in (403, 405):
+                accepted.append(f"POST {path} → {status}")
+    assert accepted == []
+
+
+def test_pages_carry_a_content_security_policy_and_safe_headers(world):
+    response = http_for(world, "alice").get("/clients/")
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    assert "'unsafe-inline'" not in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
