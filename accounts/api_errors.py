@@ -6,10 +6,13 @@ from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from accounts.concurrency import PreconditionFailed, StaleVersionError
 from accounts.errors import validation_error_from
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, StaleVersionError):  # lost the race between the If-Match check and the write
+        exc = PreconditionFailed()
     if isinstance(exc, IntegrityError):
         exc = validation_error_from(exc)
     if isinstance(exc, DjangoValidationError):

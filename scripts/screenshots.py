@@ -1,0 +1,53 @@
+"""Take the README's screenshots from a running Keyline (e.g. `make run`) with the demo data.
+
+    .venv/bin/python scripts/screenshots.py [--base http://127.0.0.1:8000]
+"""
+
+import argparse
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+PASSWORD = "keyline-demo-2026"  # noqa: S105 - the printed demo password
+
+SHOTS = [
+    # (login, path, file name)
+    ("bd@keyline.example", "/clients/", "client-list.png"),
+    ("partner@keyline.example", "/clients/{first_client}/", "client-detail.png"),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", default="http://127.0.0.1:8000")
+    parser.add_argument("--shot", action="append", default=[], help="extra EMAIL:PATH:FILE shots")
+    options = parser.parse_args()
+    shots = SHOTS + [tuple(extra.split(":", 2)) for extra in options.shot]
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=ARGS)
+        for email, path, name in shots:
+            context = browser.new_context(base_url=options.base, viewport={"width": 1440, "height": 900})
+            page = context.new_page()
+            page.goto("/login/")
+            page.get_by_label("Email").fill(email)
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Log in").click()
+            page.wait_for_load_state("networkidle")
+            if "{first_client}" in path:
+                page.goto("/clients/?mine=1")
+                href = page.locator("#client-table tbody a").first.get_attribute("href")
+                path = href
+            page.goto(path)
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(OUT / name), full_page=False)
+            print(f"saved docs/screenshots/{name}")
+            context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
