@@ -398,18 +398,15 @@ def contact_frequency(client: Client, today: datetime.date | None = None) -> Con
     return ContactFrequency(count=count)
 
 
-def firm_people_of(client: Client) -> QuerySet[User]:
-    """Firm people on the team or with a relationship there: the choices for attendee pickers."""
-    return (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(assignments__client=client, assignments__end_date__isnull=True)
-            | Q(relationships__stakeholder__client=client)
-        )
-        .distinct()
-        .order_by("full_name")
-        .only("id", "full_name")
+def firm_people_of(client: Client, also: User | None = None) -> QuerySet[User]:
+    """Firm people on the team or with a relationship there (plus `also`): the attendee choices."""
+    who = Q(assignments__client=client, assignments__end_date__isnull=True) | Q(
+        relationships__stakeholder__client=client
     )
+    if also is not None:
+        who |= Q(pk=also.pk)
+    ids = User.objects.filter(who).values("pk")
+    return User.objects.filter(is_active=True, pk__in=ids).order_by("full_name").only("id", "full_name")
 
 
 # --- Who knows whom ------------------------------------------------------------------------------

@@ -6,13 +6,14 @@ import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.access import visible_clients
 from accounts.concurrency import save_versioned
 from accounts.models import Client, User
 from accounts.services import audited_write
-from stakeholders.models import Interaction, Relationship, Stakeholder
+from stakeholders.models import ImportJob, ImportMode, ImportStatus, Interaction, Relationship, Stakeholder
 
 STAKEHOLDER_FIELDS = [
     "name",
@@ -335,3 +336,36 @@ def _is_below(parents: dict[int, int | None], node: int, ancestor: int) -> bool:
         seen.add(current)
         current = parents.get(current)
     return False
+
+
+def import_job_start(*, actor: User, kind: str, upload) -> ImportJob:
+    """Keep the uploaded file and queue its dry run."""
+    job = ImportJob(kind=kind, created_by=actor, original_name=upload.name[:255])
+    job.file.save(upload.name, upload, save=False)
+    with audited_write(actor):
+        job.save()
+        transaction.on_commit(lambda: _queue(job.pk))
+    return job
+
+
+def import_job_run(*, actor: User, job: ImportJob, mode: str) -> ImportJob:
+    """Queue the real import of a checked file, all-or-nothing or only its valid rows."""
+    if job.status != ImportStatus.PREVIEWED:
+        raise ValidationError({"mode": "This file is not waiting to be imported."})
+    if job.error_rows and mode != ImportMode.VALID_ONLY:
+        raise ValidationError({"mode": "Some rows have errors: fix the file, or choose to import only the "
+                                       "valid rows."})
+    with audited_write(actor):
+        updated = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEWED).update(
+            status=ImportStatus.IMPORT_QUEUED, mode=mode)
+        if not updated:
+            raise ValidationError({"mode": "This file is already being imported."})
+        transaction.on_commit(lambda: _queue(job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def _queue(job_id: int) -> None:
+    from stakeholders.tasks import run_import_job
+
+    run_import_job.delay(job_id)
