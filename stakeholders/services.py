@@ -13,7 +13,15 @@ from accounts.access import visible_clients
 from accounts.concurrency import save_versioned
 from accounts.models import Client, User
 from accounts.services import audited_write
-from stakeholders.models import ImportJob, ImportMode, ImportStatus, Interaction, Relationship, Stakeholder
+from stakeholders.models import (
+    ImportJob,
+    ImportMode,
+    ImportStatus,
+    Interaction,
+    InteractionKind,
+    Relationship,
+    Stakeholder,
+)
 
 STAKEHOLDER_FIELDS = [
     "name",
@@ -217,10 +225,10 @@ def interaction_log(
     actor: User,
     client: Client,
     date: datetime.date | None,
-    kind: str,
     summary: str,
     firm_attendees: Iterable[User],
     stakeholders: Iterable[Stakeholder] = (),
+    kind: str = InteractionKind.MEETING,
     sentiment: int = 0,
     follow_up: str = "",
     external_ref: str = "",
