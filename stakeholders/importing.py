@@ -275,46 +275,70 @@ def _check_managers(planned, by_ext, by_name, parents, outcome: Outcome, bad_row
         plan.manager = plan_manager.get(id(plan), KEEP_MANAGER)
 
 
+def _manager_id(plan: PlannedStakeholder) -> int | None:
+    target = plan.manager
+    return target.instance.pk if isinstance(target, PlannedStakeholder) else target
+
+
 def _write_stakeholders(job: ImportJob, planned: list[PlannedStakeholder], outcome: Outcome) -> None:
     fields = [f for f in STAKEHOLDER_COLUMNS if f not in ("client", "reports_to")]
-    new, changed = [], []
+    new: list[PlannedStakeholder] = []
+    changed = []
     for plan in planned:
         if plan.existing is None:
-            new.append(Stakeholder(client_id=plan.client_id, **plan.values))
-            plan.instance = new[-1]
+            plan.instance = Stakeholder(client_id=plan.client_id, **plan.values)
+            new.append(plan)
             continue
         plan.instance = plan.existing
         diff = [f for f in fields if f in plan.present and getattr(plan.existing, f) != plan.values[f]
                 and not (f == "external_id" and not plan.values[f])]
         for f in diff:
             setattr(plan.existing, f, plan.values[f])
-        plan.dirty = bool(diff)
+        if plan.manager is not KEEP_MANAGER and plan.existing.reports_to_id != _manager_id(plan):
+            # Managers that are new rows get their id below, once created.
+            diff.append("reports_to")
         if diff:
-            changed.append(plan.existing)
-    Stakeholder.objects.bulk_create(new, batch_size=WRITE_BATCH)
-    _report_progress(job, outcome.rows_total // 2)
-    managers_changed = []
-    for plan in planned:
-        target = plan.manager
-        if target is KEEP_MANAGER:
-            continue
-        manager_id = target.instance.pk if isinstance(target, PlannedStakeholder) else target
-        if plan.instance.reports_to_id != manager_id:
-            plan.instance.reports_to_id = manager_id
-            managers_changed.append(plan.instance)
-            if plan.existing is not None and not plan.dirty:
-                plan.dirty = True
-                changed.append(plan.existing)
-    for stakeholder in changed:
-        stakeholder.version += 1
-        stakeholder.updated_at = timezone.now()
-    Stakeholder.objects.bulk_update(changed, [*fields, "reports_to", "version", "updated_at"], batch_size=WRITE_BATCH)
-    new_ids = {s.pk for s in new}
-    fresh = [s for s in managers_changed if s.pk in new_ids]
-    Stakeholder.objects.bulk_update(fresh, ["reports_to"], batch_size=WRITE_BATCH)
+            changed.append(plan)
+    # New people are inserted managers first, level by level, so each row is written once with its manager.
+    for level in _levels(new):
+        for plan in level:
+            if plan.manager is not KEEP_MANAGER:
+                plan.instance.reports_to_id = _manager_id(plan)
+        Stakeholder.objects.bulk_create([plan.instance for plan in level], batch_size=WRITE_BATCH)
+        _report_progress(job, outcome.rows_total // 2)
+    now = timezone.now()
+    for plan in changed:
+        if plan.manager is not KEEP_MANAGER:
+            plan.instance.reports_to_id = _manager_id(plan)
+        plan.instance.version += 1
+        plan.instance.updated_at = now
+    Stakeholder.objects.bulk_update([plan.instance for plan in changed],
+                                    [*fields, "reports_to", "version", "updated_at"], batch_size=500)
     outcome.created += len(new)
     outcome.updated += len(changed)
     outcome.unchanged += len(planned) - len(new) - len(changed)
+
+
+def _levels(new: list[PlannedStakeholder]) -> list[list[PlannedStakeholder]]:
+    """New rows grouped by how many new managers sit above them (loops were refused earlier)."""
+    depth: dict[int, int] = {}
+
+    def level_of(plan: PlannedStakeholder) -> int:
+        chain = []
+        node = plan
+        while isinstance(node, PlannedStakeholder) and node.existing is None and id(node) not in depth:
+            chain.append(node)
+            node = node.manager
+        base = depth.get(id(node), -1) if isinstance(node, PlannedStakeholder) and node.existing is None else -1
+        for item in reversed(chain):
+            base += 1
+            depth[id(item)] = base
+        return depth[id(plan)]
+
+    levels: dict[int, list[PlannedStakeholder]] = defaultdict(list)
+    for plan in new:
+        levels[level_of(plan)].append(plan)
+    return [levels[n] for n in sorted(levels)]
 
 
 # --- Interactions --------------------------------------------------------------------------------
