@@ -60,7 +60,7 @@ class RelationshipForm(forms.ModelForm):
 
 
 class InteractionForm(forms.ModelForm):
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate,
+    date = forms.DateField(widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), initial=timezone.localdate,
                            error_messages={"invalid": "Enter a date like 2026-03-31."})
     firm_attendees = forms.ModelMultipleChoiceField(
         queryset=User.objects.none(), label="Firm attendees", required=False,
@@ -111,8 +111,8 @@ class TimelineFilterForm(forms.Form):
     kind = forms.ChoiceField(choices=[("", "Any type"), *InteractionKind.choices], required=False, label="Type")
     person = forms.IntegerField(required=False, label="Firm person")
     stakeholder = forms.IntegerField(required=False)
-    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From")
-    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To")
+    date_from = forms.DateField(required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), label="From")
+    date_to = forms.DateField(required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), label="To")
 
 
 class WhoKnowsSearchForm(forms.Form):
