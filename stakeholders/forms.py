@@ -1,4 +1,7 @@
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils import timezone
 
 from accounts.models import Client, User
@@ -12,6 +15,19 @@ from stakeholders.models import (
     Stakeholder,
     BuyingRole,
 )
+
+class QuickSelectMultiple(forms.SelectMultiple):
+    """A multiple select rendered in one pass: pickers with hundreds of people stay cheap to draw."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = {str(v) for v in (value or [])}
+        final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        final["multiple"] = True
+        options = format_html_join("", '<option value="{}"{}>{}</option>', (
+            (key, mark_safe(" selected") if str(key) in selected else "", label)
+            for key, label in self.choices))
+        return format_html("<select{}>{}</select>", flatatt(final), options)
+
 
 SCORE_ERRORS = {"min_value": "Too low: see the allowed range.", "max_value": "Too high: see the allowed range."}
 
@@ -64,10 +80,10 @@ class InteractionForm(forms.ModelForm):
                            error_messages={"invalid": "Enter a date like 2026-03-31."})
     firm_attendees = forms.ModelMultipleChoiceField(
         queryset=User.objects.none(), label="Firm attendees", required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}))
+        widget=QuickSelectMultiple(attrs={"size": 4}))
     stakeholders = forms.ModelMultipleChoiceField(
         queryset=Stakeholder.objects.none(), label="Stakeholders met", required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=QuickSelectMultiple(attrs={"size": 4}),
         error_messages={"invalid_choice": "Choose stakeholders of this client."})
     sentiment = forms.TypedChoiceField(coerce=int, initial=0, required=False, empty_value=0, choices=[
         (-2, "−2 Very negative"), (-1, "−1 Negative"), (0, "0 Neutral"), (1, "+1 Positive"),

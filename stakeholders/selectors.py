@@ -42,6 +42,15 @@ SENIORITY_RANK = {level: rank for rank, level in enumerate(Seniority.values)}
 SENIOR_FIRM_ROLES = {Role.PARTNER, Role.MANAGING_PARTNER}
 
 
+# What the pages built on `client_stakeholders` show; notes and contact details load only on the detail page.
+STAKEHOLDER_COLUMNS = ["id", "client_id", "name", "job_title", "department", "seniority", "reports_to_id",
+                       "buying_role", "attitude", "influence", "status", "version"]
+ROLE_LABELS = dict(BuyingRole.choices)
+SENIORITY_LABELS = dict(Seniority.choices)
+RELATIONSHIP_COLUMNS = ["id", "stakeholder_id", "user_id", "strength", "target_strength", "is_primary", "notes",
+                        "version", "user__id", "user__full_name", "user__role", "user__is_active"]
+
+
 def _today(today: datetime.date | None) -> datetime.date:
     return today or timezone.localdate()
 
@@ -66,22 +75,24 @@ def client_stakeholders(
     """The client's stakeholders, each with `.rels` (relationships with users), `.primary`,
     `.last_contacted` and `.days_since_contact`. Three queries."""
     today = _today(today)
-    qs = Stakeholder.objects.filter(client=client)
+    qs = Stakeholder.objects.filter(client=client).only(*STAKEHOLDER_COLUMNS)
     if not include_left:
         qs = qs.filter(status=StakeholderStatus.ACTIVE)
     qs = qs.prefetch_related(
         Prefetch(
             "relationships",
             to_attr="rels",
-            queryset=Relationship.objects.select_related("user").order_by(
-                "-is_primary", "-strength", "user__full_name"
-            ),
+            queryset=Relationship.objects.select_related("user")
+            .only(*RELATIONSHIP_COLUMNS)
+            .order_by("-is_primary", "-strength", "user__full_name"),
         )
     )
     people = list(qs)
     last = last_contacted_by_stakeholder(client)
     for person in people:
         person.primary = next((rel for rel in person.rels if rel.is_primary), None)
+        person.role_label = ROLE_LABELS.get(person.buying_role, person.buying_role)
+        person.seniority_label = SENIORITY_LABELS.get(person.seniority, person.seniority)
         person.last_contacted = last.get(person.pk)
         person.days_since_contact = (
             (today - person.last_contacted).days if person.last_contacted else None
@@ -108,6 +119,25 @@ class OrgChart:
     roots: list[OrgNode]
     count: int
     depth: int
+
+    def rows(self) -> list[tuple[str, OrgNode | None]]:
+        """The tree as a flat run of ("node", n) / ("open", None) / ("close", None) steps, so a page
+        renders it in one loop instead of one template include per person."""
+        steps: list[tuple[str, OrgNode | None]] = []
+
+        def walk(node: OrgNode) -> None:
+            steps.append(("node", node))
+            if node.children:
+                steps.append(("open", None))
+                for child in node.children:
+                    walk(child)
+                steps.append(("close", None))
+            else:
+                steps.append(("leaf", None))
+
+        for root in self.roots:
+            walk(root)
+        return steps
 
 
 def _chart_order(person: Stakeholder) -> tuple:
@@ -370,9 +400,11 @@ def timeline(client: Client, filters: TimelineFilters = TimelineFilters()) -> Qu
 
 
 def with_people(qs: QuerySet[Interaction]) -> QuerySet[Interaction]:
+    """Interactions with `.attendee_list` and `.stakeholder_list` (plain lists: cheap to loop over)."""
     return qs.prefetch_related(
-        Prefetch("firm_attendees", queryset=User.objects.only("id", "full_name")),
-        Prefetch("stakeholders", queryset=Stakeholder.objects.only("id", "name", "client_id")),
+        Prefetch("firm_attendees", queryset=User.objects.only("id", "full_name"), to_attr="attendee_list"),
+        Prefetch("stakeholders", queryset=Stakeholder.objects.only("id", "name", "client_id"),
+                 to_attr="stakeholder_list"),
     )
 
 
@@ -445,9 +477,9 @@ def who_we_know(
             Prefetch(
                 "relationships",
                 to_attr="rels",
-                queryset=Relationship.objects.select_related("user").order_by(
-                    "-strength", "user__full_name"
-                ),
+                queryset=Relationship.objects.select_related("user")
+                .only(*RELATIONSHIP_COLUMNS)
+                .order_by("-strength", "user__full_name"),
             )
         )
         .order_by("client__name", "name")

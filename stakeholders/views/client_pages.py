@@ -10,7 +10,7 @@ from accounts.models import Client, User
 from stakeholders import selectors, services
 from stakeholders.forms import InteractionForm, TimelineFilterForm
 from stakeholders.models import Stakeholder
-from stakeholders.views.common import apply_errors, client_for
+from stakeholders.views.common import apply_errors, client_for, stakeholder_url_prefix
 
 TIMELINE_PAGE = 50
 
@@ -18,7 +18,8 @@ TIMELINE_PAGE = 50
 def _people_page(request, pk: int, template: str, build) -> object:
     client = client_for(request.user, pk)
     people = selectors.client_stakeholders(client)
-    context = {"client": client, "can_edit": client.user_can_edit, "people": people, **build(client, people)}
+    context = {"client": client, "can_edit": client.user_can_edit, "people": people,
+               "detail_url": stakeholder_url_prefix(), **build(client, people)}
     return render(request, template, context)
 
 
@@ -81,14 +82,18 @@ def timeline(request, pk: int):
     query = request.GET.copy()
     query.pop("page", None)
     context = {"client": client, "can_edit": client.user_can_edit, "tab": "timeline",
+               "detail_url": stakeholder_url_prefix(),
                "interactions": rows[:TIMELINE_PAGE], "has_next": len(rows) > TIMELINE_PAGE,
                "page_number": page_number, "query": query.urlencode(), "filter_form": filter_form}
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "stakeholders/timeline.html#timeline-list", context)
     people = list(selectors.firm_people_of(client, also=request.user))
     stakeholders = list(Stakeholder.objects.filter(client=client).only("id", "name", "status").order_by("name"))
+    chosen_person, chosen_stakeholder = request.GET.get("person", ""), request.GET.get("stakeholder", "")
     context.update(
-        frequency=selectors.contact_frequency(client), stakeholder_choices=stakeholders, person_choices=people,
+        frequency=selectors.contact_frequency(client),
+        stakeholder_choices=[(s.pk, s.name, str(s.pk) == chosen_stakeholder) for s in stakeholders],
+        person_choices=[(u.pk, u.full_name, str(u.pk) == chosen_person) for u in people],
         log_form=log_form_for(client, request.user, stakeholder_id=request.GET.get("log_for"), people=people,
                               stakeholders=stakeholders) if client.user_can_edit else None,
     )
@@ -104,6 +109,7 @@ def panel_context(client: Client, user: User, can_edit: bool, form: InteractionF
         "frequency": selectors.contact_frequency(client),
         "key_people": sorted(people, key=lambda p: (-p.influence, p.name))[:8],
         "log_form": (form or log_form_for(client, user, stakeholders=people)) if can_edit else None,
+        "detail_url": stakeholder_url_prefix(),
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import Http404
+from django.urls import reverse
 
 from accounts.access import editable_clients, visible_clients
 from accounts.models import Client, User
@@ -25,3 +26,8 @@ def apply_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def stakeholder_url_prefix() -> str:
+    """"/stakeholders/": pages with hundreds of people append the id instead of reversing each URL."""
+    return reverse("stakeholder-detail", args=[0]).removesuffix("0/")

@@ -15,7 +15,7 @@ from accounts.models import User
 from stakeholders import selectors, services
 from stakeholders.forms import MergeForm, RelationshipForm, StakeholderForm, WhoKnowsSearchForm
 from stakeholders.models import Relationship, Stakeholder
-from stakeholders.views.common import apply_errors, client_for
+from stakeholders.views.common import apply_errors, client_for, stakeholder_url_prefix
 
 
 def _flash(request, form) -> None:
@@ -49,7 +49,7 @@ def _detail_context(request, person: Stakeholder, can_edit: bool, **forms) -> di
     me = next(p for p in people if p.pk == person.pk)
     selectors.attach_engagement([me], selectors.engagement_by_pair(client))
     return {
-        "client": client, "person": me, "can_edit": can_edit,
+        "client": client, "person": me, "can_edit": can_edit, "detail_url": stakeholder_url_prefix(),
         "manager": next((p for p in people if p.pk == me.reports_to_id), None),
         "reports": [p for p in people if p.reports_to_id == me.pk],
         "gaps": selectors.gaps_for(me, selectors.timezone.localdate()) if me.status == "active" else [],
