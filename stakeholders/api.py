@@ -1,3 +1,186 @@
-"""REST API routes of this app, registered by config.urls."""
+"""REST API for stakeholders, relationships and interactions: thin over services and the access rule."""
 
-routes: list = []
+from django.db.models import Max, Prefetch
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.response import Response
+
+from accounts.access import editable_clients, get_editable_client, visible
+from accounts.api import IF_MATCH
+from accounts.concurrency import VersionedViewSetMixin, etag_for
+from accounts.models import Client, User
+from stakeholders import services
+from stakeholders.models import Interaction, Relationship, Stakeholder
+
+
+class _EditableClientMixin:
+    """Limits writable `client` fields to the clients the caller may change (others read as unknown)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and "client" in self.fields and not self.fields["client"].read_only:
+            self.fields["client"].queryset = editable_clients(request.user)
+
+
+class StakeholderSerializer(_EditableClientMixin, serializers.ModelSerializer):
+    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none())
+    attitude = serializers.IntegerField(min_value=-2, max_value=2, required=False)
+    influence = serializers.IntegerField(min_value=1, max_value=5, required=False)
+    reports_to = serializers.PrimaryKeyRelatedField(queryset=Stakeholder.objects.all(), allow_null=True,
+                                                    required=False)
+    last_contacted = serializers.DateField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Stakeholder
+        fields = ["id", "client", "name", "job_title", "department", "seniority", "reports_to", "buying_role",
+                  "attitude", "influence", "email", "phone", "status", "notes", "external_id", "last_contacted",
+                  "version", "created_at", "updated_at"]
+        read_only_fields = ["version", "created_at", "updated_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance is not None and not isinstance(self.instance, list | tuple) and hasattr(self.instance, "pk"):
+            self.fields["client"].read_only = True
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["reports_to"].queryset = visible(request.user, Stakeholder.objects.all())
+
+
+class StakeholderFilter(filters.FilterSet):
+    department = filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = Stakeholder
+        fields = ["client", "seniority", "buying_role", "status", "department", "reports_to"]
+
+
+@extend_schema_view(update=extend_schema(parameters=[IF_MATCH]), partial_update=extend_schema(parameters=[IF_MATCH]))
+class StakeholderViewSet(VersionedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                         viewsets.ReadOnlyModelViewSet):
+    """Client-side people of the clients the caller may see. Writes need If-Match with the last ETag."""
+
+    serializer_class = StakeholderSerializer
+    filterset_class = StakeholderFilter
+    search_fields = ["name", "job_title", "department", "email"]
+    ordering_fields = ["name", "influence", "attitude", "seniority", "last_contacted"]
+    ordering = ["client_id", "name"]
+
+    def get_queryset(self):
+        return visible(self.request.user, Stakeholder.objects.annotate(last_contacted=Max("interactions__date")))
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.stakeholder_create(actor=self.request.user, **data)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        stakeholder = self.get_object()
+        get_editable_client(request.user, stakeholder.client_id)
+        expected = self.check_if_match(stakeholder)
+        serializer = self.get_serializer(stakeholder, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        services.stakeholder_update(actor=request.user, stakeholder=stakeholder, expected_version=expected,
+                                    **serializer.validated_data)
+        fresh = self.get_queryset().get(pk=stakeholder.pk)
+        return Response(self.get_serializer(fresh).data, headers={"ETag": etag_for(fresh)})
+
+
+class RelationshipSerializer(serializers.ModelSerializer):
+    stakeholder = serializers.PrimaryKeyRelatedField(queryset=Stakeholder.objects.none())
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    user_name = serializers.CharField(source="user.full_name", read_only=True)
+    client = serializers.IntegerField(source="stakeholder.client_id", read_only=True)
+    strength = serializers.IntegerField(min_value=1, max_value=5)
+    target_strength = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
+
+    class Meta:
+        model = Relationship
+        fields = ["id", "stakeholder", "client", "user", "user_name", "strength", "target_strength", "is_primary",
+                  "notes", "version"]
+        read_only_fields = ["version"]
+        validators = []  # one relationship per pair: a POST for an existing pair updates it
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["stakeholder"].queryset = Stakeholder.objects.filter(
+                client__in=editable_clients(request.user).values("pk"))
+
+
+class RelationshipViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Who at the firm knows whom. POST creates or updates the relationship of that person and stakeholder."""
+
+    serializer_class = RelationshipSerializer
+    filterset_fields = {"stakeholder": ["exact"], "user": ["exact"], "is_primary": ["exact"],
+                        "stakeholder__client": ["exact"], "strength": ["gte", "lte"]}
+    ordering_fields = ["strength"]
+
+    def get_queryset(self):
+        return (visible(self.request.user, Relationship.objects.select_related("user", "stakeholder"),
+                        "stakeholder__client").order_by("id"))
+
+    def perform_create(self, serializer):
+        serializer.instance = services.relationship_set(actor=self.request.user, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        get_editable_client(self.request.user, instance.stakeholder.client_id)
+        services.relationship_remove(actor=self.request.user, relationship=instance)
+
+
+class InteractionSerializer(_EditableClientMixin, serializers.ModelSerializer):
+    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none())
+    sentiment = serializers.IntegerField(min_value=-2, max_value=2, required=False)
+    firm_attendees = serializers.PrimaryKeyRelatedField(many=True, queryset=User.objects.filter(is_active=True))
+    stakeholders = serializers.PrimaryKeyRelatedField(many=True, queryset=Stakeholder.objects.none(), required=False)
+
+    class Meta:
+        model = Interaction
+        fields = ["id", "client", "date", "kind", "sentiment", "summary", "follow_up", "firm_attendees",
+                  "stakeholders", "external_ref", "created_at"]
+        read_only_fields = ["created_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["stakeholders"].child_relation.queryset = visible(request.user, Stakeholder.objects.all())
+
+
+class InteractionFilter(filters.FilterSet):
+    date_after = filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_before = filters.DateFilter(field_name="date", lookup_expr="lte")
+    firm_attendee = filters.NumberFilter(field_name="firm_attendees")
+    stakeholder = filters.NumberFilter(field_name="stakeholders")
+
+    class Meta:
+        model = Interaction
+        fields = ["client", "kind", "date_after", "date_before", "firm_attendee", "stakeholder"]
+
+
+class InteractionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Touchpoints with clients the caller may see. Logging one needs a firm attendee and a date not in the future."""
+
+    serializer_class = InteractionSerializer
+    filterset_class = InteractionFilter
+    search_fields = ["summary", "follow_up"]
+    ordering_fields = ["date", "sentiment"]
+    ordering = ["-date", "-id"]
+
+    def get_queryset(self):
+        return visible(self.request.user, Interaction.objects.prefetch_related(
+            Prefetch("firm_attendees", queryset=User.objects.only("id")),
+            Prefetch("stakeholders", queryset=Stakeholder.objects.only("id")))).distinct()
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.interaction_log(actor=self.request.user, **data)
+
+
+routes = [
+    ("stakeholders", StakeholderViewSet, "stakeholder"),
+    ("relationships", RelationshipViewSet, "relationship"),
+    ("interactions", InteractionViewSet, "interaction"),
+]

@@ -51,6 +51,8 @@ class Stakeholder(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     status = models.CharField(max_length=10, choices=StakeholderStatus.choices, default=StakeholderStatus.ACTIVE)
     notes = models.TextField(blank=True)
+    external_id = models.CharField(max_length=100, blank=True,
+                                   help_text="ID in the system it was imported from")
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -63,6 +65,9 @@ class Stakeholder(models.Model):
             models.CheckConstraint(condition=Q(influence__gte=1, influence__lte=5), name="stakeholder_influence_range",
                                    violation_error_message="Influence runs from 1 to 5."),
             models.CheckConstraint(condition=~Q(reports_to=models.F("pk")), name="stakeholder_not_own_manager"),
+            models.UniqueConstraint(fields=["client", "external_id"], condition=~Q(external_id=""),
+                                    name="stakeholder_external_id_unique_per_client",
+                                    violation_error_message="Another stakeholder of this client has this external id."),
         ]
         indexes = [models.Index(fields=["client", "status"])]
 
@@ -138,3 +143,62 @@ class Interaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} with {self.client} on {self.date}"
+
+
+class ImportKind(models.TextChoices):
+    STAKEHOLDERS = "stakeholders", "Stakeholders"
+    INTERACTIONS = "interactions", "Interactions"
+
+
+class ImportMode(models.TextChoices):
+    ALL_OR_NOTHING = "all_or_nothing", "All or nothing"
+    VALID_ONLY = "valid_only", "Only the valid rows"
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEW_QUEUED = "preview_queued", "Waiting to check"
+    PREVIEWING = "previewing", "Checking"
+    PREVIEWED = "previewed", "Checked"
+    IMPORT_QUEUED = "import_queued", "Waiting to import"
+    IMPORTING = "importing", "Importing"
+    DONE = "done", "Imported"
+    REFUSED = "refused", "Not imported"
+    FAILED = "failed", "Failed"
+
+
+class ImportJob(models.Model):
+    """One uploaded CSV file: its dry-run check, the import run and the outcome, kept for the record."""
+
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(upload_to="imports/stakeholders/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.PREVIEW_QUEUED)
+    mode = models.CharField(max_length=20, choices=ImportMode.choices, blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    error_rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="[{row, field, message}], capped")
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} import {self.original_name}"
+
+    @property
+    def percent_done(self) -> int:
+        return min(100, round(100 * self.rows_done / self.rows_total)) if self.rows_total else 0
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {ImportStatus.PREVIEW_QUEUED, ImportStatus.PREVIEWING,
+                               ImportStatus.IMPORT_QUEUED, ImportStatus.IMPORTING}

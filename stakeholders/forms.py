@@ -1,0 +1,153 @@
+from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils import timezone
+
+from accounts.models import Client, User
+from stakeholders.models import (
+    ImportKind,
+    ImportMode,
+    Interaction,
+    InteractionKind,
+    Relationship,
+    Seniority,
+    Stakeholder,
+    BuyingRole,
+)
+
+class QuickSelectMultiple(forms.SelectMultiple):
+    """A multiple select rendered in one pass: pickers with hundreds of people stay cheap to draw."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = {str(v) for v in (value or [])}
+        final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        final["multiple"] = True
+        options = format_html_join("", '<option value="{}"{}>{}</option>', (
+            (key, mark_safe(" selected") if str(key) in selected else "", label)
+            for key, label in self.choices))
+        return format_html("<select{}>{}</select>", flatatt(final), options)
+
+
+SCORE_ERRORS = {"min_value": "Too low: see the allowed range.", "max_value": "Too high: see the allowed range."}
+
+
+class StakeholderForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    attitude = forms.TypedChoiceField(
+        coerce=int, initial=0, label="Attitude to the firm",
+        choices=[(-2, "−2 Opponent"), (-1, "−1 Sceptic"), (0, "0 Neutral"), (1, "+1 Supporter"), (2, "+2 Advocate")])
+    influence = forms.IntegerField(min_value=1, max_value=5, initial=3, help_text="1 (low) … 5 (high)",
+                                   error_messages=SCORE_ERRORS)
+
+    class Meta:
+        model = Stakeholder
+        fields = ["name", "job_title", "department", "seniority", "reports_to", "buying_role", "attitude",
+                  "influence", "email", "phone", "status", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, client: Client, **kwargs):
+        super().__init__(*args, **kwargs)
+        managers = Stakeholder.objects.filter(client=client).only("id", "name", "job_title")
+        if self.instance.pk:
+            managers = managers.exclude(pk=self.instance.pk)
+        self.fields["reports_to"].queryset = managers
+        self.fields["reports_to"].error_messages["invalid_choice"] = (
+            "Choose a manager from this client's stakeholders.")
+        self.fields["reports_to"].label = "Reports to"
+
+
+class RelationshipForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    user = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True).only("id", "full_name"),
+                                  label="Firm person",
+                                  error_messages={"invalid_choice": "Choose an active firm person."})
+    strength = forms.TypedChoiceField(coerce=int, initial=3, choices=[
+        (1, "1 Acquaintance"), (2, "2 Contact"), (3, "3 Working relationship"), (4, "4 Strong"),
+        (5, "5 Trusted adviser")])
+    target_strength = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, choices=[
+        ("", "No target"), (1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5")])
+    is_primary = forms.BooleanField(required=False, label="Primary relationship owner")
+
+    class Meta:
+        model = Relationship
+        fields = ["user", "strength", "target_strength", "is_primary", "notes"]
+        widgets = {"notes": forms.TextInput()}
+
+
+class InteractionForm(forms.ModelForm):
+    date = forms.DateField(widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), initial=timezone.localdate,
+                           error_messages={"invalid": "Enter a date like 2026-03-31."})
+    firm_attendees = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), label="Firm attendees", required=False,
+        widget=QuickSelectMultiple(attrs={"size": 4}))
+    stakeholders = forms.ModelMultipleChoiceField(
+        queryset=Stakeholder.objects.none(), label="Stakeholders met", required=False,
+        widget=QuickSelectMultiple(attrs={"size": 4}),
+        error_messages={"invalid_choice": "Choose stakeholders of this client."})
+    sentiment = forms.TypedChoiceField(coerce=int, initial=0, required=False, empty_value=0, choices=[
+        (-2, "−2 Very negative"), (-1, "−1 Negative"), (0, "0 Neutral"), (1, "+1 Positive"),
+        (2, "+2 Very positive")])
+
+    class Meta:
+        model = Interaction
+        fields = ["date", "kind", "firm_attendees", "stakeholders", "sentiment", "summary", "follow_up"]
+        labels = {"kind": "Type", "follow_up": "Follow-up (optional)"}
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date and date > timezone.localdate():
+            raise forms.ValidationError("An interaction cannot be dated in the future; plan it as an action instead.")
+        return date
+
+    def clean_firm_attendees(self):
+        attendees = self.cleaned_data["firm_attendees"]
+        if not attendees:
+            raise forms.ValidationError("Name at least one firm person who took part.")
+        return attendees
+
+    def __init__(self, *args, client: Client, firm_people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["firm_attendees"].queryset = firm_people
+        self.fields["stakeholders"].queryset = (Stakeholder.objects.filter(client=client, status="active")
+                                                .only("id", "name"))
+
+
+class MergeForm(forms.Form):
+    duplicate = forms.ModelChoiceField(queryset=Stakeholder.objects.none(), label="Duplicate to fold in",
+                                       error_messages={"invalid_choice": "Choose another stakeholder of this client."})
+
+    def __init__(self, *args, keep: Stakeholder, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["duplicate"].queryset = (Stakeholder.objects.filter(client_id=keep.client_id)
+                                             .exclude(pk=keep.pk).only("id", "name", "job_title"))
+
+
+class TimelineFilterForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("", "Any type"), *InteractionKind.choices], required=False, label="Type")
+    person = forms.IntegerField(required=False, label="Firm person")
+    stakeholder = forms.IntegerField(required=False)
+    date_from = forms.DateField(required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), label="From")
+    date_to = forms.DateField(required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), label="To")
+
+
+class WhoKnowsSearchForm(forms.Form):
+    client = forms.CharField(required=False, label="Client name contains")
+    department = forms.CharField(required=False)
+    seniority = forms.ChoiceField(choices=[("", "Any seniority"), *Seniority.choices], required=False)
+    buying_role = forms.ChoiceField(choices=[("", "Any buying role"), *BuyingRole.choices], required=False)
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(choices=ImportKind.choices, label="What the file holds")
+    file = forms.FileField(label="CSV file")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError("Upload a .csv file (save the spreadsheet as CSV UTF-8).")
+        return upload
+
+
+class ImportRunForm(forms.Form):
+    mode = forms.ChoiceField(choices=ImportMode.choices)

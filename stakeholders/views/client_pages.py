@@ -1,0 +1,142 @@
+"""The stakeholder pages of one client: org chart, map, gaps, matrix, timeline, and logging a touchpoint."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import Client, User
+from stakeholders import selectors, services
+from stakeholders.forms import InteractionForm, TimelineFilterForm
+from stakeholders.models import Stakeholder
+from stakeholders.views.common import apply_errors, client_for, stakeholder_url_prefix
+
+TIMELINE_PAGE = 50
+
+
+def _people_page(request, pk: int, template: str, build) -> object:
+    client = client_for(request.user, pk)
+    people = selectors.client_stakeholders(client)
+    context = {"client": client, "can_edit": client.user_can_edit, "people": people,
+               "detail_url": stakeholder_url_prefix(), **build(client, people)}
+    return render(request, template, context)
+
+
+@require_GET
+def org_chart(request, pk: int):
+    return _people_page(request, pk, "stakeholders/org_chart.html",
+                        lambda client, people: {"chart": selectors.build_org_chart(people), "tab": "chart"})
+
+
+@require_GET
+def stakeholder_map(request, pk: int):
+    return _people_page(request, pk, "stakeholders/map.html",
+                        lambda client, people: {"grid": selectors.influence_attitude_grid(people), "tab": "map"})
+
+
+@require_GET
+def coverage_gaps(request, pk: int):
+    return _people_page(request, pk, "stakeholders/gaps.html",
+                        lambda client, people: {"gaps": selectors.coverage_gaps(people), "tab": "gaps"})
+
+
+@require_GET
+def coverage_matrix(request, pk: int):
+    def build(client, people):
+        selectors.attach_engagement(people, selectors.engagement_by_pair(client))
+        return {"matrix": selectors.coverage_matrix(people), "tab": "matrix"}
+
+    return _people_page(request, pk, "stakeholders/matrix.html", build)
+
+
+def log_form_for(client: Client, user: User, data=None, stakeholder_id: str | None = None,
+                 people: list[User] | None = None, stakeholders: list[Stakeholder] | None = None) -> InteractionForm:
+    """The short "log an interaction" form. Lists already loaded for the page are reused as its choices."""
+    initial = {"firm_attendees": [user.pk]}
+    if stakeholder_id and stakeholder_id.isdigit():
+        initial["stakeholders"] = [int(stakeholder_id)]
+    form = InteractionForm(data, client=client, firm_people=selectors.firm_people_of(client, also=user),
+                           initial=initial, prefix="log")
+    if people is not None:
+        form.fields["firm_attendees"].choices = [(u.pk, u.full_name) for u in people]
+    if stakeholders is not None:
+        form.fields["stakeholders"].choices = [(s.pk, s.name) for s in stakeholders if s.status == "active"]
+    return form
+
+
+@require_GET
+def timeline(request, pk: int):
+    client = client_for(request.user, pk)
+    filter_form = TimelineFilterForm(request.GET or None)
+    filters = selectors.TimelineFilters()
+    if filter_form.is_valid():
+        data = filter_form.cleaned_data
+        filters = selectors.TimelineFilters(kind=data["kind"], user_id=data["person"],
+                                            stakeholder_id=data["stakeholder"], date_from=data["date_from"],
+                                            date_to=data["date_to"])
+    page_number = max(1, int(request.GET["page"])) if request.GET.get("page", "").isdigit() else 1
+    offset = (page_number - 1) * TIMELINE_PAGE
+    # One row past the page says whether there is a next page, without a COUNT over years of history.
+    rows = list(selectors.timeline(client, filters)[offset:offset + TIMELINE_PAGE + 1])
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"client": client, "can_edit": client.user_can_edit, "tab": "timeline",
+               "detail_url": stakeholder_url_prefix(),
+               "interactions": rows[:TIMELINE_PAGE], "has_next": len(rows) > TIMELINE_PAGE,
+               "page_number": page_number, "query": query.urlencode(), "filter_form": filter_form}
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "stakeholders/timeline.html#timeline-list", context)
+    people = list(selectors.firm_people_of(client, also=request.user))
+    stakeholders = list(Stakeholder.objects.filter(client=client).only("id", "name", "status").order_by("name"))
+    chosen_person, chosen_stakeholder = request.GET.get("person", ""), request.GET.get("stakeholder", "")
+    context.update(
+        frequency=selectors.contact_frequency(client),
+        stakeholder_choices=[(s.pk, s.name, str(s.pk) == chosen_stakeholder) for s in stakeholders],
+        person_choices=[(u.pk, u.full_name, str(u.pk) == chosen_person) for u in people],
+        log_form=log_form_for(client, request.user, stakeholder_id=request.GET.get("log_for"), people=people,
+                              stakeholders=stakeholders) if client.user_can_edit else None,
+    )
+    return render(request, "stakeholders/timeline.html", context)
+
+
+def panel_context(client: Client, user: User, can_edit: bool, form: InteractionForm | None = None) -> dict:
+    people = selectors.client_stakeholders(client)
+    recent = list(selectors.timeline(client)[:5])
+    return {
+        "client": client, "can_edit": can_edit, "stakeholder_count": len(people),
+        "gaps": selectors.coverage_gaps(people), "recent": recent,
+        "frequency": selectors.contact_frequency(client),
+        "key_people": sorted(people, key=lambda p: (-p.influence, p.name))[:8],
+        "log_form": (form or log_form_for(client, user, stakeholders=people)) if can_edit else None,
+        "detail_url": stakeholder_url_prefix(),
+    }
+
+
+@require_POST
+def interaction_log(request, pk: int):
+    client = client_for(request.user, pk)
+    if not client.user_can_edit:
+        raise PermissionDenied("You can view this client but not change it.")
+    form = log_form_for(client, request.user, data=request.POST)
+    logged = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            logged = services.interaction_log(actor=request.user, client=client, **data)
+        except ValidationError as error:
+            apply_errors(form, error)
+    if not request.htmx:
+        from django.contrib import messages
+
+        if logged:
+            messages.success(request, "Interaction logged.")
+        else:
+            for field, errors in form.errors.items():
+                for error in errors:
+                    messages.error(request, f"{form.fields[field].label if field in form.fields else ''}: {error}")
+        return redirect(request.POST.get("next") or f"{client.get_absolute_url()}#stakeholders")
+    fresh = log_form_for(client, request.user) if logged else form
+    context = panel_context(client, request.user, True, fresh)
+    context["logged"] = logged
+    return render(request, "stakeholders/includes/log_response.html", context)

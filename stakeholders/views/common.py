@@ -1,0 +1,33 @@
+"""Helpers the stakeholder views share: fetching through the access rule, turning errors into form errors."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+from django.urls import reverse
+
+from accounts.access import editable_clients, visible_clients
+from accounts.models import Client, User
+
+
+def client_for(user: User, pk: object) -> Client:
+    """The visible client with `.user_can_edit`, in one query; 404 when walled off or unknown."""
+    editable = editable_clients(user).filter(pk=OuterRef("pk"))
+    try:
+        return visible_clients(user).annotate(user_can_edit=Exists(editable)).get(pk=int(pk))
+    except (Client.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404("No such client.") from exc
+
+
+def apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def stakeholder_url_prefix() -> str:
+    """"/stakeholders/": pages with hundreds of people append the id instead of reversing each URL."""
+    return reverse("stakeholder-detail", args=[0]).removesuffix("0/")
