@@ -193,8 +193,8 @@ class Risk(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="risks")
     title = models.CharField(max_length=300)
     category = models.CharField(max_length=30, choices=RiskCategory.choices)
-    likelihood = models.PositiveSmallIntegerField(default=3)
-    impact = models.PositiveSmallIntegerField(default=3)
+    likelihood = models.PositiveSmallIntegerField(default=3, validators=[MinValueValidator(1), MaxValueValidator(5)])
+    impact = models.PositiveSmallIntegerField(default=3, validators=[MinValueValidator(1), MaxValueValidator(5)])
     mitigation = models.TextField(blank=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="risks")
@@ -238,3 +238,146 @@ class ClientReview(models.Model):
 
     def __str__(self) -> str:
         return f"Review of {self.client} planned {self.planned_date}"
+
+
+class TransitionReason(models.TextChoices):
+    DISENGAGEMENT = "disengagement", "Disengagement"
+    STYLE_MISMATCH = "style_mismatch", "Style mismatch"
+    WORKLOAD = "workload", "Workload"
+    SUCCESSION = "succession", "Succession"
+    LONG_TENURE = "long_tenure", "Long tenure / stagnation"
+    CLIENT_OUTGREW = "client_outgrew", "Client outgrew the partner"
+    RETENTION_DECLINE = "retention_decline", "Retention decline"
+    RESISTANCE_TO_CHANGE = "resistance_to_change", "Resistance to change"
+    STRATEGIC_REORIENTATION = "strategic_reorientation", "Strategic reorientation"
+    PARTNER_LEAVING = "partner_leaving", "Partner leaving"
+
+
+class TransitionStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_TRANSITION_STATUSES = (TransitionStatus.PLANNED, TransitionStatus.IN_PROGRESS)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Transition(models.Model):
+    """A planned handover of the CRP role from one partner to another."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="transitions")
+    outgoing = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="transitions_out")
+    incoming = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="transitions_in")
+    reason = models.CharField(max_length=30, choices=TransitionReason.choices)
+    overlap_start = models.DateField()
+    overlap_end = models.DateField()
+    consent_required = models.BooleanField("Client consent required", default=True)
+    consent_received_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=TransitionStatus.choices,
+                              default=TransitionStatus.PLANNED)
+    completed_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-overlap_start", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(overlap_end__gte=models.F("overlap_start")),
+                                   name="transition_overlap_ends_after_start",
+                                   violation_error_message="The overlap cannot end before it starts."),
+        ]
+
+    def __str__(self) -> str:
+        return f"CRP handover of {self.client} to {self.incoming}"
+
+
+class ChecklistPhase(models.TextChoices):
+    DAYS_30 = "30", "First 30 days"
+    DAYS_60 = "60", "Days 31–60"
+    DAYS_90 = "90", "Days 61–90"
+    HANDOVER = "handover", "Knowledge transfer"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class ChecklistItem(models.Model):
+    """One step of a new CRP's 30/60/90-day onboarding, or of a transition's knowledge transfer."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="checklist_items")
+    assignment = models.ForeignKey("accounts.Assignment", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="onboarding_items")
+    transition = models.ForeignKey(Transition, null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="checklist")
+    phase = models.CharField(max_length=10, choices=ChecklistPhase.choices)
+    text = models.CharField(max_length=300)
+    due_date = models.DateField(null=True, blank=True)
+    done = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "text"], condition=Q(assignment__isnull=False),
+                                    name="onboarding_item_once_per_assignment"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class PanelAppointment(models.Model):
+    """The firm's place on a client's adviser panel, with its re-tender and rate-review dates."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="panel_appointments")
+    panel_name = models.CharField(max_length=200)
+    appointed_on = models.DateField(null=True, blank=True)
+    retender_on = models.DateField("Re-tender date", null=True, blank=True)
+    rate_review_on = models.DateField("Rate review date", null=True, blank=True)
+    notes = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["retender_on", "id"]
+
+    def __str__(self) -> str:
+        return self.panel_name
+
+
+class GuidelineCategory(models.TextChoices):
+    STAFFING = "staffing", "Staffing"
+    BILLING = "billing", "Billing"
+    BUDGETING = "budgeting", "Budgets and estimates"
+    REPORTING = "reporting", "Reporting"
+    OTHER = "other", "Other"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Guideline(models.Model):
+    """An outside-counsel or billing obligation the client imposes on the firm."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="guidelines")
+    category = models.CharField(max_length=12, choices=GuidelineCategory.choices, default=GuidelineCategory.OTHER)
+    obligation = models.CharField(max_length=500)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["category", "id"]
+
+    def __str__(self) -> str:
+        return self.obligation
+
+
+class CalendarFeed(models.Model):
+    """The secret token behind a person's iCalendar feed of their open actions."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"
