@@ -49,10 +49,10 @@ from planning.models import (
 
 RETENDER_WARNING_DAYS = 90
 UPCOMING_DATE_DAYS = 180
-HISTORY_MODELS = ["planning.AccountPlanEvent", "planning.ObjectiveEvent", "planning.ActionEvent",
-                  "planning.OpportunityEvent", "planning.RiskEvent", "planning.ClientReviewEvent",
-                  "planning.TransitionEvent", "planning.PanelAppointmentEvent", "planning.GuidelineEvent",
-                  "planning.ChecklistItemEvent"]
+PLAN_ROW_HISTORY = ["planning.ObjectiveEvent", "planning.ActionEvent"]
+CLIENT_ROW_HISTORY = ["planning.AccountPlanEvent", "planning.OpportunityEvent", "planning.RiskEvent",
+                      "planning.ClientReviewEvent", "planning.TransitionEvent", "planning.PanelAppointmentEvent",
+                      "planning.GuidelineEvent", "planning.ChecklistItemEvent"]
 
 
 def plans_of_client(*, user: User, client: Client) -> QuerySet[AccountPlan]:
@@ -226,10 +226,14 @@ def plan_page(*, plan: AccountPlan) -> PlanPage:
     )
 
 
-def plan_history(*, plan: AccountPlan, limit: int = 100) -> QuerySet[MiddlewareEvents]:
-    """Who changed what and when on the plan and the client's planning records."""
-    return (MiddlewareEvents.objects.across(*HISTORY_MODELS).references(plan, plan.client)
-            .select_related("user").order_by("-pgh_created_at")[:limit])
+def plan_history(*, plan: AccountPlan, limit: int = 100) -> list[MiddlewareEvents]:
+    """Who changed what and when on the plan, its rows and the client's planning records."""
+    of_plan = (MiddlewareEvents.objects.across(*PLAN_ROW_HISTORY).references(plan)
+               .select_related("user").order_by("-pgh_created_at")[:limit])
+    of_client = (MiddlewareEvents.objects.across(*CLIENT_ROW_HISTORY).references(plan.client)
+                 .select_related("user").order_by("-pgh_created_at")[:limit])
+    events = sorted([*of_plan, *of_client], key=lambda event: event.pgh_created_at, reverse=True)
+    return events[:limit]
 
 
 def my_actions(*, user: User) -> QuerySet[Action]:
