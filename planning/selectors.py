@@ -211,7 +211,9 @@ def plan_page(*, plan: AccountPlan) -> PlanPage:
     return PlanPage(
         plan=plan,
         objectives=list(plan.objectives.all()),
-        actions=list(actions_with_names(plan.actions.all()).order_by("status", "due_date", "id")),
+        actions=list(actions_with_names(plan.actions.all())
+                     .order_by(Case(When(status=ActionStatus.OPEN, then=Value(0)), default=Value(1)),
+                               "due_date", "id")),
         opportunities=list(Opportunity.objects.filter(client_id=client_id)
                            .select_related("service_line", "owner").order_by("stage", "expected_close", "id")),
         risks=list(Risk.objects.filter(client_id=client_id).select_related("owner")),
