@@ -204,6 +204,14 @@ def review_due(client: Client, reviews: list[ClientReview],
     return due, due < today and client.status == ClientStatus.ACTIVE
 
 
+def _of_client(rows: QuerySet, client: Client) -> list:
+    """The rows, each pointing at the already-loaded client (no query per row for its name)."""
+    rows = list(rows)
+    for row in rows:
+        row.client = client
+    return rows
+
+
 def plan_page(*, plan: AccountPlan) -> PlanPage:
     """Everything the plan page shows, in a fixed number of queries whatever the plan's size."""
     client_id = plan.client_id
@@ -217,7 +225,7 @@ def plan_page(*, plan: AccountPlan) -> PlanPage:
         opportunities=list(Opportunity.objects.filter(client_id=client_id)
                            .select_related("service_line", "owner").order_by("stage", "expected_close", "id")),
         risks=list(Risk.objects.filter(client_id=client_id).select_related("owner")),
-        reviews=list(reviews_with_names(ClientReview.objects.filter(client_id=client_id))),
+        reviews=_of_client(reviews_with_names(ClientReview.objects.filter(client_id=client_id)), plan.client),
         panels=list(PanelAppointment.objects.filter(client_id=client_id)),
         guidelines=list(Guideline.objects.filter(client_id=client_id)),
         checklist=list(ChecklistItem.objects.filter(client_id=client_id)
