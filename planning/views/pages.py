@@ -139,8 +139,14 @@ def plan_history(request, pk: int):
 @require_GET
 def my_actions(request):
     feed = calendar.feed_of(request.user)
+    actions = list(selectors.my_actions(user=request.user))
+    # One reverse for the page, not one per row: links are the plan URL plus a fixed suffix.
+    plans_prefix = reverse("plan-detail", args=[0]).removesuffix("0/")
+    for action in actions:
+        action.plan_url = f"{plans_prefix}{action.plan_id}/"
     return render(request, "planning/my_actions.html", {
-        "actions": list(selectors.my_actions(user=request.user)),
+        "actions": actions,
+        "here": reverse("my-actions"),
         "upcoming": selectors.my_upcoming_client_dates(user=request.user),
         "feed_url": request.build_absolute_uri(reverse("calendar-feed", args=[feed.token])) if feed else None,
     })
