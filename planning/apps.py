@@ -12,6 +12,9 @@ class PlanningConfig(AppConfig):
         from accounts.signals import client_detail_panels
         from planning import receivers
 
-        post_save.connect(receivers.start_onboarding_checklist, sender=Assignment,
-                          dispatch_uid="planning-onboarding-checklist")
+        post_save.connect(
+            receivers.start_onboarding_checklist,
+            sender=Assignment,
+            dispatch_uid="planning-onboarding-checklist",
+        )
         client_detail_panels.connect(receivers.plan_panel, dispatch_uid="planning-client-panel")

@@ -45,10 +45,19 @@ class VersionedForm(forms.ModelForm):
 class PlanForm(VersionedForm):
     class Meta:
         model = AccountPlan
-        fields = ["north_star", "relationship_objectives", "value_proposition", "persona", "last_reviewed"]
-        widgets = {"north_star": forms.Textarea(attrs={"rows": 3}),
-                   "relationship_objectives": forms.Textarea(attrs={"rows": 3}),
-                   "value_proposition": forms.Textarea(attrs={"rows": 3}), "last_reviewed": DATE}
+        fields = [
+            "north_star",
+            "relationship_objectives",
+            "value_proposition",
+            "persona",
+            "last_reviewed",
+        ]
+        widgets = {
+            "north_star": forms.Textarea(attrs={"rows": 3}),
+            "relationship_objectives": forms.Textarea(attrs={"rows": 3}),
+            "value_proposition": forms.Textarea(attrs={"rows": 3}),
+            "last_reviewed": DATE,
+        }
 
 
 class PlanCreateForm(forms.Form):
@@ -73,15 +82,25 @@ class ActionForm(VersionedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["objective"].queryset = Objective.objects.filter(plan=self.plan)
-        self.fields["stakeholders"].queryset = Stakeholder.objects.filter(client_id=self.plan.client_id)
+        self.fields["stakeholders"].queryset = Stakeholder.objects.filter(
+            client_id=self.plan.client_id
+        )
         self.fields["stakeholders"].required = False
 
 
 class OpportunityForm(VersionedForm):
     class Meta:
         model = Opportunity
-        fields = ["description", "service_line", "estimated_fees", "stage", "probability", "expected_close",
-                  "origin", "owner"]
+        fields = [
+            "description",
+            "service_line",
+            "estimated_fees",
+            "stage",
+            "probability",
+            "expected_close",
+            "origin",
+            "owner",
+        ]
         widgets = {"expected_close": DATE}
 
     def __init__(self, *args, **kwargs):
@@ -93,9 +112,11 @@ class RiskForm(VersionedForm):
     class Meta:
         model = Risk
         fields = ["title", "category", "likelihood", "impact", "mitigation", "owner", "status"]
-        widgets = {"mitigation": forms.Textarea(attrs={"rows": 2}),
-                   "likelihood": forms.NumberInput(attrs={"min": 1, "max": 5}),
-                   "impact": forms.NumberInput(attrs={"min": 1, "max": 5})}
+        widgets = {
+            "mitigation": forms.Textarea(attrs={"rows": 2}),
+            "likelihood": forms.NumberInput(attrs={"min": 1, "max": 5}),
+            "impact": forms.NumberInput(attrs={"min": 1, "max": 5}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,24 +126,43 @@ class RiskForm(VersionedForm):
 class ReviewForm(VersionedForm):
     class Meta:
         model = ClientReview
-        fields = ["planned_date", "held_date", "firm_attendees", "client_attendees", "notes", "decisions"]
-        widgets = {"planned_date": DATE, "held_date": DATE, "notes": forms.Textarea(attrs={"rows": 2}),
-                   "decisions": forms.Textarea(attrs={"rows": 2}),
-                   "firm_attendees": forms.SelectMultiple(attrs={"size": 3}),
-                   "client_attendees": forms.SelectMultiple(attrs={"size": 3})}
+        fields = [
+            "planned_date",
+            "held_date",
+            "firm_attendees",
+            "client_attendees",
+            "notes",
+            "decisions",
+        ]
+        widgets = {
+            "planned_date": DATE,
+            "held_date": DATE,
+            "notes": forms.Textarea(attrs={"rows": 2}),
+            "decisions": forms.Textarea(attrs={"rows": 2}),
+            "firm_attendees": forms.SelectMultiple(attrs={"size": 3}),
+            "client_attendees": forms.SelectMultiple(attrs={"size": 3}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["firm_attendees"].queryset = User.objects.filter(is_active=True).order_by("full_name")
-        self.fields["client_attendees"].queryset = Stakeholder.objects.filter(client_id=self.plan.client_id)
+        self.fields["firm_attendees"].queryset = User.objects.filter(is_active=True).order_by(
+            "full_name"
+        )
+        self.fields["client_attendees"].queryset = Stakeholder.objects.filter(
+            client_id=self.plan.client_id
+        )
 
 
 class PanelForm(VersionedForm):
     class Meta:
         model = PanelAppointment
         fields = ["panel_name", "appointed_on", "retender_on", "rate_review_on", "notes"]
-        widgets = {"appointed_on": DATE, "retender_on": DATE, "rate_review_on": DATE,
-                   "notes": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "appointed_on": DATE,
+            "retender_on": DATE,
+            "rate_review_on": DATE,
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
 
 
 class GuidelineForm(VersionedForm):
@@ -143,7 +183,18 @@ class TransitionForm(VersionedForm):
 
     class Meta:
         model = Transition
-        fields = ["incoming", "reason", "overlap_start", "overlap_end", "consent_required",
-                  "consent_received_on", "notes"]
-        widgets = {"overlap_start": DATE, "overlap_end": DATE, "consent_received_on": DATE,
-                   "notes": forms.Textarea(attrs={"rows": 2})}
+        fields = [
+            "incoming",
+            "reason",
+            "overlap_start",
+            "overlap_end",
+            "consent_required",
+            "consent_received_on",
+            "notes",
+        ]
+        widgets = {
+            "overlap_start": DATE,
+            "overlap_end": DATE,
+            "consent_received_on": DATE,
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }

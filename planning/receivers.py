@@ -7,8 +7,9 @@ from typing import Any
 from accounts.models import Assignment, Client, User
 
 
-def start_onboarding_checklist(sender: type, instance: Assignment, created: bool, raw: bool = False,
-                               **kwargs: Any) -> None:
+def start_onboarding_checklist(
+    sender: type, instance: Assignment, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
     """A new CRP gets a 30/60/90-day onboarding checklist, in the same transaction."""
     if created and not raw:
         from planning.services import onboarding_checklist_create
@@ -20,4 +21,8 @@ def plan_panel(sender: type, client: Client, user: User, **kwargs: Any) -> dict[
     """The plan section of the client page: plans by year, pipeline and open risks at a glance."""
     from planning import selectors
 
-    return {"order": 20, "template": "planning/client_panel.html", **selectors.client_panel(client=client, user=user)}
+    return {
+        "order": 20,
+        "template": "planning/client_panel.html",
+        **selectors.client_panel(client=client, user=user),
+    }

@@ -28,8 +28,21 @@ class PlanSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AccountPlan
-        fields = ["id", "client", "client_name", "year", "status", "north_star", "relationship_objectives",
-                  "value_proposition", "persona", "last_reviewed", "version", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "client",
+            "client_name",
+            "year",
+            "status",
+            "north_star",
+            "relationship_objectives",
+            "value_proposition",
+            "persona",
+            "last_reviewed",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["status", "version", "created_at", "updated_at"]
         validators = []  # uniqueness is the service's to report, by field
 
@@ -50,63 +63,127 @@ class ObjectiveSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Objective
-        fields = ["id", "plan", "title", "horizon", "kpi", "baseline_value", "target_value", "current_value",
-                  "progress", "version"]
+        fields = [
+            "id",
+            "plan",
+            "title",
+            "horizon",
+            "kpi",
+            "baseline_value",
+            "target_value",
+            "current_value",
+            "progress",
+            "version",
+        ]
         read_only_fields = ["version"]
 
 
 class ActionSerializer(serializers.ModelSerializer):
     plan = serializers.PrimaryKeyRelatedField(queryset=AccountPlan.objects.all())
     owner = serializers.PrimaryKeyRelatedField(queryset=ACTIVE_PEOPLE)
-    stakeholders = serializers.PrimaryKeyRelatedField(queryset=Stakeholder.objects.all(), many=True,
-                                                      required=False)
+    stakeholders = serializers.PrimaryKeyRelatedField(
+        queryset=Stakeholder.objects.all(), many=True, required=False
+    )
     client = serializers.IntegerField(source="plan.client_id", read_only=True)
 
     class Meta:
         model = Action
-        fields = ["id", "plan", "client", "description", "owner", "due_date", "status", "completed_on",
-                  "objective", "stakeholders", "version", "created_at"]
+        fields = [
+            "id",
+            "plan",
+            "client",
+            "description",
+            "owner",
+            "due_date",
+            "status",
+            "completed_on",
+            "objective",
+            "stakeholders",
+            "version",
+            "created_at",
+        ]
         read_only_fields = ["completed_on", "version", "created_at"]
 
 
 class OpportunitySerializer(serializers.ModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
-    owner = serializers.PrimaryKeyRelatedField(queryset=ACTIVE_PEOPLE, required=False, allow_null=True)
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=ACTIVE_PEOPLE, required=False, allow_null=True
+    )
     weighted_value = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
     probability = serializers.IntegerField(min_value=0, max_value=100, required=False)
     estimated_fees = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
 
     class Meta:
         model = Opportunity
-        fields = ["id", "client", "service_line", "description", "estimated_fees", "stage", "probability",
-                  "weighted_value", "expected_close", "origin", "owner", "version", "created_at"]
+        fields = [
+            "id",
+            "client",
+            "service_line",
+            "description",
+            "estimated_fees",
+            "stage",
+            "probability",
+            "weighted_value",
+            "expected_close",
+            "origin",
+            "owner",
+            "version",
+            "created_at",
+        ]
         read_only_fields = ["version", "created_at"]
 
 
 class RiskSerializer(serializers.ModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
-    owner = serializers.PrimaryKeyRelatedField(queryset=ACTIVE_PEOPLE, required=False, allow_null=True)
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=ACTIVE_PEOPLE, required=False, allow_null=True
+    )
     likelihood = serializers.IntegerField(min_value=1, max_value=5, required=False)
     impact = serializers.IntegerField(min_value=1, max_value=5, required=False)
     severity = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Risk
-        fields = ["id", "client", "title", "category", "likelihood", "impact", "severity", "mitigation", "owner",
-                  "status", "version", "created_at"]
+        fields = [
+            "id",
+            "client",
+            "title",
+            "category",
+            "likelihood",
+            "impact",
+            "severity",
+            "mitigation",
+            "owner",
+            "status",
+            "version",
+            "created_at",
+        ]
         read_only_fields = ["version", "created_at"]
 
 
 class ReviewSerializer(serializers.ModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
-    firm_attendees = serializers.PrimaryKeyRelatedField(queryset=ACTIVE_PEOPLE, many=True, required=False)
-    client_attendees = serializers.PrimaryKeyRelatedField(queryset=Stakeholder.objects.all(), many=True,
-                                                          required=False)
+    firm_attendees = serializers.PrimaryKeyRelatedField(
+        queryset=ACTIVE_PEOPLE, many=True, required=False
+    )
+    client_attendees = serializers.PrimaryKeyRelatedField(
+        queryset=Stakeholder.objects.all(), many=True, required=False
+    )
 
     class Meta:
         model = ClientReview
-        fields = ["id", "client", "planned_date", "held_date", "firm_attendees", "client_attendees", "notes",
-                  "decisions", "version"]
+        fields = [
+            "id",
+            "client",
+            "planned_date",
+            "held_date",
+            "firm_attendees",
+            "client_attendees",
+            "notes",
+            "decisions",
+            "version",
+        ]
         read_only_fields = ["version"]
 
 
@@ -116,9 +193,22 @@ class TransitionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Transition
-        fields = ["id", "client", "outgoing", "incoming", "reason", "overlap_start", "overlap_end",
-                  "consent_required", "consent_received_on", "notes", "status", "completed_on", "version",
-                  "created_at"]
+        fields = [
+            "id",
+            "client",
+            "outgoing",
+            "incoming",
+            "reason",
+            "overlap_start",
+            "overlap_end",
+            "consent_required",
+            "consent_received_on",
+            "notes",
+            "status",
+            "completed_on",
+            "version",
+            "created_at",
+        ]
         read_only_fields = ["outgoing", "status", "completed_on", "version", "created_at"]
 
 
@@ -131,8 +221,16 @@ class PanelSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PanelAppointment
-        fields = ["id", "client", "panel_name", "appointed_on", "retender_on", "rate_review_on", "notes",
-                  "version"]
+        fields = [
+            "id",
+            "client",
+            "panel_name",
+            "appointed_on",
+            "retender_on",
+            "rate_review_on",
+            "notes",
+            "version",
+        ]
         read_only_fields = ["version"]
 
 
@@ -150,7 +248,17 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ChecklistItem
-        fields = ["id", "client", "assignment", "transition", "phase", "text", "due_date", "done", "version"]
+        fields = [
+            "id",
+            "client",
+            "assignment",
+            "transition",
+            "phase",
+            "text",
+            "due_date",
+            "done",
+            "version",
+        ]
         read_only_fields = ["assignment", "transition", "version"]
 
 

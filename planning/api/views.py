@@ -9,13 +9,23 @@ from typing import Any
 
 from django.db import models
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.access import get_editable_client, visible
-from accounts.concurrency import PreconditionFailed, StaleVersionError, VersionedViewSetMixin, etag_for
+from accounts.concurrency import (
+    PreconditionFailed,
+    StaleVersionError,
+    VersionedViewSetMixin,
+    etag_for,
+)
 from planning import selectors, services
 from planning.api import serializers as s
 from planning.models import (
@@ -32,16 +42,26 @@ from planning.models import (
 )
 
 IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
     description="The ETag from your last read of this record. Missing: 428. Stale: 412.",
 )
-ETAG = OpenApiParameter("ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 201],
-                        description="The record's version: send it back as If-Match on your next write.")
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 201],
+    description="The record's version: send it back as If-Match on your next write.",
+)
 PRECONDITION_RESPONSES = {
     400: OpenApiResponse(description="Field-level validation errors; nothing saved."),
     404: OpenApiResponse(description="Not found, or not visible to you."),
     403: OpenApiResponse(description="Visible, but you may not change it."),
-    412: OpenApiResponse(description="Precondition failed: the record changed since your read (stale If-Match)."),
+    412: OpenApiResponse(
+        description="Precondition failed: the record changed since your read (stale If-Match)."
+    ),
     428: OpenApiResponse(description="Precondition required: the write had no If-Match header."),
 }
 
@@ -49,17 +69,23 @@ PRECONDITION_RESPONSES = {
 def versioned_schema(serializer: type, read: type | None = None) -> Any:
     """OpenAPI for a versioned ViewSet: If-Match on writes, ETag on reads, 412/428 documented."""
     read = read or serializer
-    write = extend_schema(parameters=[IF_MATCH, ETAG], request=serializer,
-                          responses={200: read, **PRECONDITION_RESPONSES})
+    write = extend_schema(
+        parameters=[IF_MATCH, ETAG],
+        request=serializer,
+        responses={200: read, **PRECONDITION_RESPONSES},
+    )
     return extend_schema_view(
         retrieve=extend_schema(parameters=[ETAG], responses={200: read}),
-        update=write, partial_update=write,
-        destroy=extend_schema(parameters=[IF_MATCH], responses={204: None, **PRECONDITION_RESPONSES}),
+        update=write,
+        partial_update=write,
+        destroy=extend_schema(
+            parameters=[IF_MATCH], responses={204: None, **PRECONDITION_RESPONSES}
+        ),
     )
 
 
 class PlanningViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
-    """Common behaviour: visibility by the access rule, writes by services, If-Match on every change."""
+    """Shared: visibility by the access rule, writes by services, If-Match on every change."""
 
     model: type[models.Model]
     client_field = "client"
@@ -100,7 +126,9 @@ class PlanningViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
         expected = self.check_if_match(obj)
         serializer = self.get_serializer(obj, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        changes = {k: v for k, v in serializer.validated_data.items() if k not in {"client", "plan"}}
+        changes = {
+            k: v for k, v in serializer.validated_data.items() if k not in {"client", "plan"}
+        }
         self.run(f"{self.entity}_update", obj, expected, changes)
         return self.respond(obj)
 
@@ -111,12 +139,15 @@ class PlanningViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
         self.run(f"{self.entity}_delete", obj, expected, {})
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    def run(self, service_name: str, obj: models.Model, expected: int, changes: dict[str, Any]) -> None:
-        """Call a versioned service; a write that lost the race after the If-Match check is a 412 too."""
+    def run(
+        self, service_name: str, obj: models.Model, expected: int, changes: dict[str, Any]
+    ) -> None:
+        """Call a versioned service; losing the race after the If-Match check is a 412 too."""
         keyword = "item" if self.entity == "checklist_item" else self.entity
         try:
-            getattr(services, service_name)(actor=self.request.user, **{keyword: obj},
-                                            expected_version=expected, **changes)
+            getattr(services, service_name)(
+                actor=self.request.user, **{keyword: obj}, expected_version=expected, **changes
+            )
         except StaleVersionError as stale:
             raise PreconditionFailed(f"{stale} Fetch it again and re-apply your change.") from stale
 
@@ -128,7 +159,7 @@ class PlanningViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
 
 @versioned_schema(s.PlanUpdateSerializer, s.PlanSerializer)
 class PlanViewSet(PlanningViewSet):
-    """Account plans. Activate/archive are versioned actions; start-from-last-year copies objectives."""
+    """Account plans. Activate/archive are versioned; start-from-last-year copies objectives."""
 
     model = AccountPlan
     entity = "plan"
@@ -140,16 +171,25 @@ class PlanViewSet(PlanningViewSet):
         return AccountPlan.objects.select_related("client")
 
     def destroy(self, request, *args, **kwargs):
-        return Response({"detail": "Plans are archived, not deleted."}, status=status.HTTP_405_METHOD_NOT_ALLOWED)
+        return Response(
+            {"detail": "Plans are archived, not deleted."},
+            status=status.HTTP_405_METHOD_NOT_ALLOWED,
+        )
 
-    @extend_schema(parameters=[IF_MATCH, ETAG], request=None,
-                   responses={200: s.PlanSerializer, **PRECONDITION_RESPONSES})
+    @extend_schema(
+        parameters=[IF_MATCH, ETAG],
+        request=None,
+        responses={200: s.PlanSerializer, **PRECONDITION_RESPONSES},
+    )
     @action(detail=True, methods=["post"])
     def activate(self, request, pk=None):
         return self._status_change("plan_activate")
 
-    @extend_schema(parameters=[IF_MATCH, ETAG], request=None,
-                   responses={200: s.PlanSerializer, **PRECONDITION_RESPONSES})
+    @extend_schema(
+        parameters=[IF_MATCH, ETAG],
+        request=None,
+        responses={200: s.PlanSerializer, **PRECONDITION_RESPONSES},
+    )
     @action(detail=True, methods=["post"])
     def archive(self, request, pk=None):
         return self._status_change("plan_archive")
@@ -166,8 +206,9 @@ class PlanViewSet(PlanningViewSet):
         body = s.PlanStartSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         client = get_editable_client(request.user, body.validated_data["client"].pk)
-        plan = services.plan_start_from_last_year(actor=request.user, client=client,
-                                                  year=body.validated_data["year"])
+        plan = services.plan_start_from_last_year(
+            actor=request.user, client=client, year=body.validated_data["year"]
+        )
         return self.respond(plan, status.HTTP_201_CREATED)
 
 
@@ -206,8 +247,11 @@ class ActionViewSet(PlanRowViewSet):
             return selectors.my_actions(user=self.request.user).prefetch_related("stakeholders")
         return super().get_queryset()
 
-    @extend_schema(parameters=[IF_MATCH, ETAG], request=None,
-                   responses={200: s.ActionSerializer, **PRECONDITION_RESPONSES})
+    @extend_schema(
+        parameters=[IF_MATCH, ETAG],
+        request=None,
+        responses={200: s.ActionSerializer, **PRECONDITION_RESPONSES},
+    )
     @action(detail=True, methods=["post"])
     def done(self, request, pk=None):
         obj = self.get_object()
@@ -226,7 +270,7 @@ class OpportunityViewSet(PlanningViewSet):
     @extend_schema(responses=s.PipelineSerializer)
     @action(detail=False, methods=["get"])
     def pipeline(self, request):
-        """Open pipeline, unweighted and weighted (fees × probability), per visible client and in total."""
+        """Open pipeline, plain and weighted (fees x probability), per visible client, in total."""
         totals = selectors.pipeline_total(user=request.user)
         clients = selectors.pipeline_by_client(user=request.user)
         return Response(s.PipelineSerializer({**totals, "clients": clients}).data)
@@ -253,7 +297,7 @@ class ReviewViewSet(PlanningViewSet):
     @extend_schema(responses=s.OverdueReviewSerializer(many=True))
     @action(detail=False, methods=["get"])
     def overdue(self, request):
-        """Active clients whose last held review is older than their review cadence (or never held)."""
+        """Active clients whose last held review is older than their cadence (or never held)."""
         page = self.paginate_queryset(selectors.overdue_reviews(user=request.user))
         return self.get_paginated_response(s.OverdueReviewSerializer(page, many=True).data)
 
@@ -268,10 +312,15 @@ class TransitionViewSet(PlanningViewSet):
     filterset_fields = ["client", "status"]
 
     def destroy(self, request, *args, **kwargs):
-        return Response({"detail": "Cancel a transition instead."}, status=status.HTTP_405_METHOD_NOT_ALLOWED)
+        return Response(
+            {"detail": "Cancel a transition instead."}, status=status.HTTP_405_METHOD_NOT_ALLOWED
+        )
 
-    @extend_schema(parameters=[IF_MATCH, ETAG], request=s.TransitionCompleteSerializer,
-                   responses={200: s.TransitionSerializer, **PRECONDITION_RESPONSES})
+    @extend_schema(
+        parameters=[IF_MATCH, ETAG],
+        request=s.TransitionCompleteSerializer,
+        responses={200: s.TransitionSerializer, **PRECONDITION_RESPONSES},
+    )
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         obj = self.get_object()
@@ -282,8 +331,11 @@ class TransitionViewSet(PlanningViewSet):
         self.run("transition_complete", obj, expected, dict(body.validated_data))
         return self.respond(obj)
 
-    @extend_schema(parameters=[IF_MATCH, ETAG], request=None,
-                   responses={200: s.TransitionSerializer, **PRECONDITION_RESPONSES})
+    @extend_schema(
+        parameters=[IF_MATCH, ETAG],
+        request=None,
+        responses={200: s.TransitionSerializer, **PRECONDITION_RESPONSES},
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         obj = self.get_object()

@@ -1,6 +1,83 @@
 """Every write of the planning app. Each validates, then saves in one audited transaction."""
 
-from planning.services.items import *  # noqa: F403
-from planning.services.plans import *  # noqa: F403
-from planning.services.transitions import *  # noqa: F403
-from planning.services.base import planning_write  # noqa: F401
+from planning.services.base import planning_write
+from planning.services.items import (
+    action_create,
+    action_delete,
+    action_mark_done,
+    action_update,
+    checklist_item_create,
+    checklist_item_delete,
+    checklist_item_update,
+    guideline_create,
+    guideline_delete,
+    guideline_update,
+    objective_create,
+    objective_delete,
+    objective_update,
+    opportunity_create,
+    opportunity_delete,
+    opportunity_update,
+    panel_create,
+    panel_delete,
+    panel_update,
+    review_create,
+    review_delete,
+    review_update,
+    risk_create,
+    risk_delete,
+    risk_update,
+)
+from planning.services.plans import (
+    plan_activate,
+    plan_archive,
+    plan_create,
+    plan_start_from_last_year,
+    plan_update,
+)
+from planning.services.transitions import (
+    onboarding_checklist_create,
+    transition_cancel,
+    transition_complete,
+    transition_create,
+    transition_update,
+)
+
+__all__ = [
+    "action_create",
+    "action_delete",
+    "action_mark_done",
+    "action_update",
+    "checklist_item_create",
+    "checklist_item_delete",
+    "checklist_item_update",
+    "guideline_create",
+    "guideline_delete",
+    "guideline_update",
+    "objective_create",
+    "objective_delete",
+    "objective_update",
+    "onboarding_checklist_create",
+    "opportunity_create",
+    "opportunity_delete",
+    "opportunity_update",
+    "panel_create",
+    "panel_delete",
+    "panel_update",
+    "plan_activate",
+    "plan_archive",
+    "plan_create",
+    "plan_start_from_last_year",
+    "plan_update",
+    "planning_write",
+    "review_create",
+    "review_delete",
+    "review_update",
+    "risk_create",
+    "risk_delete",
+    "risk_update",
+    "transition_cancel",
+    "transition_complete",
+    "transition_create",
+    "transition_update",
+]

@@ -26,8 +26,16 @@ from planning.services.base import create, delete, require_active_person, update
 
 OBJECTIVE_FIELDS = ["title", "horizon", "kpi", "baseline_value", "target_value", "current_value"]
 ACTION_FIELDS = ["description", "owner", "due_date", "status", "objective"]
-OPPORTUNITY_FIELDS = ["service_line", "description", "estimated_fees", "stage", "probability",
-                      "expected_close", "origin", "owner"]
+OPPORTUNITY_FIELDS = [
+    "service_line",
+    "description",
+    "estimated_fees",
+    "stage",
+    "probability",
+    "expected_close",
+    "origin",
+    "owner",
+]
 RISK_FIELDS = ["title", "category", "likelihood", "impact", "mitigation", "owner", "status"]
 REVIEW_FIELDS = ["planned_date", "held_date", "notes", "decisions"]
 PANEL_FIELDS = ["panel_name", "appointed_on", "retender_on", "rate_review_on", "notes"]
@@ -47,11 +55,14 @@ def _check_stakeholders(stakeholders: Iterable[Any] | None, client_id: int) -> N
 
 # --- objectives ------------------------------------------------------------------------------
 
+
 def objective_create(*, actor: User, plan: AccountPlan, **fields: Any) -> Objective:
     return create(actor, Objective(plan=plan, **fields))
 
 
-def objective_update(*, actor: User, objective: Objective, expected_version: int, **changes: Any) -> Objective:
+def objective_update(
+    *, actor: User, objective: Objective, expected_version: int, **changes: Any
+) -> Objective:
     return update(actor, objective, expected_version, changes, OBJECTIVE_FIELDS)
 
 
@@ -61,18 +72,33 @@ def objective_delete(*, actor: User, objective: Objective, expected_version: int
 
 # --- actions ---------------------------------------------------------------------------------
 
-def action_create(*, actor: User, plan: AccountPlan, owner: User, stakeholders: Iterable[Any] | None = None,
-                  **fields: Any) -> Action:
+
+def action_create(
+    *,
+    actor: User,
+    plan: AccountPlan,
+    owner: User,
+    stakeholders: Iterable[Any] | None = None,
+    **fields: Any,
+) -> Action:
     require_active_person(owner, "owner")
     _check_objective_in_plan(fields.get("objective"), plan.pk)
     _check_stakeholders(stakeholders, plan.client_id)
     action = Action(plan=plan, owner=owner, **fields)
     _stamp_completion(action)
-    return create(actor, action, {"stakeholders": stakeholders} if stakeholders is not None else None)
+    return create(
+        actor, action, {"stakeholders": stakeholders} if stakeholders is not None else None
+    )
 
 
-def action_update(*, actor: User, action: Action, expected_version: int,
-                  stakeholders: Iterable[Any] | None = None, **changes: Any) -> Action:
+def action_update(
+    *,
+    actor: User,
+    action: Action,
+    expected_version: int,
+    stakeholders: Iterable[Any] | None = None,
+    **changes: Any,
+) -> Action:
     if "owner" in changes:
         require_active_person(changes["owner"], "owner")
     _check_objective_in_plan(changes.get("objective"), action.plan_id)
@@ -82,15 +108,26 @@ def action_update(*, actor: User, action: Action, expected_version: int,
         action.status = changes["status"]
         _stamp_completion(action)
         changes["completed_on"] = action.completed_on
-    return update(actor, action, expected_version, changes, [*ACTION_FIELDS, "completed_on"],
-                  {"stakeholders": stakeholders} if stakeholders is not None else None)
+    return update(
+        actor,
+        action,
+        expected_version,
+        changes,
+        [*ACTION_FIELDS, "completed_on"],
+        {"stakeholders": stakeholders} if stakeholders is not None else None,
+    )
 
 
-def action_mark_done(*, actor: User, action: Action, expected_version: int,
-                     on_date: datetime.date | None = None) -> Action:
-    return update(actor, action, expected_version,
-                  {"status": ActionStatus.DONE, "completed_on": on_date or timezone.localdate()},
-                  ["status", "completed_on"])
+def action_mark_done(
+    *, actor: User, action: Action, expected_version: int, on_date: datetime.date | None = None
+) -> Action:
+    return update(
+        actor,
+        action,
+        expected_version,
+        {"status": ActionStatus.DONE, "completed_on": on_date or timezone.localdate()},
+        ["status", "completed_on"],
+    )
 
 
 def action_delete(*, actor: User, action: Action, expected_version: int) -> None:
@@ -106,13 +143,15 @@ def _stamp_completion(action: Action) -> None:
 
 # --- opportunities ---------------------------------------------------------------------------
 
+
 def opportunity_create(*, actor: User, client: Client, **fields: Any) -> Opportunity:
     require_active_person(fields.get("owner"), "owner", required=False)
     return create(actor, Opportunity(client=client, **fields))
 
 
-def opportunity_update(*, actor: User, opportunity: Opportunity, expected_version: int,
-                       **changes: Any) -> Opportunity:
+def opportunity_update(
+    *, actor: User, opportunity: Opportunity, expected_version: int, **changes: Any
+) -> Opportunity:
     if changes.get("owner") is not None:
         require_active_person(changes["owner"], "owner")
     return update(actor, opportunity, expected_version, changes, OPPORTUNITY_FIELDS)
@@ -123,6 +162,7 @@ def opportunity_delete(*, actor: User, opportunity: Opportunity, expected_versio
 
 
 # --- risks -----------------------------------------------------------------------------------
+
 
 def risk_create(*, actor: User, client: Client, **fields: Any) -> Risk:
     require_active_person(fields.get("owner"), "owner", required=False)
@@ -141,18 +181,35 @@ def risk_delete(*, actor: User, risk: Risk, expected_version: int) -> None:
 
 # --- client reviews --------------------------------------------------------------------------
 
-def review_create(*, actor: User, client: Client, firm_attendees: Iterable[User] = (),
-                  client_attendees: Iterable[Any] = (), **fields: Any) -> ClientReview:
+
+def review_create(
+    *,
+    actor: User,
+    client: Client,
+    firm_attendees: Iterable[User] = (),
+    client_attendees: Iterable[Any] = (),
+    **fields: Any,
+) -> ClientReview:
     client_attendees = list(client_attendees)
     _check_stakeholders(client_attendees, client.pk)
     review = ClientReview(client=client, **fields)
     _check_review_dates(review)
-    return create(actor, review, {"firm_attendees": list(firm_attendees), "client_attendees": client_attendees})
+    return create(
+        actor,
+        review,
+        {"firm_attendees": list(firm_attendees), "client_attendees": client_attendees},
+    )
 
 
-def review_update(*, actor: User, review: ClientReview, expected_version: int,
-                  firm_attendees: Iterable[User] | None = None, client_attendees: Iterable[Any] | None = None,
-                  **changes: Any) -> ClientReview:
+def review_update(
+    *,
+    actor: User,
+    review: ClientReview,
+    expected_version: int,
+    firm_attendees: Iterable[User] | None = None,
+    client_attendees: Iterable[Any] | None = None,
+    **changes: Any,
+) -> ClientReview:
     m2m = {}
     if firm_attendees is not None:
         m2m["firm_attendees"] = list(firm_attendees)
@@ -176,14 +233,16 @@ def review_delete(*, actor: User, review: ClientReview, expected_version: int) -
 
 # --- panels, tenders and guidelines ----------------------------------------------------------
 
+
 def panel_create(*, actor: User, client: Client, **fields: Any) -> PanelAppointment:
     panel = PanelAppointment(client=client, **fields)
     _check_panel_dates(panel)
     return create(actor, panel)
 
 
-def panel_update(*, actor: User, panel: PanelAppointment, expected_version: int,
-                 **changes: Any) -> PanelAppointment:
+def panel_update(
+    *, actor: User, panel: PanelAppointment, expected_version: int, **changes: Any
+) -> PanelAppointment:
     for name, value in changes.items():
         setattr(panel, name, value)
     _check_panel_dates(panel)
@@ -203,7 +262,9 @@ def guideline_create(*, actor: User, client: Client, **fields: Any) -> Guideline
     return create(actor, Guideline(client=client, **fields))
 
 
-def guideline_update(*, actor: User, guideline: Guideline, expected_version: int, **changes: Any) -> Guideline:
+def guideline_update(
+    *, actor: User, guideline: Guideline, expected_version: int, **changes: Any
+) -> Guideline:
     return update(actor, guideline, expected_version, changes, GUIDELINE_FIELDS)
 
 
@@ -213,12 +274,14 @@ def guideline_delete(*, actor: User, guideline: Guideline, expected_version: int
 
 # --- checklists (onboarding and knowledge transfer) ------------------------------------------
 
+
 def checklist_item_create(*, actor: User, client: Client, **fields: Any) -> ChecklistItem:
     return create(actor, ChecklistItem(client=client, **fields))
 
 
-def checklist_item_update(*, actor: User, item: ChecklistItem, expected_version: int,
-                          **changes: Any) -> ChecklistItem:
+def checklist_item_update(
+    *, actor: User, item: ChecklistItem, expected_version: int, **changes: Any
+) -> ChecklistItem:
     return update(actor, item, expected_version, changes, CHECKLIST_FIELDS)
 
 

@@ -25,7 +25,7 @@ def get_plan(request, pk: object, *, for_edit: bool = False) -> AccountPlan:
         raise Http404("No such plan.")
     if for_edit and not plan.editable:
         raise PermissionDenied("You can view this plan but not change it.")
-    # Rows build their links from this prefix: reversing a URL per row and button dominated render time.
+    # Rows build their links from this prefix: a reverse() per row and button dominated render time.
     plan.url = plan.get_absolute_url()
     return plan
 
@@ -52,15 +52,20 @@ def apply_errors(form, error: ValidationError) -> None:
 
 
 def _row_response(request, kind: Kind, plan: AccountPlan, obj) -> HttpResponse:
-    html = render_to_string(f"{PAGE}#{kind.name}-row", {"obj": obj, "plan": plan, "kind": kind}, request)
+    html = render_to_string(
+        f"{PAGE}#{kind.name}-row", {"obj": obj, "plan": plan, "kind": kind}, request
+    )
     if kind.refreshes:
         page = selectors.plan_page(plan=plan)
-        html += render_to_string(f"{PAGE}#{kind.refreshes}", {"page": page, "plan": plan, "oob": True}, request)
+        html += render_to_string(
+            f"{PAGE}#{kind.refreshes}", {"page": page, "plan": plan, "oob": True}, request
+        )
     return HttpResponse(html)
 
 
-def _form_response(request, kind: Kind, plan: AccountPlan, form, obj=None, conflict=None,
-                   status: int = 200) -> HttpResponse:
+def _form_response(
+    request, kind: Kind, plan: AccountPlan, form, obj=None, conflict=None, status: int = 200
+) -> HttpResponse:
     context = {"form": form, "plan": plan, "kind": kind, "obj": obj, "conflict": conflict}
     if request.htmx:  # htmx swaps only 2xx answers: the form with its errors must come back as one
         return render(request, f"{PAGE}#row-form", context)
@@ -134,7 +139,9 @@ def row_delete(request, pk: int, kind: str, item: int):
         kind_.delete(request.user, obj, _posted_version(request))
     except StaleVersionError as stale:
         form = kind_.form(instance=stale.current, plan=plan)
-        return _form_response(request, kind_, plan, form, obj=stale.current, conflict=stale, status=409)
+        return _form_response(
+            request, kind_, plan, form, obj=stale.current, conflict=stale, status=409
+        )
     if not request.htmx:
         messages.success(request, f"The {kind_.label} was deleted.")
         return redirect(plan)
@@ -154,10 +161,14 @@ def action_done(request, pk: int, item: int):
     kind = KINDS["action"]
     action = _row_of(kind, plan, item)
     try:
-        services.action_mark_done(actor=request.user, action=action, expected_version=_posted_version(request))
+        services.action_mark_done(
+            actor=request.user, action=action, expected_version=_posted_version(request)
+        )
     except StaleVersionError as stale:
         form = kind.form(instance=stale.current, plan=plan)
-        return _form_response(request, kind, plan, form, obj=stale.current, conflict=stale, status=409)
+        return _form_response(
+            request, kind, plan, form, obj=stale.current, conflict=stale, status=409
+        )
     if not request.htmx:
         messages.success(request, "Action marked done.")
         target = request.POST.get("next", "")
@@ -173,11 +184,17 @@ def checklist_toggle(request, pk: int, item: int):
     kind = KINDS["checklist"]
     step: ChecklistItem = _row_of(kind, plan, item)
     try:
-        services.checklist_item_update(actor=request.user, item=step, expected_version=_posted_version(request),
-                                       done=request.POST.get("done") == "on")
+        services.checklist_item_update(
+            actor=request.user,
+            item=step,
+            expected_version=_posted_version(request),
+            done=request.POST.get("done") == "on",
+        )
     except StaleVersionError as stale:
         form = kind.form(instance=stale.current, plan=plan)
-        return _form_response(request, kind, plan, form, obj=stale.current, conflict=stale, status=409)
+        return _form_response(
+            request, kind, plan, form, obj=stale.current, conflict=stale, status=409
+        )
     if not request.htmx:
         return redirect(plan)
     return _row_response(request, kind, plan, _row_of(kind, plan, item))

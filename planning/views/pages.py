@@ -14,7 +14,6 @@ from accounts.access import get_editable_client, get_visible_client
 from accounts.concurrency import StaleVersionError
 from planning import calendar, selectors, services
 from planning.forms import PlanCreateForm, PlanForm
-from planning.models import AccountPlan
 from planning.views.inline import PAGE, apply_errors, get_plan
 from planning.views.kinds import KINDS
 
@@ -22,7 +21,9 @@ from planning.views.kinds import KINDS
 @require_GET
 def plan_detail(request, pk: int):
     plan = get_plan(request, pk)
-    return render(request, PAGE, {"plan": plan, "page": selectors.plan_page(plan=plan), "kinds": KINDS})
+    return render(
+        request, PAGE, {"plan": plan, "page": selectors.plan_page(plan=plan), "kinds": KINDS}
+    )
 
 
 @require_GET
@@ -44,10 +45,13 @@ def plan_create(request, pk: int):
         return redirect(client)
     try:
         if form.cleaned_data["from_last_year"]:
-            plan = services.plan_start_from_last_year(actor=request.user, client=client,
-                                                      year=form.cleaned_data["year"])
+            plan = services.plan_start_from_last_year(
+                actor=request.user, client=client, year=form.cleaned_data["year"]
+            )
         else:
-            plan = services.plan_create(actor=request.user, client=client, year=form.cleaned_data["year"])
+            plan = services.plan_create(
+                actor=request.user, client=client, year=form.cleaned_data["year"]
+            )
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
@@ -66,8 +70,12 @@ def plan_summary(request, pk: int, mode: str = "show"):
     form = PlanForm(request.POST or None, instance=plan, plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
-            services.plan_update(actor=request.user, plan=plan,
-                                 expected_version=form.cleaned_data.get("version") or 0, **form.changes())
+            services.plan_update(
+                actor=request.user,
+                plan=plan,
+                expected_version=form.cleaned_data.get("version") or 0,
+                **form.changes(),
+            )
         except StaleVersionError as stale:
             context["conflict"] = stale
             data = request.POST.copy()
@@ -84,8 +92,12 @@ def plan_summary(request, pk: int, mode: str = "show"):
     context["form"] = form
     if request.htmx:
         return render(request, f"{PAGE}#summary-form", context)
-    return render(request, "planning/item_form_page.html", {**context, "summary": True},
-                  status=409 if context.get("conflict") else 200)
+    return render(
+        request,
+        "planning/item_form_page.html",
+        {**context, "summary": True},
+        status=409 if context.get("conflict") else 200,
+    )
 
 
 @require_POST
@@ -98,12 +110,16 @@ def plan_status(request, pk: int, change: str):
         version = int(request.POST.get("version", "0") or 0)
         service(actor=request.user, plan=plan, expected_version=version)
     except StaleVersionError:
-        messages.error(request, "Someone else changed this plan since you opened it; check it and try again.")
+        messages.error(
+            request, "Someone else changed this plan since you opened it; check it and try again."
+        )
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
     else:
-        messages.success(request, f"Plan {plan.year} {'activated' if change == 'activate' else 'archived'}.")
+        messages.success(
+            request, f"Plan {plan.year} {'activated' if change == 'activate' else 'archived'}."
+        )
     return redirect(plan)
 
 
@@ -117,13 +133,19 @@ def transition_finish(request, pk: int, item: int, change: str):
     version = int(request.POST.get("version", "0") or 0)
     try:
         if change == "complete":
-            services.transition_complete(actor=request.user, transition=transition, expected_version=version)
+            services.transition_complete(
+                actor=request.user, transition=transition, expected_version=version
+            )
             messages.success(request, f"{transition.incoming} is now the CRP of {plan.client}.")
         else:
-            services.transition_cancel(actor=request.user, transition=transition, expected_version=version)
+            services.transition_cancel(
+                actor=request.user, transition=transition, expected_version=version
+            )
             messages.success(request, "Transition cancelled.")
     except StaleVersionError:
-        messages.error(request, "Someone else changed this transition since you opened it; check it and retry.")
+        messages.error(
+            request, "Someone else changed this transition since you opened it; check it and retry."
+        )
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
@@ -133,7 +155,9 @@ def transition_finish(request, pk: int, item: int, change: str):
 @require_GET
 def plan_history(request, pk: int):
     plan = get_plan(request, pk)
-    return render(request, f"{PAGE}#history", {"plan": plan, "history": selectors.plan_history(plan=plan)})
+    return render(
+        request, f"{PAGE}#history", {"plan": plan, "history": selectors.plan_history(plan=plan)}
+    )
 
 
 @require_GET
@@ -144,12 +168,18 @@ def my_actions(request):
     plans_prefix = reverse("plan-detail", args=[0]).removesuffix("0/")
     for action in actions:
         action.plan_url = f"{plans_prefix}{action.plan_id}/"
-    return render(request, "planning/my_actions.html", {
-        "actions": actions,
-        "here": reverse("my-actions"),
-        "upcoming": selectors.my_upcoming_client_dates(user=request.user),
-        "feed_url": request.build_absolute_uri(reverse("calendar-feed", args=[feed.token])) if feed else None,
-    })
+    return render(
+        request,
+        "planning/my_actions.html",
+        {
+            "actions": actions,
+            "here": reverse("my-actions"),
+            "upcoming": selectors.my_upcoming_client_dates(user=request.user),
+            "feed_url": request.build_absolute_uri(reverse("calendar-feed", args=[feed.token]))
+            if feed
+            else None,
+        },
+    )
 
 
 @require_POST

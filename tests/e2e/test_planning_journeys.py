@@ -19,8 +19,14 @@ from tests.factories import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture
@@ -29,8 +35,9 @@ def page(live_server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                             args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+        )
         page = browser.new_page()
         page.set_default_timeout(10_000)
         yield page
@@ -56,11 +63,14 @@ def own_client(partner):
         return ClientFactory(name="Harbour Energy plc", crp=partner)
 
 
-def test_partner_adds_an_action_marks_another_done_and_updates_an_objective_in_place(page, live_server,
-                                                                                    own_client, partner):
+def test_partner_adds_an_action_marks_another_done_and_updates_an_objective_in_place(
+    page, live_server, own_client, partner
+):
     alice = partner
     plan = AccountPlanFactory(client=own_client, year=2026)
-    objective = ObjectiveFactory(plan=plan, title="Win the panel review", target_value=10, current_value=4)
+    objective = ObjectiveFactory(
+        plan=plan, title="Win the panel review", target_value=10, current_value=4
+    )
     existing = ActionFactory(plan=plan, owner=alice, description="Send the horizon-scanning note")
     log_in(page, live_server, alice)
     page.goto(f"{live_server.url}/plans/{plan.pk}/")
@@ -85,8 +95,9 @@ def test_partner_adds_an_action_marks_another_done_and_updates_an_objective_in_p
     page.locator(f"#objective-{objective.pk} [data-testid=current-value]", has_text="7").wait_for()
 
     assert page.evaluate("window.__marker") == "same page"
-    assert Action.objects.filter(plan=plan, description="Invite the GC to the spring briefing",
-                                 owner=alice).exists()
+    assert Action.objects.filter(
+        plan=plan, description="Invite the GC to the spring briefing", owner=alice
+    ).exists()
     assert Action.objects.get(pk=existing.pk).status == "done"
     assert Objective.objects.get(pk=objective.pk).current_value == 7
     assert "70%" in page.locator(f"#objective-{objective.pk}").inner_text()

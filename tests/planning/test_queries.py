@@ -15,7 +15,9 @@ MY_ACTIONS_MAX = 8
 
 
 @pytest.mark.parametrize("size", [1, 30])
-def test_plan_page_queries_do_not_grow_with_the_plan(size, plan, alice, login, django_assert_max_num_queries):
+def test_plan_page_queries_do_not_grow_with_the_plan(
+    size, plan, alice, login, django_assert_max_num_queries
+):
     fill_plan(plan, alice, size)
     stakeholder = StakeholderFactory(client=plan.client)
     for action in plan.actions.all()[:5]:
@@ -29,7 +31,9 @@ def test_plan_page_queries_do_not_grow_with_the_plan(size, plan, alice, login, d
 
 
 @pytest.mark.parametrize("clients", [1, 12])
-def test_my_actions_queries_do_not_grow_with_clients(clients, alice, login, django_assert_max_num_queries):
+def test_my_actions_queries_do_not_grow_with_clients(
+    clients, alice, login, django_assert_max_num_queries
+):
     for _ in range(clients):
         client = ClientFactory()
         Assignment.objects.create(client=client, user=alice, role="team")

@@ -19,16 +19,28 @@ def field_errors(excinfo) -> dict:
 
 def test_probability_over_100_is_refused_on_the_probability_field(normal_client, alice):
     with pytest.raises(ValidationError) as excinfo:
-        services.opportunity_create(actor=alice, client=normal_client, service_line=ServiceLineFactory(),
-                                    description="Audit", estimated_fees=Decimal(1000), probability=120)
+        services.opportunity_create(
+            actor=alice,
+            client=normal_client,
+            service_line=ServiceLineFactory(),
+            description="Audit",
+            estimated_fees=Decimal(1000),
+            probability=120,
+        )
     assert "probability" in field_errors(excinfo)
     assert not Opportunity.objects.exists()
 
 
 def test_negative_fees_are_refused_on_the_fees_field(normal_client, alice):
     with pytest.raises(ValidationError) as excinfo:
-        services.opportunity_create(actor=alice, client=normal_client, service_line=ServiceLineFactory(),
-                                    description="Audit", estimated_fees=Decimal(-5), probability=50)
+        services.opportunity_create(
+            actor=alice,
+            client=normal_client,
+            service_line=ServiceLineFactory(),
+            description="Audit",
+            estimated_fees=Decimal(-5),
+            probability=50,
+        )
     assert "estimated_fees" in field_errors(excinfo)
     assert not Opportunity.objects.exists()
 
@@ -37,8 +49,13 @@ def test_negative_fees_are_refused_on_the_fees_field(normal_client, alice):
 @pytest.mark.parametrize("value", [0, 6])
 def test_likelihood_and_impact_outside_1_to_5_are_refused(normal_client, alice, field, value):
     with pytest.raises(ValidationError) as excinfo:
-        services.risk_create(actor=alice, client=normal_client, title="Rival firm", category="competitor",
-                             **{field: value})
+        services.risk_create(
+            actor=alice,
+            client=normal_client,
+            title="Rival firm",
+            category="competitor",
+            **{field: value},
+        )
     assert field in field_errors(excinfo)
     assert not Risk.objects.exists()
 
@@ -46,8 +63,13 @@ def test_likelihood_and_impact_outside_1_to_5_are_refused(normal_client, alice, 
 def test_an_action_owner_who_has_left_the_firm_is_refused(plan, alice):
     leaver = UserFactory(is_active=False)
     with pytest.raises(ValidationError) as excinfo:
-        services.action_create(actor=alice, plan=plan, owner=leaver, description="Call",
-                               due_date=datetime.date(2026, 5, 1))
+        services.action_create(
+            actor=alice,
+            plan=plan,
+            owner=leaver,
+            description="Call",
+            due_date=datetime.date(2026, 5, 1),
+        )
     assert "owner" in field_errors(excinfo)
     assert not Action.objects.exists()
 
@@ -74,12 +96,18 @@ def test_activating_next_years_plan_archives_this_years(plan, alice):
     assert (plan.status, draft.status) == ("archived", "active")
 
 
-def test_starting_from_last_year_carries_goals_and_objectives_with_progress_as_baseline(plan, objective, alice):
+def test_starting_from_last_year_carries_goals_and_objectives_with_progress_as_baseline(
+    plan, objective, alice
+):
     new = services.plan_start_from_last_year(actor=alice, client=plan.client, year=plan.year + 1)
     copied = Objective.objects.get(plan=new)
     assert new.status == "draft"
     assert new.north_star == plan.north_star
-    assert (copied.title, copied.baseline_value, copied.current_value) == (objective.title, Decimal(4), None)
+    assert (copied.title, copied.baseline_value, copied.current_value) == (
+        objective.title,
+        Decimal(4),
+        None,
+    )
 
 
 def test_starting_from_last_year_without_an_earlier_plan_is_refused(normal_client, alice):
@@ -89,10 +117,18 @@ def test_starting_from_last_year_without_an_earlier_plan_is_refused(normal_clien
 
 
 def test_marking_an_action_done_stamps_the_completion_date(action, alice):
-    services.action_mark_done(actor=alice, action=action, expected_version=action.version,
-                              on_date=datetime.date(2026, 3, 3))
+    services.action_mark_done(
+        actor=alice,
+        action=action,
+        expected_version=action.version,
+        on_date=datetime.date(2026, 3, 3),
+    )
     action.refresh_from_db()
-    assert (action.status, action.completed_on, action.version) == ("done", datetime.date(2026, 3, 3), 2)
+    assert (action.status, action.completed_on, action.version) == (
+        "done",
+        datetime.date(2026, 3, 3),
+        2,
+    )
 
 
 def test_reopening_a_done_action_clears_its_completion_date(action, alice):
@@ -106,15 +142,23 @@ def test_an_objective_of_another_plan_cannot_be_linked_to_an_action(plan, alice)
     other = AccountPlanFactory(year=2025, status="draft")
     foreign = Objective.objects.create(plan=other, title="Elsewhere")
     with pytest.raises(ValidationError) as excinfo:
-        services.action_create(actor=alice, plan=plan, owner=alice, description="Call",
-                               due_date=datetime.date(2026, 5, 1), objective=foreign)
+        services.action_create(
+            actor=alice,
+            plan=plan,
+            owner=alice,
+            description="Call",
+            due_date=datetime.date(2026, 5, 1),
+            objective=foreign,
+        )
     assert "objective" in field_errors(excinfo)
 
 
 def test_every_plan_write_is_in_the_history_with_its_author(objective, alice):
     from pghistory.models import MiddlewareEvents
 
-    services.objective_update(actor=alice, objective=objective, expected_version=1, current_value=Decimal(7))
+    services.objective_update(
+        actor=alice, objective=objective, expected_version=1, current_value=Decimal(7)
+    )
     event = MiddlewareEvents.objects.tracks(objective).filter(pgh_label="update").get()
     assert event.user == alice
     assert "current_value" in event.pgh_diff
