@@ -280,6 +280,7 @@ def plan_page(*, plan: AccountPlan) -> PlanPage:
             .filter(
                 Q(assignment__in=current_crp.values("pk"))
                 | Q(transition__status__in=OPEN_TRANSITION_STATUSES)
+                | Q(assignment__isnull=True, transition__isnull=True)
             )
             .order_by("transition_id", "due_date", "id")
         ),
