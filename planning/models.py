@@ -176,7 +176,9 @@ class Opportunity(models.Model):
     )
     stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.IDENTIFIED)
     probability = models.PositiveSmallIntegerField(
-        default=10, validators=[MaxValueValidator(100)], help_text="Per cent, 0–100"  # noqa: RUF001
+        default=10,
+        validators=[MaxValueValidator(100)],
+        help_text="Per cent, 0–100",  # noqa: RUF001
     )
     expected_close = models.DateField(null=True, blank=True)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.SOURCED)

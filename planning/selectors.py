@@ -418,3 +418,13 @@ def client_panel(*, client: Client, user: User) -> dict[str, object]:
         "can_plan": editable_clients(user).filter(pk=client.pk).exists(),
         "next_year": timezone.localdate().year,
     }
+
+
+def last_change(obj: object) -> MiddlewareEvents | None:
+    """The latest recorded change of `obj` with its author, to name who saved it in a conflict."""
+    return (
+        MiddlewareEvents.objects.tracks(obj)
+        .select_related("user")
+        .order_by("-pgh_created_at")
+        .first()
+    )

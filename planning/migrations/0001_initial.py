@@ -11,379 +11,1183 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0003_notifications'),
-        ('pghistory', '0007_auto_20250421_0444'),
-        ('stakeholders', '0001_initial'),
+        ("accounts", "0003_notifications"),
+        ("pghistory", "0007_auto_20250421_0444"),
+        ("stakeholders", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccountPlan',
+            name="AccountPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)])),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('active', 'Active'), ('archived', 'Archived')], default='draft', max_length=10)),
-                ('north_star', models.TextField(blank=True, verbose_name="Client's business goals (North Star)")),
-                ('relationship_objectives', models.TextField(blank=True)),
-                ('value_proposition', models.TextField(blank=True)),
-                ('persona', models.CharField(blank=True, choices=[('luminary', 'Luminary'), ('pedestal_seller', 'Pedestal Seller'), ('strategic_account_leader', 'Strategic Account Leader'), ('planner', 'Planner'), ('front_door', 'Front-Door'), ('rainmaker', 'Rainmaker'), ('co_creator', 'Co-Creator'), ('intrapreneur', 'Intrapreneur'), ('elder', 'Elder'), ('choreographer', 'Choreographer')], max_length=30, verbose_name='CRP engagement persona')),
-                ('last_reviewed', models.DateField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='plans', to='accounts.client')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2100),
+                        ]
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("active", "Active"),
+                            ("archived", "Archived"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "north_star",
+                    models.TextField(
+                        blank=True, verbose_name="Client's business goals (North Star)"
+                    ),
+                ),
+                ("relationship_objectives", models.TextField(blank=True)),
+                ("value_proposition", models.TextField(blank=True)),
+                (
+                    "persona",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("luminary", "Luminary"),
+                            ("pedestal_seller", "Pedestal Seller"),
+                            ("strategic_account_leader", "Strategic Account Leader"),
+                            ("planner", "Planner"),
+                            ("front_door", "Front-Door"),
+                            ("rainmaker", "Rainmaker"),
+                            ("co_creator", "Co-Creator"),
+                            ("intrapreneur", "Intrapreneur"),
+                            ("elder", "Elder"),
+                            ("choreographer", "Choreographer"),
+                        ],
+                        max_length=30,
+                        verbose_name="CRP engagement persona",
+                    ),
+                ),
+                ("last_reviewed", models.DateField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="plans",
+                        to="accounts.client",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['client', '-year'],
+                "ordering": ["client", "-year"],
             },
         ),
         migrations.CreateModel(
-            name='AccountPlanEvent',
+            name="AccountPlanEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)])),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('active', 'Active'), ('archived', 'Archived')], default='draft', max_length=10)),
-                ('north_star', models.TextField(blank=True, verbose_name="Client's business goals (North Star)")),
-                ('relationship_objectives', models.TextField(blank=True)),
-                ('value_proposition', models.TextField(blank=True)),
-                ('persona', models.CharField(blank=True, choices=[('luminary', 'Luminary'), ('pedestal_seller', 'Pedestal Seller'), ('strategic_account_leader', 'Strategic Account Leader'), ('planner', 'Planner'), ('front_door', 'Front-Door'), ('rainmaker', 'Rainmaker'), ('co_creator', 'Co-Creator'), ('intrapreneur', 'Intrapreneur'), ('elder', 'Elder'), ('choreographer', 'Choreographer')], max_length=30, verbose_name='CRP engagement persona')),
-                ('last_reviewed', models.DateField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('client', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='accounts.client')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='planning.accountplan')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2100),
+                        ]
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("active", "Active"),
+                            ("archived", "Archived"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "north_star",
+                    models.TextField(
+                        blank=True, verbose_name="Client's business goals (North Star)"
+                    ),
+                ),
+                ("relationship_objectives", models.TextField(blank=True)),
+                ("value_proposition", models.TextField(blank=True)),
+                (
+                    "persona",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("luminary", "Luminary"),
+                            ("pedestal_seller", "Pedestal Seller"),
+                            ("strategic_account_leader", "Strategic Account Leader"),
+                            ("planner", "Planner"),
+                            ("front_door", "Front-Door"),
+                            ("rainmaker", "Rainmaker"),
+                            ("co_creator", "Co-Creator"),
+                            ("intrapreneur", "Intrapreneur"),
+                            ("elder", "Elder"),
+                            ("choreographer", "Choreographer"),
+                        ],
+                        max_length=30,
+                        verbose_name="CRP engagement persona",
+                    ),
+                ),
+                ("last_reviewed", models.DateField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="accounts.client",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="planning.accountplan",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Action',
+            name="Action",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.CharField(max_length=500)),
-                ('due_date', models.DateField()),
-                ('status', models.CharField(choices=[('open', 'Open'), ('done', 'Done'), ('dropped', 'Dropped')], default='open', max_length=10)),
-                ('completed_on', models.DateField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='planning.accountplan')),
-                ('stakeholders', models.ManyToManyField(blank=True, related_name='actions', to='stakeholders.stakeholder')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("description", models.CharField(max_length=500)),
+                ("due_date", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("done", "Done"), ("dropped", "Dropped")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("completed_on", models.DateField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="actions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="actions",
+                        to="planning.accountplan",
+                    ),
+                ),
+                (
+                    "stakeholders",
+                    models.ManyToManyField(
+                        blank=True, related_name="actions", to="stakeholders.stakeholder"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_date', 'id'],
+                "ordering": ["due_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ClientReview',
+            name="ClientReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('planned_date', models.DateField()),
-                ('held_date', models.DateField(blank=True, null=True)),
-                ('notes', models.TextField(blank=True)),
-                ('decisions', models.TextField(blank=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='accounts.client')),
-                ('client_attendees', models.ManyToManyField(blank=True, related_name='reviews', to='stakeholders.stakeholder')),
-                ('firm_attendees', models.ManyToManyField(blank=True, related_name='client_reviews', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("planned_date", models.DateField()),
+                ("held_date", models.DateField(blank=True, null=True)),
+                ("notes", models.TextField(blank=True)),
+                ("decisions", models.TextField(blank=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="accounts.client",
+                    ),
+                ),
+                (
+                    "client_attendees",
+                    models.ManyToManyField(
+                        blank=True, related_name="reviews", to="stakeholders.stakeholder"
+                    ),
+                ),
+                (
+                    "firm_attendees",
+                    models.ManyToManyField(
+                        blank=True, related_name="client_reviews", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-planned_date'],
+                "ordering": ["-planned_date"],
             },
         ),
         migrations.CreateModel(
-            name='ClientReviewEvent',
+            name="ClientReviewEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('planned_date', models.DateField()),
-                ('held_date', models.DateField(blank=True, null=True)),
-                ('notes', models.TextField(blank=True)),
-                ('decisions', models.TextField(blank=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('client', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='accounts.client')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='planning.clientreview')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("planned_date", models.DateField()),
+                ("held_date", models.DateField(blank=True, null=True)),
+                ("notes", models.TextField(blank=True)),
+                ("decisions", models.TextField(blank=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="accounts.client",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="planning.clientreview",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Objective',
+            name="Objective",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300)),
-                ('horizon', models.CharField(choices=[('short', 'Short (< 6 months)'), ('medium', 'Medium (6–18 months)'), ('long', 'Long (> 18 months)')], default='short', max_length=10)),
-                ('kpi', models.CharField(blank=True, max_length=200, verbose_name='KPI')),
-                ('baseline_value', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14)),
-                ('target_value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('current_value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='objectives', to='planning.accountplan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "horizon",
+                    models.CharField(
+                        choices=[
+                            ("short", "Short (< 6 months)"),
+                            ("medium", "Medium (6–18 months)"),
+                            ("long", "Long (> 18 months)"),
+                        ],
+                        default="short",
+                        max_length=10,
+                    ),
+                ),
+                ("kpi", models.CharField(blank=True, max_length=200, verbose_name="KPI")),
+                (
+                    "baseline_value",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=14),
+                ),
+                (
+                    "target_value",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                (
+                    "current_value",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="objectives",
+                        to="planning.accountplan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['plan', 'horizon', 'id'],
+                "ordering": ["plan", "horizon", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ActionEvent',
+            name="ActionEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('description', models.CharField(max_length=500)),
-                ('due_date', models.DateField()),
-                ('status', models.CharField(choices=[('open', 'Open'), ('done', 'Done'), ('dropped', 'Dropped')], default='open', max_length=10)),
-                ('completed_on', models.DateField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('owner', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='planning.action')),
-                ('plan', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='planning.accountplan')),
-                ('objective', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='planning.objective')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("description", models.CharField(max_length=500)),
+                ("due_date", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("done", "Done"), ("dropped", "Dropped")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("completed_on", models.DateField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="planning.action",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="planning.accountplan",
+                    ),
+                ),
+                (
+                    "objective",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="planning.objective",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='action',
-            name='objective',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='actions', to='planning.objective'),
+            model_name="action",
+            name="objective",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="actions",
+                to="planning.objective",
+            ),
         ),
         migrations.CreateModel(
-            name='ObjectiveEvent',
+            name="ObjectiveEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('title', models.CharField(max_length=300)),
-                ('horizon', models.CharField(choices=[('short', 'Short (< 6 months)'), ('medium', 'Medium (6–18 months)'), ('long', 'Long (> 18 months)')], default='short', max_length=10)),
-                ('kpi', models.CharField(blank=True, max_length=200, verbose_name='KPI')),
-                ('baseline_value', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14)),
-                ('target_value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('current_value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='planning.objective')),
-                ('plan', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='planning.accountplan')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "horizon",
+                    models.CharField(
+                        choices=[
+                            ("short", "Short (< 6 months)"),
+                            ("medium", "Medium (6–18 months)"),
+                            ("long", "Long (> 18 months)"),
+                        ],
+                        default="short",
+                        max_length=10,
+                    ),
+                ),
+                ("kpi", models.CharField(blank=True, max_length=200, verbose_name="KPI")),
+                (
+                    "baseline_value",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=14),
+                ),
+                (
+                    "target_value",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                (
+                    "current_value",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="planning.objective",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="planning.accountplan",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Opportunity',
+            name="Opportunity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.CharField(max_length=500)),
-                ('estimated_fees', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(0)])),
-                ('stage', models.CharField(choices=[('identified', 'Identified'), ('qualified', 'Qualified'), ('proposal', 'Proposal'), ('won', 'Won'), ('lost', 'Lost')], default='identified', max_length=12)),
-                ('probability', models.PositiveSmallIntegerField(default=10, help_text='Per cent, 0–100', validators=[django.core.validators.MaxValueValidator(100)])),
-                ('expected_close', models.DateField(blank=True, null=True)),
-                ('origin', models.CharField(choices=[('sourced', 'CRP-sourced'), ('influenced', 'CRP-influenced')], default='sourced', max_length=10)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='opportunities', to='accounts.client')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='opportunities', to=settings.AUTH_USER_MODEL)),
-                ('service_line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='opportunities', to='accounts.serviceline')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("description", models.CharField(max_length=500)),
+                (
+                    "estimated_fees",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("identified", "Identified"),
+                            ("qualified", "Qualified"),
+                            ("proposal", "Proposal"),
+                            ("won", "Won"),
+                            ("lost", "Lost"),
+                        ],
+                        default="identified",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "probability",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        help_text="Per cent, 0–100",
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                    ),
+                ),
+                ("expected_close", models.DateField(blank=True, null=True)),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[("sourced", "CRP-sourced"), ("influenced", "CRP-influenced")],
+                        default="sourced",
+                        max_length=10,
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="opportunities",
+                        to="accounts.client",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="opportunities",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "service_line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="opportunities",
+                        to="accounts.serviceline",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'opportunities',
-                'ordering': ['expected_close', 'id'],
+                "verbose_name_plural": "opportunities",
+                "ordering": ["expected_close", "id"],
             },
         ),
         migrations.CreateModel(
-            name='OpportunityEvent',
+            name="OpportunityEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('description', models.CharField(max_length=500)),
-                ('estimated_fees', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(0)])),
-                ('stage', models.CharField(choices=[('identified', 'Identified'), ('qualified', 'Qualified'), ('proposal', 'Proposal'), ('won', 'Won'), ('lost', 'Lost')], default='identified', max_length=12)),
-                ('probability', models.PositiveSmallIntegerField(default=10, help_text='Per cent, 0–100', validators=[django.core.validators.MaxValueValidator(100)])),
-                ('expected_close', models.DateField(blank=True, null=True)),
-                ('origin', models.CharField(choices=[('sourced', 'CRP-sourced'), ('influenced', 'CRP-influenced')], default='sourced', max_length=10)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('client', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='accounts.client')),
-                ('owner', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='planning.opportunity')),
-                ('service_line', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='accounts.serviceline')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("description", models.CharField(max_length=500)),
+                (
+                    "estimated_fees",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("identified", "Identified"),
+                            ("qualified", "Qualified"),
+                            ("proposal", "Proposal"),
+                            ("won", "Won"),
+                            ("lost", "Lost"),
+                        ],
+                        default="identified",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "probability",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        help_text="Per cent, 0–100",
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                    ),
+                ),
+                ("expected_close", models.DateField(blank=True, null=True)),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[("sourced", "CRP-sourced"), ("influenced", "CRP-influenced")],
+                        default="sourced",
+                        max_length=10,
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="accounts.client",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="planning.opportunity",
+                    ),
+                ),
+                (
+                    "service_line",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="accounts.serviceline",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Risk',
+            name="Risk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300)),
-                ('category', models.CharField(choices=[('relationship', 'Relationship'), ('competitor', 'Competitor'), ('pricing', 'Pricing'), ('cybersecurity', 'Cybersecurity'), ('ai_governance', 'AI governance'), ('regulatory', 'Regulatory'), ('operational_continuity', 'Operational continuity'), ('third_party', 'Third party')], max_length=30)),
-                ('likelihood', models.PositiveSmallIntegerField(default=3)),
-                ('impact', models.PositiveSmallIntegerField(default=3)),
-                ('mitigation', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('mitigated', 'Mitigated'), ('closed', 'Closed')], default='open', max_length=10)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='risks', to='accounts.client')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='risks', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("relationship", "Relationship"),
+                            ("competitor", "Competitor"),
+                            ("pricing", "Pricing"),
+                            ("cybersecurity", "Cybersecurity"),
+                            ("ai_governance", "AI governance"),
+                            ("regulatory", "Regulatory"),
+                            ("operational_continuity", "Operational continuity"),
+                            ("third_party", "Third party"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("likelihood", models.PositiveSmallIntegerField(default=3)),
+                ("impact", models.PositiveSmallIntegerField(default=3)),
+                ("mitigation", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("mitigated", "Mitigated"),
+                            ("closed", "Closed"),
+                        ],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="risks",
+                        to="accounts.client",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="risks",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-likelihood', '-impact', 'id'],
+                "ordering": ["-likelihood", "-impact", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RiskEvent',
+            name="RiskEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('title', models.CharField(max_length=300)),
-                ('category', models.CharField(choices=[('relationship', 'Relationship'), ('competitor', 'Competitor'), ('pricing', 'Pricing'), ('cybersecurity', 'Cybersecurity'), ('ai_governance', 'AI governance'), ('regulatory', 'Regulatory'), ('operational_continuity', 'Operational continuity'), ('third_party', 'Third party')], max_length=30)),
-                ('likelihood', models.PositiveSmallIntegerField(default=3)),
-                ('impact', models.PositiveSmallIntegerField(default=3)),
-                ('mitigation', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('mitigated', 'Mitigated'), ('closed', 'Closed')], default='open', max_length=10)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('client', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='accounts.client')),
-                ('owner', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='planning.risk')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("relationship", "Relationship"),
+                            ("competitor", "Competitor"),
+                            ("pricing", "Pricing"),
+                            ("cybersecurity", "Cybersecurity"),
+                            ("ai_governance", "AI governance"),
+                            ("regulatory", "Regulatory"),
+                            ("operational_continuity", "Operational continuity"),
+                            ("third_party", "Third party"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("likelihood", models.PositiveSmallIntegerField(default=3)),
+                ("impact", models.PositiveSmallIntegerField(default=3)),
+                ("mitigation", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("mitigated", "Mitigated"),
+                            ("closed", "Closed"),
+                        ],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="accounts.client",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="planning.risk",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddConstraint(
-            model_name='accountplan',
-            constraint=models.UniqueConstraint(fields=('client', 'year'), name='one_plan_per_client_year', violation_error_message='This client already has a plan for that year.'),
+            model_name="accountplan",
+            constraint=models.UniqueConstraint(
+                fields=("client", "year"),
+                name="one_plan_per_client_year",
+                violation_error_message="This client already has a plan for that year.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accountplan',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('client',), name='one_active_plan_per_client', violation_error_message='This client already has an active plan.'),
+            model_name="accountplan",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "active")),
+                fields=("client",),
+                name="one_active_plan_per_client",
+                violation_error_message="This client already has an active plan.",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='accountplan',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "planning_accountplanevent" ("client_id", "created_at", "id", "last_reviewed", "north_star", "persona", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "relationship_objectives", "status", "updated_at", "value_proposition", "version", "year") VALUES (NEW."client_id", NEW."created_at", NEW."id", NEW."last_reviewed", NEW."north_star", NEW."persona", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."relationship_objectives", NEW."status", NEW."updated_at", NEW."value_proposition", NEW."version", NEW."year"); RETURN NULL;', hash='28b8d5a65a706f412230d2b858afbd353e2eb876', operation='INSERT', pgid='pgtrigger_insert_insert_93aa8', table='planning_accountplan', when='AFTER')),
+            model_name="accountplan",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "planning_accountplanevent" ("client_id", "created_at", "id", "last_reviewed", "north_star", "persona", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "relationship_objectives", "status", "updated_at", "value_proposition", "version", "year") VALUES (NEW."client_id", NEW."created_at", NEW."id", NEW."last_reviewed", NEW."north_star", NEW."persona", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."relationship_objectives", NEW."status", NEW."updated_at", NEW."value_proposition", NEW."version", NEW."year"); RETURN NULL;',
+                    hash="28b8d5a65a706f412230d2b858afbd353e2eb876",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_93aa8",
+                    table="planning_accountplan",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='accountplan',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "planning_accountplanevent" ("client_id", "created_at", "id", "last_reviewed", "north_star", "persona", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "relationship_objectives", "status", "updated_at", "value_proposition", "version", "year") VALUES (NEW."client_id", NEW."created_at", NEW."id", NEW."last_reviewed", NEW."north_star", NEW."persona", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."relationship_objectives", NEW."status", NEW."updated_at", NEW."value_proposition", NEW."version", NEW."year"); RETURN NULL;', hash='2ea8a3efdfd34044a1395a2ad54c45f219110be0', operation='UPDATE', pgid='pgtrigger_update_update_2ae78', table='planning_accountplan', when='AFTER')),
+            model_name="accountplan",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "planning_accountplanevent" ("client_id", "created_at", "id", "last_reviewed", "north_star", "persona", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "relationship_objectives", "status", "updated_at", "value_proposition", "version", "year") VALUES (NEW."client_id", NEW."created_at", NEW."id", NEW."last_reviewed", NEW."north_star", NEW."persona", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."relationship_objectives", NEW."status", NEW."updated_at", NEW."value_proposition", NEW."version", NEW."year"); RETURN NULL;',
+                    hash="2ea8a3efdfd34044a1395a2ad54c45f219110be0",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_2ae78",
+                    table="planning_accountplan",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='accountplan',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "planning_accountplanevent" ("client_id", "created_at", "id", "last_reviewed", "north_star", "persona", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "relationship_objectives", "status", "updated_at", "value_proposition", "version", "year") VALUES (OLD."client_id", OLD."created_at", OLD."id", OLD."last_reviewed", OLD."north_star", OLD."persona", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."relationship_objectives", OLD."status", OLD."updated_at", OLD."value_proposition", OLD."version", OLD."year"); RETURN NULL;', hash='37e678b5f7eff46bbc946175bca29e154653699a', operation='DELETE', pgid='pgtrigger_delete_delete_bb52b', table='planning_accountplan', when='AFTER')),
+            model_name="accountplan",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "planning_accountplanevent" ("client_id", "created_at", "id", "last_reviewed", "north_star", "persona", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "relationship_objectives", "status", "updated_at", "value_proposition", "version", "year") VALUES (OLD."client_id", OLD."created_at", OLD."id", OLD."last_reviewed", OLD."north_star", OLD."persona", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."relationship_objectives", OLD."status", OLD."updated_at", OLD."value_proposition", OLD."version", OLD."year"); RETURN NULL;',
+                    hash="37e678b5f7eff46bbc946175bca29e154653699a",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_bb52b",
+                    table="planning_accountplan",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='clientreview',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "planning_clientreviewevent" ("client_id", "decisions", "held_date", "id", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "planned_date", "version") VALUES (NEW."client_id", NEW."decisions", NEW."held_date", NEW."id", NEW."notes", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."planned_date", NEW."version"); RETURN NULL;', hash='e5cf6565a4f11c0df241db6cf7c694b30558dbc6', operation='INSERT', pgid='pgtrigger_insert_insert_fc360', table='planning_clientreview', when='AFTER')),
+            model_name="clientreview",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "planning_clientreviewevent" ("client_id", "decisions", "held_date", "id", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "planned_date", "version") VALUES (NEW."client_id", NEW."decisions", NEW."held_date", NEW."id", NEW."notes", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."planned_date", NEW."version"); RETURN NULL;',
+                    hash="e5cf6565a4f11c0df241db6cf7c694b30558dbc6",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_fc360",
+                    table="planning_clientreview",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='clientreview',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "planning_clientreviewevent" ("client_id", "decisions", "held_date", "id", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "planned_date", "version") VALUES (NEW."client_id", NEW."decisions", NEW."held_date", NEW."id", NEW."notes", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."planned_date", NEW."version"); RETURN NULL;', hash='46414c919d5788d9bbdebb520c5878b945109d54', operation='UPDATE', pgid='pgtrigger_update_update_3a540', table='planning_clientreview', when='AFTER')),
+            model_name="clientreview",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "planning_clientreviewevent" ("client_id", "decisions", "held_date", "id", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "planned_date", "version") VALUES (NEW."client_id", NEW."decisions", NEW."held_date", NEW."id", NEW."notes", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."planned_date", NEW."version"); RETURN NULL;',
+                    hash="46414c919d5788d9bbdebb520c5878b945109d54",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_3a540",
+                    table="planning_clientreview",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='clientreview',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "planning_clientreviewevent" ("client_id", "decisions", "held_date", "id", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "planned_date", "version") VALUES (OLD."client_id", OLD."decisions", OLD."held_date", OLD."id", OLD."notes", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."planned_date", OLD."version"); RETURN NULL;', hash='43f8b37e962ce6535391de80b8c912f62401f31d', operation='DELETE', pgid='pgtrigger_delete_delete_b57ff', table='planning_clientreview', when='AFTER')),
+            model_name="clientreview",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "planning_clientreviewevent" ("client_id", "decisions", "held_date", "id", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "planned_date", "version") VALUES (OLD."client_id", OLD."decisions", OLD."held_date", OLD."id", OLD."notes", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."planned_date", OLD."version"); RETURN NULL;',
+                    hash="43f8b37e962ce6535391de80b8c912f62401f31d",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_b57ff",
+                    table="planning_clientreview",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='objective',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "planning_objectiveevent" ("baseline_value", "current_value", "horizon", "id", "kpi", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_id", "target_value", "title", "version") VALUES (NEW."baseline_value", NEW."current_value", NEW."horizon", NEW."id", NEW."kpi", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."plan_id", NEW."target_value", NEW."title", NEW."version"); RETURN NULL;', hash='02406adf9865f36291d8a4a8a5494052e9d47179', operation='INSERT', pgid='pgtrigger_insert_insert_49853', table='planning_objective', when='AFTER')),
+            model_name="objective",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "planning_objectiveevent" ("baseline_value", "current_value", "horizon", "id", "kpi", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_id", "target_value", "title", "version") VALUES (NEW."baseline_value", NEW."current_value", NEW."horizon", NEW."id", NEW."kpi", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."plan_id", NEW."target_value", NEW."title", NEW."version"); RETURN NULL;',
+                    hash="02406adf9865f36291d8a4a8a5494052e9d47179",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_49853",
+                    table="planning_objective",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='objective',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "planning_objectiveevent" ("baseline_value", "current_value", "horizon", "id", "kpi", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_id", "target_value", "title", "version") VALUES (NEW."baseline_value", NEW."current_value", NEW."horizon", NEW."id", NEW."kpi", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."plan_id", NEW."target_value", NEW."title", NEW."version"); RETURN NULL;', hash='8aeddf5699879c6dfaef861a5b8e96f909caf2b4', operation='UPDATE', pgid='pgtrigger_update_update_56fea', table='planning_objective', when='AFTER')),
+            model_name="objective",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "planning_objectiveevent" ("baseline_value", "current_value", "horizon", "id", "kpi", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_id", "target_value", "title", "version") VALUES (NEW."baseline_value", NEW."current_value", NEW."horizon", NEW."id", NEW."kpi", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."plan_id", NEW."target_value", NEW."title", NEW."version"); RETURN NULL;',
+                    hash="8aeddf5699879c6dfaef861a5b8e96f909caf2b4",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_56fea",
+                    table="planning_objective",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='objective',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "planning_objectiveevent" ("baseline_value", "current_value", "horizon", "id", "kpi", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_id", "target_value", "title", "version") VALUES (OLD."baseline_value", OLD."current_value", OLD."horizon", OLD."id", OLD."kpi", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."plan_id", OLD."target_value", OLD."title", OLD."version"); RETURN NULL;', hash='80bf18cb72e6d2ae6cf0ef468a449b14419cc26d', operation='DELETE', pgid='pgtrigger_delete_delete_1c179', table='planning_objective', when='AFTER')),
+            model_name="objective",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "planning_objectiveevent" ("baseline_value", "current_value", "horizon", "id", "kpi", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_id", "target_value", "title", "version") VALUES (OLD."baseline_value", OLD."current_value", OLD."horizon", OLD."id", OLD."kpi", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."plan_id", OLD."target_value", OLD."title", OLD."version"); RETURN NULL;',
+                    hash="80bf18cb72e6d2ae6cf0ef468a449b14419cc26d",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_1c179",
+                    table="planning_objective",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['owner', 'status', 'due_date'], name='planning_ac_owner_i_ec8659_idx'),
+            model_name="action",
+            index=models.Index(
+                fields=["owner", "status", "due_date"], name="planning_ac_owner_i_ec8659_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['plan', 'due_date'], name='planning_ac_plan_id_205940_idx'),
+            model_name="action",
+            index=models.Index(fields=["plan", "due_date"], name="planning_ac_plan_id_205940_idx"),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='action',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "planning_actionevent" ("completed_on", "created_at", "description", "due_date", "id", "objective_id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_id", "status", "version") VALUES (NEW."completed_on", NEW."created_at", NEW."description", NEW."due_date", NEW."id", NEW."objective_id", NEW."owner_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."plan_id", NEW."status", NEW."version"); RETURN NULL;', hash='37e6c0e0fabb7fba0a68a0b885a3a6a9ef318529', operation='INSERT', pgid='pgtrigger_insert_insert_4bce9', table='planning_action', when='AFTER')),
+            model_name="action",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "planning_actionevent" ("completed_on", "created_at", "description", "due_date", "id", "objective_id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_id", "status", "version") VALUES (NEW."completed_on", NEW."created_at", NEW."description", NEW."due_date", NEW."id", NEW."objective_id", NEW."owner_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."plan_id", NEW."status", NEW."version"); RETURN NULL;',
+                    hash="37e6c0e0fabb7fba0a68a0b885a3a6a9ef318529",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_4bce9",
+                    table="planning_action",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='action',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "planning_actionevent" ("completed_on", "created_at", "description", "due_date", "id", "objective_id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_id", "status", "version") VALUES (NEW."completed_on", NEW."created_at", NEW."description", NEW."due_date", NEW."id", NEW."objective_id", NEW."owner_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."plan_id", NEW."status", NEW."version"); RETURN NULL;', hash='833f75f733137e131ee0c97a9c676d387244795e', operation='UPDATE', pgid='pgtrigger_update_update_a8141', table='planning_action', when='AFTER')),
+            model_name="action",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "planning_actionevent" ("completed_on", "created_at", "description", "due_date", "id", "objective_id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_id", "status", "version") VALUES (NEW."completed_on", NEW."created_at", NEW."description", NEW."due_date", NEW."id", NEW."objective_id", NEW."owner_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."plan_id", NEW."status", NEW."version"); RETURN NULL;',
+                    hash="833f75f733137e131ee0c97a9c676d387244795e",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_a8141",
+                    table="planning_action",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='action',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "planning_actionevent" ("completed_on", "created_at", "description", "due_date", "id", "objective_id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_id", "status", "version") VALUES (OLD."completed_on", OLD."created_at", OLD."description", OLD."due_date", OLD."id", OLD."objective_id", OLD."owner_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."plan_id", OLD."status", OLD."version"); RETURN NULL;', hash='74a2acad1f99e1536407e2cb2c2b222178ddb065', operation='DELETE', pgid='pgtrigger_delete_delete_e3bfb', table='planning_action', when='AFTER')),
+            model_name="action",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "planning_actionevent" ("completed_on", "created_at", "description", "due_date", "id", "objective_id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_id", "status", "version") VALUES (OLD."completed_on", OLD."created_at", OLD."description", OLD."due_date", OLD."id", OLD."objective_id", OLD."owner_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."plan_id", OLD."status", OLD."version"); RETURN NULL;',
+                    hash="74a2acad1f99e1536407e2cb2c2b222178ddb065",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_e3bfb",
+                    table="planning_action",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='opportunity',
-            constraint=models.CheckConstraint(condition=models.Q(('probability__gte', 0), ('probability__lte', 100)), name='opportunity_probability_range', violation_error_message='Probability runs from 0 to 100.'),
+            model_name="opportunity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("probability__gte", 0), ("probability__lte", 100)),
+                name="opportunity_probability_range",
+                violation_error_message="Probability runs from 0 to 100.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='opportunity',
-            constraint=models.CheckConstraint(condition=models.Q(('estimated_fees__gte', 0)), name='opportunity_fees_not_negative', violation_error_message='Estimated fees cannot be negative.'),
+            model_name="opportunity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("estimated_fees__gte", 0)),
+                name="opportunity_fees_not_negative",
+                violation_error_message="Estimated fees cannot be negative.",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='opportunity',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "planning_opportunityevent" ("client_id", "created_at", "description", "estimated_fees", "expected_close", "id", "origin", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "probability", "service_line_id", "stage", "version") VALUES (NEW."client_id", NEW."created_at", NEW."description", NEW."estimated_fees", NEW."expected_close", NEW."id", NEW."origin", NEW."owner_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."probability", NEW."service_line_id", NEW."stage", NEW."version"); RETURN NULL;', hash='ca957c25dd110f32459733804215d1984254188a', operation='INSERT', pgid='pgtrigger_insert_insert_502e8', table='planning_opportunity', when='AFTER')),
+            model_name="opportunity",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "planning_opportunityevent" ("client_id", "created_at", "description", "estimated_fees", "expected_close", "id", "origin", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "probability", "service_line_id", "stage", "version") VALUES (NEW."client_id", NEW."created_at", NEW."description", NEW."estimated_fees", NEW."expected_close", NEW."id", NEW."origin", NEW."owner_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."probability", NEW."service_line_id", NEW."stage", NEW."version"); RETURN NULL;',
+                    hash="ca957c25dd110f32459733804215d1984254188a",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_502e8",
+                    table="planning_opportunity",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='opportunity',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "planning_opportunityevent" ("client_id", "created_at", "description", "estimated_fees", "expected_close", "id", "origin", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "probability", "service_line_id", "stage", "version") VALUES (NEW."client_id", NEW."created_at", NEW."description", NEW."estimated_fees", NEW."expected_close", NEW."id", NEW."origin", NEW."owner_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."probability", NEW."service_line_id", NEW."stage", NEW."version"); RETURN NULL;', hash='5382855f715ff485196f89119754c5269b71c446', operation='UPDATE', pgid='pgtrigger_update_update_99741', table='planning_opportunity', when='AFTER')),
+            model_name="opportunity",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "planning_opportunityevent" ("client_id", "created_at", "description", "estimated_fees", "expected_close", "id", "origin", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "probability", "service_line_id", "stage", "version") VALUES (NEW."client_id", NEW."created_at", NEW."description", NEW."estimated_fees", NEW."expected_close", NEW."id", NEW."origin", NEW."owner_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."probability", NEW."service_line_id", NEW."stage", NEW."version"); RETURN NULL;',
+                    hash="5382855f715ff485196f89119754c5269b71c446",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_99741",
+                    table="planning_opportunity",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='opportunity',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "planning_opportunityevent" ("client_id", "created_at", "description", "estimated_fees", "expected_close", "id", "origin", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "probability", "service_line_id", "stage", "version") VALUES (OLD."client_id", OLD."created_at", OLD."description", OLD."estimated_fees", OLD."expected_close", OLD."id", OLD."origin", OLD."owner_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."probability", OLD."service_line_id", OLD."stage", OLD."version"); RETURN NULL;', hash='9c6d2310de4d7f692a8c404402bb2d1841b64ffc', operation='DELETE', pgid='pgtrigger_delete_delete_30e76', table='planning_opportunity', when='AFTER')),
+            model_name="opportunity",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "planning_opportunityevent" ("client_id", "created_at", "description", "estimated_fees", "expected_close", "id", "origin", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "probability", "service_line_id", "stage", "version") VALUES (OLD."client_id", OLD."created_at", OLD."description", OLD."estimated_fees", OLD."expected_close", OLD."id", OLD."origin", OLD."owner_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."probability", OLD."service_line_id", OLD."stage", OLD."version"); RETURN NULL;',
+                    hash="9c6d2310de4d7f692a8c404402bb2d1841b64ffc",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_30e76",
+                    table="planning_opportunity",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='risk',
-            index=models.Index(fields=['client', 'status'], name='planning_ri_client__e1d6a1_idx'),
+            model_name="risk",
+            index=models.Index(fields=["client", "status"], name="planning_ri_client__e1d6a1_idx"),
         ),
         migrations.AddConstraint(
-            model_name='risk',
-            constraint=models.CheckConstraint(condition=models.Q(('likelihood__gte', 1), ('likelihood__lte', 5)), name='risk_likelihood_range', violation_error_message='Likelihood runs from 1 to 5.'),
+            model_name="risk",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("likelihood__gte", 1), ("likelihood__lte", 5)),
+                name="risk_likelihood_range",
+                violation_error_message="Likelihood runs from 1 to 5.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='risk',
-            constraint=models.CheckConstraint(condition=models.Q(('impact__gte', 1), ('impact__lte', 5)), name='risk_impact_range', violation_error_message='Impact runs from 1 to 5.'),
+            model_name="risk",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("impact__gte", 1), ("impact__lte", 5)),
+                name="risk_impact_range",
+                violation_error_message="Impact runs from 1 to 5.",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='risk',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "planning_riskevent" ("category", "client_id", "created_at", "id", "impact", "likelihood", "mitigation", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status", "title", "version") VALUES (NEW."category", NEW."client_id", NEW."created_at", NEW."id", NEW."impact", NEW."likelihood", NEW."mitigation", NEW."owner_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."status", NEW."title", NEW."version"); RETURN NULL;', hash='8350809ca0160c9e1fc27c1f59a2be9451a3e544', operation='INSERT', pgid='pgtrigger_insert_insert_70333', table='planning_risk', when='AFTER')),
+            model_name="risk",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "planning_riskevent" ("category", "client_id", "created_at", "id", "impact", "likelihood", "mitigation", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status", "title", "version") VALUES (NEW."category", NEW."client_id", NEW."created_at", NEW."id", NEW."impact", NEW."likelihood", NEW."mitigation", NEW."owner_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."status", NEW."title", NEW."version"); RETURN NULL;',
+                    hash="8350809ca0160c9e1fc27c1f59a2be9451a3e544",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_70333",
+                    table="planning_risk",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='risk',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "planning_riskevent" ("category", "client_id", "created_at", "id", "impact", "likelihood", "mitigation", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status", "title", "version") VALUES (NEW."category", NEW."client_id", NEW."created_at", NEW."id", NEW."impact", NEW."likelihood", NEW."mitigation", NEW."owner_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."status", NEW."title", NEW."version"); RETURN NULL;', hash='444cfbef5aa66fdd5890f8f557b99827c748c106', operation='UPDATE', pgid='pgtrigger_update_update_b2f78', table='planning_risk', when='AFTER')),
+            model_name="risk",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "planning_riskevent" ("category", "client_id", "created_at", "id", "impact", "likelihood", "mitigation", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status", "title", "version") VALUES (NEW."category", NEW."client_id", NEW."created_at", NEW."id", NEW."impact", NEW."likelihood", NEW."mitigation", NEW."owner_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."status", NEW."title", NEW."version"); RETURN NULL;',
+                    hash="444cfbef5aa66fdd5890f8f557b99827c748c106",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_b2f78",
+                    table="planning_risk",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='risk',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "planning_riskevent" ("category", "client_id", "created_at", "id", "impact", "likelihood", "mitigation", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status", "title", "version") VALUES (OLD."category", OLD."client_id", OLD."created_at", OLD."id", OLD."impact", OLD."likelihood", OLD."mitigation", OLD."owner_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."status", OLD."title", OLD."version"); RETURN NULL;', hash='f271655b6a9b3990e94c20deecc10e4d06c4611f', operation='DELETE', pgid='pgtrigger_delete_delete_f00d2', table='planning_risk', when='AFTER')),
+            model_name="risk",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "planning_riskevent" ("category", "client_id", "created_at", "id", "impact", "likelihood", "mitigation", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status", "title", "version") VALUES (OLD."category", OLD."client_id", OLD."created_at", OLD."id", OLD."impact", OLD."likelihood", OLD."mitigation", OLD."owner_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."status", OLD."title", OLD."version"); RETURN NULL;',
+                    hash="f271655b6a9b3990e94c20deecc10e4d06c4611f",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_f00d2",
+                    table="planning_risk",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

@@ -66,7 +66,14 @@ def _row_response(request, kind: Kind, plan: AccountPlan, obj) -> HttpResponse:
 def _form_response(
     request, kind: Kind, plan: AccountPlan, form, obj=None, conflict=None, status: int = 200
 ) -> HttpResponse:
-    context = {"form": form, "plan": plan, "kind": kind, "obj": obj, "conflict": conflict}
+    context = {
+        "form": form,
+        "plan": plan,
+        "kind": kind,
+        "obj": obj,
+        "conflict": conflict,
+        "conflict_by": selectors.last_change(conflict.current) if conflict else None,
+    }
     if request.htmx:  # htmx swaps only 2xx answers: the form with its errors must come back as one
         return render(request, f"{PAGE}#row-form", context)
     return render(request, "planning/item_form_page.html", context, status=status)

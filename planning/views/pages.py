@@ -78,6 +78,7 @@ def plan_summary(request, pk: int, mode: str = "show"):
             )
         except StaleVersionError as stale:
             context["conflict"] = stale
+            context["conflict_by"] = selectors.last_change(stale.current)
             data = request.POST.copy()
             data["version"] = stale.current.version
             form = PlanForm(data, instance=stale.current, plan=plan)

@@ -150,7 +150,9 @@ def test_api_write_with_a_stale_etag_is_412_and_changes_nothing(
 def test_ticking_a_checklist_step_in_place_saves_it(plan, alice, login):
     from planning import services
 
-    step = services.checklist_item_create(actor=alice, client=plan.client, phase="30", text="Meet the GC")
+    step = services.checklist_item_create(
+        actor=alice, client=plan.client, phase="30", text="Meet the GC"
+    )
     url = reverse("plan-checklist-toggle", args=[plan.pk, step.pk])
     body = login(alice).post(url, {"version": 1, "done": "on"}, **HTMX).content.decode()
     step.refresh_from_db()
@@ -158,9 +160,14 @@ def test_ticking_a_checklist_step_in_place_saves_it(plan, alice, login):
     assert 'class="done"' in body
 
 
-def test_an_invalid_inline_edit_shows_the_field_error_and_saves_nothing(plan, objective, alice, login):
+def test_an_invalid_inline_edit_shows_the_field_error_and_saves_nothing(
+    plan, objective, alice, login
+):
     url = reverse("plan-row-edit", args=[plan.pk, "objective", objective.pk])
-    body = login(alice).post(url, {"title": "", "horizon": "short", "baseline_value": "0", "version": 1},
-                             **HTMX).content.decode()
+    body = (
+        login(alice)
+        .post(url, {"title": "", "horizon": "short", "baseline_value": "0", "version": 1}, **HTMX)
+        .content.decode()
+    )
     assert "This field is required" in body
     assert Objective.objects.get(pk=objective.pk).title == "Win the panel review"

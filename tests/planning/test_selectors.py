@@ -148,7 +148,9 @@ def test_the_plan_checklist_shows_the_current_crps_onboarding_and_steps_added_by
     from planning import services
     from planning.models import ChecklistItem
 
-    services.checklist_item_create(actor=alice, client=plan.client, phase="30", text="Read the panel terms")
+    services.checklist_item_create(
+        actor=alice, client=plan.client, phase="30", text="Read the panel terms"
+    )
     services.onboarding_checklist_create(assignment=plan.client.assignments.get(role="crp"))
     shown = {item.text for item in selectors.plan_page(plan=plan).checklist}
     assert "Read the panel terms" in shown
