@@ -356,9 +356,15 @@ def pipeline_by_client(*, user: User) -> QuerySet[Client]:
     )
 
 
-def pipeline_total(*, user: User) -> dict[str, Decimal]:
+def pipeline_total(*, user: User, mine: bool = False) -> dict[str, Decimal]:
+    """Open pipeline over the clients `user` sees (or, with `mine`, whose team they are on)."""
     money = DecimalField(max_digits=18, decimal_places=2)
-    totals = visible(user, Opportunity.objects.filter(stage__in=OPEN_STAGES)).aggregate(
+    opportunities = visible(user, Opportunity.objects.filter(stage__in=OPEN_STAGES))
+    if mine:
+        opportunities = opportunities.filter(
+            client__in=Client.objects.on_team_of(user).values("pk")
+        )
+    totals = opportunities.aggregate(
         pipeline=Coalesce(Sum("estimated_fees"), Value(0), output_field=money),
         weighted_pipeline=Coalesce(
             Sum(
@@ -371,13 +377,15 @@ def pipeline_total(*, user: User) -> dict[str, Decimal]:
     return totals
 
 
-def overdue_reviews(*, user: User, today: datetime.date | None = None) -> QuerySet[Client]:
+def overdue_reviews(
+    *, user: User, today: datetime.date | None = None, mine: bool = False
+) -> QuerySet[Client]:
     """Active visible clients whose last held review is older than their cadence (or never held)."""
     today = today or timezone.localdate()
     due_on = ExpressionWrapper(F("last_held") + F("review_cadence_days"), output_field=DateField())
+    clients = visible_clients(user).on_team_of(user) if mine else visible_clients(user)
     return (
-        visible_clients(user)
-        .filter(status=ClientStatus.ACTIVE)
+        clients.filter(status=ClientStatus.ACTIVE)
         .annotate(
             last_held=Max("reviews__held_date"),
             next_planned=Min(

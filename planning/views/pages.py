@@ -176,6 +176,8 @@ def my_actions(request):
             "actions": actions,
             "here": reverse("my-actions"),
             "upcoming": selectors.my_upcoming_client_dates(user=request.user),
+            "pipeline": selectors.pipeline_total(user=request.user, mine=True),
+            "overdue_reviews": list(selectors.overdue_reviews(user=request.user, mine=True)[:20]),
             "feed_url": request.build_absolute_uri(reverse("calendar-feed", args=[feed.token]))
             if feed
             else None,

@@ -11,7 +11,7 @@ from tests.planning.conftest import fill_plan
 pytestmark = pytest.mark.django_db
 
 PLAN_PAGE_MAX = 15
-MY_ACTIONS_MAX = 8
+MY_ACTIONS_MAX = 8  # session, user, feed, actions, dates, pipeline, overdue reviews
 
 
 @pytest.mark.parametrize("size", [1, 30])

@@ -155,3 +155,15 @@ def test_the_plan_checklist_shows_the_current_crps_onboarding_and_steps_added_by
     shown = {item.text for item in selectors.plan_page(plan=plan).checklist}
     assert "Read the panel terms" in shown
     assert len(shown) == ChecklistItem.objects.filter(client=plan.client).count()
+
+
+def test_my_overdue_reviews_are_only_of_clients_whose_team_i_am_on(normal_client, alice, bob):
+    assert list(selectors.overdue_reviews(user=bob)) == [normal_client]
+    assert list(selectors.overdue_reviews(user=bob, mine=True)) == []
+    assert list(selectors.overdue_reviews(user=alice, mine=True)) == [normal_client]
+
+
+def test_my_actions_page_shows_my_clients_weighted_pipeline(plan, alice, login):
+    OpportunityFactory(client=plan.client, estimated_fees=Decimal(200_000), probability=50)
+    body = login(alice).get("/my/actions/").content.decode()
+    assert 'data-testid="my-weighted-pipeline">100,000<' in body
