@@ -19,7 +19,7 @@ from planning.models import (
 )
 from stakeholders.models import Stakeholder
 
-ACTIVE_PEOPLE = User.objects.all()  # activeness is checked by the services, with a field message
+FIRM_PEOPLE = User.objects.all()  # activeness is checked by the services, with a field message
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -80,7 +80,7 @@ class ObjectiveSerializer(serializers.ModelSerializer):
 
 class ActionSerializer(serializers.ModelSerializer):
     plan = serializers.PrimaryKeyRelatedField(queryset=AccountPlan.objects.all())
-    owner = serializers.PrimaryKeyRelatedField(queryset=ACTIVE_PEOPLE)
+    owner = serializers.PrimaryKeyRelatedField(queryset=FIRM_PEOPLE)
     stakeholders = serializers.PrimaryKeyRelatedField(
         queryset=Stakeholder.objects.all(), many=True, required=False
     )
@@ -108,7 +108,7 @@ class ActionSerializer(serializers.ModelSerializer):
 class OpportunitySerializer(serializers.ModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
     owner = serializers.PrimaryKeyRelatedField(
-        queryset=ACTIVE_PEOPLE, required=False, allow_null=True
+        queryset=FIRM_PEOPLE, required=False, allow_null=True
     )
     weighted_value = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
     probability = serializers.IntegerField(min_value=0, max_value=100, required=False)
@@ -137,7 +137,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
 class RiskSerializer(serializers.ModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
     owner = serializers.PrimaryKeyRelatedField(
-        queryset=ACTIVE_PEOPLE, required=False, allow_null=True
+        queryset=FIRM_PEOPLE, required=False, allow_null=True
     )
     likelihood = serializers.IntegerField(min_value=1, max_value=5, required=False)
     impact = serializers.IntegerField(min_value=1, max_value=5, required=False)
@@ -165,7 +165,7 @@ class RiskSerializer(serializers.ModelSerializer):
 class ReviewSerializer(serializers.ModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
     firm_attendees = serializers.PrimaryKeyRelatedField(
-        queryset=ACTIVE_PEOPLE, many=True, required=False
+        queryset=FIRM_PEOPLE, many=True, required=False
     )
     client_attendees = serializers.PrimaryKeyRelatedField(
         queryset=Stakeholder.objects.all(), many=True, required=False
@@ -189,7 +189,7 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 class TransitionSerializer(serializers.ModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
-    incoming = serializers.PrimaryKeyRelatedField(queryset=ACTIVE_PEOPLE)
+    incoming = serializers.PrimaryKeyRelatedField(queryset=FIRM_PEOPLE)
 
     class Meta:
         model = Transition
