@@ -34,12 +34,16 @@ class Persona(models.TextChoices):
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class AccountPlan(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="plans")
-    year = models.PositiveSmallIntegerField(validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
     status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     north_star = models.TextField("Client's business goals (North Star)", blank=True)
     relationship_objectives = models.TextField(blank=True)
     value_proposition = models.TextField(blank=True)
-    persona = models.CharField("CRP engagement persona", max_length=30, choices=Persona.choices, blank=True)
+    persona = models.CharField(
+        "CRP engagement persona", max_length=30, choices=Persona.choices, blank=True
+    )
     last_reviewed = models.DateField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -48,10 +52,17 @@ class AccountPlan(models.Model):
     class Meta:
         ordering = ["client", "-year"]
         constraints = [
-            models.UniqueConstraint(fields=["client", "year"], name="one_plan_per_client_year",
-                                    violation_error_message="This client already has a plan for that year."),
-            models.UniqueConstraint(fields=["client"], condition=Q(status="active"), name="one_active_plan_per_client",
-                                    violation_error_message="This client already has an active plan."),
+            models.UniqueConstraint(
+                fields=["client", "year"],
+                name="one_plan_per_client_year",
+                violation_error_message="This client already has a plan for that year.",
+            ),
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=Q(status="active"),
+                name="one_active_plan_per_client",
+                violation_error_message="This client already has an active plan.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -63,7 +74,7 @@ class AccountPlan(models.Model):
 
 class Horizon(models.TextChoices):
     SHORT = "short", "Short (< 6 months)"
-    MEDIUM = "medium", "Medium (6–18 months)"
+    MEDIUM = "medium", "Medium (6–18 months)"  # noqa: RUF001 (typographic dash in a label)
     LONG = "long", "Long (> 18 months)"
 
 
@@ -86,10 +97,16 @@ class Objective(models.Model):
 
     @property
     def progress(self) -> float | None:
-        """Share of the way from baseline to target, 0–1 (None without a target)."""
-        if self.target_value is None or self.current_value is None or self.target_value == self.baseline_value:
+        """Share of the way from baseline to target, 0 to 1 (None without a target)."""
+        if (
+            self.target_value is None
+            or self.current_value is None
+            or self.target_value == self.baseline_value
+        ):
             return None
-        share = (self.current_value - self.baseline_value) / (self.target_value - self.baseline_value)
+        share = (self.current_value - self.baseline_value) / (
+            self.target_value - self.baseline_value
+        )
         return float(min(max(share, 0), 1))
 
 
@@ -103,18 +120,29 @@ class ActionStatus(models.TextChoices):
 class Action(models.Model):
     plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="actions")
     description = models.CharField(max_length=500)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="actions")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="actions"
+    )
     due_date = models.DateField()
-    status = models.CharField(max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN)
+    status = models.CharField(
+        max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
     completed_on = models.DateField(null=True, blank=True)
-    objective = models.ForeignKey(Objective, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions")
-    stakeholders = models.ManyToManyField("stakeholders.Stakeholder", blank=True, related_name="actions")
+    objective = models.ForeignKey(
+        Objective, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
+    )
+    stakeholders = models.ManyToManyField(
+        "stakeholders.Stakeholder", blank=True, related_name="actions"
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["due_date", "id"]
-        indexes = [models.Index(fields=["owner", "status", "due_date"]), models.Index(fields=["plan", "due_date"])]
+        indexes = [
+            models.Index(fields=["owner", "status", "due_date"]),
+            models.Index(fields=["plan", "due_date"]),
+        ]
 
     def __str__(self) -> str:
         return self.description
@@ -139,16 +167,28 @@ class Origin(models.TextChoices):
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Opportunity(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="opportunities")
-    service_line = models.ForeignKey(ServiceLine, on_delete=models.PROTECT, related_name="opportunities")
+    service_line = models.ForeignKey(
+        ServiceLine, on_delete=models.PROTECT, related_name="opportunities"
+    )
     description = models.CharField(max_length=500)
-    estimated_fees = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    estimated_fees = models.DecimalField(
+        max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
     stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.IDENTIFIED)
-    probability = models.PositiveSmallIntegerField(default=10, validators=[MaxValueValidator(100)],
-                                                   help_text="Per cent, 0–100")
+    probability = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MaxValueValidator(100)],
+        help_text="Per cent, 0–100",  # noqa: RUF001
+    )
     expected_close = models.DateField(null=True, blank=True)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.SOURCED)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="opportunities")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opportunities",
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -156,11 +196,16 @@ class Opportunity(models.Model):
         ordering = ["expected_close", "id"]
         verbose_name_plural = "opportunities"
         constraints = [
-            models.CheckConstraint(condition=Q(probability__gte=0, probability__lte=100),
-                                   name="opportunity_probability_range",
-                                   violation_error_message="Probability runs from 0 to 100."),
-            models.CheckConstraint(condition=Q(estimated_fees__gte=0), name="opportunity_fees_not_negative",
-                                   violation_error_message="Estimated fees cannot be negative."),
+            models.CheckConstraint(
+                condition=Q(probability__gte=0, probability__lte=100),
+                name="opportunity_probability_range",
+                violation_error_message="Probability runs from 0 to 100.",
+            ),
+            models.CheckConstraint(
+                condition=Q(estimated_fees__gte=0),
+                name="opportunity_fees_not_negative",
+                violation_error_message="Estimated fees cannot be negative.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -193,11 +238,20 @@ class Risk(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="risks")
     title = models.CharField(max_length=300)
     category = models.CharField(max_length=30, choices=RiskCategory.choices)
-    likelihood = models.PositiveSmallIntegerField(default=3)
-    impact = models.PositiveSmallIntegerField(default=3)
+    likelihood = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    impact = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     mitigation = models.TextField(blank=True)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="risks")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="risks",
+    )
     status = models.CharField(max_length=10, choices=RiskStatus.choices, default=RiskStatus.OPEN)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -205,10 +259,16 @@ class Risk(models.Model):
     class Meta:
         ordering = ["-likelihood", "-impact", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(likelihood__gte=1, likelihood__lte=5), name="risk_likelihood_range",
-                                   violation_error_message="Likelihood runs from 1 to 5."),
-            models.CheckConstraint(condition=Q(impact__gte=1, impact__lte=5), name="risk_impact_range",
-                                   violation_error_message="Impact runs from 1 to 5."),
+            models.CheckConstraint(
+                condition=Q(likelihood__gte=1, likelihood__lte=5),
+                name="risk_likelihood_range",
+                violation_error_message="Likelihood runs from 1 to 5.",
+            ),
+            models.CheckConstraint(
+                condition=Q(impact__gte=1, impact__lte=5),
+                name="risk_impact_range",
+                violation_error_message="Impact runs from 1 to 5.",
+            ),
         ]
         indexes = [models.Index(fields=["client", "status"])]
 
@@ -227,8 +287,12 @@ class ClientReview(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="reviews")
     planned_date = models.DateField()
     held_date = models.DateField(null=True, blank=True)
-    firm_attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="client_reviews")
-    client_attendees = models.ManyToManyField("stakeholders.Stakeholder", blank=True, related_name="reviews")
+    firm_attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="client_reviews"
+    )
+    client_attendees = models.ManyToManyField(
+        "stakeholders.Stakeholder", blank=True, related_name="reviews"
+    )
     notes = models.TextField(blank=True)
     decisions = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -238,3 +302,168 @@ class ClientReview(models.Model):
 
     def __str__(self) -> str:
         return f"Review of {self.client} planned {self.planned_date}"
+
+
+class TransitionReason(models.TextChoices):
+    DISENGAGEMENT = "disengagement", "Disengagement"
+    STYLE_MISMATCH = "style_mismatch", "Style mismatch"
+    WORKLOAD = "workload", "Workload"
+    SUCCESSION = "succession", "Succession"
+    LONG_TENURE = "long_tenure", "Long tenure / stagnation"
+    CLIENT_OUTGREW = "client_outgrew", "Client outgrew the partner"
+    RETENTION_DECLINE = "retention_decline", "Retention decline"
+    RESISTANCE_TO_CHANGE = "resistance_to_change", "Resistance to change"
+    STRATEGIC_REORIENTATION = "strategic_reorientation", "Strategic reorientation"
+    PARTNER_LEAVING = "partner_leaving", "Partner leaving"
+
+
+class TransitionStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_TRANSITION_STATUSES = (TransitionStatus.PLANNED, TransitionStatus.IN_PROGRESS)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Transition(models.Model):
+    """A planned handover of the CRP role from one partner to another."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="transitions")
+    outgoing = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transitions_out",
+    )
+    incoming = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="transitions_in"
+    )
+    reason = models.CharField(max_length=30, choices=TransitionReason.choices)
+    overlap_start = models.DateField()
+    overlap_end = models.DateField()
+    consent_required = models.BooleanField("Client consent required", default=True)
+    consent_received_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=12, choices=TransitionStatus.choices, default=TransitionStatus.PLANNED
+    )
+    completed_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-overlap_start", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(overlap_end__gte=models.F("overlap_start")),
+                name="transition_overlap_ends_after_start",
+                violation_error_message="The overlap cannot end before it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"CRP handover of {self.client} to {self.incoming}"
+
+
+class ChecklistPhase(models.TextChoices):
+    DAYS_30 = "30", "First 30 days"
+    DAYS_60 = "60", "Days 31-60"
+    DAYS_90 = "90", "Days 61-90"
+    HANDOVER = "handover", "Knowledge transfer"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class ChecklistItem(models.Model):
+    """One step of a new CRP's 30/60/90-day onboarding, or of a transition's knowledge transfer."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="checklist_items")
+    assignment = models.ForeignKey(
+        "accounts.Assignment",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="onboarding_items",
+    )
+    transition = models.ForeignKey(
+        Transition, null=True, blank=True, on_delete=models.CASCADE, related_name="checklist"
+    )
+    phase = models.CharField(max_length=10, choices=ChecklistPhase.choices)
+    text = models.CharField(max_length=300)
+    due_date = models.DateField(null=True, blank=True)
+    done = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "text"],
+                condition=Q(assignment__isnull=False),
+                name="onboarding_item_once_per_assignment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class PanelAppointment(models.Model):
+    """The firm's place on a client's adviser panel, with its re-tender and rate-review dates."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="panel_appointments")
+    panel_name = models.CharField(max_length=200)
+    appointed_on = models.DateField(null=True, blank=True)
+    retender_on = models.DateField("Re-tender date", null=True, blank=True)
+    rate_review_on = models.DateField("Rate review date", null=True, blank=True)
+    notes = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["retender_on", "id"]
+
+    def __str__(self) -> str:
+        return self.panel_name
+
+
+class GuidelineCategory(models.TextChoices):
+    STAFFING = "staffing", "Staffing"
+    BILLING = "billing", "Billing"
+    BUDGETING = "budgeting", "Budgets and estimates"
+    REPORTING = "reporting", "Reporting"
+    OTHER = "other", "Other"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Guideline(models.Model):
+    """An outside-counsel or billing obligation the client imposes on the firm."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="guidelines")
+    category = models.CharField(
+        max_length=12, choices=GuidelineCategory.choices, default=GuidelineCategory.OTHER
+    )
+    obligation = models.CharField(max_length=500)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["category", "id"]
+
+    def __str__(self) -> str:
+        return self.obligation
+
+
+class CalendarFeed(models.Model):
+    """The secret token behind a person's iCalendar feed of their open actions."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"

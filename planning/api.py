@@ -1,3 +1,0 @@
-"""REST API routes of this app, registered by config.urls."""
-
-routes: list = []

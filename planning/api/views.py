@@ -1,0 +1,370 @@
+"""Planning API: thin ViewSets over the access rule, planning.services and planning.selectors.
+
+Every versioned write needs If-Match with the ETag of the last read: 428 without it, 412 when stale.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.access import get_editable_client, visible
+from accounts.concurrency import (
+    PreconditionFailed,
+    StaleVersionError,
+    VersionedViewSetMixin,
+    etag_for,
+)
+from planning import selectors, services
+from planning.api import serializers as s
+from planning.models import (
+    AccountPlan,
+    Action,
+    ChecklistItem,
+    ClientReview,
+    Guideline,
+    Objective,
+    Opportunity,
+    PanelAppointment,
+    Risk,
+    Transition,
+)
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The ETag from your last read of this record. Missing: 428. Stale: 412.",
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 201],
+    description="The record's version: send it back as If-Match on your next write.",
+)
+PRECONDITION_RESPONSES = {
+    400: OpenApiResponse(description="Field-level validation errors; nothing saved."),
+    404: OpenApiResponse(description="Not found, or not visible to you."),
+    403: OpenApiResponse(description="Visible, but you may not change it."),
+    412: OpenApiResponse(
+        description="Precondition failed: the record changed since your read (stale If-Match)."
+    ),
+    428: OpenApiResponse(description="Precondition required: the write had no If-Match header."),
+}
+
+
+def versioned_schema(serializer: type, read: type | None = None) -> Any:
+    """OpenAPI for a versioned ViewSet: If-Match on writes, ETag on reads, 412/428 documented."""
+    read = read or serializer
+    write = extend_schema(
+        parameters=[IF_MATCH, ETAG],
+        request=serializer,
+        responses={200: read, **PRECONDITION_RESPONSES},
+    )
+    return extend_schema_view(
+        retrieve=extend_schema(parameters=[ETAG], responses={200: read}),
+        update=write,
+        partial_update=write,
+        destroy=extend_schema(
+            parameters=[IF_MATCH], responses={204: None, **PRECONDITION_RESPONSES}
+        ),
+    )
+
+
+class PlanningViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
+    """Shared: visibility by the access rule, writes by services, If-Match on every change."""
+
+    model: type[models.Model]
+    client_field = "client"
+    entity = ""  # the service prefix and keyword, e.g. "risk" → risk_create(…), risk_update(risk=…)
+    update_serializer_class: type | None = None
+
+    def get_queryset(self):
+        return visible(self.request.user, self.base_queryset(), self.client_field).order_by("id")
+
+    def base_queryset(self) -> models.QuerySet:
+        return self.model.objects.all()
+
+    def get_serializer_class(self):
+        if self.action in {"update", "partial_update"} and self.update_serializer_class:
+            return self.update_serializer_class
+        return self.serializer_class
+
+    def client_of(self, obj: models.Model):
+        for part in self.client_field.split("__"):
+            obj = getattr(obj, part)
+        return obj
+
+    def create_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        get_editable_client(self.request.user, data["client"].pk)
+        return data
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        create = getattr(services, f"{self.entity}_create")
+        obj = create(actor=request.user, **self.create_kwargs(dict(serializer.validated_data)))
+        return self.respond(obj, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        obj = self.get_object()
+        get_editable_client(request.user, self.client_of(obj).pk)
+        expected = self.check_if_match(obj)
+        serializer = self.get_serializer(obj, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        changes = {
+            k: v for k, v in serializer.validated_data.items() if k not in {"client", "plan"}
+        }
+        self.run(f"{self.entity}_update", obj, expected, changes)
+        return self.respond(obj)
+
+    def destroy(self, request, *args, **kwargs):
+        obj = self.get_object()
+        get_editable_client(request.user, self.client_of(obj).pk)
+        expected = self.check_if_match(obj)
+        self.run(f"{self.entity}_delete", obj, expected, {})
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def run(
+        self, service_name: str, obj: models.Model, expected: int, changes: dict[str, Any]
+    ) -> None:
+        """Call a versioned service; losing the race after the If-Match check is a 412 too."""
+        keyword = "item" if self.entity == "checklist_item" else self.entity
+        try:
+            getattr(services, service_name)(
+                actor=self.request.user, **{keyword: obj}, expected_version=expected, **changes
+            )
+        except StaleVersionError as stale:
+            raise PreconditionFailed(f"{stale} Fetch it again and re-apply your change.") from stale
+
+    def respond(self, obj: models.Model, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=obj.pk)
+        data = self.serializer_class(fresh, context=self.get_serializer_context()).data
+        return Response(data, status=code, headers={"ETag": etag_for(fresh)})
+
+
+@versioned_schema(s.PlanUpdateSerializer, s.PlanSerializer)
+class PlanViewSet(PlanningViewSet):
+    """Account plans. Activate/archive are versioned; start-from-last-year copies objectives."""
+
+    model = AccountPlan
+    entity = "plan"
+    serializer_class = s.PlanSerializer
+    update_serializer_class = s.PlanUpdateSerializer
+    filterset_fields = ["client", "year", "status"]
+
+    def base_queryset(self):
+        return AccountPlan.objects.select_related("client")
+
+    def destroy(self, request, *args, **kwargs):
+        return Response(
+            {"detail": "Plans are archived, not deleted."},
+            status=status.HTTP_405_METHOD_NOT_ALLOWED,
+        )
+
+    @extend_schema(
+        parameters=[IF_MATCH, ETAG],
+        request=None,
+        responses={200: s.PlanSerializer, **PRECONDITION_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def activate(self, request, pk=None):
+        return self._status_change("plan_activate")
+
+    @extend_schema(
+        parameters=[IF_MATCH, ETAG],
+        request=None,
+        responses={200: s.PlanSerializer, **PRECONDITION_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        return self._status_change("plan_archive")
+
+    def _status_change(self, service_name: str) -> Response:
+        plan = self.get_object()
+        get_editable_client(self.request.user, plan.client_id)
+        self.run(service_name, plan, self.check_if_match(plan), {})
+        return self.respond(plan)
+
+    @extend_schema(request=s.PlanStartSerializer, responses={201: s.PlanSerializer})
+    @action(detail=False, methods=["post"], url_path="start-from-last-year")
+    def start_from_last_year(self, request):
+        body = s.PlanStartSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        client = get_editable_client(request.user, body.validated_data["client"].pk)
+        plan = services.plan_start_from_last_year(
+            actor=request.user, client=client, year=body.validated_data["year"]
+        )
+        return self.respond(plan, status.HTTP_201_CREATED)
+
+
+class PlanRowViewSet(PlanningViewSet):
+    """Rows that belong to a plan (objectives, actions): the client is the plan's."""
+
+    client_field = "plan__client"
+
+    def create_kwargs(self, data):
+        get_editable_client(self.request.user, data["plan"].client_id)
+        return data
+
+
+@versioned_schema(s.ObjectiveSerializer)
+class ObjectiveViewSet(PlanRowViewSet):
+    model = Objective
+    entity = "objective"
+    serializer_class = s.ObjectiveSerializer
+    filterset_fields = ["plan", "horizon"]
+
+
+@versioned_schema(s.ActionSerializer)
+class ActionViewSet(PlanRowViewSet):
+    """Actions of the plans you can see. `?mine=true` lists your own open ones, overdue first."""
+
+    model = Action
+    entity = "action"
+    serializer_class = s.ActionSerializer
+    filterset_fields = ["plan", "owner", "status"]
+
+    def base_queryset(self):
+        return Action.objects.select_related("plan").prefetch_related("stakeholders")
+
+    def get_queryset(self):
+        if self.action == "list" and self.request.query_params.get("mine") in {"1", "true"}:
+            return selectors.my_actions(user=self.request.user).prefetch_related("stakeholders")
+        return super().get_queryset()
+
+    @extend_schema(
+        parameters=[IF_MATCH, ETAG],
+        request=None,
+        responses={200: s.ActionSerializer, **PRECONDITION_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def done(self, request, pk=None):
+        obj = self.get_object()
+        get_editable_client(request.user, obj.plan.client_id)
+        self.run("action_mark_done", obj, self.check_if_match(obj), {})
+        return self.respond(obj)
+
+
+@versioned_schema(s.OpportunitySerializer)
+class OpportunityViewSet(PlanningViewSet):
+    model = Opportunity
+    entity = "opportunity"
+    serializer_class = s.OpportunitySerializer
+    filterset_fields = ["client", "stage", "origin", "service_line"]
+
+    @extend_schema(responses=s.PipelineSerializer)
+    @action(detail=False, methods=["get"])
+    def pipeline(self, request):
+        """Open pipeline, plain and weighted (fees x probability), per visible client, in total."""
+        totals = selectors.pipeline_total(user=request.user)
+        clients = selectors.pipeline_by_client(user=request.user)
+        return Response(s.PipelineSerializer({**totals, "clients": clients}).data)
+
+
+@versioned_schema(s.RiskSerializer)
+class RiskViewSet(PlanningViewSet):
+    model = Risk
+    entity = "risk"
+    serializer_class = s.RiskSerializer
+    filterset_fields = ["client", "category", "status"]
+
+
+@versioned_schema(s.ReviewSerializer)
+class ReviewViewSet(PlanningViewSet):
+    model = ClientReview
+    entity = "review"
+    serializer_class = s.ReviewSerializer
+    filterset_fields = ["client"]
+
+    def base_queryset(self):
+        return ClientReview.objects.prefetch_related("firm_attendees", "client_attendees")
+
+    @extend_schema(responses=s.OverdueReviewSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def overdue(self, request):
+        """Active clients whose last held review is older than their cadence (or never held)."""
+        page = self.paginate_queryset(selectors.overdue_reviews(user=request.user))
+        return self.get_paginated_response(s.OverdueReviewSerializer(page, many=True).data)
+
+
+@versioned_schema(s.TransitionSerializer)
+class TransitionViewSet(PlanningViewSet):
+    """CRP handovers. `complete` ends the old CRP and starts the new one in one transaction."""
+
+    model = Transition
+    entity = "transition"
+    serializer_class = s.TransitionSerializer
+    filterset_fields = ["client", "status"]
+
+    def destroy(self, request, *args, **kwargs):
+        return Response(
+            {"detail": "Cancel a transition instead."}, status=status.HTTP_405_METHOD_NOT_ALLOWED
+        )
+
+    @extend_schema(
+        parameters=[IF_MATCH, ETAG],
+        request=s.TransitionCompleteSerializer,
+        responses={200: s.TransitionSerializer, **PRECONDITION_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        obj = self.get_object()
+        get_editable_client(request.user, obj.client_id)
+        expected = self.check_if_match(obj)
+        body = s.TransitionCompleteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        self.run("transition_complete", obj, expected, dict(body.validated_data))
+        return self.respond(obj)
+
+    @extend_schema(
+        parameters=[IF_MATCH, ETAG],
+        request=None,
+        responses={200: s.TransitionSerializer, **PRECONDITION_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        obj = self.get_object()
+        get_editable_client(request.user, obj.client_id)
+        self.run("transition_cancel", obj, self.check_if_match(obj), {})
+        return self.respond(obj)
+
+
+@versioned_schema(s.PanelSerializer)
+class PanelViewSet(PlanningViewSet):
+    model = PanelAppointment
+    entity = "panel"
+    serializer_class = s.PanelSerializer
+    filterset_fields = ["client"]
+
+
+@versioned_schema(s.GuidelineSerializer)
+class GuidelineViewSet(PlanningViewSet):
+    model = Guideline
+    entity = "guideline"
+    serializer_class = s.GuidelineSerializer
+    filterset_fields = ["client", "category"]
+
+
+@versioned_schema(s.ChecklistItemSerializer)
+class ChecklistItemViewSet(PlanningViewSet):
+    """Onboarding (30/60/90 days) and knowledge-transfer steps."""
+
+    model = ChecklistItem
+    entity = "checklist_item"
+    serializer_class = s.ChecklistItemSerializer
+    filterset_fields = ["client", "assignment", "transition", "done"]

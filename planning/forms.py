@@ -1,0 +1,200 @@
+"""Forms of the plan page: one per editable record, each carrying the version it was loaded at."""
+
+from __future__ import annotations
+
+from django import forms
+
+from accounts.models import User
+from planning.models import (
+    AccountPlan,
+    Action,
+    ChecklistItem,
+    ClientReview,
+    Guideline,
+    Objective,
+    Opportunity,
+    PanelAppointment,
+    Risk,
+    Transition,
+)
+from stakeholders.models import Stakeholder
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def active_people() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True).order_by("full_name"),
+        error_messages={"invalid_choice": "Choose an active firm person from the list."},
+    )
+
+
+class VersionedForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, plan: AccountPlan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+    def changes(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+
+class PlanForm(VersionedForm):
+    class Meta:
+        model = AccountPlan
+        fields = [
+            "north_star",
+            "relationship_objectives",
+            "value_proposition",
+            "persona",
+            "last_reviewed",
+        ]
+        widgets = {
+            "north_star": forms.Textarea(attrs={"rows": 3}),
+            "relationship_objectives": forms.Textarea(attrs={"rows": 3}),
+            "value_proposition": forms.Textarea(attrs={"rows": 3}),
+            "last_reviewed": DATE,
+        }
+
+
+class PlanCreateForm(forms.Form):
+    year = forms.IntegerField(min_value=2000, max_value=2100)
+    from_last_year = forms.BooleanField(required=False, label="Start from last year's plan")
+
+
+class ObjectiveForm(VersionedForm):
+    class Meta:
+        model = Objective
+        fields = ["title", "horizon", "kpi", "baseline_value", "target_value", "current_value"]
+
+
+class ActionForm(VersionedForm):
+    owner = active_people()
+
+    class Meta:
+        model = Action
+        fields = ["description", "owner", "due_date", "status", "objective", "stakeholders"]
+        widgets = {"due_date": DATE, "stakeholders": forms.SelectMultiple(attrs={"size": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["objective"].queryset = Objective.objects.filter(plan=self.plan)
+        self.fields["stakeholders"].queryset = Stakeholder.objects.filter(
+            client_id=self.plan.client_id
+        )
+        self.fields["stakeholders"].required = False
+
+
+class OpportunityForm(VersionedForm):
+    class Meta:
+        model = Opportunity
+        fields = [
+            "description",
+            "service_line",
+            "estimated_fees",
+            "stage",
+            "probability",
+            "expected_close",
+            "origin",
+            "owner",
+        ]
+        widgets = {"expected_close": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("full_name")
+
+
+class RiskForm(VersionedForm):
+    class Meta:
+        model = Risk
+        fields = ["title", "category", "likelihood", "impact", "mitigation", "owner", "status"]
+        widgets = {
+            "mitigation": forms.Textarea(attrs={"rows": 2}),
+            "likelihood": forms.NumberInput(attrs={"min": 1, "max": 5}),
+            "impact": forms.NumberInput(attrs={"min": 1, "max": 5}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("full_name")
+
+
+class ReviewForm(VersionedForm):
+    class Meta:
+        model = ClientReview
+        fields = [
+            "planned_date",
+            "held_date",
+            "firm_attendees",
+            "client_attendees",
+            "notes",
+            "decisions",
+        ]
+        widgets = {
+            "planned_date": DATE,
+            "held_date": DATE,
+            "notes": forms.Textarea(attrs={"rows": 2}),
+            "decisions": forms.Textarea(attrs={"rows": 2}),
+            "firm_attendees": forms.SelectMultiple(attrs={"size": 3}),
+            "client_attendees": forms.SelectMultiple(attrs={"size": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["firm_attendees"].queryset = User.objects.filter(is_active=True).order_by(
+            "full_name"
+        )
+        self.fields["client_attendees"].queryset = Stakeholder.objects.filter(
+            client_id=self.plan.client_id
+        )
+
+
+class PanelForm(VersionedForm):
+    class Meta:
+        model = PanelAppointment
+        fields = ["panel_name", "appointed_on", "retender_on", "rate_review_on", "notes"]
+        widgets = {
+            "appointed_on": DATE,
+            "retender_on": DATE,
+            "rate_review_on": DATE,
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class GuidelineForm(VersionedForm):
+    class Meta:
+        model = Guideline
+        fields = ["category", "obligation"]
+
+
+class ChecklistItemForm(VersionedForm):
+    class Meta:
+        model = ChecklistItem
+        fields = ["phase", "text", "due_date", "done"]
+        widgets = {"due_date": DATE}
+
+
+class TransitionForm(VersionedForm):
+    incoming = active_people()
+
+    class Meta:
+        model = Transition
+        fields = [
+            "incoming",
+            "reason",
+            "overlap_start",
+            "overlap_end",
+            "consent_required",
+            "consent_received_on",
+            "notes",
+        ]
+        widgets = {
+            "overlap_start": DATE,
+            "overlap_end": DATE,
+            "consent_received_on": DATE,
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }

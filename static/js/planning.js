@@ -1,0 +1,50 @@
+// In-place editing on the plan page: keyboard shortcuts and focus. No inline scripts (CSP).
+(function () {
+  "use strict";
+
+  function focusFirstField(root) {
+    var form = root.matches && root.matches("[data-inline-edit]") ? root : root.querySelector("[data-inline-edit]");
+    if (!form) return;
+    var field = form.querySelector(".has-error input, .has-error select, .has-error textarea") ||
+      form.querySelector("input:not([type=hidden]), select, textarea");
+    if (field) field.focus();
+  }
+
+  // Esc inside an inline form cancels it; a new, unsaved row is simply removed.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var form = event.target.closest && event.target.closest("[data-inline-edit]");
+    if (!form) return;
+    var cancel = form.querySelector("[data-cancel]");
+    if (cancel) { event.preventDefault(); cancel.click(); }
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-remove-row]");
+    if (button) {
+      var row = button.closest("tr");
+      if (row) row.remove();
+    }
+  });
+
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches && event.target.matches("[data-select-on-focus]")) event.target.select();
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.isConnected) {
+      // outerHTML swaps replace the target: look at what replaced it.
+      target = event.detail.elt && event.detail.elt.isConnected ? event.detail.elt : document;
+    }
+    focusFirstField(target);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var tbody = event.detail.target;
+    if (tbody && tbody.tagName === "TBODY") {
+      var placeholder = tbody.querySelector(".empty-row");
+      if (placeholder && tbody.rows.length > 1) placeholder.remove();
+      focusFirstField(tbody.lastElementChild || tbody);
+    }
+  });
+})();
