@@ -1,0 +1,142 @@
+"""Raw values of the computed measures, set-based: one aggregate query per measure for many clients.
+
+Each function takes the as-of date and the client ids to compute (None: every client) and
+returns {client_id: raw value}; a client absent from the result has no value ("missing").
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Sequence
+
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
+
+from accounts.models import FeeRecord, ServiceLine, current_financial_year
+from health.models import Measurement
+from planning.models import Action, ActionStatus, Risk, RiskStatus
+from stakeholders.models import (
+    SENIOR_LEVELS,
+    BuyingRole,
+    Interaction,
+    Stakeholder,
+    StakeholderStatus,
+)
+
+RawValues = dict[int, float]
+ClientIds = Sequence[int] | None
+
+CONTACT_DAYS = 365
+SENTIMENT_DAYS = 180
+PLAN_DAYS = 90
+ENTERED_DAYS = 365
+SENIOR_STRENGTH = 3
+HIGH_RISK_SEVERITY = 15
+
+
+# Past this many ids a batch (a run of ids in order) is filtered by its id range: cheaper to plan,
+# and rows of clients outside the batch are simply not read by the caller.
+RANGE_FILTER_FROM = 500
+
+
+def _for(queryset: QuerySet, client_ids: ClientIds, field: str = "client_id") -> QuerySet:
+    if client_ids is None:
+        return queryset
+    if len(client_ids) > RANGE_FILTER_FROM:
+        return queryset.filter(**{f"{field}__gte": min(client_ids), f"{field}__lte": max(client_ids)})
+    return queryset.filter(**{f"{field}__in": list(client_ids)})
+
+
+def last_complete_financial_year(as_of: datetime.date) -> int:
+    return current_financial_year(as_of) - 1
+
+
+def contact_frequency(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
+    since = as_of - datetime.timedelta(days=CONTACT_DAYS)
+    rows = (_for(Interaction.objects, client_ids).filter(date__gt=since, date__lte=as_of)
+            .values_list("client_id").annotate(n=Count("id")).order_by())
+    return {client_id: float(n) for client_id, n in rows}
+
+
+def senior_coverage(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
+    senior = Q(seniority__in=SENIOR_LEVELS) | Q(buying_role=BuyingRole.DECISION_MAKER)
+    rows = (_for(Stakeholder.objects, client_ids)
+            .filter(senior, status=StakeholderStatus.ACTIVE, created_at__date__lte=as_of)
+            .values_list("client_id")
+            .annotate(mapped=Count("id", distinct=True),
+                      covered=Count("id", filter=Q(relationships__strength__gte=SENIOR_STRENGTH),
+                                    distinct=True))
+            .order_by())
+    return {client_id: covered / mapped for client_id, mapped, covered in rows}
+
+
+def sentiment(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
+    since = as_of - datetime.timedelta(days=SENTIMENT_DAYS)
+    rows = (_for(Interaction.objects, client_ids).filter(date__gt=since, date__lte=as_of)
+            .values_list("client_id").annotate(mean=Avg("sentiment")).order_by())
+    return {client_id: float(mean) for client_id, mean in rows}
+
+
+def fee_growth(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
+    last = last_complete_financial_year(as_of)
+    rows = (_for(FeeRecord.objects, client_ids).filter(financial_year__in=[last - 1, last])
+            .values_list("client_id")
+            .annotate(recent=Sum("amount", filter=Q(financial_year=last), default=0),
+                      earlier=Sum("amount", filter=Q(financial_year=last - 1), default=0))
+            .order_by())
+    return {client_id: float((recent - earlier) * 100 / earlier) for client_id, recent, earlier in rows if earlier}
+
+
+def service_breadth(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
+    active_lines = ServiceLine.objects.filter(active=True).count()
+    if not active_lines:
+        return {}
+    rows = (_for(FeeRecord.objects, client_ids)
+            .filter(financial_year=last_complete_financial_year(as_of), amount__gt=0, service_line__active=True)
+            .values_list("client_id").annotate(lines=Count("service_line_id", distinct=True)).order_by())
+    return {client_id: lines / active_lines for client_id, lines in rows}
+
+
+def plan_execution(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
+    since = as_of - datetime.timedelta(days=PLAN_DAYS)
+    done = Q(status=ActionStatus.DONE) & (Q(completed_on__isnull=True) | Q(completed_on__lte=as_of))
+    rows = (_for(Action.objects, client_ids, "plan__client_id")
+            .filter(due_date__gt=since, due_date__lte=as_of).exclude(status=ActionStatus.DROPPED)
+            .values_list("plan__client_id").annotate(due=Count("id"), done=Count("id", filter=done))
+            .order_by())
+    return {client_id: done_count / due for client_id, due, done_count in rows if due}
+
+
+def open_risks(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
+    rows = (_for(Risk.objects, client_ids)
+            .filter(status=RiskStatus.OPEN, created_at__date__lte=as_of)
+            .alias(severity=F("likelihood") * F("impact")).filter(severity__gte=HIGH_RISK_SEVERITY)
+            .values_list("client_id").annotate(n=Count("id")).order_by())
+    return {client_id: float(n) for client_id, n in rows}
+
+
+def entered(keys: list[str], as_of: datetime.date, client_ids: ClientIds) -> dict[str, RawValues]:
+    """Latest entered value per client of each key in the trailing year: one query for all keys."""
+    values: dict[str, RawValues] = {key: {} for key in keys}
+    if not keys:
+        return values
+    since = as_of - datetime.timedelta(days=ENTERED_DAYS)
+    rows = (_for(Measurement.objects, client_ids)
+            .filter(measure_key__in=keys, measured_on__gt=since, measured_on__lte=as_of)
+            .order_by("measure_key", "client_id", "-measured_on")
+            .distinct("measure_key", "client_id")
+            .values_list("measure_key", "client_id", "value"))
+    for key, client_id, value in rows:
+        values[key][client_id] = float(value)
+    return values
+
+
+# key: (function, value for a client with no rows: a count is 0, an average is missing)
+COMPUTED: dict[str, tuple[Callable[[datetime.date, ClientIds], RawValues], float | None]] = {
+    "contact_frequency": (contact_frequency, 0.0),
+    "senior_coverage": (senior_coverage, 0.0),  # none mapped counts as 0
+    "sentiment": (sentiment, None),
+    "fee_growth": (fee_growth, None),
+    "service_breadth": (service_breadth, 0.0),
+    "plan_execution": (plan_execution, None),
+    "open_risks": (open_risks, 0.0),
+}
