@@ -44,9 +44,18 @@ class Component:
     unit: str = ""
 
     def as_json(self) -> dict:
-        return {"key": self.key, "name": self.name, "raw": self.raw, "floor": self.floor,
-                "target": self.target, "normalised": self.normalised, "weight": self.weight,
-                "contribution": self.contribution, "missing": self.missing, "unit": self.unit}
+        return {
+            "key": self.key,
+            "name": self.name,
+            "raw": self.raw,
+            "floor": self.floor,
+            "target": self.target,
+            "normalised": self.normalised,
+            "weight": self.weight,
+            "contribution": self.contribution,
+            "missing": self.missing,
+            "unit": self.unit,
+        }
 
 
 @dataclass
@@ -84,8 +93,9 @@ def _usable(raw: float | None) -> bool:
     return raw is not None and math.isfinite(raw)
 
 
-def compute_score(specs: list[MeasureSpec], raw_values: dict[str, float | None],
-                  thresholds: Thresholds) -> ScoreResult:
+def compute_score(
+    specs: list[MeasureSpec], raw_values: dict[str, float | None], thresholds: Thresholds
+) -> ScoreResult:
     """Score, coverage, band and per-measure components for one client's raw values."""
     total_weight = sum(spec.weight for spec in specs)
     present = [spec for spec in specs if _usable(raw_values.get(spec.key))]
@@ -95,14 +105,38 @@ def compute_score(specs: list[MeasureSpec], raw_values: dict[str, float | None],
     for spec in specs:
         raw = raw_values.get(spec.key)
         if not _usable(raw):
-            components.append(Component(spec.key, spec.name, None, spec.floor, spec.target, spec.weight,
-                                        None, 0.0, True, spec.unit))
+            components.append(
+                Component(
+                    spec.key,
+                    spec.name,
+                    None,
+                    spec.floor,
+                    spec.target,
+                    spec.weight,
+                    None,
+                    0.0,
+                    True,
+                    spec.unit,
+                )
+            )
             continue
         normalised = normalise(raw, spec.floor, spec.target)
         contribution = spec.weight * normalised / present_weight if present_weight else 0.0
         weighted_sum += spec.weight * normalised
-        components.append(Component(spec.key, spec.name, raw, spec.floor, spec.target, spec.weight,
-                                    round(normalised, 2), round(contribution, 2), False, spec.unit))
+        components.append(
+            Component(
+                spec.key,
+                spec.name,
+                raw,
+                spec.floor,
+                spec.target,
+                spec.weight,
+                round(normalised, 2),
+                round(contribution, 2),
+                False,
+                spec.unit,
+            )
+        )
     score = round(weighted_sum / present_weight, 2) if present_weight else None
     coverage = round(present_weight / total_weight, 3) if total_weight else 0.0
     return ScoreResult(score, coverage, band_for(score, coverage, thresholds), components)

@@ -2,6 +2,8 @@
 
 Each function takes the as-of date and the client ids to compute (None: every client) and
 returns {client_id: raw value}; a client absent from the result has no value ("missing").
+Dated data (interactions, fees, actions, measurements) is read as of the date. The stakeholder map
+and the risk register keep no dated history of their state, so they are read as they stand.
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ def _for(queryset: QuerySet, client_ids: ClientIds, field: str = "client_id") ->
     if client_ids is None:
         return queryset
     if len(client_ids) > RANGE_FILTER_FROM:
-        return queryset.filter(**{f"{field}__gte": min(client_ids), f"{field}__lte": max(client_ids)})
+        return queryset.filter(
+            **{f"{field}__gte": min(client_ids), f"{field}__lte": max(client_ids)}
+        )
     return queryset.filter(**{f"{field}__in": list(client_ids)})
 
 
@@ -52,65 +56,112 @@ def last_complete_financial_year(as_of: datetime.date) -> int:
 
 def contact_frequency(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
     since = as_of - datetime.timedelta(days=CONTACT_DAYS)
-    rows = (_for(Interaction.objects, client_ids).filter(date__gt=since, date__lte=as_of)
-            .values_list("client_id").annotate(n=Count("id")).order_by())
+    rows = (
+        _for(Interaction.objects, client_ids)
+        .filter(date__gt=since, date__lte=as_of)
+        .values_list("client_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     return {client_id: float(n) for client_id, n in rows}
 
 
 def senior_coverage(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
     senior = Q(seniority__in=SENIOR_LEVELS) | Q(buying_role=BuyingRole.DECISION_MAKER)
-    rows = (_for(Stakeholder.objects, client_ids)
-            .filter(senior, status=StakeholderStatus.ACTIVE, created_at__date__lte=as_of)
-            .values_list("client_id")
-            .annotate(mapped=Count("id", distinct=True),
-                      covered=Count("id", filter=Q(relationships__strength__gte=SENIOR_STRENGTH),
-                                    distinct=True))
-            .order_by())
+    rows = (
+        _for(Stakeholder.objects, client_ids)
+        .filter(senior, status=StakeholderStatus.ACTIVE)
+        .values_list("client_id")
+        .annotate(
+            mapped=Count("id", distinct=True),
+            covered=Count(
+                "id", filter=Q(relationships__strength__gte=SENIOR_STRENGTH), distinct=True
+            ),
+        )
+        .order_by()
+    )
     return {client_id: covered / mapped for client_id, mapped, covered in rows}
 
 
 def sentiment(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
     since = as_of - datetime.timedelta(days=SENTIMENT_DAYS)
-    rows = (_for(Interaction.objects, client_ids).filter(date__gt=since, date__lte=as_of)
-            .values_list("client_id").annotate(mean=Avg("sentiment")).order_by())
+    rows = (
+        _for(Interaction.objects, client_ids)
+        .filter(date__gt=since, date__lte=as_of)
+        .values_list("client_id")
+        .annotate(mean=Avg("sentiment"))
+        .order_by()
+    )
     return {client_id: float(mean) for client_id, mean in rows}
 
 
 def fee_growth(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
     last = last_complete_financial_year(as_of)
-    rows = (_for(FeeRecord.objects, client_ids).filter(financial_year__in=[last - 1, last])
-            .values_list("client_id")
-            .annotate(recent=Sum("amount", filter=Q(financial_year=last), default=0),
-                      earlier=Sum("amount", filter=Q(financial_year=last - 1), default=0))
-            .order_by())
-    return {client_id: float((recent - earlier) * 100 / earlier) for client_id, recent, earlier in rows if earlier}
+    rows = (
+        _for(FeeRecord.objects, client_ids)
+        .filter(financial_year__in=[last - 1, last])
+        .values_list("client_id")
+        .annotate(
+            recent=Sum("amount", filter=Q(financial_year=last), default=0),
+            earlier=Sum("amount", filter=Q(financial_year=last - 1), default=0),
+        )
+        .order_by()
+    )
+    return {
+        client_id: float((recent - earlier) * 100 / earlier)
+        for client_id, recent, earlier in rows
+        if earlier
+    }
 
 
 def service_breadth(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
     active_lines = ServiceLine.objects.filter(active=True).count()
     if not active_lines:
         return {}
-    rows = (_for(FeeRecord.objects, client_ids)
-            .filter(financial_year=last_complete_financial_year(as_of), amount__gt=0, service_line__active=True)
-            .values_list("client_id").annotate(lines=Count("service_line_id", distinct=True)).order_by())
-    return {client_id: lines / active_lines for client_id, lines in rows}
+    rows = (
+        _for(FeeRecord.objects, client_ids)
+        .filter(
+            financial_year=last_complete_financial_year(as_of),
+            amount__gt=0,
+            service_line__active=True,
+        )
+        .values_list("client_id")
+        .annotate(lines=Count("service_line_id", distinct=True))
+        .order_by()
+    )
+    billed = {client_id: lines / active_lines for client_id, lines in rows}
+    # With active service lines to compare with, a client that billed none scores 0, not "missing".
+    return (
+        {client_id: billed.get(client_id, 0.0) for client_id in client_ids}
+        if client_ids is not None
+        else billed
+    )
 
 
 def plan_execution(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
     since = as_of - datetime.timedelta(days=PLAN_DAYS)
     done = Q(status=ActionStatus.DONE) & (Q(completed_on__isnull=True) | Q(completed_on__lte=as_of))
-    rows = (_for(Action.objects, client_ids, "plan__client_id")
-            .filter(due_date__gt=since, due_date__lte=as_of).exclude(status=ActionStatus.DROPPED)
-            .values_list("plan__client_id").annotate(due=Count("id"), done=Count("id", filter=done))
-            .order_by())
+    rows = (
+        _for(Action.objects, client_ids, "plan__client_id")
+        .filter(due_date__gt=since, due_date__lte=as_of)
+        .exclude(status=ActionStatus.DROPPED)
+        .values_list("plan__client_id")
+        .annotate(due=Count("id"), done=Count("id", filter=done))
+        .order_by()
+    )
     return {client_id: done_count / due for client_id, due, done_count in rows if due}
 
 
 def open_risks(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
-    rows = (_for(Risk.objects, client_ids)
-            .filter(status=RiskStatus.OPEN, created_at__date__lte=as_of)
-            .alias(severity=F("likelihood") * F("impact")).filter(severity__gte=HIGH_RISK_SEVERITY)
-            .values_list("client_id").annotate(n=Count("id")).order_by())
+    rows = (
+        _for(Risk.objects, client_ids)
+        .filter(status=RiskStatus.OPEN)
+        .alias(severity=F("likelihood") * F("impact"))
+        .filter(severity__gte=HIGH_RISK_SEVERITY)
+        .values_list("client_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     return {client_id: float(n) for client_id, n in rows}
 
 
@@ -120,11 +171,13 @@ def entered(keys: list[str], as_of: datetime.date, client_ids: ClientIds) -> dic
     if not keys:
         return values
     since = as_of - datetime.timedelta(days=ENTERED_DAYS)
-    rows = (_for(Measurement.objects, client_ids)
-            .filter(measure_key__in=keys, measured_on__gt=since, measured_on__lte=as_of)
-            .order_by("measure_key", "client_id", "-measured_on")
-            .distinct("measure_key", "client_id")
-            .values_list("measure_key", "client_id", "value"))
+    rows = (
+        _for(Measurement.objects, client_ids)
+        .filter(measure_key__in=keys, measured_on__gt=since, measured_on__lte=as_of)
+        .order_by("measure_key", "client_id", "-measured_on")
+        .distinct("measure_key", "client_id")
+        .values_list("measure_key", "client_id", "value")
+    )
     for key, client_id, value in rows:
         values[key][client_id] = float(value)
     return values
@@ -136,7 +189,7 @@ COMPUTED: dict[str, tuple[Callable[[datetime.date, ClientIds], RawValues], float
     "senior_coverage": (senior_coverage, 0.0),  # none mapped counts as 0
     "sentiment": (sentiment, None),
     "fee_growth": (fee_growth, None),
-    "service_breadth": (service_breadth, 0.0),
+    "service_breadth": (service_breadth, None),  # missing when the firm has no active service lines
     "plan_execution": (plan_execution, None),
     "open_risks": (open_risks, 0.0),
 }

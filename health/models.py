@@ -162,7 +162,10 @@ class RecomputeJob(models.Model):
 class PendingRecompute(models.Model):
     """A client whose data changed and whose score is due: one row however many edits arrive."""
 
-    # A plain id, not a foreign key: a request made while the client itself is being deleted must not
-    # block the delete; the recompute skips ids that no longer exist.
+    # A plain id, not a foreign key: a request made while the client itself is being deleted
+    # must not block the delete; the recompute skips ids that no longer exist.
     client_id = models.BigIntegerField(primary_key=True)
     requested_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Recompute client {self.client_id}"

@@ -24,5 +24,6 @@ def recompute_pending() -> int:
 @shared_task(acks_late=True, autoretry_for=DB_ERRORS, retry_backoff=True, max_retries=5)
 def nightly_recompute(as_of: str | None = None) -> int:
     job = jobs.recompute_job_create(
-        as_of=datetime.date.fromisoformat(as_of) if as_of else None, reason="Nightly recompute")
+        as_of=datetime.date.fromisoformat(as_of) if as_of else None, reason="Nightly recompute"
+    )
     return job.pk

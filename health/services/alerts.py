@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from accounts.models import Assignment, AssignmentRole
 from health.formula import AMBER, GREEN, RED, ScoreResult
 from health.models import HealthScore
 
+log = logging.getLogger(__name__)
 BAND_RANK = {GREEN: 3, AMBER: 2, RED: 1}
 FALL_POINTS = 10
 FALL_WINDOW_DAYS = 30
@@ -33,22 +35,32 @@ class AlertEvent:
 
 
 def _previous_scores(client_ids: list[int], as_of: datetime.date) -> dict[int, HealthScore]:
-    rows = (HealthScore.objects.filter(client_id__in=client_ids, as_of__lt=as_of)
-            .order_by("client_id", "-as_of").distinct("client_id").only("client_id", "as_of", "score", "band"))
+    rows = (
+        HealthScore.objects.filter(client_id__in=client_ids, as_of__lt=as_of)
+        .order_by("client_id", "-as_of")
+        .distinct("client_id")
+        .only("client_id", "as_of", "score", "band")
+    )
     return {row.client_id: row for row in rows}
 
 
 def _peaks(client_ids: list[int], as_of: datetime.date) -> dict[int, HealthScore]:
     since = as_of - datetime.timedelta(days=FALL_WINDOW_DAYS)
-    rows = (HealthScore.objects.filter(client_id__in=client_ids, as_of__gte=since, as_of__lt=as_of,
-                                       score__isnull=False).exclude(band="insufficient")
-            .order_by("client_id", "-score", "as_of").distinct("client_id")
-            .only("client_id", "as_of", "score", "band"))
+    rows = (
+        HealthScore.objects.filter(
+            client_id__in=client_ids, as_of__gte=since, as_of__lt=as_of, score__isnull=False
+        )
+        .exclude(band="insufficient")
+        .order_by("client_id", "-score", "as_of")
+        .distinct("client_id")
+        .only("client_id", "as_of", "score", "band")
+    )
     return {row.client_id: row for row in rows}
 
 
-def detect_events(results: dict[int, ScoreResult], as_of: datetime.date,
-                  names: dict[int, str]) -> list[AlertEvent]:
+def detect_events(
+    results: dict[int, ScoreResult], as_of: datetime.date, names: dict[int, str]
+) -> list[AlertEvent]:
     ids = list(results)
     previous, peaks = _previous_scores(ids, as_of), _peaks(ids, as_of)
     events = []
@@ -58,18 +70,26 @@ def detect_events(results: dict[int, ScoreResult], as_of: datetime.date,
         name = names.get(client_id, f"Client {client_id}")
         before = previous.get(client_id)
         if before and before.band in BAND_RANK and BAND_RANK[before.band] > BAND_RANK[result.band]:
-            events.append(AlertEvent(
-                client_id, f"health:band:{client_id}:{before.band}-{result.band}:{as_of.isoformat()}",
-                f"{name} dropped from {before.band} to {result.band}",
-                f"Health score {result.score:.0f} on {as_of:%d %b %Y}, was {float(before.score):.0f} "
-                f"on {before.as_of:%d %b %Y}."))
+            events.append(
+                AlertEvent(
+                    client_id,
+                    f"health:band:{client_id}:{before.band}-{result.band}:{as_of.isoformat()}",
+                    f"{name} dropped from {before.band} to {result.band}",
+                    f"Health score {result.score:.0f} on {as_of:%d %b %Y}, was {float(before.score):.0f} "
+                    f"on {before.as_of:%d %b %Y}.",
+                )
+            )
         peak = peaks.get(client_id)
         if peak and float(peak.score) - result.score >= FALL_POINTS:
-            events.append(AlertEvent(
-                client_id, f"health:fall:{client_id}:{peak.as_of.isoformat()}",
-                f"{name} fell {float(peak.score) - result.score:.0f} points in {FALL_WINDOW_DAYS} days",
-                f"Health score {result.score:.0f} on {as_of:%d %b %Y}, down from {float(peak.score):.0f} "
-                f"on {peak.as_of:%d %b %Y}."))
+            events.append(
+                AlertEvent(
+                    client_id,
+                    f"health:fall:{client_id}:{peak.as_of.isoformat()}",
+                    f"{name} fell {float(peak.score) - result.score:.0f} points in {FALL_WINDOW_DAYS} days",
+                    f"Health score {result.score:.0f} on {as_of:%d %b %Y}, down from {float(peak.score):.0f} "
+                    f"on {peak.as_of:%d %b %Y}.",
+                )
+            )
     return events
 
 
@@ -87,9 +107,13 @@ def alerts_raise(*, results: dict[int, ScoreResult], as_of: datetime.date) -> in
     """Notify each slipping client's CRP and SAM (in-app and by email), once per event."""
     if not results:
         return 0
-    team = list(Assignment.objects.filter(client_id__in=list(results), end_date__isnull=True,
-                                          role__in=[AssignmentRole.CRP, AssignmentRole.SAM])
-                .values_list("client_id", "user_id", "user__email", "client__name"))
+    team = list(
+        Assignment.objects.filter(
+            client_id__in=list(results),
+            end_date__isnull=True,
+            role__in=[AssignmentRole.CRP, AssignmentRole.SAM],
+        ).values_list("client_id", "user_id", "user__email", "client__name")
+    )
     names = {client_id: name for client_id, _, _, name in team}
     events = detect_events(results, as_of, names)
     if not events:
@@ -98,18 +122,34 @@ def alerts_raise(*, results: dict[int, ScoreResult], as_of: datetime.date) -> in
     recipients: dict[int, list[int]] = {}
     for client_id, user_id, _, _ in team:
         recipients.setdefault(client_id, []).append(user_id)
-    rows = [{"user_id": user_id, "title": event.title, "body": event.body, "client_id": event.client_id,
-             "url": reverse("client-detail", args=[event.client_id]) + "#health", "dedupe_key": event.dedupe_key}
-            for event in events for user_id in recipients.get(event.client_id, [])]
+    rows = [
+        {
+            "user_id": user_id,
+            "title": event.title,
+            "body": event.body,
+            "client_id": event.client_id,
+            "url": reverse("client-detail", args=[event.client_id]) + "#health",
+            "dedupe_key": event.dedupe_key,
+        }
+        for event in events
+        for user_id in recipients.get(event.client_id, [])
+    ]
     with connection.cursor() as cursor:
         cursor.execute(_NOTIFY, [json.dumps(rows)])
         created = cursor.fetchall()
-    messages = [(title, f"{body}\n\nOpen the client: {url}", emails[user_id])
-                for user_id, title, body, url in created if emails.get(user_id)]
+    messages = [
+        (title, f"{body}\n\nOpen the client: {url}", emails[user_id])
+        for user_id, title, body, url in created
+        if emails.get(user_id)
+    ]
     transaction.on_commit(lambda: _send(messages))
     return len(created)
 
 
 def _send(messages: list[tuple[str, str, str]]) -> None:
+    # The in-app notification is the record; a mail server being down must not undo the recompute.
     for subject, body, email in messages:
-        send_mail(f"[Keyline] {subject}", body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=True)
+        try:
+            send_mail(f"[Keyline] {subject}", body, settings.DEFAULT_FROM_EMAIL, [email])
+        except OSError:
+            log.exception("Could not email a health alert to %s", email)

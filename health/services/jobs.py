@@ -21,13 +21,19 @@ JOB_LOCK_NAMESPACE = 4_601
 PENDING_CLAIM_LIMIT = 5_000
 
 
-def recompute_job_create(*, as_of: datetime.date | None = None, reason: str,
-                         scorecard: Scorecard | None = None, actor: User | None = None) -> RecomputeJob:
+def recompute_job_create(
+    *,
+    as_of: datetime.date | None = None,
+    reason: str,
+    scorecard: Scorecard | None = None,
+    actor: User | None = None,
+) -> RecomputeJob:
     """Record a recompute-all and queue it once the surrounding transaction commits."""
     from health.tasks import run_recompute_job
 
-    job = RecomputeJob.objects.create(as_of=as_of or timezone.localdate(), reason=reason, scorecard=scorecard,
-                                      requested_by=actor)
+    job = RecomputeJob.objects.create(
+        as_of=as_of or timezone.localdate(), reason=reason, scorecard=scorecard, requested_by=actor
+    )
     transaction.on_commit(lambda: run_recompute_job.delay(job.pk))
     return job
 
@@ -67,28 +73,39 @@ def _run_claimed(job: RecomputeJob) -> None:
     ids = scored_client_ids()
     remaining = [client_id for client_id in ids if client_id > job.last_client_id]
     RecomputeJob.objects.filter(pk=job.pk).update(
-        status=JobStatus.RUNNING, total=len(ids), done=len(ids) - len(remaining), error="",
-        started_at=job.started_at or timezone.now())
+        status=JobStatus.RUNNING,
+        total=len(ids),
+        done=len(ids) - len(remaining),
+        error="",
+        started_at=job.started_at or timezone.now(),
+    )
     size = batch_size()
     try:
         for start in range(0, len(remaining), size):
-            batch = remaining[start:start + size]
+            batch = remaining[start : start + size]
             with transaction.atomic():
                 recompute_batch(loaded=loaded, as_of=job.as_of, client_ids=batch)
                 job.done = len(ids) - len(remaining) + start + len(batch)
                 job.last_client_id = batch[-1]
-                RecomputeJob.objects.filter(pk=job.pk).update(done=job.done, last_client_id=job.last_client_id)
+                RecomputeJob.objects.filter(pk=job.pk).update(
+                    done=job.done, last_client_id=job.last_client_id
+                )
     except DatabaseError as exc:
         # Worth retrying (the task retries on database errors): the job resumes after its last batch.
-        RecomputeJob.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED, error=f"Retrying: {exc}"[:2000])
+        RecomputeJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.QUEUED, error=f"Retrying: {exc}"[:2000]
+        )
         raise
     except Exception as exc:
         # Finished batches stay; the rest keep their previous scores and the job says why.
-        RecomputeJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error=str(exc)[:2000],
-                                                      finished_at=timezone.now())
+        RecomputeJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
         job.status = JobStatus.FAILED
         raise
-    RecomputeJob.objects.filter(pk=job.pk).update(status=JobStatus.DONE, done=len(ids), finished_at=timezone.now())
+    RecomputeJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.DONE, done=len(ids), finished_at=timezone.now()
+    )
     job.status = JobStatus.DONE
 
 
@@ -139,5 +156,8 @@ def scored_client_ids_among(client_ids: list[int]) -> list[int]:
 
     if not client_ids:
         return []
-    return list(Client.objects.filter(pk__in=client_ids).exclude(status=ClientStatus.LOST)
-                .values_list("pk", flat=True))
+    return list(
+        Client.objects.filter(pk__in=client_ids)
+        .exclude(status=ClientStatus.LOST)
+        .values_list("pk", flat=True)
+    )

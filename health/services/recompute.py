@@ -29,26 +29,52 @@ class LoadedScorecard:
     computed_keys: list[str]
 
 
+def current_scorecard() -> Scorecard:
+    """The scorecard in force; the default one is (re)created if the table was emptied."""
+    scorecard = Scorecard.objects.filter(is_current=True).first()
+    if scorecard is None:
+        from importlib import import_module
+
+        from django.apps import apps
+
+        default = import_module("health.migrations.0003_default_scorecard_v1")
+        with transaction.atomic():
+            default.create_default_scorecard(apps, None)
+        scorecard = Scorecard.objects.get(is_current=True)
+    return scorecard
+
+
 def load_scorecard(scorecard: Scorecard | None = None) -> LoadedScorecard:
     """The scorecard (default: the current one) as plain numbers for the formula."""
     if scorecard is None:
-        scorecard = Scorecard.objects.get(is_current=True)
+        scorecard = current_scorecard()
     rows = list(scorecard.measures.order_by("position", "key"))
-    specs = [MeasureSpec(m.key, m.name, float(m.weight), float(m.floor), float(m.target), m.unit) for m in rows]
-    thresholds = Thresholds(float(scorecard.green_threshold), float(scorecard.amber_threshold),
-                            float(scorecard.min_coverage))
-    entered = [m.key for m in rows if m.source == MeasureSource.ENTERED or m.key not in measures.COMPUTED]
+    specs = [
+        MeasureSpec(m.key, m.name, float(m.weight), float(m.floor), float(m.target), m.unit)
+        for m in rows
+    ]
+    thresholds = Thresholds(
+        float(scorecard.green_threshold),
+        float(scorecard.amber_threshold),
+        float(scorecard.min_coverage),
+    )
+    entered = [
+        m.key for m in rows if m.source == MeasureSource.ENTERED or m.key not in measures.COMPUTED
+    ]
     computed = [m.key for m in rows if m.key in measures.COMPUTED and m.key not in entered]
     return LoadedScorecard(scorecard, specs, thresholds, entered, computed)
 
 
 def scored_client_ids() -> list[int]:
     """Clients that get a score: every client the firm has not lost, in id order."""
-    return list(Client.objects.exclude(status=ClientStatus.LOST).order_by("pk").values_list("pk", flat=True))
+    return list(
+        Client.objects.exclude(status=ClientStatus.LOST).order_by("pk").values_list("pk", flat=True)
+    )
 
 
-def raw_values_for(loaded: LoadedScorecard, as_of: datetime.date,
-                   client_ids: Sequence[int]) -> dict[int, dict[str, float | None]]:
+def raw_values_for(
+    loaded: LoadedScorecard, as_of: datetime.date, client_ids: Sequence[int]
+) -> dict[int, dict[str, float | None]]:
     """{client_id: {measure key: raw value or None}} with one query per computed measure."""
     per_measure: dict[str, dict[int, float]] = {}
     defaults: dict[str, float | None] = {}
@@ -58,16 +84,21 @@ def raw_values_for(loaded: LoadedScorecard, as_of: datetime.date,
         defaults[key] = default
     per_measure.update(measures.entered(loaded.entered_keys, as_of, client_ids))
     return {
-        client_id: {key: values.get(client_id, defaults.get(key)) for key, values in per_measure.items()}
+        client_id: {
+            key: values.get(client_id, defaults.get(key)) for key, values in per_measure.items()
+        }
         for client_id in client_ids
     }
 
 
-def compute_for(loaded: LoadedScorecard, as_of: datetime.date,
-                client_ids: Sequence[int]) -> dict[int, ScoreResult]:
+def compute_for(
+    loaded: LoadedScorecard, as_of: datetime.date, client_ids: Sequence[int]
+) -> dict[int, ScoreResult]:
     raws = raw_values_for(loaded, as_of, client_ids)
-    return {client_id: compute_score(loaded.specs, raws[client_id], loaded.thresholds)
-            for client_id in client_ids}
+    return {
+        client_id: compute_score(loaded.specs, raws[client_id], loaded.thresholds)
+        for client_id in client_ids
+    }
 
 
 _UPSERT = """
@@ -81,13 +112,22 @@ ON CONFLICT (client_id, as_of) DO UPDATE SET
 """
 
 
-def scores_write(results: dict[int, ScoreResult], *, as_of: datetime.date, scorecard: Scorecard) -> int:
+def scores_write(
+    results: dict[int, ScoreResult], *, as_of: datetime.date, scorecard: Scorecard
+) -> int:
     """Insert or replace the day's score of each client: one statement for the whole batch."""
     if not results:
         return 0
-    payload = [{"client_id": client_id, "score": result.score, "coverage": result.coverage,
-                "band": result.band, "components": [c.as_json() for c in result.components]}
-               for client_id, result in results.items()]
+    payload = [
+        {
+            "client_id": client_id,
+            "score": result.score,
+            "coverage": result.coverage,
+            "band": result.band,
+            "components": [c.as_json() for c in result.components],
+        }
+        for client_id, result in results.items()
+    ]
     with connection.cursor() as cursor:
         cursor.execute(_UPSERT, [as_of, scorecard.pk, json.dumps(payload)])
     return len(payload)
@@ -103,8 +143,9 @@ class BatchOutcome:
     results: dict[int, ScoreResult]
 
 
-def recompute_batch(*, loaded: LoadedScorecard, as_of: datetime.date, client_ids: Sequence[int],
-                    alert: bool = True) -> BatchOutcome:
+def recompute_batch(
+    *, loaded: LoadedScorecard, as_of: datetime.date, client_ids: Sequence[int], alert: bool = True
+) -> BatchOutcome:
     """Compute and store one batch atomically: all of its scores are written, or none."""
     from health.services.alerts import alerts_raise
 
@@ -116,15 +157,22 @@ def recompute_batch(*, loaded: LoadedScorecard, as_of: datetime.date, client_ids
     return BatchOutcome(list(client_ids), results)
 
 
-def scores_recompute(*, as_of: datetime.date | None = None, client_ids: Sequence[int] | None = None,
-                     scorecard: Scorecard | None = None, alert: bool = True) -> int:
+def scores_recompute(
+    *,
+    as_of: datetime.date | None = None,
+    client_ids: Sequence[int] | None = None,
+    scorecard: Scorecard | None = None,
+    alert: bool = True,
+) -> int:
     """Recompute synchronously (all clients, or `client_ids`), batch by batch. Returns clients scored."""
     as_of = as_of or timezone.localdate()
     loaded = load_scorecard(scorecard)
     ids = scored_client_ids() if client_ids is None else sorted(set(client_ids))
     size = batch_size()
     for start in range(0, len(ids), size):
-        recompute_batch(loaded=loaded, as_of=as_of, client_ids=ids[start:start + size], alert=alert)
+        recompute_batch(
+            loaded=loaded, as_of=as_of, client_ids=ids[start : start + size], alert=alert
+        )
     return len(ids)
 
 
@@ -135,8 +183,9 @@ def client_recompute(*, client: Client, as_of: datetime.date | None = None) -> S
     return recompute_batch(loaded=loaded, as_of=as_of, client_ids=[client.pk]).results[client.pk]
 
 
-def what_if(*, client: Client, as_of: datetime.date | None = None,
-            overrides: dict[str, float | None]) -> ScoreResult:
+def what_if(
+    *, client: Client, as_of: datetime.date | None = None, overrides: dict[str, float | None]
+) -> ScoreResult:
     """The score the client would get with some raw values replaced. Nothing is saved."""
     as_of = as_of or timezone.localdate()
     loaded = load_scorecard()

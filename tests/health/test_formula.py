@@ -52,8 +52,9 @@ def test_missing_measures_are_left_out_and_the_rest_reweighted():
 
 
 def test_contributions_add_up_to_the_score():
-    result = compute_score([CONTACT, NPS, RISKS], {"contact_frequency": 7, "client_nps": 8, "open_risks": 1},
-                           DEFAULT)
+    result = compute_score(
+        [CONTACT, NPS, RISKS], {"contact_frequency": 7, "client_nps": 8, "open_risks": 1}, DEFAULT
+    )
     assert sum(c.contribution for c in result.components) == pytest.approx(result.score, abs=0.03)
 
 
@@ -69,8 +70,10 @@ def test_no_data_at_all_has_no_score():
     assert result.score is None and result.coverage == 0 and result.band == INSUFFICIENT
 
 
-@pytest.mark.parametrize(("score", "band"), [(70, GREEN), (69.99, AMBER), (40, AMBER), (39.99, RED), (0, RED),
-                                             (100, GREEN)])
+@pytest.mark.parametrize(
+    ("score", "band"),
+    [(70, GREEN), (69.99, AMBER), (40, AMBER), (39.99, RED), (0, RED), (100, GREEN)],
+)
 def test_band_edges(score, band):
     assert band_for(score, 1.0, DEFAULT) == band
 

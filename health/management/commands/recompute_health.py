@@ -11,7 +11,9 @@ class Command(BaseCommand):
     help = "Recompute client health scores now (every client, or one), as of today or a past date."
 
     def add_arguments(self, parser):
-        parser.add_argument("--as-of", help="date to compute the scores as of (YYYY-MM-DD); default today")
+        parser.add_argument(
+            "--as-of", help="date to compute the scores as of (YYYY-MM-DD); default today"
+        )
         parser.add_argument("--client", type=int, help="id of one client to recompute")
 
     def handle(self, *args, as_of: str | None, client: int | None, **options):
@@ -25,5 +27,8 @@ class Command(BaseCommand):
             raise CommandError(f"There is no client with id {client}.")
         started = time.perf_counter()
         count = scores_recompute(as_of=day, client_ids=[client] if client is not None else None)
-        self.stdout.write(self.style.SUCCESS(
-            f"Recomputed {count} client score(s) in {time.perf_counter() - started:.2f}s."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Recomputed {count} client score(s) in {time.perf_counter() - started:.2f}s."
+            )
+        )
