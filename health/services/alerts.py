@@ -103,7 +103,7 @@ RETURNING user_id, title, body, url
 """
 
 
-def alerts_raise(*, results: dict[int, ScoreResult], as_of: datetime.date) -> int:
+def alerts_raise(*, results: dict[int, ScoreResult], as_of: datetime.date, email: bool = True) -> int:
     """Notify each slipping client's CRP and SAM (in-app and by email), once per event."""
     if not results:
         return 0
@@ -142,7 +142,8 @@ def alerts_raise(*, results: dict[int, ScoreResult], as_of: datetime.date) -> in
         for user_id, title, body, url in created
         if emails.get(user_id)
     ]
-    transaction.on_commit(lambda: _send(messages))
+    if email:
+        transaction.on_commit(lambda: _send(messages))
     return len(created)
 
 
