@@ -44,17 +44,17 @@ class Component:
     unit: str = ""
 
     def as_json(self) -> dict:
+        """What a stored score keeps per measure. Names and units live on the (immutable) scorecard
+        version the score points at, which keeps 10,000 daily rows small."""
         return {
             "key": self.key,
-            "name": self.name,
-            "raw": self.raw,
+            "raw": None if self.raw is None else round(self.raw, 4),
             "floor": self.floor,
             "target": self.target,
             "normalised": self.normalised,
             "weight": self.weight,
             "contribution": self.contribution,
             "missing": self.missing,
-            "unit": self.unit,
         }
 
 

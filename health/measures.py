@@ -40,7 +40,7 @@ HIGH_RISK_SEVERITY = 15
 RANGE_FILTER_FROM = 500
 
 
-def _for(queryset: QuerySet, client_ids: ClientIds, field: str = "client_id") -> QuerySet:
+def for_clients(queryset: QuerySet, client_ids: ClientIds, field: str = "client_id") -> QuerySet:
     if client_ids is None:
         return queryset
     if len(client_ids) > RANGE_FILTER_FROM:
@@ -57,7 +57,7 @@ def last_complete_financial_year(as_of: datetime.date) -> int:
 def contact_frequency(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
     since = as_of - datetime.timedelta(days=CONTACT_DAYS)
     rows = (
-        _for(Interaction.objects, client_ids)
+        for_clients(Interaction.objects, client_ids)
         .filter(date__gt=since, date__lte=as_of)
         .values_list("client_id")
         .annotate(n=Count("id"))
@@ -69,7 +69,7 @@ def contact_frequency(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
 def senior_coverage(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
     senior = Q(seniority__in=SENIOR_LEVELS) | Q(buying_role=BuyingRole.DECISION_MAKER)
     rows = (
-        _for(Stakeholder.objects, client_ids)
+        for_clients(Stakeholder.objects, client_ids)
         .filter(senior, status=StakeholderStatus.ACTIVE)
         .values_list("client_id")
         .annotate(
@@ -86,7 +86,7 @@ def senior_coverage(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
 def sentiment(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
     since = as_of - datetime.timedelta(days=SENTIMENT_DAYS)
     rows = (
-        _for(Interaction.objects, client_ids)
+        for_clients(Interaction.objects, client_ids)
         .filter(date__gt=since, date__lte=as_of)
         .values_list("client_id")
         .annotate(mean=Avg("sentiment"))
@@ -98,7 +98,7 @@ def sentiment(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
 def fee_growth(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
     last = last_complete_financial_year(as_of)
     rows = (
-        _for(FeeRecord.objects, client_ids)
+        for_clients(FeeRecord.objects, client_ids)
         .filter(financial_year__in=[last - 1, last])
         .values_list("client_id")
         .annotate(
@@ -119,7 +119,7 @@ def service_breadth(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
     if not active_lines:
         return {}
     rows = (
-        _for(FeeRecord.objects, client_ids)
+        for_clients(FeeRecord.objects, client_ids)
         .filter(
             financial_year=last_complete_financial_year(as_of),
             amount__gt=0,
@@ -142,7 +142,7 @@ def plan_execution(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
     since = as_of - datetime.timedelta(days=PLAN_DAYS)
     done = Q(status=ActionStatus.DONE) & (Q(completed_on__isnull=True) | Q(completed_on__lte=as_of))
     rows = (
-        _for(Action.objects, client_ids, "plan__client_id")
+        for_clients(Action.objects, client_ids, "plan__client_id")
         .filter(due_date__gt=since, due_date__lte=as_of)
         .exclude(status=ActionStatus.DROPPED)
         .values_list("plan__client_id")
@@ -154,7 +154,7 @@ def plan_execution(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
 
 def open_risks(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
     rows = (
-        _for(Risk.objects, client_ids)
+        for_clients(Risk.objects, client_ids)
         .filter(status=RiskStatus.OPEN)
         .alias(severity=F("likelihood") * F("impact"))
         .filter(severity__gte=HIGH_RISK_SEVERITY)
@@ -172,7 +172,7 @@ def entered(keys: list[str], as_of: datetime.date, client_ids: ClientIds) -> dic
         return values
     since = as_of - datetime.timedelta(days=ENTERED_DAYS)
     rows = (
-        _for(Measurement.objects, client_ids)
+        for_clients(Measurement.objects, client_ids)
         .filter(measure_key__in=keys, measured_on__gt=since, measured_on__lte=as_of)
         .order_by("measure_key", "client_id", "-measured_on")
         .distinct("measure_key", "client_id")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.access import visible
 from accounts.models import Client, Notification, User
 from health.formula import INSUFFICIENT, MeasureSpec, Thresholds, compute_score
-from health.models import HealthScore
+from health.models import HealthScore, Measure
 
 TREND_DAYS = 365
 MOVER_DAYS = 90
@@ -101,6 +101,7 @@ def client_health(client: Client, as_of: datetime.date | None = None) -> ClientH
     if not history:
         return ClientHealth(latest=None)
     latest = history[-1]
+    label_components([latest, *history[:-1]])
     cutoff = latest.as_of - datetime.timedelta(days=MOVER_DAYS)
     older = [row for row in history if row.as_of <= cutoff]
     baseline = older[-1] if older else (history[0] if history[0] is not latest else None)
@@ -108,6 +109,18 @@ def client_health(client: Client, as_of: datetime.date | None = None) -> ClientH
     if baseline is not None:
         explain_moves(health, latest, baseline)
     return health
+
+
+def label_components(scores: list[HealthScore]) -> None:
+    """Add each measure's name and unit (from the score's own scorecard version) to its components."""
+    labels = {(m.scorecard_id, m.key): (m.name, m.unit) for m in
+              Measure.objects.filter(scorecard_id__in={s.scorecard_id for s in scores}).only(
+                  "scorecard_id", "key", "name", "unit")}
+    for score in scores:
+        for component in score.components:
+            name, unit = labels.get((score.scorecard_id, component["key"]), (component["key"], ""))
+            component.setdefault("name", name)
+            component.setdefault("unit", unit)
 
 
 def explain_moves(health: ClientHealth, latest: HealthScore, baseline: HealthScore) -> None:

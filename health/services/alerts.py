@@ -18,12 +18,14 @@ from django.urls import reverse
 
 from accounts.models import Assignment, AssignmentRole
 from health.formula import AMBER, GREEN, RED, ScoreResult
+from health.measures import for_clients
 from health.models import HealthScore
 
 log = logging.getLogger(__name__)
 BAND_RANK = {GREEN: 3, AMBER: 2, RED: 1}
 FALL_POINTS = 10
 FALL_WINDOW_DAYS = 30
+PREVIOUS_WINDOW_DAYS = 35  # a band drop is measured against the last score of the past five weeks
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,9 @@ class AlertEvent:
 
 
 def _previous_scores(client_ids: list[int], as_of: datetime.date) -> dict[int, HealthScore]:
+    since = as_of - datetime.timedelta(days=PREVIOUS_WINDOW_DAYS)
     rows = (
-        HealthScore.objects.filter(client_id__in=client_ids, as_of__lt=as_of)
+        for_clients(HealthScore.objects, client_ids).filter(as_of__gte=since, as_of__lt=as_of)
         .order_by("client_id", "-as_of")
         .distinct("client_id")
         .only("client_id", "as_of", "score", "band")
@@ -47,9 +50,8 @@ def _previous_scores(client_ids: list[int], as_of: datetime.date) -> dict[int, H
 def _peaks(client_ids: list[int], as_of: datetime.date) -> dict[int, HealthScore]:
     since = as_of - datetime.timedelta(days=FALL_WINDOW_DAYS)
     rows = (
-        HealthScore.objects.filter(
-            client_id__in=client_ids, as_of__gte=since, as_of__lt=as_of, score__isnull=False
-        )
+        for_clients(HealthScore.objects, client_ids)
+        .filter(as_of__gte=since, as_of__lt=as_of, score__isnull=False)
         .exclude(band="insufficient")
         .order_by("client_id", "-score", "as_of")
         .distinct("client_id")
@@ -107,6 +109,10 @@ def alerts_raise(*, results: dict[int, ScoreResult], as_of: datetime.date, email
     """Notify each slipping client's CRP and SAM (in-app and by email), once per event."""
     if not results:
         return 0
+    slipping = {event.client_id for event in detect_events(results, as_of, {})}
+    if not slipping:
+        return 0
+    results = {client_id: results[client_id] for client_id in slipping}
     team = list(
         Assignment.objects.filter(
             client_id__in=list(results),

@@ -126,7 +126,6 @@ def test_score_keeps_every_component_with_floor_target_and_contribution(scorecar
     nps = next(c for c in score.components if c["key"] == "client_nps")
     assert nps == {
         "key": "client_nps",
-        "name": "Client NPS",
         "raw": 9.0,
         "floor": 6.0,
         "target": 9.0,
@@ -134,7 +133,6 @@ def test_score_keeps_every_component_with_floor_target_and_contribution(scorecar
         "weight": 10.0,
         "contribution": nps["contribution"],
         "missing": False,
-        "unit": "out of 10",
     }
     assert len(score.components) == 9 and score.scorecard == scorecard
 
