@@ -1,4 +1,5 @@
-"""REST API for scorecards, measurements, scores and recompute jobs: thin over services and the access rule."""
+"""REST API for scorecards, measurements, scores and recompute jobs: thin over services
+and the access rule."""
 
 from django.utils import timezone
 from django_filters import rest_framework as filters
@@ -30,13 +31,23 @@ class ScorecardSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Scorecard
-        fields = ["id", "version", "is_current", "green_threshold", "amber_threshold", "min_coverage", "note",
-                  "created_at", "measures", "recompute_job"]
+        fields = [
+            "id",
+            "version",
+            "is_current",
+            "green_threshold",
+            "amber_threshold",
+            "min_coverage",
+            "note",
+            "created_at",
+            "measures",
+            "recompute_job",
+        ]
         read_only_fields = ["version", "is_current", "created_at"]
 
 
 class ScorecardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Scorecard versions. POST publishes a new version (admins only) and recomputes every client."""
+    """Scorecard versions. POST publishes a new version (admins only) and rescores everyone."""
 
     serializer_class = ScorecardSerializer
     pagination_class = None
@@ -51,12 +62,26 @@ class ScorecardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         scorecard, job = scorecard_publish(
-            actor=request.user, green_threshold=data["green_threshold"], amber_threshold=data["amber_threshold"],
-            min_coverage=data.get("min_coverage", Scorecard._meta.get_field("min_coverage").default),
+            actor=request.user,
+            green_threshold=data["green_threshold"],
+            amber_threshold=data["amber_threshold"],
+            min_coverage=data.get(
+                "min_coverage", Scorecard._meta.get_field("min_coverage").default
+            ),
             note=data.get("note", ""),
-            measures_in=[MeasureInput(key=m["key"], name=m["name"], weight=m["weight"], floor=m["floor"],
-                                      target=m["target"], description=m.get("description", ""),
-                                      unit=m.get("unit", "")) for m in data["measures"]])
+            measures_in=[
+                MeasureInput(
+                    key=m["key"],
+                    name=m["name"],
+                    weight=m["weight"],
+                    floor=m["floor"],
+                    target=m["target"],
+                    description=m.get("description", ""),
+                    unit=m.get("unit", ""),
+                )
+                for m in data["measures"]
+            ],
+        )
         body = ScorecardSerializer(self.get_queryset().get(pk=scorecard.pk)).data
         body["recompute_job"] = job.pk
         return Response(body, status=status.HTTP_201_CREATED)
@@ -67,8 +92,19 @@ class RecomputeJobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RecomputeJob
-        fields = ["id", "as_of", "reason", "status", "total", "done", "percent", "error", "created_at",
-                  "started_at", "finished_at"]
+        fields = [
+            "id",
+            "as_of",
+            "reason",
+            "status",
+            "total",
+            "done",
+            "percent",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
 
 
 class RecomputeJobViewSet(viewsets.ReadOnlyModelViewSet):
@@ -93,9 +129,14 @@ class MeasurementSerializer(serializers.ModelSerializer):
         extra_kwargs = {"value": {"max_digits": None, "decimal_places": None}}
 
     def to_internal_value(self, data):
-        # Values are validated by the service (numeric, range, date) so the messages match the pages'.
-        return {"client_id": data.get("client"), "measure_key": data.get("measure_key", ""),
-                "value": data.get("value"), "measured_on": data.get("measured_on"), "note": data.get("note", "")}
+        # The service validates values (numeric, range, date): the same messages as the pages.
+        return {
+            "client_id": data.get("client"),
+            "measure_key": data.get("measure_key", ""),
+            "value": data.get("value"),
+            "measured_on": data.get("measured_on"),
+            "note": data.get("note", ""),
+        }
 
 
 class MeasurementFilter(filters.FilterSet):
@@ -126,25 +167,54 @@ class MeasurementViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         data = serializer.validated_data
         client = get_visible_client(self.request.user, data["client_id"])
         serializer.instance = measurement_enter(
-            actor=self.request.user, client=client, measure_key=data["measure_key"], value=data["value"],
-            measured_on=data["measured_on"], note=data["note"] or "")
+            actor=self.request.user,
+            client=client,
+            measure_key=data["measure_key"],
+            value=data["value"],
+            measured_on=data["measured_on"],
+            note=data["note"] or "",
+        )
 
-    @extend_schema(request=ImportSerializer, responses=inline_serializer("ImportReport", {
-        "dry_run": serializers.BooleanField(), "rows": serializers.IntegerField(),
-        "created": serializers.IntegerField(), "updated": serializers.IntegerField(),
-        "errors": serializers.ListField(child=serializers.DictField())}))
+    @extend_schema(
+        request=ImportSerializer,
+        responses=inline_serializer(
+            "ImportReport",
+            {
+                "dry_run": serializers.BooleanField(),
+                "rows": serializers.IntegerField(),
+                "created": serializers.IntegerField(),
+                "updated": serializers.IntegerField(),
+                "errors": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+    )
     @action(detail=False, methods=["post"], url_path="import")
     def import_csv(self, request):
-        """CSV columns client_id,measure_key,value,measured_on[,note]. dry_run (default true) saves nothing;
+        """CSV columns client_id,measure_key,value,measured_on[,note].
+
+        dry_run (default true) saves nothing;
         any bad row refuses the whole file."""
         serializer = ImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data.get("file")
-        text = upload.read().decode("utf-8-sig", errors="replace") if upload else serializer.validated_data.get("csv", "")
-        report = measurements_import(actor=request.user, csv_text=text, dry_run=serializer.validated_data["dry_run"])
-        body = {"dry_run": report.dry_run, "rows": report.rows, "created": report.created,
-                "updated": report.updated, "errors": report.errors}
-        return Response(body, status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST)
+        text = (
+            upload.read().decode("utf-8-sig", errors="replace")
+            if upload
+            else serializer.validated_data.get("csv", "")
+        )
+        report = measurements_import(
+            actor=request.user, csv_text=text, dry_run=serializer.validated_data["dry_run"]
+        )
+        body = {
+            "dry_run": report.dry_run,
+            "rows": report.rows,
+            "created": report.created,
+            "updated": report.updated,
+            "errors": report.errors,
+        }
+        return Response(
+            body, status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST
+        )
 
 
 class HealthScoreSerializer(serializers.ModelSerializer):
@@ -152,8 +222,17 @@ class HealthScoreSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = HealthScore
-        fields = ["id", "client", "as_of", "score", "coverage", "band", "scorecard_version", "computed_at",
-                  "components"]
+        fields = [
+            "id",
+            "client",
+            "as_of",
+            "score",
+            "coverage",
+            "band",
+            "scorecard_version",
+            "computed_at",
+            "components",
+        ]
 
 
 class HealthScoreFilter(filters.FilterSet):
@@ -167,7 +246,7 @@ class HealthScoreFilter(filters.FilterSet):
 
 
 class HealthScoreViewSet(viewsets.ReadOnlyModelViewSet):
-    """Daily scores with their components; filter by client and date range for a client's history."""
+    """Daily scores with their components; filter by client and dates for a client's history."""
 
     serializer_class = HealthScoreSerializer
     filterset_class = HealthScoreFilter
@@ -180,8 +259,12 @@ class HealthScoreViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["get"], url_path="latest")
     def latest(self, request):
         """Each visible client's most recent score up to today."""
-        queryset = (self.filter_queryset(self.get_queryset()).filter(as_of__lte=timezone.localdate())
-                    .order_by("client_id", "-as_of").distinct("client_id"))
+        queryset = (
+            self.filter_queryset(self.get_queryset())
+            .filter(as_of__lte=timezone.localdate())
+            .order_by("client_id", "-as_of")
+            .distinct("client_id")
+        )
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

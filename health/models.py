@@ -156,7 +156,9 @@ class RecomputeJob(models.Model):
 
     @property
     def percent(self) -> int:
-        return 100 if self.status == JobStatus.DONE else int(100 * self.done / self.total) if self.total else 0
+        if self.status == JobStatus.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
 
 
 class PendingRecompute(models.Model):

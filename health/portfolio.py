@@ -1,4 +1,4 @@
-"""CRP portfolio signals: the seeds' reasons to review who leads a client, per partner and firm-wide.
+"""CRP portfolio signals: the reasons to review who leads a client, per partner and firm-wide.
 
 A constant number of queries whatever the firm's size: current CRP and SAM roles, fees of the last
 two complete years, and the latest and 90-days-ago scores, each read once and combined in Python.
@@ -73,13 +73,21 @@ class PartnerSignals:
 
     @property
     def trend_90(self) -> float | None:
-        pairs = [(c.score, c.score_90) for c in self.clients if c.score is not None and c.score_90 is not None]
+        pairs = [
+            (c.score, c.score_90)
+            for c in self.clients
+            if c.score is not None and c.score_90 is not None
+        ]
         return round(statistics.fmean(now - then for now, then in pairs), 1) if pairs else None
 
     @property
     def fee_retention(self) -> float | None:
         before = sum(c.fees_before for c in self.clients)
-        return round(float(sum(c.fees_last for c in self.clients) * 100 / before), 1) if before else None
+        return (
+            round(float(sum(c.fees_last for c in self.clients) * 100 / before), 1)
+            if before
+            else None
+        )
 
 
 @dataclass
@@ -96,13 +104,17 @@ class FirmSignals:
 
 
 def _latest_scores(client_ids: list[int], on_or_before: datetime.date) -> dict[int, HealthScore]:
-    rows = (HealthScore.objects.filter(client_id__in=client_ids, as_of__lte=on_or_before)
-            .order_by("client_id", "-as_of").distinct("client_id").only("client_id", "score", "band"))
+    rows = (
+        HealthScore.objects.filter(client_id__in=client_ids, as_of__lte=on_or_before)
+        .order_by("client_id", "-as_of")
+        .distinct("client_id")
+        .only("client_id", "score", "band")
+    )
     return {row.client_id: row for row in rows}
 
 
 def fee_factor(fees: Decimal, median: Decimal) -> float:
-    """×1 for a client billing the firm's median fee, from ×0.5 for the smallest up to ×2 for the largest."""
+    """Weight 1 for a client billing the firm's median fee, from 0.5 (smallest) to 2 (largest)."""
     if not median:
         return 1.0
     return min(2.0, max(0.5, 0.5 + 0.5 * float(fees / median)))
@@ -112,15 +124,33 @@ def portfolio_signals(user: User, today: datetime.date | None = None) -> FirmSig
     today = today or timezone.localdate()
     tenure_years = getattr(settings, "HEALTH_CRP_TENURE_REVIEW_YEARS", 5)
     clients = visible_clients(user).values("pk")
-    roles = list(Assignment.objects.filter(client__in=clients, end_date__isnull=True,
-                                           role__in=[AssignmentRole.CRP, AssignmentRole.SAM])
-                 .values_list("client_id", "role", "user_id", "user__full_name", "start_date", "client__name",
-                              "client__tier__name", "client__tier__workload_weight"))
+    roles = list(
+        Assignment.objects.filter(
+            client__in=clients,
+            end_date__isnull=True,
+            role__in=[AssignmentRole.CRP, AssignmentRole.SAM],
+        ).values_list(
+            "client_id",
+            "role",
+            "user_id",
+            "user__full_name",
+            "start_date",
+            "client__name",
+            "client__tier__name",
+            "client__tier__workload_weight",
+        )
+    )
     ids = sorted({row[0] for row in roles})
     last = current_financial_year(today) - 1
-    fees = {row["client_id"]: row for row in FeeRecord.objects.filter(client_id__in=ids, financial_year__in=[last - 1, last])
-            .values("client_id").annotate(last=Sum("amount", filter=Q(financial_year=last), default=0),
-                                          before=Sum("amount", filter=Q(financial_year=last - 1), default=0))}
+    fees = {
+        row["client_id"]: row
+        for row in FeeRecord.objects.filter(client_id__in=ids, financial_year__in=[last - 1, last])
+        .values("client_id")
+        .annotate(
+            last=Sum("amount", filter=Q(financial_year=last), default=0),
+            before=Sum("amount", filter=Q(financial_year=last - 1), default=0),
+        )
+    }
     latest = _latest_scores(ids, today)
     earlier = _latest_scores(ids, today - datetime.timedelta(days=90))
     with_sam = {row[0] for row in roles if row[1] == AssignmentRole.SAM}
@@ -132,12 +162,23 @@ def portfolio_signals(user: User, today: datetime.date | None = None) -> FirmSig
             continue
         score, before = latest.get(client_id), earlier.get(client_id)
         usable = score is not None and score.band != INSUFFICIENT and score.score is not None
-        usable_before = before is not None and before.band != INSUFFICIENT and before.score is not None
+        usable_before = (
+            before is not None and before.band != INSUFFICIENT and before.score is not None
+        )
         tenure = (today - start).days / 365.25
-        led = LedClient(client_id, client_name, tier, round(tenure, 1), client_id in with_sam,
-                        fees.get(client_id, {}).get("last", Decimal(0)), fees.get(client_id, {}).get("before", Decimal(0)),
-                        float(score.score) if usable else None, float(before.score) if usable_before else None,
-                        score.band if score else None, rotation_due=tenure >= tenure_years)
+        led = LedClient(
+            client_id,
+            client_name,
+            tier,
+            round(tenure, 1),
+            client_id in with_sam,
+            fees.get(client_id, {}).get("last", Decimal(0)),
+            fees.get(client_id, {}).get("before", Decimal(0)),
+            float(score.score) if usable else None,
+            float(before.score) if usable_before else None,
+            score.band if score else None,
+            rotation_due=tenure >= tenure_years,
+        )
         partner = partners.setdefault(user_id, PartnerSignals(user_id, name))
         partner.clients.append(led)
         partner.workload += float(weight) * fee_factor(led.fees_last, median)

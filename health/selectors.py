@@ -23,8 +23,10 @@ def scores_visible_to(user: User) -> QuerySet[HealthScore]:
 
 def specs_from(components: list[dict]) -> list[MeasureSpec]:
     """The scorecard a stored score was computed with, rebuilt from its own components."""
-    return [MeasureSpec(c["key"], c["name"], c["weight"], c["floor"], c["target"], c.get("unit", ""))
-            for c in components]
+    return [
+        MeasureSpec(c["key"], c["name"], c["weight"], c["floor"], c["target"], c.get("unit", ""))
+        for c in components
+    ]
 
 
 def raws_from(components: list[dict]) -> dict[str, float | None]:
@@ -48,8 +50,9 @@ class Mover:
             change = f"is no longer measured (was {fmt(self.old_raw, self.unit)})"
         else:
             verb = "rose" if self.new_raw > self.old_raw else "fell"
-            change = f"{verb} from {fmt(self.old_raw, self.unit, bare=True)} to {fmt(self.new_raw, self.unit)}"
-        sign = "+" if self.points > 0 else "−"
+            old, new = fmt(self.old_raw, self.unit, bare=True), fmt(self.new_raw, self.unit)
+            change = f"{verb} from {old} to {new}"
+        sign = "+" if self.points > 0 else "\u2212"  # a typographic minus
         return f"{self.name} {change}: {sign}{abs(self.points):.0f} points"
 
 
@@ -95,9 +98,13 @@ class ClientHealth:
 def client_health(client: Client, as_of: datetime.date | None = None) -> ClientHealth:
     """The client's latest score, a year of history and what moved it over 90 days: one query."""
     as_of = as_of or timezone.localdate()
-    history = list(HealthScore.objects.filter(client=client, as_of__lte=as_of,
-                                              as_of__gt=as_of - datetime.timedelta(days=TREND_DAYS))
-                   .select_related("scorecard").order_by("as_of"))
+    history = list(
+        HealthScore.objects.filter(
+            client=client, as_of__lte=as_of, as_of__gt=as_of - datetime.timedelta(days=TREND_DAYS)
+        )
+        .select_related("scorecard")
+        .order_by("as_of")
+    )
     if not history:
         return ClientHealth(latest=None)
     latest = history[-1]
@@ -112,10 +119,13 @@ def client_health(client: Client, as_of: datetime.date | None = None) -> ClientH
 
 
 def label_components(scores: list[HealthScore]) -> None:
-    """Add each measure's name and unit (from the score's own scorecard version) to its components."""
-    labels = {(m.scorecard_id, m.key): (m.name, m.unit) for m in
-              Measure.objects.filter(scorecard_id__in={s.scorecard_id for s in scores}).only(
-                  "scorecard_id", "key", "name", "unit")}
+    """Add each measure's name and unit (from the score's scorecard version) to its components."""
+    labels = {
+        (m.scorecard_id, m.key): (m.name, m.unit)
+        for m in Measure.objects.filter(scorecard_id__in={s.scorecard_id for s in scores}).only(
+            "scorecard_id", "key", "name", "unit"
+        )
+    }
     for score in scores:
         for component in score.components:
             name, unit = labels.get((score.scorecard_id, component["key"]), (component["key"], ""))
@@ -134,8 +144,11 @@ def explain_moves(health: ClientHealth, latest: HealthScore, baseline: HealthSco
     old_raws = raws_from(baseline.components)
     new_raws = raws_from(latest.components)
     old_under_new = compute_score(specs, old_raws, thresholds)
-    if baseline.score is not None and old_under_new.score is not None and \
-            baseline.scorecard_id != latest.scorecard_id:
+    if (
+        baseline.score is not None
+        and old_under_new.score is not None
+        and baseline.scorecard_id != latest.scorecard_id
+    ):
         health.scorecard_move = round(old_under_new.score - float(baseline.score), 1)
         health.scorecard_change = (baseline.scorecard.version, latest.scorecard.version)
     if latest.score is not None and baseline.score is not None:
@@ -147,13 +160,25 @@ def explain_moves(health: ClientHealth, latest: HealthScore, baseline: HealthSco
         points = component["contribution"] - old_points.get(key, 0.0)
         if old_raws.get(key) == new_raws.get(key) or abs(points) < 0.5:
             continue
-        movers.append(Mover(key, component["name"], old_raws.get(key), new_raws.get(key), points,
-                            component.get("unit", "")))
+        movers.append(
+            Mover(
+                key,
+                component["name"],
+                old_raws.get(key),
+                new_raws.get(key),
+                points,
+                component.get("unit", ""),
+            )
+        )
     health.data_movers = sorted(movers, key=lambda m: -abs(m.points))[:5]
 
 
-def sparkline(history: list[HealthScore], change_dates: list[datetime.date], width: int = 240,
-              height: int = 48) -> dict | None:
+def sparkline(
+    history: list[HealthScore],
+    change_dates: list[datetime.date],
+    width: int = 240,
+    height: int = 48,
+) -> dict | None:
     """Points and scorecard-change markers of a score-over-time SVG, drawn on the server."""
     scored = [row for row in history if row.score is not None]
     if len(scored) < 2:
@@ -168,9 +193,16 @@ def sparkline(history: list[HealthScore], change_dates: list[datetime.date], wid
         return round(2 + (height - 4) * (1 - score / 100), 1)
 
     points = " ".join(f"{x(row.as_of)},{y(float(row.score))}" for row in scored)
-    return {"width": width, "height": height, "points": points,
-            "markers": [{"x": x(day), "date": day} for day in change_dates if first <= day <= last],
-            "green_y": y(70), "amber_y": y(40), "last_x": x(last), "last_y": y(float(scored[-1].score))}
+    return {
+        "width": width,
+        "height": height,
+        "points": points,
+        "markers": [{"x": x(day), "date": day} for day in change_dates if first <= day <= last],
+        "green_y": y(70),
+        "amber_y": y(40),
+        "last_x": x(last),
+        "last_y": y(float(scored[-1].score)),
+    }
 
 
 def notifications_of(user: User) -> QuerySet[Notification]:

@@ -1,4 +1,4 @@
-"""Receivers that keep scores fresh: a change to a client's data schedules its (debounced) recompute.
+"""Receivers that keep scores fresh: a change to a client's data schedules its recompute.
 
 Bulk writes (`bulk_create`, `QuerySet.update`) send no signals; code doing them requests the
 recompute itself, and the nightly run catches anything else.

@@ -14,7 +14,8 @@ from accounts.access import get_visible_client, require_role
 from accounts.models import Notification, Role, User
 from health import portfolio, selectors
 from health.models import RecomputeJob, Scorecard
-from health.services.recompute import current_scorecard, what_if as what_if_score
+from health.services.recompute import current_scorecard
+from health.services.recompute import what_if as what_if_score
 from health.services.scorecards import MeasureInput, measures_of, parse_decimal, scorecard_publish
 
 
@@ -30,8 +31,11 @@ def what_if(request, pk: int):
             except ArithmeticError:
                 errors[name.removeprefix("raw_")] = "Enter a number."
     result = what_if_score(client=client, overrides=overrides)
-    return render(request, "health/client_panel.html#what-if-result",
-                  {"result": result, "errors": errors, "client": client})
+    return render(
+        request,
+        "health/client_panel.html#what-if-result",
+        {"result": result, "errors": errors, "client": client},
+    )
 
 
 @require_GET
@@ -42,7 +46,9 @@ def notification_list(request):
 
 @require_POST
 def notifications_mark_read(request):
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
     messages.success(request, "All notifications marked as read.")
     return redirect("notification-list")
 
@@ -51,7 +57,9 @@ def notifications_mark_read(request):
 def portfolio_signals(request):
     if request.user.role == Role.PARTNER and not request.user.is_superuser:
         raise PermissionDenied("Portfolio signals are for the BD team and managing partners.")
-    return render(request, "health/portfolio.html", {"signals": portfolio.portfolio_signals(request.user)})
+    return render(
+        request, "health/portfolio.html", {"signals": portfolio.portfolio_signals(request.user)}
+    )
 
 
 def _measures_from_post(post) -> list[MeasureInput]:
@@ -63,12 +71,17 @@ def _measures_from_post(post) -> list[MeasureInput]:
             continue  # the blank "add a measure" row
         if post.get(f"{prefix}-delete"):
             continue
-        items.append(MeasureInput(
-            key=key, name=post.get(f"{prefix}-name", ""), description=post.get(f"{prefix}-description", ""),
-            unit=post.get(f"{prefix}-unit", ""),
-            weight=parse_decimal(post.get(f"{prefix}-weight", ""), f"{prefix}-weight"),
-            floor=parse_decimal(post.get(f"{prefix}-floor", ""), f"{prefix}-floor"),
-            target=parse_decimal(post.get(f"{prefix}-target", ""), f"{prefix}-target")))
+        items.append(
+            MeasureInput(
+                key=key,
+                name=post.get(f"{prefix}-name", ""),
+                description=post.get(f"{prefix}-description", ""),
+                unit=post.get(f"{prefix}-unit", ""),
+                weight=parse_decimal(post.get(f"{prefix}-weight", ""), f"{prefix}-weight"),
+                floor=parse_decimal(post.get(f"{prefix}-floor", ""), f"{prefix}-floor"),
+                target=parse_decimal(post.get(f"{prefix}-target", ""), f"{prefix}-target"),
+            )
+        )
     return items
 
 
@@ -81,28 +94,55 @@ def scorecard_edit(request):
         try:
             items = _measures_from_post(request.POST)
             new, job = scorecard_publish(
-                actor=request.user, measures_in=items,
-                green_threshold=parse_decimal(request.POST.get("green_threshold"), "green_threshold"),
-                amber_threshold=parse_decimal(request.POST.get("amber_threshold"), "amber_threshold"),
+                actor=request.user,
+                measures_in=items,
+                green_threshold=parse_decimal(
+                    request.POST.get("green_threshold"), "green_threshold"
+                ),
+                amber_threshold=parse_decimal(
+                    request.POST.get("amber_threshold"), "amber_threshold"
+                ),
                 min_coverage=parse_decimal(request.POST.get("min_coverage"), "min_coverage"),
-                note=request.POST.get("note", "")[:300])
+                note=request.POST.get("note", "")[:300],
+            )
         except ValidationError as error:
             errors = error.message_dict
         else:
-            messages.success(request, f"Scorecard v{new.version} is now in force; every client is being rescored.")
+            messages.success(
+                request,
+                f"Scorecard v{new.version} is now in force; every client is being rescored.",
+            )
             return redirect("health-job", pk=job.pk)
     rows = measures_of(scorecard)
-    history = list(apps.get_model("health", "MeasureEvent").objects.select_related("pgh_context")
-                   .order_by("-pgh_created_at", "-pgh_id")[:40])
-    people = dict(User.objects.filter(pk__in={(e.pgh_context.metadata or {}).get("user") for e in history
-                                              if e.pgh_context}).values_list("pk", "full_name"))
+    history = list(
+        apps.get_model("health", "MeasureEvent")
+        .objects.select_related("pgh_context")
+        .order_by("-pgh_created_at", "-pgh_id")[:40]
+    )
+    people = dict(
+        User.objects.filter(
+            pk__in={(e.pgh_context.metadata or {}).get("user") for e in history if e.pgh_context}
+        ).values_list("pk", "full_name")
+    )
     for event in history:
-        event.who = people.get((event.pgh_context.metadata or {}).get("user")) if event.pgh_context else None
-    return render(request, "health/scorecard_edit.html", {
-        "scorecard": scorecard, "rows": rows, "errors": errors, "post": request.POST if errors else None,
-        "versions": Scorecard.objects.select_related("created_by")[:20], "history": history,
-        "jobs": RecomputeJob.objects.order_by("-created_at")[:5],
-    })
+        event.who = (
+            people.get((event.pgh_context.metadata or {}).get("user"))
+            if event.pgh_context
+            else None
+        )
+    return render(
+        request,
+        "health/scorecard_edit.html",
+        {
+            "scorecard": scorecard,
+            "rows": rows,
+            "errors": errors,
+            "post": request.POST if errors else None,
+            "versions": Scorecard.objects.select_related("created_by")[:20],
+            "history": history,
+            "jobs": RecomputeJob.objects.order_by("-created_at")[:5],
+        },
+    )
 
 
 @require_GET

@@ -39,7 +39,8 @@ class AlertEvent:
 def _previous_scores(client_ids: list[int], as_of: datetime.date) -> dict[int, HealthScore]:
     since = as_of - datetime.timedelta(days=PREVIOUS_WINDOW_DAYS)
     rows = (
-        for_clients(HealthScore.objects, client_ids).filter(as_of__gte=since, as_of__lt=as_of)
+        for_clients(HealthScore.objects, client_ids)
+        .filter(as_of__gte=since, as_of__lt=as_of)
         .order_by("client_id", "-as_of")
         .distinct("client_id")
         .only("client_id", "as_of", "score", "band")
@@ -77,7 +78,8 @@ def detect_events(
                     client_id,
                     f"health:band:{client_id}:{before.band}-{result.band}:{as_of.isoformat()}",
                     f"{name} dropped from {before.band} to {result.band}",
-                    f"Health score {result.score:.0f} on {as_of:%d %b %Y}, was {float(before.score):.0f} "
+                    f"Health score {result.score:.0f} on {as_of:%d %b %Y}, "
+                    f"was {float(before.score):.0f} "
                     f"on {before.as_of:%d %b %Y}.",
                 )
             )
@@ -87,8 +89,10 @@ def detect_events(
                 AlertEvent(
                     client_id,
                     f"health:fall:{client_id}:{peak.as_of.isoformat()}",
-                    f"{name} fell {float(peak.score) - result.score:.0f} points in {FALL_WINDOW_DAYS} days",
-                    f"Health score {result.score:.0f} on {as_of:%d %b %Y}, down from {float(peak.score):.0f} "
+                    f"{name} fell {float(peak.score) - result.score:.0f} points "
+                    f"in {FALL_WINDOW_DAYS} days",
+                    f"Health score {result.score:.0f} on {as_of:%d %b %Y}, "
+                    f"down from {float(peak.score):.0f} "
                     f"on {peak.as_of:%d %b %Y}.",
                 )
             )
@@ -99,13 +103,16 @@ _NOTIFY = """
 INSERT INTO accounts_notification (user_id, title, body, url, client_id, dedupe_key, created_at)
 SELECT user_id, title, body, url, client_id, dedupe_key, now()
 FROM jsonb_to_recordset(%s::jsonb)
-     AS r(user_id bigint, title varchar, body text, url varchar, client_id bigint, dedupe_key varchar)
+     AS r(user_id bigint, title varchar, body text, url varchar, client_id bigint,
+          dedupe_key varchar)
 ON CONFLICT (user_id, dedupe_key) WHERE NOT (dedupe_key = '') DO NOTHING
 RETURNING user_id, title, body, url
 """
 
 
-def alerts_raise(*, results: dict[int, ScoreResult], as_of: datetime.date, email: bool = True) -> int:
+def alerts_raise(
+    *, results: dict[int, ScoreResult], as_of: datetime.date, email: bool = True
+) -> int:
     """Notify each slipping client's CRP and SAM (in-app and by email), once per event."""
     if not results:
         return 0

@@ -50,7 +50,8 @@ def _unlock(job_id: int) -> None:
 
 
 def recompute_job_run(*, job_id: int) -> RecomputeJob | None:
-    """Run (or resume) a job if no other worker holds it. Safe to call twice: a finished job is left be.
+    """Run (or resume) a job if no other worker holds it. Safe to call twice: a finished job
+    is left be.
 
     Each batch commits with the job's progress, so a job killed midway keeps every finished batch
     and resumes after the last committed client.
@@ -91,7 +92,7 @@ def _run_claimed(job: RecomputeJob) -> None:
                     done=job.done, last_client_id=job.last_client_id
                 )
     except DatabaseError as exc:
-        # Worth retrying (the task retries on database errors): the job resumes after its last batch.
+        # Worth retrying (the task retries on database errors): it resumes after its last batch.
         RecomputeJob.objects.filter(pk=job.pk).update(
             status=JobStatus.QUEUED, error=f"Retrying: {exc}"[:2000]
         )
@@ -139,7 +140,7 @@ DELETE FROM health_pendingrecompute WHERE client_id IN (
 
 
 def pending_recompute_run(*, as_of: datetime.date | None = None) -> int:
-    """Claim the due clients and recompute them in one transaction: a failure puts the claim back."""
+    """Claim the due clients and rescore them in one transaction: a failure puts the claim back."""
     as_of = as_of or timezone.localdate()
     with transaction.atomic():
         with connection.cursor() as cursor:

@@ -15,22 +15,30 @@ from django.utils import timezone
 from accounts.access import editable_clients
 from accounts.models import Client, User
 from accounts.services import audited_write
-from health.models import Measure, MeasureSource, Measurement, Scorecard
+from health.models import Measure, Measurement, MeasureSource, Scorecard
 
 # Values outside these ranges are refused, whatever the scorecard's floor and target say.
-VALUE_RANGES = {"client_nps": (Decimal(0), Decimal(10)), "payment_days": (Decimal(0), Decimal(1000))}
+VALUE_RANGES = {
+    "client_nps": (Decimal(0), Decimal(10)),
+    "payment_days": (Decimal(0), Decimal(1000)),
+}
 CSV_COLUMNS = ["client_id", "measure_key", "value", "measured_on"]
 
 
 def entered_measure_keys() -> dict[str, str]:
     """{key: name} of the measures of the current scorecard that are entered, not computed."""
-    return dict(Measure.objects.filter(scorecard__is_current=True, source=MeasureSource.ENTERED)
-                .values_list("key", "name"))
+    return dict(
+        Measure.objects.filter(
+            scorecard__is_current=True, source=MeasureSource.ENTERED
+        ).values_list("key", "name")
+    )
 
 
 def clean_value(key: str, raw: object, keys: dict[str, str]) -> Decimal:
     if key not in keys:
-        raise ValidationError({"measure_key": f"Unknown measure {key!r}: choose one of {', '.join(sorted(keys))}."})
+        raise ValidationError(
+            {"measure_key": f"Unknown measure {key!r}: choose one of {', '.join(sorted(keys))}."}
+        )
     try:
         value = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError) as exc:
@@ -39,13 +47,17 @@ def clean_value(key: str, raw: object, keys: dict[str, str]) -> Decimal:
         raise ValidationError({"value": f"{raw!r} is not a number."})
     low, high = VALUE_RANGES.get(key, (None, None))
     if low is not None and not (low <= value <= high):
-        raise ValidationError({"value": f"{keys[key]} runs from {low} to {high}; {value} is outside it."})
+        raise ValidationError(
+            {"value": f"{keys[key]} runs from {low} to {high}; {value} is outside it."}
+        )
     return value
 
 
 def clean_date(raw: object) -> datetime.date:
     try:
-        day = raw if isinstance(raw, datetime.date) else datetime.date.fromisoformat(str(raw).strip())
+        day = (
+            raw if isinstance(raw, datetime.date) else datetime.date.fromisoformat(str(raw).strip())
+        )
     except ValueError as exc:
         raise ValidationError({"measured_on": f"{raw!r} is not a date (YYYY-MM-DD)."}) from exc
     if day > timezone.localdate():
@@ -53,8 +65,15 @@ def clean_date(raw: object) -> datetime.date:
     return day
 
 
-def measurement_enter(*, actor: User, client: Client, measure_key: str, value: object,
-                      measured_on: object, note: str = "") -> Measurement:
+def measurement_enter(
+    *,
+    actor: User,
+    client: Client,
+    measure_key: str,
+    value: object,
+    measured_on: object,
+    note: str = "",
+) -> Measurement:
     """Record (or correct) one client's value of an entered measure on a day."""
     if not editable_clients(actor).filter(pk=client.pk).exists():
         raise ValidationError({"client": "Unknown client."})
@@ -62,8 +81,11 @@ def measurement_enter(*, actor: User, client: Client, measure_key: str, value: o
     day = clean_date(measured_on)
     with audited_write(actor):
         measurement, _ = Measurement.objects.update_or_create(
-            client=client, measure_key=measure_key, measured_on=day,
-            defaults={"value": number, "note": note[:300], "entered_by": actor})
+            client=client,
+            measure_key=measure_key,
+            measured_on=day,
+            defaults={"value": number, "note": note[:300], "entered_by": actor},
+        )
     return measurement
 
 
@@ -81,23 +103,31 @@ class ImportReport:
 
 
 def measurements_import(*, actor: User, csv_text: str, dry_run: bool) -> ImportReport:
-    """Import rows `client_id,measure_key,value,measured_on[,note]`. Any bad row: nothing is saved."""
+    """Import rows `client_id,measure_key,value,measured_on[,note]`. Any bad row: nothing saved."""
     report = ImportReport(dry_run=dry_run)
     reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))
     missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        report.errors.append({"line": 1, "field": "header", "message": f"Missing column(s): {', '.join(missing)}."})
+        report.errors.append(
+            {"line": 1, "field": "header", "message": f"Missing column(s): {', '.join(missing)}."}
+        )
         return report
     rows = list(reader)
     report.rows = len(rows)
     keys = entered_measure_keys()
-    ids = {row["client_id"].strip() for row in rows if (row.get("client_id") or "").strip().isdigit()}
-    allowed = set(editable_clients(actor).filter(pk__in=[int(i) for i in ids]).values_list("pk", flat=True))
+    ids = {
+        row["client_id"].strip() for row in rows if (row.get("client_id") or "").strip().isdigit()
+    }
+    allowed = set(
+        editable_clients(actor).filter(pk__in=[int(i) for i in ids]).values_list("pk", flat=True)
+    )
     cleaned: dict[tuple[int, str, datetime.date], Measurement] = {}
     for line, row in enumerate(rows, start=2):
         raw_id = (row.get("client_id") or "").strip()
         if not raw_id.isdigit() or int(raw_id) not in allowed:
-            report.errors.append({"line": line, "field": "client_id", "message": f"Unknown client {raw_id!r}."})
+            report.errors.append(
+                {"line": line, "field": "client_id", "message": f"Unknown client {raw_id!r}."}
+            )
             continue
         try:
             key = (row.get("measure_key") or "").strip()
@@ -108,8 +138,13 @@ def measurements_import(*, actor: User, csv_text: str, dry_run: bool) -> ImportR
                 report.errors.append({"line": line, "field": name, "message": messages[0]})
             continue
         cleaned[(int(raw_id), key, day)] = Measurement(
-            client_id=int(raw_id), measure_key=key, value=value, measured_on=day,
-            note=(row.get("note") or "")[:300], entered_by=actor)
+            client_id=int(raw_id),
+            measure_key=key,
+            value=value,
+            measured_on=day,
+            note=(row.get("note") or "")[:300],
+            entered_by=actor,
+        )
     if report.errors:
         return report
     existing = _existing(list(cleaned))
@@ -119,8 +154,11 @@ def measurements_import(*, actor: User, csv_text: str, dry_run: bool) -> ImportR
         return report
     with audited_write(actor):
         Measurement.objects.bulk_create(
-            list(cleaned.values()), update_conflicts=True, unique_fields=["client", "measure_key", "measured_on"],
-            update_fields=["value", "note", "entered_by"])
+            list(cleaned.values()),
+            update_conflicts=True,
+            unique_fields=["client", "measure_key", "measured_on"],
+            update_fields=["value", "note", "entered_by"],
+        )
         clients_recompute_request(client_ids={client_id for client_id, _, _ in cleaned})
     return report
 
@@ -129,7 +167,9 @@ def _existing(keys: list[tuple[int, str, datetime.date]]) -> set[tuple[int, str,
     if not keys:
         return set()
     client_ids = {k[0] for k in keys}
-    rows = Measurement.objects.filter(client_id__in=client_ids).values_list("client_id", "measure_key", "measured_on")
+    rows = Measurement.objects.filter(client_id__in=client_ids).values_list(
+        "client_id", "measure_key", "measured_on"
+    )
     return set(rows) & set(keys)
 
 
@@ -141,8 +181,11 @@ def clients_recompute_request(*, client_ids: set[int]) -> None:
     if not client_ids:
         return
     with connection.cursor() as cursor:
-        cursor.execute("INSERT INTO health_pendingrecompute (client_id, requested_at) "
-                       "SELECT unnest(%s::bigint[]), now() ON CONFLICT (client_id) DO NOTHING", [sorted(client_ids)])
+        cursor.execute(
+            "INSERT INTO health_pendingrecompute (client_id, requested_at) "
+            "SELECT unnest(%s::bigint[]), now() ON CONFLICT (client_id) DO NOTHING",
+            [sorted(client_ids)],
+        )
     transaction.on_commit(lambda: recompute_pending.apply_async(countdown=debounce_seconds()))
 
 

@@ -102,13 +102,16 @@ def compute_for(
 
 
 _UPSERT = """
-INSERT INTO health_healthscore (client_id, as_of, score, coverage, band, scorecard_id, components, computed_at)
+INSERT INTO health_healthscore
+    (client_id, as_of, score, coverage, band, scorecard_id, components, computed_at)
 SELECT client_id, %s, score, coverage, band, %s, components, now()
 FROM jsonb_to_recordset(%s::jsonb)
-     AS r(client_id bigint, score numeric(5, 2), coverage numeric(4, 3), band varchar, components jsonb)
+     AS r(client_id bigint, score numeric(5, 2), coverage numeric(4, 3), band varchar,
+          components jsonb)
 ON CONFLICT (client_id, as_of) DO UPDATE SET
     score = EXCLUDED.score, coverage = EXCLUDED.coverage, band = EXCLUDED.band,
-    scorecard_id = EXCLUDED.scorecard_id, components = EXCLUDED.components, computed_at = EXCLUDED.computed_at
+    scorecard_id = EXCLUDED.scorecard_id, components = EXCLUDED.components,
+    computed_at = EXCLUDED.computed_at
 """
 
 
@@ -129,7 +132,7 @@ def scores_write(
         for client_id, result in results.items()
     ]
     with connection.cursor() as cursor:
-        cursor.execute(_UPSERT, [as_of, scorecard.pk, json.dumps(payload)])
+        cursor.execute(_UPSERT, [as_of, scorecard.pk, json.dumps(payload, separators=(",", ":"))])
     return len(payload)
 
 
@@ -164,7 +167,7 @@ def scores_recompute(
     scorecard: Scorecard | None = None,
     alert: bool = True,
 ) -> int:
-    """Recompute synchronously (all clients, or `client_ids`), batch by batch. Returns clients scored."""
+    """Recompute now (all clients, or `client_ids`), batch by batch. Returns clients scored."""
     as_of = as_of or timezone.localdate()
     loaded = load_scorecard(scorecard)
     ids = scored_client_ids() if client_ids is None else sorted(set(client_ids))

@@ -53,7 +53,9 @@ def validate_measures(items: list[MeasureInput]) -> list[MeasureInput]:
         seen.add(item.key)
         if not item.name.strip():
             errors[f"{prefix}-name"] = "Give the measure a name."
-        item.source = MeasureSource.COMPUTED if item.key in measures.COMPUTED else MeasureSource.ENTERED
+        item.source = (
+            MeasureSource.COMPUTED if item.key in measures.COMPUTED else MeasureSource.ENTERED
+        )
         if item.weight < 0:
             errors[f"{prefix}-weight"] = "Weights cannot be negative."
         if item.floor == item.target:
@@ -68,10 +70,15 @@ def validate_measures(items: list[MeasureInput]) -> list[MeasureInput]:
 
 
 def scorecard_publish(
-    *, actor: User, measures_in: list[MeasureInput], green_threshold: Decimal, amber_threshold: Decimal,
-    min_coverage: Decimal = Decimal("0.5"), note: str = "",
+    *,
+    actor: User,
+    measures_in: list[MeasureInput],
+    green_threshold: Decimal,
+    amber_threshold: Decimal,
+    min_coverage: Decimal = Decimal("0.5"),
+    note: str = "",
 ) -> tuple[Scorecard, RecomputeJob]:
-    """Make the changed scorecard the current version and recompute every client in the background."""
+    """Make the changed scorecard the current version and rescore everyone in the background."""
     require_role(actor, Role.ADMIN)
     errors = {}
     if not (Decimal(0) <= amber_threshold < green_threshold <= Decimal(100)):
@@ -89,21 +96,40 @@ def scorecard_publish(
         version = (Scorecard.objects.aggregate(top=Max("version"))["top"] or 0) + 1
         Scorecard.objects.filter(is_current=True).update(is_current=False)
         scorecard = Scorecard.objects.create(
-            version=version, is_current=True, green_threshold=green_threshold, amber_threshold=amber_threshold,
-            min_coverage=min_coverage, created_by=actor,
-            note=note or (f"Changed from v{previous.version}" if previous else "First scorecard"))
-        Measure.objects.bulk_create([
-            Measure(scorecard=scorecard, key=item.key, name=item.name.strip(), description=item.description,
-                    source=item.source, weight=item.weight, floor=item.floor, target=item.target,
-                    unit=item.unit, position=index)
-            for index, item in enumerate(measures_in)])
+            version=version,
+            is_current=True,
+            green_threshold=green_threshold,
+            amber_threshold=amber_threshold,
+            min_coverage=min_coverage,
+            created_by=actor,
+            note=note or (f"Changed from v{previous.version}" if previous else "First scorecard"),
+        )
+        Measure.objects.bulk_create(
+            [
+                Measure(
+                    scorecard=scorecard,
+                    key=item.key,
+                    name=item.name.strip(),
+                    description=item.description,
+                    source=item.source,
+                    weight=item.weight,
+                    floor=item.floor,
+                    target=item.target,
+                    unit=item.unit,
+                    position=index,
+                )
+                for index, item in enumerate(measures_in)
+            ]
+        )
         job = recompute_job_create(reason=f"Scorecard v{version}", scorecard=scorecard, actor=actor)
     return scorecard, job
 
 
 def measures_of(scorecard: Scorecard) -> list[MeasureInput]:
-    return [MeasureInput(m.key, m.name, m.weight, m.floor, m.target, m.description, m.unit, m.source)
-            for m in scorecard.measures.order_by("position", "key")]
+    return [
+        MeasureInput(m.key, m.name, m.weight, m.floor, m.target, m.description, m.unit, m.source)
+        for m in scorecard.measures.order_by("position", "key")
+    ]
 
 
 def parse_decimal(value: object, field: str) -> Decimal:

@@ -14,8 +14,14 @@ from health.services.recompute import scores_recompute
 from tests.factories import PASSWORD, ClientFactory, InteractionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture
@@ -24,7 +30,9 @@ def page():
 
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+        )
         tab = browser.new_page()
         yield tab
         browser.close()
@@ -44,7 +52,9 @@ def test_bd_user_opens_a_red_client_and_reads_why(page, live_server):
         client = ClientFactory(name="Granite Foods plc")
         ServiceLine.objects.create(name="Tax Advisory")
         InteractionFactory(client=client, sentiment=-2, date=today - datetime.timedelta(days=20))
-        Measurement.objects.create(client=client, measure_key="client_nps", value=Decimal(3), measured_on=today)
+        Measurement.objects.create(
+            client=client, measure_key="client_nps", value=Decimal(3), measured_on=today
+        )
     scores_recompute(client_ids=[client.pk])
 
     log_in(page, live_server, "bd@firm.example")

@@ -5,5 +5,6 @@ from health.services.recompute import current_scorecard
 
 @pytest.fixture
 def scorecard(db):
-    """The default scorecard v1 (made by a data migration; remade if a transactional test emptied it)."""
+    """The default scorecard v1 (a data migration makes it; remade if a transactional test
+    emptied the table)."""
     return current_scorecard()

@@ -1,4 +1,5 @@
-"""A real Celery worker process on a real Redis broker: a change to a client's data leads to a new score."""
+"""A real Celery worker process on a real Redis broker: a change to a client's data leads to
+a new score."""
 
 import os
 import subprocess
@@ -23,13 +24,33 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 def worker(settings):
     settings.HEALTH_RECOMPUTE_DEBOUNCE_SECONDS = 1
     db = django_settings.DATABASES["default"]
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_env", "KEYLINE_TEST_REDIS": "1",
-           "REDIS_URL": BROKER, "HEALTH_RECOMPUTE_DEBOUNCE_SECONDS": "1",
-           "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.test_env",
+        "KEYLINE_TEST_REDIS": "1",
+        "REDIS_URL": BROKER,
+        "HEALTH_RECOMPUTE_DEBOUNCE_SECONDS": "1",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=WARNING",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", "celery"],
-        cwd=ROOT, env=env)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-Q",
+            "celery",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     previous = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
     celery_app.conf.update(broker_url=BROKER, task_always_eager=False)
     forget_broker_connections()

@@ -1,4 +1,4 @@
-"""Recompute: set-based over all clients equals one client at a time, and the as-of date is honoured."""
+"""Recompute: set-based equals one client at a time, and the as-of date is honoured."""
 
 import datetime
 import random
