@@ -54,16 +54,26 @@ def last_complete_financial_year(as_of: datetime.date) -> int:
     return current_financial_year(as_of) - 1
 
 
-def contact_frequency(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
-    since = as_of - datetime.timedelta(days=CONTACT_DAYS)
+def interaction_measures(as_of: datetime.date, client_ids: ClientIds) -> dict[str, RawValues]:
+    """Contact frequency (365 days) and mean sentiment (180 days) in one pass over interactions."""
+    year_ago = as_of - datetime.timedelta(days=CONTACT_DAYS)
+    half_year_ago = as_of - datetime.timedelta(days=SENTIMENT_DAYS)
     rows = (
         for_clients(Interaction.objects, client_ids)
-        .filter(date__gt=since, date__lte=as_of)
+        .filter(date__gt=min(year_ago, half_year_ago), date__lte=as_of)
         .values_list("client_id")
-        .annotate(n=Count("id"))
+        .annotate(
+            n=Count("id", filter=Q(date__gt=year_ago)),
+            mean=Avg("sentiment", filter=Q(date__gt=half_year_ago)),
+        )
         .order_by()
     )
-    return {client_id: float(n) for client_id, n in rows}
+    contact, mood = {}, {}
+    for client_id, n, mean in rows:
+        contact[client_id] = float(n)
+        if mean is not None:
+            mood[client_id] = float(mean)
+    return {"contact_frequency": contact, "sentiment": mood}
 
 
 def senior_coverage(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
@@ -83,20 +93,11 @@ def senior_coverage(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
     return {client_id: covered / mapped for client_id, mapped, covered in rows}
 
 
-def sentiment(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
-    since = as_of - datetime.timedelta(days=SENTIMENT_DAYS)
-    rows = (
-        for_clients(Interaction.objects, client_ids)
-        .filter(date__gt=since, date__lte=as_of)
-        .values_list("client_id")
-        .annotate(mean=Avg("sentiment"))
-        .order_by()
-    )
-    return {client_id: float(mean) for client_id, mean in rows}
-
-
-def fee_growth(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
+def fee_measures(as_of: datetime.date, client_ids: ClientIds) -> dict[str, RawValues]:
+    """Fee growth and service breadth in one pass over the last two complete years' fees."""
     last = last_complete_financial_year(as_of)
+    active_lines = ServiceLine.objects.filter(active=True).count()
+    billed_line = Q(financial_year=last, amount__gt=0, service_line__active=True)
     rows = (
         for_clients(FeeRecord.objects, client_ids)
         .filter(financial_year__in=[last - 1, last])
@@ -104,38 +105,20 @@ def fee_growth(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
         .annotate(
             recent=Sum("amount", filter=Q(financial_year=last), default=0),
             earlier=Sum("amount", filter=Q(financial_year=last - 1), default=0),
+            lines=Count("service_line_id", filter=billed_line, distinct=True),
         )
         .order_by()
     )
-    return {
-        client_id: float((recent - earlier) * 100 / earlier)
-        for client_id, recent, earlier in rows
-        if earlier
-    }
-
-
-def service_breadth(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
-    active_lines = ServiceLine.objects.filter(active=True).count()
-    if not active_lines:
-        return {}
-    rows = (
-        for_clients(FeeRecord.objects, client_ids)
-        .filter(
-            financial_year=last_complete_financial_year(as_of),
-            amount__gt=0,
-            service_line__active=True,
-        )
-        .values_list("client_id")
-        .annotate(lines=Count("service_line_id", distinct=True))
-        .order_by()
-    )
-    billed = {client_id: lines / active_lines for client_id, lines in rows}
-    # With active service lines to compare with, a client that billed none scores 0, not "missing".
-    return (
-        {client_id: billed.get(client_id, 0.0) for client_id in client_ids}
-        if client_ids is not None
-        else billed
-    )
+    growth, breadth = {}, {}
+    for client_id, recent, earlier, lines in rows:
+        if earlier:
+            growth[client_id] = float((recent - earlier) * 100 / earlier)
+        if active_lines:
+            breadth[client_id] = lines / active_lines
+    if active_lines and client_ids is not None:
+        # With active service lines to compare with, a client that billed none scores 0.
+        breadth = {client_id: breadth.get(client_id, 0.0) for client_id in client_ids}
+    return {"fee_growth": growth, "service_breadth": breadth}
 
 
 def plan_execution(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
@@ -183,13 +166,27 @@ def entered(keys: list[str], as_of: datetime.date, client_ids: ClientIds) -> dic
     return values
 
 
-# key: (function, value for a client with no rows: a count is 0, an average is missing)
-COMPUTED: dict[str, tuple[Callable[[datetime.date, ClientIds], RawValues], float | None]] = {
-    "contact_frequency": (contact_frequency, 0.0),
-    "senior_coverage": (senior_coverage, 0.0),  # none mapped counts as 0
-    "sentiment": (sentiment, None),
-    "fee_growth": (fee_growth, None),
-    "service_breadth": (service_breadth, None),  # missing when the firm has no active service lines
-    "plan_execution": (plan_execution, None),
-    "open_risks": (open_risks, 0.0),
+# key: value for a client with no rows (a count is 0; an average or ratio of nothing is missing)
+COMPUTED: dict[str, float | None] = {
+    "contact_frequency": 0.0,
+    "senior_coverage": 0.0,  # none mapped counts as 0
+    "sentiment": None,
+    "fee_growth": None,
+    "service_breadth": None,  # missing when the firm has no active service lines
+    "plan_execution": None,
+    "open_risks": 0.0,
 }
+
+
+def _single(key: str, function: Callable[[datetime.date, ClientIds], RawValues]) -> Callable:
+    return lambda as_of, client_ids: {key: function(as_of, client_ids)}
+
+
+# One query per group: measures read from the same rows are computed together.
+GROUPS: list[tuple[tuple[str, ...], Callable[[datetime.date, ClientIds], dict[str, RawValues]]]] = [
+    (("contact_frequency", "sentiment"), interaction_measures),
+    (("senior_coverage",), _single("senior_coverage", senior_coverage)),
+    (("fee_growth", "service_breadth"), fee_measures),
+    (("plan_execution",), _single("plan_execution", plan_execution)),
+    (("open_risks",), _single("open_risks", open_risks)),
+]

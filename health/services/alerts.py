@@ -156,7 +156,7 @@ def alerts_raise(
         if emails.get(user_id)
     ]
     if email:
-        transaction.on_commit(lambda: _send(messages))
+        transaction.on_commit(lambda: _send(messages), robust=True)
     return len(created)
 
 

@@ -34,7 +34,8 @@ def recompute_job_create(
     job = RecomputeJob.objects.create(
         as_of=as_of or timezone.localdate(), reason=reason, scorecard=scorecard, requested_by=actor
     )
-    transaction.on_commit(lambda: run_recompute_job.delay(job.pk))
+    # robust: a failing eager run is logged and recorded on the job, not raised at the caller.
+    transaction.on_commit(lambda: run_recompute_job.delay(job.pk), robust=True)
     return job
 
 
@@ -128,7 +129,9 @@ def client_recompute_request(*, client_id: int) -> bool:
         cursor.execute(_REQUEST, [client_id])
         queued = cursor.fetchone() is not None
     if queued:
-        transaction.on_commit(lambda: recompute_pending.apply_async(countdown=debounce_seconds()))
+        transaction.on_commit(
+            lambda: recompute_pending.apply_async(countdown=debounce_seconds()), robust=True
+        )
     return queued
 
 

@@ -186,7 +186,9 @@ def clients_recompute_request(*, client_ids: set[int]) -> None:
             "SELECT unnest(%s::bigint[]), now() ON CONFLICT (client_id) DO NOTHING",
             [sorted(client_ids)],
         )
-    transaction.on_commit(lambda: recompute_pending.apply_async(countdown=debounce_seconds()))
+    transaction.on_commit(
+        lambda: recompute_pending.apply_async(countdown=debounce_seconds()), robust=True
+    )
 
 
 def current_scorecard_version() -> int | None:

@@ -75,13 +75,14 @@ def scored_client_ids() -> list[int]:
 def raw_values_for(
     loaded: LoadedScorecard, as_of: datetime.date, client_ids: Sequence[int]
 ) -> dict[int, dict[str, float | None]]:
-    """{client_id: {measure key: raw value or None}} with one query per computed measure."""
+    """{client_id: {measure key: raw value or None}}: one aggregate query per group of measures."""
     per_measure: dict[str, dict[int, float]] = {}
-    defaults: dict[str, float | None] = {}
-    for key in loaded.computed_keys:
-        function, default = measures.COMPUTED[key]
-        per_measure[key] = function(as_of, client_ids)
-        defaults[key] = default
+    wanted = set(loaded.computed_keys)
+    for keys, function in measures.GROUPS:
+        if wanted.intersection(keys):
+            values = function(as_of, client_ids)
+            per_measure.update({key: values[key] for key in keys if key in wanted})
+    defaults = {key: measures.COMPUTED[key] for key in loaded.computed_keys}
     per_measure.update(measures.entered(loaded.entered_keys, as_of, client_ids))
     return {
         client_id: {
