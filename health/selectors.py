@@ -131,6 +131,7 @@ def label_components(scores: list[HealthScore]) -> None:
             name, unit = labels.get((score.scorecard_id, component["key"]), (component["key"], ""))
             component.setdefault("name", name)
             component.setdefault("unit", unit)
+            component["shown"] = fmt(component["raw"], component["unit"])
 
 
 def explain_moves(health: ClientHealth, latest: HealthScore, baseline: HealthScore) -> None:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("health/portfolio/", views.portfolio_signals, name="health-portfolio"),
     path("health/scorecard/", views.scorecard_edit, name="health-scorecard"),
     path("health/jobs/<int:pk>/", views.job_progress, name="health-job"),
+    path("health/measurements/import/", views.measurement_import, name="health-measurement-import"),
 ]

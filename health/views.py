@@ -14,6 +14,7 @@ from accounts.access import get_visible_client, require_role
 from accounts.models import Notification, Role, User
 from health import portfolio, selectors
 from health.models import RecomputeJob, Scorecard
+from health.services.measurements import entered_measure_keys, measurements_import
 from health.services.recompute import current_scorecard
 from health.services.recompute import what_if as what_if_score
 from health.services.scorecards import MeasureInput, measures_of, parse_decimal, scorecard_publish
@@ -151,3 +152,29 @@ def job_progress(request, pk: int):
     job = get_object_or_404(RecomputeJob, pk=pk)
     template = "health/job.html#progress" if request.htmx else "health/job.html"
     return render(request, template, {"job": job})
+
+
+@require_http_methods(["GET", "POST"])
+def measurement_import(request):
+    """Upload NPS / payment-days figures by CSV; a dry run (the default) checks without saving."""
+    report = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        text = (
+            upload.read().decode("utf-8-sig", errors="replace")
+            if upload
+            else request.POST.get("csv", "")
+        )
+        report = measurements_import(
+            actor=request.user, csv_text=text, dry_run=bool(request.POST.get("dry_run"))
+        )
+        if report.ok and not report.dry_run:
+            messages.success(
+                request, f"Imported {report.created} new and {report.updated} corrected figures."
+            )
+            return redirect("health-measurement-import")
+    return render(
+        request,
+        "health/measurement_import.html",
+        {"report": report, "keys": entered_measure_keys(), "csv": request.POST.get("csv", "")},
+    )

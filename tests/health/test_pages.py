@@ -259,3 +259,20 @@ def test_recompute_progress_page_shows_the_job(scorecard, ada, login):
     )
     page = login(ada).get(reverse("health-job", args=[job.pk])).content.decode()
     assert "4 of 10 clients (40%)" in page and 'hx-trigger="every 2s"' in page
+
+
+def test_import_page_dry_run_then_import(scorecard, carol, login, normal_client):
+    http = login(carol)
+    text = f"client_id,measure_key,value,measured_on\n{normal_client.pk},client_nps,9,{TODAY}\n"
+    url = reverse("health-measurement-import")
+    checked = http.post(url, {"csv": text, "dry_run": "1"}).content.decode()
+    assert "1 rows are fine" in checked and not Measurement.objects.exists()
+    http.post(reverse("health-measurement-import"), {"csv": text})
+    assert Measurement.objects.get(client=normal_client).value == 9
+
+
+def test_import_page_names_the_bad_line_and_saves_nothing(scorecard, carol, login, normal_client):
+    text = f"client_id,measure_key,value,measured_on\n{normal_client.pk},client_nps,11,{TODAY}\n"
+    page = login(carol).post(reverse("health-measurement-import"), {"csv": text}).content.decode()
+    assert "Nothing was saved" in page and "runs from 0 to 10" in page
+    assert not Measurement.objects.exists()
