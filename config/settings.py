@@ -297,3 +297,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Health scores ---------------------------------------------------------------------------------
+HEALTH_RECOMPUTE_BATCH = env_int("HEALTH_RECOMPUTE_BATCH", 5000)  # clients per atomic batch
+HEALTH_RECOMPUTE_DEBOUNCE_SECONDS = env_int("HEALTH_RECOMPUTE_DEBOUNCE_SECONDS", 20)
+HEALTH_CRP_TENURE_REVIEW_YEARS = env_int("HEALTH_CRP_TENURE_REVIEW_YEARS", 5)
+CELERY_BEAT_SCHEDULE["health-nightly-recompute"] = {
+    "task": "health.tasks.nightly_recompute",
+    "schedule": crontab(hour=2, minute=15),
+}

@@ -1,3 +1,279 @@
-"""REST API routes of this app, registered by config.urls."""
+"""REST API for scorecards, measurements, scores and recompute jobs: thin over services
+and the access rule."""
 
-routes: list = []
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from accounts.access import get_visible_client, visible, visible_clients
+from accounts.models import Role
+from health.models import HealthScore, Measure, Measurement, RecomputeJob, Scorecard
+from health.services.measurements import measurement_enter, measurements_import
+from health.services.scorecards import MeasureInput, scorecard_publish
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Measure
+        fields = ["key", "name", "description", "source", "weight", "floor", "target", "unit"]
+        read_only_fields = ["source"]
+        extra_kwargs = {"key": {"validators": []}}
+
+
+class ScorecardSerializer(serializers.ModelSerializer):
+    measures = MeasureSerializer(many=True)
+    recompute_job = serializers.IntegerField(read_only=True, required=False)
+
+    class Meta:
+        model = Scorecard
+        fields = [
+            "id",
+            "version",
+            "is_current",
+            "green_threshold",
+            "amber_threshold",
+            "min_coverage",
+            "note",
+            "created_at",
+            "measures",
+            "recompute_job",
+        ]
+        read_only_fields = ["version", "is_current", "created_at"]
+
+
+class ScorecardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Scorecard versions. POST publishes a new version (admins only) and rescores everyone."""
+
+    serializer_class = ScorecardSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return Scorecard.objects.prefetch_related("measures").order_by("-version")
+
+    def create(self, request, *args, **kwargs):
+        if request.user.role != Role.ADMIN and not request.user.is_superuser:
+            raise PermissionDenied("Only administrators change the scorecard.")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        scorecard, job = scorecard_publish(
+            actor=request.user,
+            green_threshold=data["green_threshold"],
+            amber_threshold=data["amber_threshold"],
+            min_coverage=data.get(
+                "min_coverage", Scorecard._meta.get_field("min_coverage").default
+            ),
+            note=data.get("note", ""),
+            measures_in=[
+                MeasureInput(
+                    key=m["key"],
+                    name=m["name"],
+                    weight=m["weight"],
+                    floor=m["floor"],
+                    target=m["target"],
+                    description=m.get("description", ""),
+                    unit=m.get("unit", ""),
+                )
+                for m in data["measures"]
+            ],
+        )
+        body = ScorecardSerializer(self.get_queryset().get(pk=scorecard.pk)).data
+        body["recompute_job"] = job.pk
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class RecomputeJobSerializer(serializers.ModelSerializer):
+    percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = RecomputeJob
+        fields = [
+            "id",
+            "as_of",
+            "reason",
+            "status",
+            "total",
+            "done",
+            "percent",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+
+
+class RecomputeJobViewSet(viewsets.ReadOnlyModelViewSet):
+    """Progress of background recomputes (firm-wide figures: not for partners)."""
+
+    serializer_class = RecomputeJobSerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        if user.role == Role.PARTNER and not user.is_superuser:
+            return RecomputeJob.objects.none()
+        return RecomputeJob.objects.order_by("-created_at")
+
+
+class MeasurementSerializer(serializers.ModelSerializer):
+    client = serializers.IntegerField(source="client_id")
+
+    class Meta:
+        model = Measurement
+        fields = ["id", "client", "measure_key", "value", "measured_on", "note", "created_at"]
+        read_only_fields = ["created_at"]
+        extra_kwargs = {"value": {"max_digits": None, "decimal_places": None}}
+
+    def to_internal_value(self, data):
+        # The service validates values (numeric, range, date): the same messages as the pages.
+        return {
+            "client_id": data.get("client"),
+            "measure_key": data.get("measure_key", ""),
+            "value": data.get("value"),
+            "measured_on": data.get("measured_on"),
+            "note": data.get("note", ""),
+        }
+
+
+class MeasurementFilter(filters.FilterSet):
+    client = filters.NumberFilter(field_name="client_id")
+
+    class Meta:
+        model = Measurement
+        fields = ["client", "measure_key"]
+
+
+class ImportSerializer(serializers.Serializer):
+    file = serializers.FileField(required=False)
+    csv = serializers.CharField(required=False, trim_whitespace=False)
+    dry_run = serializers.BooleanField(default=True)
+
+
+class MeasurementViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Entered measurements (NPS, payment days…) of clients the caller may see; POST enters one."""
+
+    serializer_class = MeasurementSerializer
+    filterset_class = MeasurementFilter
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return visible(self.request.user, Measurement.objects.all()).order_by("-measured_on", "id")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        client = get_visible_client(self.request.user, data["client_id"])
+        serializer.instance = measurement_enter(
+            actor=self.request.user,
+            client=client,
+            measure_key=data["measure_key"],
+            value=data["value"],
+            measured_on=data["measured_on"],
+            note=data["note"] or "",
+        )
+
+    @extend_schema(
+        request=ImportSerializer,
+        responses=inline_serializer(
+            "ImportReport",
+            {
+                "dry_run": serializers.BooleanField(),
+                "rows": serializers.IntegerField(),
+                "created": serializers.IntegerField(),
+                "updated": serializers.IntegerField(),
+                "errors": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+    )
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_csv(self, request):
+        """CSV columns client_id,measure_key,value,measured_on[,note].
+
+        dry_run (default true) saves nothing;
+        any bad row refuses the whole file."""
+        serializer = ImportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data.get("file")
+        text = (
+            upload.read().decode("utf-8-sig", errors="replace")
+            if upload
+            else serializer.validated_data.get("csv", "")
+        )
+        report = measurements_import(
+            actor=request.user, csv_text=text, dry_run=serializer.validated_data["dry_run"]
+        )
+        body = {
+            "dry_run": report.dry_run,
+            "rows": report.rows,
+            "created": report.created,
+            "updated": report.updated,
+            "errors": report.errors,
+        }
+        return Response(
+            body, status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST
+        )
+
+
+class HealthScoreSerializer(serializers.ModelSerializer):
+    scorecard_version = serializers.IntegerField(source="scorecard.version", read_only=True)
+
+    class Meta:
+        model = HealthScore
+        fields = [
+            "id",
+            "client",
+            "as_of",
+            "score",
+            "coverage",
+            "band",
+            "scorecard_version",
+            "computed_at",
+            "components",
+        ]
+
+
+class HealthScoreFilter(filters.FilterSet):
+    client = filters.NumberFilter(field_name="client_id")
+    since = filters.DateFilter(field_name="as_of", lookup_expr="gte")
+    until = filters.DateFilter(field_name="as_of", lookup_expr="lte")
+
+    class Meta:
+        model = HealthScore
+        fields = ["client", "band", "as_of", "since", "until"]
+
+
+class HealthScoreViewSet(viewsets.ReadOnlyModelViewSet):
+    """Daily scores with their components; filter by client and dates for a client's history."""
+
+    serializer_class = HealthScoreSerializer
+    filterset_class = HealthScoreFilter
+    ordering_fields = ["as_of", "score"]
+    ordering = ["-as_of", "client"]
+
+    def get_queryset(self):
+        return visible(self.request.user, HealthScore.objects.select_related("scorecard"))
+
+    @action(detail=False, methods=["get"], url_path="latest")
+    def latest(self, request):
+        """Each visible client's most recent score up to today."""
+        queryset = (
+            self.filter_queryset(self.get_queryset())
+            .filter(as_of__lte=timezone.localdate())
+            .order_by("client_id", "-as_of")
+            .distinct("client_id")
+        )
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+routes = [
+    ("health/scorecards", ScorecardViewSet, "health-scorecard"),
+    ("health/jobs", RecomputeJobViewSet, "health-job"),
+    ("health/measurements", MeasurementViewSet, "health-measurement"),
+    ("health/scores", HealthScoreViewSet, "health-score"),
+]
+
+__all__ = ["routes", "visible_clients"]

@@ -124,3 +124,53 @@ class HealthScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} {self.as_of}: {self.score} ({self.band})"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class RecomputeJob(models.Model):
+    """A recompute of every client's score: claimed by one worker, resumable batch by batch."""
+
+    as_of = models.DateField()
+    reason = models.CharField(max_length=100)
+    scorecard = models.ForeignKey(Scorecard, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    # Batches walk clients in id order and commit one by one: a restarted job resumes after this id.
+    last_client_id = models.BigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Recompute as of {self.as_of} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+
+class PendingRecompute(models.Model):
+    """A client whose data changed and whose score is due: one row however many edits arrive."""
+
+    # A plain id, not a foreign key: a request made while the client itself is being deleted
+    # must not block the delete; the recompute skips ids that no longer exist.
+    client_id = models.BigIntegerField(primary_key=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Recompute client {self.client_id}"

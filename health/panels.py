@@ -1,0 +1,15 @@
+"""The health section of the client page (added through accounts' client_detail_panels signal)."""
+
+from accounts.models import Client, User
+from health import selectors
+
+
+def client_health_panel(sender, client: Client, user: User, **kwargs) -> dict:
+    health = selectors.client_health(client)
+    return {
+        "order": 20,
+        "template": "health/client_panel.html",
+        "health": health,
+        "sparkline": selectors.sparkline(health.history, health.scorecard_change_dates),
+        "client": client,
+    }

@@ -1,0 +1,214 @@
+"""Reads for the health pages and API: a client's score with its why, movers and trend."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.access import visible
+from accounts.models import Client, Notification, User
+from health.formula import INSUFFICIENT, MeasureSpec, Thresholds, compute_score
+from health.models import HealthScore, Measure
+
+TREND_DAYS = 365
+MOVER_DAYS = 90
+
+
+def scores_visible_to(user: User) -> QuerySet[HealthScore]:
+    return visible(user, HealthScore.objects.select_related("client", "scorecard"))
+
+
+def specs_from(components: list[dict]) -> list[MeasureSpec]:
+    """The scorecard a stored score was computed with, rebuilt from its own components."""
+    return [
+        MeasureSpec(c["key"], c["name"], c["weight"], c["floor"], c["target"], c.get("unit", ""))
+        for c in components
+    ]
+
+
+def raws_from(components: list[dict]) -> dict[str, float | None]:
+    return {c["key"]: c["raw"] for c in components}
+
+
+@dataclass
+class Mover:
+    key: str
+    name: str
+    old_raw: float | None
+    new_raw: float | None
+    points: float
+    unit: str
+
+    @property
+    def sentence(self) -> str:
+        if self.old_raw is None:
+            change = f"is now measured at {fmt(self.new_raw, self.unit)}"
+        elif self.new_raw is None:
+            change = f"is no longer measured (was {fmt(self.old_raw, self.unit)})"
+        else:
+            verb = "rose" if self.new_raw > self.old_raw else "fell"
+            old, new = fmt(self.old_raw, self.unit, bare=True), fmt(self.new_raw, self.unit)
+            change = f"{verb} from {old} to {new}"
+        sign = "+" if self.points > 0 else "\u2212"  # a typographic minus
+        return f"{self.name} {change}: {sign}{abs(self.points):.0f} points"
+
+
+def fmt(value: float | None, unit: str, bare: bool = False) -> str:
+    if value is None:
+        return "—"
+    if unit == "share":
+        return f"{value * 100:.0f}%"
+    if unit == "%":
+        return f"{value:+.1f}%"
+    number = f"{value:.0f}" if abs(value) >= 10 or float(value).is_integer() else f"{value:.1f}"
+    return number if bare or not unit else f"{number} {unit}"
+
+
+@dataclass
+class ClientHealth:
+    latest: HealthScore | None
+    history: list[HealthScore] = field(default_factory=list)
+    baseline: HealthScore | None = None
+    data_movers: list[Mover] = field(default_factory=list)
+    scorecard_move: float | None = None
+    scorecard_change: tuple[int, int] | None = None
+    total_move: float | None = None
+
+    @property
+    def missing(self) -> list[dict]:
+        return [c for c in self.latest.components if c["missing"]] if self.latest else []
+
+    @property
+    def insufficient(self) -> bool:
+        return bool(self.latest and self.latest.band == INSUFFICIENT)
+
+    @property
+    def scorecard_change_dates(self) -> list[datetime.date]:
+        dates, previous = [], None
+        for row in self.history:
+            if previous is not None and row.scorecard_id != previous:
+                dates.append(row.as_of)
+            previous = row.scorecard_id
+        return dates
+
+
+def client_health(client: Client, as_of: datetime.date | None = None) -> ClientHealth:
+    """The client's latest score, a year of history and what moved it over 90 days: one query."""
+    as_of = as_of or timezone.localdate()
+    history = list(
+        HealthScore.objects.filter(
+            client=client, as_of__lte=as_of, as_of__gt=as_of - datetime.timedelta(days=TREND_DAYS)
+        )
+        .select_related("scorecard")
+        .order_by("as_of")
+    )
+    if not history:
+        return ClientHealth(latest=None)
+    latest = history[-1]
+    label_components([latest, *history[:-1]])
+    cutoff = latest.as_of - datetime.timedelta(days=MOVER_DAYS)
+    older = [row for row in history if row.as_of <= cutoff]
+    baseline = older[-1] if older else (history[0] if history[0] is not latest else None)
+    health = ClientHealth(latest=latest, history=history, baseline=baseline)
+    if baseline is not None:
+        explain_moves(health, latest, baseline)
+    return health
+
+
+def label_components(scores: list[HealthScore]) -> None:
+    """Add each measure's name and unit (from the score's scorecard version) to its components."""
+    labels = {
+        (m.scorecard_id, m.key): (m.name, m.unit)
+        for m in Measure.objects.filter(scorecard_id__in={s.scorecard_id for s in scores}).only(
+            "scorecard_id", "key", "name", "unit"
+        )
+    }
+    for score in scores:
+        for component in score.components:
+            name, unit = labels.get((score.scorecard_id, component["key"]), (component["key"], ""))
+            component.setdefault("name", name)
+            component.setdefault("unit", unit)
+            component["shown"] = fmt(component["raw"], component["unit"])
+
+
+def explain_moves(health: ClientHealth, latest: HealthScore, baseline: HealthScore) -> None:
+    """Split the change into data moves (per measure, under today's scorecard) and a scorecard move.
+
+    old raws under the old scorecard -> old raws under today's scorecard is the scorecard's doing;
+    from there to today's raws under today's scorecard is the client's data.
+    """
+    specs = specs_from(latest.components)
+    thresholds = Thresholds()
+    old_raws = raws_from(baseline.components)
+    new_raws = raws_from(latest.components)
+    old_under_new = compute_score(specs, old_raws, thresholds)
+    if (
+        baseline.score is not None
+        and old_under_new.score is not None
+        and baseline.scorecard_id != latest.scorecard_id
+    ):
+        health.scorecard_move = round(old_under_new.score - float(baseline.score), 1)
+        health.scorecard_change = (baseline.scorecard.version, latest.scorecard.version)
+    if latest.score is not None and baseline.score is not None:
+        health.total_move = round(float(latest.score) - float(baseline.score), 1)
+    old_points = {c.key: c.contribution for c in old_under_new.components}
+    movers = []
+    for component in latest.components:
+        key = component["key"]
+        points = component["contribution"] - old_points.get(key, 0.0)
+        if old_raws.get(key) == new_raws.get(key) or abs(points) < 0.5:
+            continue
+        movers.append(
+            Mover(
+                key,
+                component["name"],
+                old_raws.get(key),
+                new_raws.get(key),
+                points,
+                component.get("unit", ""),
+            )
+        )
+    health.data_movers = sorted(movers, key=lambda m: -abs(m.points))[:5]
+
+
+def sparkline(
+    history: list[HealthScore],
+    change_dates: list[datetime.date],
+    width: int = 240,
+    height: int = 48,
+) -> dict | None:
+    """Points and scorecard-change markers of a score-over-time SVG, drawn on the server."""
+    scored = [row for row in history if row.score is not None]
+    if len(scored) < 2:
+        return None
+    first, last = scored[0].as_of, scored[-1].as_of
+    span = max((last - first).days, 1)
+
+    def x(day: datetime.date) -> float:
+        return round(2 + (width - 4) * (day - first).days / span, 1)
+
+    def y(score: float) -> float:
+        return round(2 + (height - 4) * (1 - score / 100), 1)
+
+    points = " ".join(f"{x(row.as_of)},{y(float(row.score))}" for row in scored)
+    return {
+        "width": width,
+        "height": height,
+        "points": points,
+        "markers": [{"x": x(day), "date": day} for day in change_dates if first <= day <= last],
+        "green_y": y(70),
+        "amber_y": y(40),
+        "last_x": x(last),
+        "last_y": y(float(scored[-1].score)),
+    }
+
+
+def notifications_of(user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).select_related("client").order_by("-created_at")
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

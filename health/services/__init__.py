@@ -1,0 +1,1 @@
+"""Writes of the health app: recomputes, jobs, alerts, scorecards and measurements."""

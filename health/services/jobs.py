@@ -1,0 +1,167 @@
+"""Background recomputes: the resumable recompute-all job and the debounced per-client queue."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from health.models import JobStatus, RecomputeJob, Scorecard
+from health.services.recompute import batch_size, load_scorecard, recompute_batch, scored_client_ids
+
+log = logging.getLogger(__name__)
+
+# Namespace of the advisory locks that say "a worker is running this job". A session lock dies with
+# its connection, so a killed worker releases the job and the redelivered task can resume it.
+JOB_LOCK_NAMESPACE = 4_601
+PENDING_CLAIM_LIMIT = 5_000
+
+
+def recompute_job_create(
+    *,
+    as_of: datetime.date | None = None,
+    reason: str,
+    scorecard: Scorecard | None = None,
+    actor: User | None = None,
+) -> RecomputeJob:
+    """Record a recompute-all and queue it once the surrounding transaction commits."""
+    from health.tasks import run_recompute_job
+
+    job = RecomputeJob.objects.create(
+        as_of=as_of or timezone.localdate(), reason=reason, scorecard=scorecard, requested_by=actor
+    )
+    # robust: a failing eager run is logged and recorded on the job, not raised at the caller.
+    transaction.on_commit(lambda: run_recompute_job.delay(job.pk), robust=True)
+    return job
+
+
+def _try_lock(job_id: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [JOB_LOCK_NAMESPACE, job_id])
+        return bool(cursor.fetchone()[0])
+
+
+def _unlock(job_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [JOB_LOCK_NAMESPACE, job_id])
+
+
+def recompute_job_run(*, job_id: int) -> RecomputeJob | None:
+    """Run (or resume) a job if no other worker holds it. Safe to call twice: a finished job
+    is left be.
+
+    Each batch commits with the job's progress, so a job killed midway keeps every finished batch
+    and resumes after the last committed client.
+    """
+    if not _try_lock(job_id):
+        log.info("Recompute job %s is being run by another worker", job_id)
+        return None
+    try:
+        job = RecomputeJob.objects.get(pk=job_id)
+        if job.status in (JobStatus.DONE, JobStatus.FAILED):
+            return job
+        _run_claimed(job)
+        return job
+    finally:
+        _unlock(job_id)
+
+
+def _run_claimed(job: RecomputeJob) -> None:
+    loaded = load_scorecard(job.scorecard if job.scorecard_id else None)
+    ids = scored_client_ids()
+    remaining = [client_id for client_id in ids if client_id > job.last_client_id]
+    RecomputeJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING,
+        total=len(ids),
+        done=len(ids) - len(remaining),
+        error="",
+        started_at=job.started_at or timezone.now(),
+    )
+    size = batch_size()
+    try:
+        for start in range(0, len(remaining), size):
+            batch = remaining[start : start + size]
+            with transaction.atomic():
+                recompute_batch(loaded=loaded, as_of=job.as_of, client_ids=batch)
+                job.done = len(ids) - len(remaining) + start + len(batch)
+                job.last_client_id = batch[-1]
+                RecomputeJob.objects.filter(pk=job.pk).update(
+                    done=job.done, last_client_id=job.last_client_id
+                )
+    except DatabaseError as exc:
+        # Worth retrying (the task retries on database errors): it resumes after its last batch.
+        RecomputeJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.QUEUED, error=f"Retrying: {exc}"[:2000]
+        )
+        raise
+    except Exception as exc:
+        # Finished batches stay; the rest keep their previous scores and the job says why.
+        RecomputeJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        job.status = JobStatus.FAILED
+        raise
+    RecomputeJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.DONE, done=len(ids), finished_at=timezone.now()
+    )
+    job.status = JobStatus.DONE
+
+
+def debounce_seconds() -> int:
+    return getattr(settings, "HEALTH_RECOMPUTE_DEBOUNCE_SECONDS", 20)
+
+
+_REQUEST = """
+INSERT INTO health_pendingrecompute (client_id, requested_at) VALUES (%s, now())
+ON CONFLICT (client_id) DO NOTHING RETURNING client_id
+"""
+
+
+def client_recompute_request(*, client_id: int) -> bool:
+    """Note that a client's score is due. Only the first request of a burst queues a task."""
+    from health.tasks import recompute_pending
+
+    with connection.cursor() as cursor:
+        cursor.execute(_REQUEST, [client_id])
+        queued = cursor.fetchone() is not None
+    if queued:
+        transaction.on_commit(
+            lambda: recompute_pending.apply_async(countdown=debounce_seconds()), robust=True
+        )
+    return queued
+
+
+_CLAIM = """
+DELETE FROM health_pendingrecompute WHERE client_id IN (
+    SELECT client_id FROM health_pendingrecompute ORDER BY client_id LIMIT %s FOR UPDATE SKIP LOCKED
+) RETURNING client_id
+"""
+
+
+def pending_recompute_run(*, as_of: datetime.date | None = None) -> int:
+    """Claim the due clients and rescore them in one transaction: a failure puts the claim back."""
+    as_of = as_of or timezone.localdate()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(_CLAIM, [PENDING_CLAIM_LIMIT])
+            client_ids = sorted(row[0] for row in cursor.fetchall())
+        existing = set(scored_client_ids_among(client_ids))
+        if existing:
+            recompute_batch(loaded=load_scorecard(), as_of=as_of, client_ids=sorted(existing))
+    return len(client_ids)
+
+
+def scored_client_ids_among(client_ids: list[int]) -> list[int]:
+    from accounts.models import Client, ClientStatus
+
+    if not client_ids:
+        return []
+    return list(
+        Client.objects.filter(pk__in=client_ids)
+        .exclude(status=ClientStatus.LOST)
+        .values_list("pk", flat=True)
+    )

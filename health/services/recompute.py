@@ -1,0 +1,202 @@
+"""Recomputing health scores, set-based: one aggregate query per measure per batch, one bulk upsert.
+
+Recompute-all and the one-client recompute run the same code; only the list of ids differs.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import Client, ClientStatus
+from health import measures
+from health.formula import MeasureSpec, ScoreResult, Thresholds, compute_score
+from health.models import HealthScore, MeasureSource, Scorecard
+
+
+@dataclass(frozen=True)
+class LoadedScorecard:
+    scorecard: Scorecard
+    specs: list[MeasureSpec]
+    thresholds: Thresholds
+    entered_keys: list[str]
+    computed_keys: list[str]
+
+
+def current_scorecard() -> Scorecard:
+    """The scorecard in force; the default one is (re)created if the table was emptied."""
+    scorecard = Scorecard.objects.filter(is_current=True).first()
+    if scorecard is None:
+        from importlib import import_module
+
+        from django.apps import apps
+
+        default = import_module("health.migrations.0003_default_scorecard_v1")
+        with transaction.atomic():
+            default.create_default_scorecard(apps, None)
+        scorecard = Scorecard.objects.get(is_current=True)
+    return scorecard
+
+
+def load_scorecard(scorecard: Scorecard | None = None) -> LoadedScorecard:
+    """The scorecard (default: the current one) as plain numbers for the formula."""
+    if scorecard is None:
+        scorecard = current_scorecard()
+    rows = list(scorecard.measures.order_by("position", "key"))
+    specs = [
+        MeasureSpec(m.key, m.name, float(m.weight), float(m.floor), float(m.target), m.unit)
+        for m in rows
+    ]
+    thresholds = Thresholds(
+        float(scorecard.green_threshold),
+        float(scorecard.amber_threshold),
+        float(scorecard.min_coverage),
+    )
+    entered = [
+        m.key for m in rows if m.source == MeasureSource.ENTERED or m.key not in measures.COMPUTED
+    ]
+    computed = [m.key for m in rows if m.key in measures.COMPUTED and m.key not in entered]
+    return LoadedScorecard(scorecard, specs, thresholds, entered, computed)
+
+
+def scored_client_ids() -> list[int]:
+    """Clients that get a score: every client the firm has not lost, in id order."""
+    return list(
+        Client.objects.exclude(status=ClientStatus.LOST).order_by("pk").values_list("pk", flat=True)
+    )
+
+
+def raw_values_for(
+    loaded: LoadedScorecard, as_of: datetime.date, client_ids: Sequence[int]
+) -> dict[int, dict[str, float | None]]:
+    """{client_id: {measure key: raw value or None}}: one aggregate query per group of measures."""
+    per_measure: dict[str, dict[int, float]] = {}
+    wanted = set(loaded.computed_keys)
+    for keys, function in measures.GROUPS:
+        if wanted.intersection(keys):
+            values = function(as_of, client_ids)
+            per_measure.update({key: values[key] for key in keys if key in wanted})
+    defaults = {key: measures.COMPUTED[key] for key in loaded.computed_keys}
+    per_measure.update(measures.entered(loaded.entered_keys, as_of, client_ids))
+    return {
+        client_id: {
+            key: values.get(client_id, defaults.get(key)) for key, values in per_measure.items()
+        }
+        for client_id in client_ids
+    }
+
+
+def compute_for(
+    loaded: LoadedScorecard, as_of: datetime.date, client_ids: Sequence[int]
+) -> dict[int, ScoreResult]:
+    raws = raw_values_for(loaded, as_of, client_ids)
+    return {
+        client_id: compute_score(loaded.specs, raws[client_id], loaded.thresholds)
+        for client_id in client_ids
+    }
+
+
+_UPSERT = """
+INSERT INTO health_healthscore
+    (client_id, as_of, score, coverage, band, scorecard_id, components, computed_at)
+SELECT client_id, %s, score, coverage, band, %s, components, now()
+FROM jsonb_to_recordset(%s::jsonb)
+     AS r(client_id bigint, score numeric(5, 2), coverage numeric(4, 3), band varchar,
+          components jsonb)
+ON CONFLICT (client_id, as_of) DO UPDATE SET
+    score = EXCLUDED.score, coverage = EXCLUDED.coverage, band = EXCLUDED.band,
+    scorecard_id = EXCLUDED.scorecard_id, components = EXCLUDED.components,
+    computed_at = EXCLUDED.computed_at
+"""
+
+
+def scores_write(
+    results: dict[int, ScoreResult], *, as_of: datetime.date, scorecard: Scorecard
+) -> int:
+    """Insert or replace the day's score of each client: one statement for the whole batch."""
+    if not results:
+        return 0
+    payload = [
+        {
+            "client_id": client_id,
+            "score": result.score,
+            "coverage": result.coverage,
+            "band": result.band,
+            "components": [c.as_json() for c in result.components],
+        }
+        for client_id, result in results.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT, [as_of, scorecard.pk, json.dumps(payload, separators=(",", ":"))])
+    return len(payload)
+
+
+def batch_size() -> int:
+    return getattr(settings, "HEALTH_RECOMPUTE_BATCH", 5000)
+
+
+@dataclass
+class BatchOutcome:
+    client_ids: list[int]
+    results: dict[int, ScoreResult]
+
+
+def recompute_batch(
+    *, loaded: LoadedScorecard, as_of: datetime.date, client_ids: Sequence[int], alert: bool = True
+) -> BatchOutcome:
+    """Compute and store one batch atomically: all of its scores are written, or none."""
+    from health.services.alerts import alerts_raise
+
+    results = compute_for(loaded, as_of, client_ids)
+    with transaction.atomic():
+        scores_write(results, as_of=as_of, scorecard=loaded.scorecard)
+        if alert and as_of >= timezone.localdate() - datetime.timedelta(days=1):
+            alerts_raise(results=results, as_of=as_of)
+    return BatchOutcome(list(client_ids), results)
+
+
+def scores_recompute(
+    *,
+    as_of: datetime.date | None = None,
+    client_ids: Sequence[int] | None = None,
+    scorecard: Scorecard | None = None,
+    alert: bool = True,
+) -> int:
+    """Recompute now (all clients, or `client_ids`), batch by batch. Returns clients scored."""
+    as_of = as_of or timezone.localdate()
+    loaded = load_scorecard(scorecard)
+    ids = scored_client_ids() if client_ids is None else sorted(set(client_ids))
+    size = batch_size()
+    for start in range(0, len(ids), size):
+        recompute_batch(
+            loaded=loaded, as_of=as_of, client_ids=ids[start : start + size], alert=alert
+        )
+    return len(ids)
+
+
+def client_recompute(*, client: Client, as_of: datetime.date | None = None) -> ScoreResult:
+    """One client through the same code as recompute-all."""
+    as_of = as_of or timezone.localdate()
+    loaded = load_scorecard()
+    return recompute_batch(loaded=loaded, as_of=as_of, client_ids=[client.pk]).results[client.pk]
+
+
+def what_if(
+    *, client: Client, as_of: datetime.date | None = None, overrides: dict[str, float | None]
+) -> ScoreResult:
+    """The score the client would get with some raw values replaced. Nothing is saved."""
+    as_of = as_of or timezone.localdate()
+    loaded = load_scorecard()
+    raws = raw_values_for(loaded, as_of, [client.pk])[client.pk]
+    raws.update({key: value for key, value in overrides.items() if key in raws})
+    return compute_score(loaded.specs, raws, loaded.thresholds)
+
+
+def score_of(client_id: int, as_of: datetime.date) -> HealthScore | None:
+    return HealthScore.objects.filter(client_id=client_id, as_of=as_of).first()

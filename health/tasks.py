@@ -1,0 +1,29 @@
+"""Celery tasks: thin, take ids, call a service, safe to run twice."""
+
+import datetime
+
+from celery import shared_task
+from django.db import DatabaseError, InterfaceError, OperationalError
+
+from health.services import jobs
+
+DB_ERRORS = (OperationalError, InterfaceError, DatabaseError)
+
+
+@shared_task(acks_late=True, autoretry_for=DB_ERRORS, retry_backoff=True, max_retries=5)
+def run_recompute_job(job_id: int) -> None:
+    jobs.recompute_job_run(job_id=job_id)
+
+
+@shared_task(acks_late=True, autoretry_for=DB_ERRORS, retry_backoff=True, max_retries=5)
+def recompute_pending() -> int:
+    """Recompute every client whose data changed since the last run (a burst of edits: one run)."""
+    return jobs.pending_recompute_run()
+
+
+@shared_task(acks_late=True, autoretry_for=DB_ERRORS, retry_backoff=True, max_retries=5)
+def nightly_recompute(as_of: str | None = None) -> int:
+    job = jobs.recompute_job_create(
+        as_of=datetime.date.fromisoformat(as_of) if as_of else None, reason="Nightly recompute"
+    )
+    return job.pk

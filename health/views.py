@@ -1,0 +1,180 @@
+"""Health pages: thin views over the access rule, selectors and services."""
+
+from decimal import Decimal
+
+from django.apps import apps
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import get_visible_client, require_role
+from accounts.models import Notification, Role, User
+from health import portfolio, selectors
+from health.models import RecomputeJob, Scorecard
+from health.services.measurements import entered_measure_keys, measurements_import
+from health.services.recompute import current_scorecard
+from health.services.recompute import what_if as what_if_score
+from health.services.scorecards import MeasureInput, measures_of, parse_decimal, scorecard_publish
+
+
+@require_GET
+def what_if(request, pk: int):
+    """The score and band a client would get with some raw values changed. Nothing is saved."""
+    client = get_visible_client(request.user, pk)
+    overrides, errors = {}, {}
+    for name, raw in request.GET.items():
+        if name.startswith("raw_") and raw.strip() != "":
+            try:
+                overrides[name.removeprefix("raw_")] = float(Decimal(raw.strip()))
+            except ArithmeticError:
+                errors[name.removeprefix("raw_")] = "Enter a number."
+    result = what_if_score(client=client, overrides=overrides)
+    return render(
+        request,
+        "health/client_panel.html#what-if-result",
+        {"result": result, "errors": errors, "client": client},
+    )
+
+
+@require_GET
+def notification_list(request):
+    page = Paginator(selectors.notifications_of(request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "health/notification_list.html", {"page": page})
+
+
+@require_POST
+def notifications_mark_read(request):
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    messages.success(request, "All notifications marked as read.")
+    return redirect("notification-list")
+
+
+@require_GET
+def portfolio_signals(request):
+    if request.user.role == Role.PARTNER and not request.user.is_superuser:
+        raise PermissionDenied("Portfolio signals are for the BD team and managing partners.")
+    return render(
+        request, "health/portfolio.html", {"signals": portfolio.portfolio_signals(request.user)}
+    )
+
+
+def _measures_from_post(post) -> list[MeasureInput]:
+    items = []
+    for index in range(int(post.get("measure_count", 0) or 0) + 1):
+        prefix = f"measures-{index}"
+        key = post.get(f"{prefix}-key", "").strip()
+        if not key and index == int(post.get("measure_count", 0) or 0):
+            continue  # the blank "add a measure" row
+        if post.get(f"{prefix}-delete"):
+            continue
+        items.append(
+            MeasureInput(
+                key=key,
+                name=post.get(f"{prefix}-name", ""),
+                description=post.get(f"{prefix}-description", ""),
+                unit=post.get(f"{prefix}-unit", ""),
+                weight=parse_decimal(post.get(f"{prefix}-weight", ""), f"{prefix}-weight"),
+                floor=parse_decimal(post.get(f"{prefix}-floor", ""), f"{prefix}-floor"),
+                target=parse_decimal(post.get(f"{prefix}-target", ""), f"{prefix}-target"),
+            )
+        )
+    return items
+
+
+@require_http_methods(["GET", "POST"])
+def scorecard_edit(request):
+    require_role(request.user, Role.ADMIN)
+    scorecard = current_scorecard()
+    errors: dict = {}
+    if request.method == "POST":
+        try:
+            items = _measures_from_post(request.POST)
+            new, job = scorecard_publish(
+                actor=request.user,
+                measures_in=items,
+                green_threshold=parse_decimal(
+                    request.POST.get("green_threshold"), "green_threshold"
+                ),
+                amber_threshold=parse_decimal(
+                    request.POST.get("amber_threshold"), "amber_threshold"
+                ),
+                min_coverage=parse_decimal(request.POST.get("min_coverage"), "min_coverage"),
+                note=request.POST.get("note", "")[:300],
+            )
+        except ValidationError as error:
+            errors = error.message_dict
+        else:
+            messages.success(
+                request,
+                f"Scorecard v{new.version} is now in force; every client is being rescored.",
+            )
+            return redirect("health-job", pk=job.pk)
+    rows = measures_of(scorecard)
+    history = list(
+        apps.get_model("health", "MeasureEvent")
+        .objects.select_related("pgh_context")
+        .order_by("-pgh_created_at", "-pgh_id")[:40]
+    )
+    people = dict(
+        User.objects.filter(
+            pk__in={(e.pgh_context.metadata or {}).get("user") for e in history if e.pgh_context}
+        ).values_list("pk", "full_name")
+    )
+    for event in history:
+        event.who = (
+            people.get((event.pgh_context.metadata or {}).get("user"))
+            if event.pgh_context
+            else None
+        )
+    return render(
+        request,
+        "health/scorecard_edit.html",
+        {
+            "scorecard": scorecard,
+            "rows": rows,
+            "errors": errors,
+            "post": request.POST if errors else None,
+            "versions": Scorecard.objects.select_related("created_by")[:20],
+            "history": history,
+            "jobs": RecomputeJob.objects.order_by("-created_at")[:5],
+        },
+    )
+
+
+@require_GET
+def job_progress(request, pk: int):
+    require_role(request.user, Role.ADMIN, Role.MANAGING_PARTNER, Role.BD)
+    job = get_object_or_404(RecomputeJob, pk=pk)
+    template = "health/job.html#progress" if request.htmx else "health/job.html"
+    return render(request, template, {"job": job})
+
+
+@require_http_methods(["GET", "POST"])
+def measurement_import(request):
+    """Upload NPS / payment-days figures by CSV; a dry run (the default) checks without saving."""
+    report = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        text = (
+            upload.read().decode("utf-8-sig", errors="replace")
+            if upload
+            else request.POST.get("csv", "")
+        )
+        report = measurements_import(
+            actor=request.user, csv_text=text, dry_run=bool(request.POST.get("dry_run"))
+        )
+        if report.ok and not report.dry_run:
+            messages.success(
+                request, f"Imported {report.created} new and {report.updated} corrected figures."
+            )
+            return redirect("health-measurement-import")
+    return render(
+        request,
+        "health/measurement_import.html",
+        {"report": report, "keys": entered_measure_keys(), "csv": request.POST.get("csv", "")},
+    )

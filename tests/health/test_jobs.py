@@ -1,0 +1,135 @@
+"""Background recomputes: debounce, resumable jobs, failures that keep the previous scores."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from health.models import HealthScore, JobStatus, PendingRecompute, RecomputeJob
+from health.services import jobs
+from health.services.recompute import scores_recompute
+from stakeholders.models import Interaction
+from tests.factories import ClientFactory, InteractionFactory, RiskFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class WorkerKilled(BaseException):
+    """Stands in for SIGKILL: no `except Exception` handler gets to run."""
+
+
+def test_a_burst_of_50_edits_queues_one_recompute(scorecard, django_capture_on_commit_callbacks):
+    client = ClientFactory()
+    with django_capture_on_commit_callbacks() as callbacks:
+        for _ in range(50):
+            InteractionFactory(client=client)
+    assert len(callbacks) == 1
+    assert PendingRecompute.objects.count() == 1
+
+
+def test_the_queued_recompute_scores_the_changed_client_once(
+    scorecard, django_capture_on_commit_callbacks
+):
+    client, untouched = ClientFactory(), ClientFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(50):
+            InteractionFactory(client=client)
+    assert list(HealthScore.objects.values_list("client_id", flat=True)) == [client.pk]
+    assert HealthScore.objects.get(client=client).components[0]["raw"] == 50
+    assert not PendingRecompute.objects.exists()
+    assert untouched.pk not in HealthScore.objects.values_list("client_id", flat=True)
+
+
+def test_edits_to_risks_and_stakeholder_data_request_a_recompute(scorecard):
+    client = ClientFactory()
+    RiskFactory(client=client)
+    assert PendingRecompute.objects.filter(client_id=client.pk).exists()
+
+
+def test_deleting_a_client_with_data_is_not_blocked_by_a_pending_recompute(scorecard):
+    client = ClientFactory(status="lost")
+    InteractionFactory(client=client)
+    client.delete()
+    assert jobs.pending_recompute_run() == 1
+    assert not HealthScore.objects.exists()
+
+
+def test_recompute_job_scores_everyone_and_shows_progress(scorecard, settings):
+    settings.HEALTH_RECOMPUTE_BATCH = 2
+    clients = ClientFactory.create_batch(5)
+    job = RecomputeJob.objects.create(as_of=timezone.localdate(), reason="test")
+    jobs.recompute_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total, job.percent) == (JobStatus.DONE, 5, 5, 100)
+    assert HealthScore.objects.count() == len(clients)
+
+
+def test_running_a_finished_job_again_changes_nothing(scorecard):
+    ClientFactory.create_batch(2)
+    job = RecomputeJob.objects.create(as_of=timezone.localdate(), reason="test")
+    jobs.recompute_job_run(job_id=job.pk)
+    computed = list(HealthScore.objects.values_list("computed_at", flat=True))
+    jobs.recompute_job_run(job_id=job.pk)
+    assert list(HealthScore.objects.values_list("computed_at", flat=True)) == computed
+
+
+def test_a_job_killed_midway_keeps_whole_batches_and_resumes(scorecard, settings, monkeypatch):
+    settings.HEALTH_RECOMPUTE_BATCH = 3
+    clients = ClientFactory.create_batch(8)
+    job = RecomputeJob.objects.create(as_of=timezone.localdate(), reason="test")
+    real_batch, calls = jobs.recompute_batch, []
+
+    def dies_on_second_batch(**kwargs):
+        calls.append(kwargs["client_ids"])
+        if len(calls) == 2:
+            raise WorkerKilled
+        return real_batch(**kwargs)
+
+    monkeypatch.setattr(jobs, "recompute_batch", dies_on_second_batch)
+    with pytest.raises(WorkerKilled):
+        jobs.recompute_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.done) == (JobStatus.RUNNING, 3)
+    assert set(HealthScore.objects.values_list("client_id", flat=True)) == {
+        c.pk for c in clients[:3]
+    }
+
+    monkeypatch.setattr(jobs, "recompute_batch", real_batch)
+    jobs.recompute_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.done) == (JobStatus.DONE, 8)
+    assert HealthScore.objects.count() == 8
+
+
+def test_a_failing_recompute_keeps_the_previous_scores_and_says_why(scorecard, monkeypatch):
+    client = ClientFactory()
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    scores_recompute(as_of=yesterday)
+    previous = HealthScore.objects.get(client=client)
+    job = RecomputeJob.objects.create(as_of=yesterday, reason="test")
+
+    def broken(*args, **kwargs):
+        raise ValueError("Measure data could not be read")
+
+    monkeypatch.setattr("health.services.recompute.compute_for", broken)
+    with pytest.raises(ValueError):
+        jobs.recompute_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "could not be read" in job.error
+    assert HealthScore.objects.get(client=client).computed_at == previous.computed_at
+
+
+def test_a_job_held_by_another_worker_is_left_alone(scorecard):
+    from django.db import connections
+
+    ClientFactory()
+    job = RecomputeJob.objects.create(as_of=timezone.localdate(), reason="test")
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [jobs.JOB_LOCK_NAMESPACE, job.pk])
+        assert jobs.recompute_job_run(job_id=job.pk) is None
+        assert not HealthScore.objects.exists()
+    finally:
+        other.close()
+    assert Interaction.objects.count() == 0
