@@ -1,0 +1,50 @@
+"""Build one report's PDF from its record: resolve the scope, gather, lay out, render."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from reports.models import Report, ReportKind
+from reports.pdf import data as report_data
+from reports.pdf.document import account_review_html, pack_html
+from reports.pdf.periods import Quarter
+from reports.pdf.render import RenderedPdf, render_pdf
+from reports.scopes import resolve_client_scope, resolve_pack_scope
+
+
+@dataclass
+class BuiltReport:
+    title: str
+    pdf: RenderedPdf
+    clients_included: int
+    clients_left_out: int
+
+
+def data_as_of(quarter: Quarter, today: datetime.date | None = None) -> datetime.date:
+    """The quarter's last day, or today while the quarter is still running."""
+    return min(quarter.end, today or timezone.localdate())
+
+
+def build_report(report: Report, on_progress: Callable[[int], None] = lambda pct: None) -> BuiltReport:
+    quarter = Quarter.from_end(report.period_end)
+    if report.kind == ReportKind.ACCOUNT_REVIEW:
+        scope = resolve_client_scope(report.requested_by, report.scope)
+    else:
+        scope = resolve_pack_scope(report.requested_by, report.scope)
+    on_progress(15)
+    gathered = report_data.gather(scope.client_ids, quarter, as_of=report.period_end,
+                                  left_out=scope.left_out)
+    on_progress(35)
+    if report.kind == ReportKind.ACCOUNT_REVIEW:
+        title, html = account_review_html(gathered)
+    else:
+        title, html = pack_html(gathered, scope.label)
+    on_progress(50)
+    pdf = render_pdf(html)
+    on_progress(95)
+    return BuiltReport(title=title, pdf=pdf, clients_included=len(scope.client_ids),
+                       clients_left_out=scope.left_out)
