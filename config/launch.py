@@ -32,7 +32,7 @@ def main() -> int:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DEBUG", "true")
     os.environ.pop("REDIS_URL", None)
-    print(f"Embedded PostgreSQL running (data in var/pgdata).", flush=True)
+    print("Embedded PostgreSQL running (data in var/pgdata).", flush=True)
     child = None
     try:
         manage("migrate", "--no-input", "-v", "0")

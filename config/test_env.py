@@ -13,7 +13,7 @@ os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 if not os.environ.get("KEYLINE_TEST_REDIS"):
     os.environ.pop("REDIS_URL", None)  # eager tasks, unless a test run asks for the real broker
 
-from config.settings import *  # noqa: E402, F403
+from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests only
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

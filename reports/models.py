@@ -48,7 +48,7 @@ class Report(models.Model):
         indexes = [models.Index(fields=["requested_by", "-created_at"])]
 
     def __str__(self) -> str:
-        return self.title or f"{self.get_kind_display()} {self.period_start}–{self.period_end}"
+        return self.title or f"{self.get_kind_display()} {self.period_start} to {self.period_end}"
 
     @property
     def quarter_code(self) -> str:
@@ -56,7 +56,8 @@ class Report(models.Model):
 
     @property
     def download_name(self) -> str:
-        stem = "".join(ch if ch.isalnum() else "-" for ch in (self.title or self.kind)).strip("-").lower()
+        title = self.title or self.kind
+        stem = "".join(ch if ch.isalnum() else "-" for ch in title).strip("-").lower()
         return f"{stem[:80]}-{self.quarter_code}.pdf"
 
 

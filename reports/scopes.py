@@ -10,8 +10,13 @@ from django.db.models import QuerySet
 from accounts.access import visible_clients
 from accounts.models import Client, ClientStatus, Office, PracticeGroup, Tier, User
 
-PACK_SCOPES = {"firm": "The whole firm", "practice_group": "A practice group", "office": "An office",
-               "crp": "A CRP's clients", "tier": "A tier"}
+PACK_SCOPES = {
+    "firm": "The whole firm",
+    "practice_group": "A practice group",
+    "office": "An office",
+    "crp": "A CRP's clients",
+    "tier": "A tier",
+}
 
 
 @dataclass
@@ -40,7 +45,9 @@ def scope_members(scope: dict) -> tuple[str, QuerySet[Client]]:
     if kind == "firm":
         return "Whole firm", active
     if kind not in PACK_SCOPES:
-        raise ValidationError({"scope": "Choose the firm, a practice group, an office, a CRP or a tier."})
+        raise ValidationError(
+            {"scope": "Choose the firm, a practice group, an office, a CRP or a tier."}
+        )
     pk = _scope_id(scope)
     not_found = ValidationError({"scope": "That scope does not exist."})
     if kind == "practice_group":
@@ -69,7 +76,9 @@ def resolve_pack_scope(user: User, scope: dict) -> ResolvedScope:
     label, members = scope_members(scope)
     all_ids = set(members.values_list("pk", flat=True))
     if not all_ids:
-        raise ValidationError({"scope": "This scope has no active clients, so the pack would be empty."})
+        raise ValidationError(
+            {"scope": "This scope has no active clients, so the pack would be empty."}
+        )
     seen = set(visible_clients(user).filter(pk__in=all_ids).values_list("pk", flat=True))
     if not seen:
         raise ValidationError({"scope": "You may not see any client in this scope."})

@@ -24,7 +24,9 @@ from reports.pdf.render import ReportRenderError
 from reports.scopes import resolve_client_scope, resolve_pack_scope
 
 logger = logging.getLogger(__name__)
-UNEXPECTED_FAILURE = "The report could not be rendered. Try again; if it fails again, tell an administrator."
+UNEXPECTED_FAILURE = (
+    "The report could not be rendered. Try again; if it fails again, tell an administrator."
+)
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,12 @@ def parse_quarter(text: str, *, today: datetime.date | None = None) -> Quarter:
     except ValueError as exc:
         raise ValidationError({"quarter": str(exc)}) from exc
     if quarter.start > today:
-        raise ValidationError({"quarter": f"{quarter} is in the future; choose {Quarter.containing(today)} "
-                                          "or an earlier quarter."})
+        raise ValidationError(
+            {
+                "quarter": f"{quarter} is in the future; choose {Quarter.containing(today)} "
+                "or an earlier quarter."
+            }
+        )
     if quarter.year < 2000:
         raise ValidationError({"quarter": "Choose a quarter from 2000 onwards."})
     return quarter
@@ -74,14 +80,20 @@ def _enqueue(report: Report) -> None:
     transaction.on_commit(lambda: render_report.delay(str(report.pk)))
 
 
-def report_request(*, actor: User, kind: str, scope: dict, quarter: str, scheduled: bool = False) -> Report:
+def report_request(
+    *, actor: User, kind: str, scope: dict, quarter: str, scheduled: bool = False
+) -> Report:
     """Check the request against the access rule, record it and queue its rendering."""
     scope = _clean_scope(scope)
     request = _validate(actor, kind, scope, quarter)
     with audited_write(actor):
         report = Report.objects.create(
-            kind=request.kind, scope=request.scope, period_start=request.quarter.start,
-            period_end=data_as_of(request.quarter), requested_by=actor, scheduled=scheduled,
+            kind=request.kind,
+            scope=request.scope,
+            period_start=request.quarter.start,
+            period_end=data_as_of(request.quarter),
+            requested_by=actor,
+            scheduled=scheduled,
         )
         _enqueue(report)
     return report
@@ -93,9 +105,12 @@ def report_retry(*, actor: User, report: Report) -> Report:
         raise ValidationError("Only the person who asked for a report can retry it.")
     with audited_write(actor):
         retried = Report.objects.filter(
-            Q(status=ReportStatus.FAILED) | Q(status=ReportStatus.RENDERING, started_at__lt=_stale_before()),
+            Q(status=ReportStatus.FAILED)
+            | Q(status=ReportStatus.RENDERING, started_at__lt=_stale_before()),
             pk=report.pk,
-        ).update(status=ReportStatus.QUEUED, progress=0, error="", started_at=None, finished_at=None)
+        ).update(
+            status=ReportStatus.QUEUED, progress=0, error="", started_at=None, finished_at=None
+        )
         if not retried:
             raise ValidationError("Only a failed report can be retried.")
         report.refresh_from_db()
@@ -112,14 +127,17 @@ def _claim(report_id: str) -> datetime.datetime | None:
     """Take the report for rendering with one conditional UPDATE, so a second run does nothing."""
     started = timezone.now()
     claimed = Report.objects.filter(
-        Q(status=ReportStatus.QUEUED) | Q(status=ReportStatus.RENDERING, started_at__lt=_stale_before()),
+        Q(status=ReportStatus.QUEUED)
+        | Q(status=ReportStatus.RENDERING, started_at__lt=_stale_before()),
         pk=report_id,
     ).update(status=ReportStatus.RENDERING, started_at=started, progress=5, error="")
     return started if claimed else None
 
 
 def _progress(report_id: str, started: datetime.datetime, percent: int) -> None:
-    Report.objects.filter(pk=report_id, status=ReportStatus.RENDERING, started_at=started).update(progress=percent)
+    Report.objects.filter(pk=report_id, status=ReportStatus.RENDERING, started_at=started).update(
+        progress=percent
+    )
 
 
 def report_render(*, report_id: str) -> Report | None:
@@ -137,15 +155,25 @@ def report_render(*, report_id: str) -> Report | None:
         return Report.objects.get(pk=report_id)
     except Exception:
         logger.exception("Report %s failed to render", report_id)
-        mine.update(status=ReportStatus.FAILED, error=UNEXPECTED_FAILURE, finished_at=timezone.now())
+        mine.update(
+            status=ReportStatus.FAILED, error=UNEXPECTED_FAILURE, finished_at=timezone.now()
+        )
         return Report.objects.get(pk=report_id)
     # A name nobody can guess; the file is only ever served through the authorised download view.
-    name = report.file.storage.save(f"reports/{secrets.token_urlsafe(32)}.pdf", ContentFile(built.pdf.content))
+    name = report.file.storage.save(
+        f"reports/{secrets.token_urlsafe(32)}.pdf", ContentFile(built.pdf.content)
+    )
     with transaction.atomic():
         stored = mine.update(
-            status=ReportStatus.DONE, progress=100, file=name, title=built.title, pages=built.pdf.pages,
-            clients_included=built.clients_included, clients_left_out=built.clients_left_out,
-            render_seconds=round(built.pdf.seconds, 2), file_size=len(built.pdf.content),
+            status=ReportStatus.DONE,
+            progress=100,
+            file=name,
+            title=built.title,
+            pages=built.pdf.pages,
+            clients_included=built.clients_included,
+            clients_left_out=built.clients_left_out,
+            render_seconds=round(built.pdf.seconds, 2),
+            file_size=len(built.pdf.content),
             finished_at=timezone.now(),
         )
         if stored:
@@ -157,10 +185,13 @@ def report_render(*, report_id: str) -> Report | None:
 
 def _notify_done(report: Report, title: str) -> None:
     Notification.objects.get_or_create(
-        user=report.requested_by, dedupe_key=f"report-done-{report.pk}",
-        defaults={"title": f"Your report is ready: {title}"[:200],
-                  "body": "Download it from the reports page.",
-                  "url": reverse("report-detail", args=[report.pk])},
+        user=report.requested_by,
+        dedupe_key=f"report-done-{report.pk}",
+        defaults={
+            "title": f"Your report is ready: {title}"[:200],
+            "body": "Download it from the reports page.",
+            "url": reverse("report-detail", args=[report.pk]),
+        },
     )
 
 
@@ -172,18 +203,37 @@ def quarterly_packs_generate(*, quarter: Quarter | None = None) -> list[Report]:
     quarter = quarter or last_complete_quarter(timezone.localdate())
     created = []
     partners = User.objects.filter(role=Role.MANAGING_PARTNER, is_active=True).order_by("pk")
-    leads = set(Assignment.objects.filter(role="crp", end_date__isnull=True, client__status="active",
-                                          user__in=partners).values_list("user_id", flat=True))
+    leads = set(
+        Assignment.objects.filter(
+            role="crp", end_date__isnull=True, client__status="active", user__in=partners
+        ).values_list("user_id", flat=True)
+    )
     for partner in partners:
-        scopes = [{"type": "firm"}] + ([{"type": "crp", "id": partner.pk}] if partner.pk in leads else [])
+        scopes = [{"type": "firm"}] + (
+            [{"type": "crp", "id": partner.pk}] if partner.pk in leads else []
+        )
         for scope in scopes:
-            exists = Report.objects.filter(requested_by=partner, kind=ReportKind.QUARTERLY_PACK, scope=scope,
-                                           period_end=quarter.end, scheduled=True).exists()
+            exists = Report.objects.filter(
+                requested_by=partner,
+                kind=ReportKind.QUARTERLY_PACK,
+                scope=scope,
+                period_end=quarter.end,
+                scheduled=True,
+            ).exists()
             if exists:
                 continue
             try:
-                created.append(report_request(actor=partner, kind=ReportKind.QUARTERLY_PACK, scope=scope,
-                                              quarter=quarter.code, scheduled=True))
+                created.append(
+                    report_request(
+                        actor=partner,
+                        kind=ReportKind.QUARTERLY_PACK,
+                        scope=scope,
+                        quarter=quarter.code,
+                        scheduled=True,
+                    )
+                )
             except ValidationError:
-                logger.info("No %s pack for %s in %s: nothing to report", scope["type"], partner, quarter)
+                logger.info(
+                    "No %s pack for %s in %s: nothing to report", scope["type"], partner, quarter
+                )
     return created

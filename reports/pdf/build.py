@@ -29,15 +29,18 @@ def data_as_of(quarter: Quarter, today: datetime.date | None = None) -> datetime
     return min(quarter.end, today or timezone.localdate())
 
 
-def build_report(report: Report, on_progress: Callable[[int], None] = lambda pct: None) -> BuiltReport:
+def build_report(
+    report: Report, on_progress: Callable[[int], None] = lambda pct: None
+) -> BuiltReport:
     quarter = Quarter.from_end(report.period_end)
     if report.kind == ReportKind.ACCOUNT_REVIEW:
         scope = resolve_client_scope(report.requested_by, report.scope)
     else:
         scope = resolve_pack_scope(report.requested_by, report.scope)
     on_progress(15)
-    gathered = report_data.gather(scope.client_ids, quarter, as_of=report.period_end,
-                                  left_out=scope.left_out)
+    gathered = report_data.gather(
+        scope.client_ids, quarter, as_of=report.period_end, left_out=scope.left_out
+    )
     on_progress(35)
     if report.kind == ReportKind.ACCOUNT_REVIEW:
         title, html = account_review_html(gathered)
@@ -46,5 +49,9 @@ def build_report(report: Report, on_progress: Callable[[int], None] = lambda pct
     on_progress(50)
     pdf = render_pdf(html)
     on_progress(95)
-    return BuiltReport(title=title, pdf=pdf, clients_included=len(scope.client_ids),
-                       clients_left_out=scope.left_out)
+    return BuiltReport(
+        title=title,
+        pdf=pdf,
+        clients_included=len(scope.client_ids),
+        clients_left_out=scope.left_out,
+    )

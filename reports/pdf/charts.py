@@ -17,16 +17,27 @@ def _svg(width: int, height: int, body: list[str], title: str) -> SafeString:
     return mark_safe(  # noqa: S308 - every interpolated text below passes through escape()
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">'
-        + "".join(body) + "</svg>")
+        + "".join(body)
+        + "</svg>"
+    )
 
 
-def _text(x: float, y: float, text: str, size: int = 9, anchor: str = "middle", fill: str = INK) -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
-            f'fill="{fill}" font-family="DejaVu Sans, sans-serif">{escape(text)}</text>')
+def _text(
+    x: float, y: float, text: str, size: int = 9, anchor: str = "middle", fill: str = INK
+) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
+        f'fill="{fill}" font-family="DejaVu Sans, sans-serif">{escape(text)}</text>'
+    )
 
 
-def trend_chart(points: list[tuple[Quarter, int | None]], green: float = 70, amber: float = 40,
-                width: int = 420, height: int = 150) -> SafeString:
+def trend_chart(
+    points: list[tuple[Quarter, int | None]],
+    green: float = 70,
+    amber: float = 40,
+    width: int = 420,
+    height: int = 150,
+) -> SafeString:
     """Score by quarter with the band thresholds as dashed lines."""
     left, right, top, bottom = 30, 10, 10, 22
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -35,10 +46,16 @@ def trend_chart(points: list[tuple[Quarter, int | None]], green: float = 70, amb
     def y(value: float) -> float:
         return top + plot_h * (1 - value / 100)
 
-    body = [f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fff" stroke="{GRID}"/>']
+    body = [
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" '
+        f'fill="#fff" stroke="{GRID}"/>'
+    ]
     for threshold, colour in [(green, BAND_COLOURS["green"]), (amber, BAND_COLOURS["red"])]:
-        body.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(threshold):.1f}" y2="{y(threshold):.1f}" '
-                    f'stroke="{colour}" stroke-dasharray="4 3" stroke-width="1"/>')
+        body.append(
+            f'<line x1="{left}" x2="{left + plot_w}" '
+            f'y1="{y(threshold):.1f}" y2="{y(threshold):.1f}" '
+            f'stroke="{colour}" stroke-dasharray="4 3" stroke-width="1"/>'
+        )
     for tick in (0, 50, 100):
         body.append(_text(left - 4, y(tick) + 3, str(tick), 8, "end"))
     coords = []
@@ -59,7 +76,7 @@ def trend_chart(points: list[tuple[Quarter, int | None]], green: float = 70, amb
 
 
 def component_bars(components: list[dict], width: int = 420) -> SafeString:
-    """Each measure's normalised score (0–100), longest bar first."""
+    """Each measure's normalised score (0 to 100), longest bar first."""
     rows = [c for c in components if not c.get("missing")]
     bar_h, label_w = 16, 150
     height = max(len(rows), 1) * (bar_h + 4) + 8
@@ -69,7 +86,9 @@ def component_bars(components: list[dict], width: int = 420) -> SafeString:
         value = float(component.get("normalised") or 0)
         length = (width - label_w - 40) * max(min(value, 100), 0) / 100
         body.append(_text(label_w - 6, y + 12, str(component.get("name", ""))[:28], 9, "end"))
-        body.append(f'<rect x="{label_w}" y="{y}" width="{length:.1f}" height="{bar_h}" fill="#3b6ea5"/>')
+        body.append(
+            f'<rect x="{label_w}" y="{y}" width="{length:.1f}" height="{bar_h}" fill="#3b6ea5"/>'
+        )
         body.append(_text(label_w + length + 4, y + 12, f"{value:.0f}", 9, "start"))
     if not rows:
         body.append(_text(width / 2, 16, "No measures recorded yet", 10))
@@ -77,7 +96,7 @@ def component_bars(components: list[dict], width: int = 420) -> SafeString:
 
 
 def heat_map(cells: Counter, size: int = 26) -> SafeString:
-    """Open risks on a likelihood × impact grid, counts in each cell."""
+    """Open risks on a likelihood-by-impact grid, counts in each cell."""
     left, bottom = 28, 26
     width, height = left + 5 * size + 6, 5 * size + bottom + 6
     body = []
@@ -86,10 +105,15 @@ def heat_map(cells: Counter, size: int = 26) -> SafeString:
             severity = likelihood * impact
             colour = "#f6d5d1" if severity >= 15 else "#fbeccb" if severity >= 8 else "#e3efe6"
             x, y = left + (impact - 1) * size, 4 + (5 - likelihood) * size
-            body.append(f'<rect x="{x}" y="{y}" width="{size}" height="{size}" fill="{colour}" stroke="#fff"/>')
+            body.append(
+                f'<rect x="{x}" y="{y}" width="{size}" height="{size}" '
+                f'fill="{colour}" stroke="#fff"/>'
+            )
             if count := cells.get((likelihood, impact)):
                 body.append(_text(x + size / 2, y + size / 2 + 4, str(count), 10))
-        body.append(_text(left - 6, 4 + (5 - likelihood) * size + size / 2 + 3, str(likelihood), 8, "end"))
+        body.append(
+            _text(left - 6, 4 + (5 - likelihood) * size + size / 2 + 3, str(likelihood), 8, "end")
+        )
     for impact in range(1, 6):
         body.append(_text(left + (impact - 0.5) * size, 4 + 5 * size + 10, str(impact), 8))
     body.append(_text(left + 2.5 * size, height - 2, "Impact →", 8))
@@ -97,8 +121,9 @@ def heat_map(cells: Counter, size: int = 26) -> SafeString:
     return _svg(width, height, body, "Risk heat-map: likelihood by impact")
 
 
-def band_bars(now: Counter, before: Counter, now_label: str, before_label: str,
-              width: int = 420) -> SafeString:
+def band_bars(
+    now: Counter, before: Counter, now_label: str, before_label: str, width: int = 420
+) -> SafeString:
     """Band distribution this quarter against last, as two stacked bars."""
     bands = ["green", "amber", "red", "insufficient"]
     label_w, bar_h = 60, 22
@@ -111,8 +136,10 @@ def band_bars(now: Counter, before: Counter, now_label: str, before_label: str,
         for band in bands:
             share = (width - label_w - 10) * counts.get(band, 0) / total
             if share:
-                body.append(f'<rect x="{x:.1f}" y="{y}" width="{share:.1f}" height="{bar_h}" '
-                            f'fill="{BAND_COLOURS[band]}"/>')
+                body.append(
+                    f'<rect x="{x:.1f}" y="{y}" width="{share:.1f}" height="{bar_h}" '
+                    f'fill="{BAND_COLOURS[band]}"/>'
+                )
                 body.append(_text(x + share / 2, y + 15, str(counts[band]), 9, fill="#fff"))
             x += share
     return _svg(width, 2 * (bar_h + 12) + 6, body, "Clients by band, last quarter and this quarter")

@@ -12,14 +12,17 @@ from reports.pdf import charts, narrative
 from reports.pdf.data import ClientData, ReportData
 from reports.pdf.text import Readability, day, readability
 
-PLAN_TEXT_FIELDS = [("north_star", "Client's business goals"),
-                    ("relationship_objectives", "Relationship objectives"),
-                    ("value_proposition", "Value proposition")]
+PLAN_TEXT_FIELDS = [
+    ("north_star", "Client's business goals"),
+    ("relationship_objectives", "Relationship objectives"),
+    ("value_proposition", "Value proposition"),
+]
 
 
 def css_string(value: str) -> str:
     """A CSS string literal that cannot close the string or the surrounding <style> element."""
-    escaped = "".join(ch if ch.isalnum() or ch in " .,:;-–—()&/'£%" else f"\\{ord(ch):x} " for ch in value)
+    safe = " .,:;-()&/'£%\u2013\u2014"
+    escaped = "".join(ch if ch.isalnum() or ch in safe else f"\\{ord(ch):x} " for ch in value)
     return f'"{escaped}"'
 
 
@@ -36,7 +39,7 @@ class ClientSection:
     @property
     def summary_paragraphs(self) -> list[list[str]]:
         """Paragraphs of at most four sentences."""
-        return [self.summary[i:i + 3] for i in range(0, len(self.summary), 3)]
+        return [self.summary[i : i + 3] for i in range(0, len(self.summary), 3)]
 
 
 def client_section(client: ClientData, data: ReportData) -> ClientSection:
@@ -98,7 +101,8 @@ def account_review_html(data: ReportData) -> tuple[str, str]:
     title = f"Account review: {client.name}"
     generated = section.key_messages + section.summary
     context = _common(data, title) | {
-        "section": section, "c": client,
+        "section": section,
+        "c": client,
         "readability": _readability_rows([section], generated),
     }
     return title, render_to_string("reports/pdf/account_review.html", context)
@@ -118,7 +122,8 @@ def pack_html(data: ReportData, scope_label: str) -> tuple[str, str]:
         "summary": summary,
         "sections": sections,
         "bands": ["green", "amber", "red", "insufficient"],
-        "band_now": now, "band_before": before,
+        "band_now": now,
+        "band_before": before,
         "band_svg": charts.band_bars(now, before, data.quarter.label, data.quarter.previous.label),
         "band_moves": _band_moves(data.clients),
         "movers": narrative.movers(data.clients),

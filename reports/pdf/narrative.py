@@ -25,8 +25,11 @@ def score_sentence(client: ClientData, quarter: Quarter) -> str:
     if client.score is None or client.score.rounded is None:
         return f"{client.name} has no health score yet, so its band is unknown."
     text = f"{client.name} scores {client.score.rounded}, {BAND_WORDS[client.band]}"
-    change = movement(client.previous_score and client.previous_score.rounded, client.score.rounded,
-                      quarter.previous)
+    change = movement(
+        client.previous_score and client.previous_score.rounded,
+        client.score.rounded,
+        quarter.previous,
+    )
     return f"{text}, {change}." if change else f"{text}, its first score."
 
 
@@ -41,7 +44,8 @@ def opportunity_sentence(client: ClientData) -> str:
     if not client.opportunities:
         return "The team has recorded no open opportunities."
     best = client.opportunities[0]
-    return f"The biggest opportunity is “{short(best.description)}”, worth {money(best.weighted_value)} weighted."
+    worth = money(best.weighted_value)
+    return f"The biggest opportunity is “{short(best.description)}”, worth {worth} weighted."
 
 
 def coverage_sentence(client: ClientData) -> str:
@@ -49,8 +53,10 @@ def coverage_sentence(client: ClientData) -> str:
         return "The stakeholder map names no board members or decision-makers yet."
     if not client.coverage_gaps:
         return f"The firm knows all {client.key_people} senior decision-makers well."
-    return (f"Nobody at the firm knows {len(client.coverage_gaps)} of {client.key_people} "
-            "senior decision-makers well.")
+    return (
+        f"Nobody at the firm knows {len(client.coverage_gaps)} of {client.key_people} "
+        "senior decision-makers well."
+    )
 
 
 def ask_sentence(client: ClientData) -> str:
@@ -63,15 +69,21 @@ def ask_sentence(client: ClientData) -> str:
     if client.coverage_gaps:
         return "Action: name a senior owner for each uncovered decision-maker."
     if client.overdue_actions:
-        return f"Action: ask {crp} to clear the {plural(len(client.overdue_actions), 'overdue action')}."
+        overdue = plural(len(client.overdue_actions), "overdue action")
+        return f"Action: ask {crp} to clear the {overdue}."
     if client.score is None:
         return "Action: record the data the health score needs."
     return "Action: keep the plan and review again next quarter."
 
 
 def client_key_messages(client: ClientData, quarter: Quarter) -> list[str]:
-    return [score_sentence(client, quarter), risk_sentence(client), opportunity_sentence(client),
-            coverage_sentence(client), ask_sentence(client)]
+    return [
+        score_sentence(client, quarter),
+        risk_sentence(client),
+        opportunity_sentence(client),
+        coverage_sentence(client),
+        ask_sentence(client),
+    ]
 
 
 def fee_sentence(client: ClientData) -> str:
@@ -89,14 +101,18 @@ def fee_sentence(client: ClientData) -> str:
 def pipeline_sentence(client: ClientData) -> str:
     if not client.opportunities:
         return "The pipeline holds no open opportunities."
-    return (f"The pipeline holds {plural(len(client.opportunities), 'opportunity', 'opportunities')} "
-            f"worth {money(client.pipeline_total)}, or {money(client.pipeline_weighted)} weighted.")
+    return (
+        f"The pipeline holds {plural(len(client.opportunities), 'opportunity', 'opportunities')} "
+        f"worth {money(client.pipeline_total)}, or {money(client.pipeline_weighted)} weighted."
+    )
 
 
 def contact_sentence(client: ClientData, quarter: Quarter) -> str:
     change = movement(client.previous_interactions, client.interactions, quarter.previous)
-    text = (f"The team logged {client.interactions} of {client.contact_target} "
-            f"target touchpoints in {quarter}")
+    text = (
+        f"The team logged {client.interactions} of {client.contact_target} "
+        f"target touchpoints in {quarter}"
+    )
     return f"{text}, {change}." if change else f"{text}."
 
 
@@ -118,15 +134,23 @@ def review_sentence(client: ClientData) -> str:
 
 
 def client_summary(client: ClientData, quarter: Quarter) -> list[str]:
-    return [fee_sentence(client), pipeline_sentence(client), plan_sentence(client),
-            review_sentence(client), contact_sentence(client, quarter)]
+    return [
+        fee_sentence(client),
+        pipeline_sentence(client),
+        plan_sentence(client),
+        review_sentence(client),
+        contact_sentence(client, quarter),
+    ]
 
 
 # --- Portfolio (quarterly pack) -----------------------------------------------------------------
 
+
 def band_counts(clients: list[ClientData], previous: bool = False) -> Counter:
     if previous:
-        return Counter(c.previous_score.band if c.previous_score else "insufficient" for c in clients)
+        return Counter(
+            c.previous_score.band if c.previous_score else "insufficient" for c in clients
+        )
     return Counter(c.band for c in clients)
 
 
@@ -136,16 +160,24 @@ def movers(clients: list[ClientData], count: int = 5) -> list[ClientData]:
 
 
 def at_risk(clients: list[ClientData]) -> list[ClientData]:
-    return sorted([c for c in clients if c.band == "red"],
-                  key=lambda c: (c.score.value if c.score and c.score.value is not None else 0, c.name))
+    return sorted(
+        [c for c in clients if c.band == "red"],
+        key=lambda c: (c.score.value if c.score and c.score.value is not None else 0, c.name),
+    )
 
 
 def crp_signals(clients: list[ClientData]) -> list[tuple[ClientData, list[str]]]:
     signals = []
     for client in clients:
-        found = [label for flag, label in [(client.rotation_due, "rotation due"),
-                                           (not client.sam, "no successor"),
-                                           (client.overloaded, "CRP overloaded")] if flag]
+        found = [
+            label
+            for flag, label in [
+                (client.rotation_due, "rotation due"),
+                (not client.sam, "no successor"),
+                (client.overloaded, "CRP overloaded"),
+            ]
+            if flag
+        ]
         if found:
             signals.append((client, found))
     return signals
@@ -155,26 +187,36 @@ def pack_key_messages(data: ReportData) -> list[str]:
     clients, quarter = data.clients, data.quarter
     now, before = band_counts(clients), band_counts(clients, previous=True)
     messages = [
-        f"{now['green']} of {len(clients)} clients are green, {now['amber']} amber and {now['red']} red.",
+        f"{now['green']} of {len(clients)} clients are green, "
+        f"{now['amber']} amber and {now['red']} red.",
         f"Red clients went {movement(before['red'], now['red'], quarter.previous)}."
-        if before['red'] != now['red'] else f"Red clients stayed at {now['red']} since {quarter.previous}.",
+        if before["red"] != now["red"]
+        else f"Red clients stayed at {now['red']} since {quarter.previous}.",
     ]
     fallers = [c for c in movers(clients) if c.delta < 0]
     if fallers:
         worst = fallers[0]
-        messages.append(f"{worst.name} fell most, "
-                        f"{movement(worst.previous_score.rounded, worst.score.rounded, quarter.previous)}.")
+        messages.append(
+            f"{worst.name} fell most, "
+            f"{movement(worst.previous_score.rounded, worst.score.rounded, quarter.previous)}."
+        )
     else:
         messages.append("No client's score fell this quarter.")
     signals = crp_signals(clients)
-    messages.append(f"{plural(len(signals), 'client needs', 'clients need')} a CRP decision: "
-                    "rotation, succession or workload.")
+    messages.append(
+        f"{plural(len(signals), 'client needs', 'clients need')} a CRP decision: "
+        "rotation, succession or workload."
+    )
     red = len(at_risk(clients))
     if red:
-        messages.append(f"Action: approve recovery plans for {plural(red, 'red client')} "
-                        f"and settle {len(signals)} CRP questions.")
+        messages.append(
+            f"Action: approve recovery plans for {plural(red, 'red client')} "
+            f"and settle {len(signals)} CRP questions."
+        )
     elif signals:
-        messages.append(f"Action: settle {plural(len(signals), 'CRP question')} before next quarter.")
+        messages.append(
+            f"Action: settle {plural(len(signals), 'CRP question')} before next quarter."
+        )
     else:
         messages.append("Action: keep the programme's current course and review next quarter.")
     return messages
@@ -188,11 +230,14 @@ def pack_summary(data: ReportData) -> list[str]:
     overdue = sum(1 for c in clients if c.review_overdue)
     gaps = sum(len(c.coverage_gaps) for c in clients)
     fy = clients[0].fy if clients else 0
-    sentences = [f"These clients bill {money(fees)} in FY{fy}, against {money(previous_fees)} in FY{fy - 1}.",
-                 f"The weighted pipeline stands at {money(pipeline)}.",
-                 f"{plural(overdue, 'client is', 'clients are')} overdue for a client review.",
-                 f"{plural(gaps, 'senior decision-maker lacks', 'senior decision-makers lack')} "
-                 "a strong firm relationship."]
+    sentences = [
+        f"These clients bill {money(fees)} in FY{fy}, "
+        f"against {money(previous_fees)} in FY{fy - 1}.",
+        f"The weighted pipeline stands at {money(pipeline)}.",
+        f"{plural(overdue, 'client is', 'clients are')} overdue for a client review.",
+        f"{plural(gaps, 'senior decision-maker lacks', 'senior decision-makers lack')} "
+        "a strong firm relationship.",
+    ]
     missing = sum(1 for c in clients if c.score is None)
     if missing:
         sentences.append(f"{plural(missing, 'client has', 'clients have')} no health score yet.")

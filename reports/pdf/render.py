@@ -6,6 +6,7 @@ static files: no file://, no http(s) anywhere else, no data: URLs, no attachment
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import posixpath
 import time
@@ -17,6 +18,9 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# WeasyPrint logs every layout step at INFO; a worker's log needs only its warnings.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 STATIC_BASE_URL = "https://keyline.invalid/static/"
 ALLOWED_SUFFIXES = {".css", ".svg", ".png", ".jpg", ".woff", ".woff2", ".ttf", ".otf"}
@@ -49,7 +53,10 @@ class StaticOnlyFetcher(URLFetcher):
         if parts.query or parts.username or parts.port:
             return None
         relative = posixpath.normpath(unquote(parts.path).removeprefix("/static/"))
-        if relative.startswith(("..", "/")) or Path(relative).suffix.lower() not in ALLOWED_SUFFIXES:
+        if (
+            relative.startswith(("..", "/"))
+            or Path(relative).suffix.lower() not in ALLOWED_SUFFIXES
+        ):
             return None
         found = finders.find(relative)
         return Path(found) if isinstance(found, str) else None
@@ -63,7 +70,9 @@ class RenderedPdf:
     refused_urls: list[str]
 
 
-def render_pdf(html: str, *, max_pages: int | None = None, max_seconds: float | None = None) -> RenderedPdf:
+def render_pdf(
+    html: str, *, max_pages: int | None = None, max_seconds: float | None = None
+) -> RenderedPdf:
     """Lay out `html` and write the PDF, refusing documents past the page or time cap."""
     max_pages = max_pages or settings.REPORTS_MAX_PAGES
     max_seconds = max_seconds or settings.REPORTS_MAX_RENDER_SECONDS
@@ -73,11 +82,18 @@ def render_pdf(html: str, *, max_pages: int | None = None, max_seconds: float | 
     if len(document.pages) > max_pages:
         raise ReportRenderError(
             f"The report would run to {len(document.pages)} pages, past the limit of {max_pages}. "
-            "Choose a narrower scope.")
+            "Choose a narrower scope."
+        )
     if time.monotonic() - started > max_seconds:
-        raise ReportRenderError(f"The report took longer than {max_seconds:.0f} seconds to lay out. "
-                                "Choose a narrower scope.")
+        raise ReportRenderError(
+            f"The report took longer than {max_seconds:.0f} seconds to lay out. "
+            "Choose a narrower scope."
+        )
     document.metadata.attachments = []  # a <link rel="attachment"> never embeds anything
     content = document.write_pdf(pdf_forms=False)
-    return RenderedPdf(content=content, pages=len(document.pages), seconds=time.monotonic() - started,
-                       refused_urls=fetcher.refused)
+    return RenderedPdf(
+        content=content,
+        pages=len(document.pages),
+        seconds=time.monotonic() - started,
+        refused_urls=fetcher.refused,
+    )

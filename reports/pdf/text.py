@@ -54,7 +54,9 @@ class Readability:
 
     @property
     def hard_to_read(self) -> bool:
-        return self.long_sentences > 0 or (self.flesch is not None and self.flesch < HARD_TO_READ_FLESCH)
+        return self.long_sentences > 0 or (
+            self.flesch is not None and self.flesch < HARD_TO_READ_FLESCH
+        )
 
 
 def syllables(text: str) -> int:
@@ -75,5 +77,10 @@ def readability(label: str, text: str) -> Readability:
     sentences = sentences_of(text)
     words = sum(words_in(s) for s in sentences)
     flesch = flesch_reading_ease(text)
-    return Readability(label=label, words=words, sentences=len(sentences), flesch=flesch,
-                       long_sentences=sum(1 for s in sentences if words_in(s) > LONG_SENTENCE_WORDS))
+    return Readability(
+        label=label,
+        words=words,
+        sentences=len(sentences),
+        flesch=flesch,
+        long_sentences=sum(1 for s in sentences if words_in(s) > LONG_SENTENCE_WORDS),
+    )
