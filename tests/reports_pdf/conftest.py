@@ -163,3 +163,39 @@ def pdf_pages(content: bytes) -> list[str]:
 
 def pdf_reader(content: bytes) -> PdfReader:
     return PdfReader(io.BytesIO(content))
+
+
+def review_record(user, client, quarter=QUARTER):
+    from reports.models import Report
+
+    return Report.objects.create(
+        kind="account_review",
+        scope={"type": "client", "id": client.pk},
+        period_start=quarter.start,
+        period_end=quarter.end,
+        requested_by=user,
+    )
+
+
+def pack_record(user, scope=None, quarter=QUARTER):
+    from reports.models import Report
+
+    return Report.objects.create(
+        kind="quarterly_pack",
+        scope=scope or {"type": "firm"},
+        period_start=quarter.start,
+        period_end=quarter.end,
+        requested_by=user,
+    )
+
+
+@pytest.fixture
+def build():
+    """Build a report record's PDF without storing it: returns (built, page texts)."""
+    from reports.pdf.build import build_report
+
+    def _build(report):
+        built = build_report(report)
+        return built, pdf_pages(built.pdf.content)
+
+    return _build
