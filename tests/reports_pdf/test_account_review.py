@@ -115,7 +115,8 @@ def test_hard_to_read_plan_text_is_flagged_on_the_plan_page(normal_client, alice
         "Notwithstanding the aforementioned considerations regarding multijurisdictional "
         "organisational restructuring, the institution's comprehensive transformational "
         "programme necessitates substantially intensified cross-functional collaboration "
-        "across geographically distributed operational subsidiaries, affiliates and their many partners."
+        "across geographically distributed operational subsidiaries, "
+        "affiliates and their many partners."
     )
     AccountPlanFactory(client=normal_client, year=2026, north_star=long_sentence)
     _, pages = build(review_record(alice, normal_client))

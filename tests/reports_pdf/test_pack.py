@@ -1,4 +1,4 @@
-"""The quarterly pack: firm-level messages, per-client sections, contents, bookmarks and the wall."""
+"""The quarterly pack: firm messages, client sections, contents, bookmarks and the wall."""
 
 import re
 
