@@ -1,4 +1,4 @@
-"""Browser journey: a managing partner requests the quarterly pack, watches it render, downloads it."""
+"""Browser journey: a managing partner requests the quarterly pack, watches it, downloads it."""
 
 import io
 import os
