@@ -70,7 +70,7 @@ PREFIX = "Bench client"
 
 
 def seed(count: int) -> None:
-    """Bulk-write `count` clients with a year of scores, fees, plans, pipeline, people and contacts."""
+    """Bulk-write `count` clients with scores, fees, plans, pipeline, people and contacts."""
     if Client.objects.filter(name__startswith=PREFIX).count() >= count:
         return
     tier, _ = Tier.objects.get_or_create(name="Growth", defaults={"rank": 1})
@@ -277,7 +277,7 @@ pack_figures = run(pack, options.runs)
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(f"\nPDF reports, {QUARTER} ({options.runs} runs each)")
 print(
-    f"{'report':<28} {'pages':>6} {'median s':>9} {'CPU s':>7} {'gather queries':>15} {'target':>10}"
+    f"{'report':<28} {'pages':>6} {'median s':>9} {'CPU s':>7} {'queries':>8} {'target':>10}"
 )
 rows = [
     ("account review", review_figures, ids[:1], "≤ 1.0 s"),
@@ -286,7 +286,7 @@ rows = [
 for label, figures, client_ids, target in rows:
     print(
         f"{label:<28} {figures['pages']:>6} {figures['median_s']:>9.2f} {figures['cpu_s']:>7.2f} "
-        f"{queries_to_gather(client_ids):>15} {target:>10}"
+        f"{queries_to_gather(client_ids):>8} {target:>10}"
     )
 print(f"peak memory of the process: {peak_mb:.0f} MB (target ≤ 600 MB)")
 print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
