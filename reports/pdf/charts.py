@@ -39,7 +39,7 @@ def trend_chart(
     height: int = 150,
 ) -> SafeString:
     """Score by quarter with the band thresholds as dashed lines."""
-    left, right, top, bottom = 30, 10, 10, 22
+    left, right, top, bottom = 30, 24, 10, 22
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(len(points) - 1, 1)
 

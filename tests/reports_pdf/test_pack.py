@@ -36,9 +36,10 @@ def portfolio(rich_client, confidential_client, alice, crp_of_wall, scorecard):
 
 
 def contents(pages: list[str]) -> dict[str, int]:
-    page = next(p for p in pages if p.lstrip().startswith("Contents"))
+    start = next(i for i, p in enumerate(pages) if p.lstrip().startswith("Contents"))
+    end = next(i for i, p in enumerate(pages) if p.lstrip().startswith("Executive summary"))
     entries = {}
-    for line in page.splitlines()[1:]:
+    for line in "\n".join(pages[start:end]).splitlines()[1:]:
         match = TOC_LINE.match(line.strip())
         if match and match["title"].strip():
             entries[match["title"].strip(" .")] = int(match["page"])
