@@ -27,7 +27,7 @@ class ReportRequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["quarter"].initial = last_complete_quarter(timezone.localdate()).code
+        self.initial.setdefault("quarter", last_complete_quarter(timezone.localdate()).code)
 
     def clean(self):
         data = super().clean()

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.access import visible_clients
-from accounts.models import Client, Office, PracticeGroup, Tier, User
+from accounts.models import Office, PracticeGroup, Tier, User
 from reports.models import Report, ReportKind
 from reports.pdf.periods import Quarter
 
@@ -45,25 +45,20 @@ def get_report(user: User, pk: object) -> Report:
     return report
 
 
-def scope_choices(user: User) -> dict:
-    """Everything the request form offers, in a fixed number of queries."""
+def scope_choices(user: User) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The form's scope options as (group label, [(value, name)]), in a fixed number of queries."""
     crp_ids = (
         visible_clients(user)
         .filter(assignments__role="crp", assignments__end_date__isnull=True)
         .values("assignments__user_id")
     )
-    return {
-        "practice_groups": list(PracticeGroup.objects.values_list("pk", "name")),
-        "offices": list(Office.objects.values_list("pk", "name")),
-        "tiers": list(Tier.objects.values_list("pk", "name")),
-        "crps": list(
-            User.objects.filter(pk__in=crp_ids).order_by("full_name").values_list("pk", "full_name")
-        ),
-        "clients": list(
-            visible_clients(user).filter(status="active").order_by("name").values_list("pk", "name")
-        ),
-    }
-
-
-def client_name(client_id: object) -> str:
-    return Client.objects.filter(pk=client_id).values_list("name", flat=True).first() or ""
+    crps = User.objects.filter(pk__in=crp_ids).order_by("full_name")
+    clients = visible_clients(user).filter(status="active").order_by("name")
+    groups = [
+        ("Practice groups", "practice_group", PracticeGroup.objects.values_list("pk", "name")),
+        ("Offices", "office", Office.objects.values_list("pk", "name")),
+        ("Tiers", "tier", Tier.objects.values_list("pk", "name")),
+        ("A CRP's clients", "crp", crps.values_list("pk", "full_name")),
+        ("One client (account review)", "client", clients.values_list("pk", "name")),
+    ]
+    return [(label, [(f"{kind}:{pk}", name) for pk, name in rows]) for label, kind, rows in groups]

@@ -7,6 +7,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -151,6 +152,13 @@ def report_render(*, report_id: str) -> Report | None:
         built = build_report(report, on_progress=lambda pct: _progress(report_id, started, pct))
     except (ReportRenderError, ValidationError) as exc:
         message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        mine.update(status=ReportStatus.FAILED, error=message, finished_at=timezone.now())
+        return Report.objects.get(pk=report_id)
+    except SoftTimeLimitExceeded:
+        message = (
+            f"The report took longer than {settings.REPORTS_MAX_RENDER_SECONDS} seconds. "
+            "Choose a narrower scope."
+        )
         mine.update(status=ReportStatus.FAILED, error=message, finished_at=timezone.now())
         return Report.objects.get(pk=report_id)
     except Exception:

@@ -26,7 +26,9 @@ def _apply_errors(form, error: ValidationError) -> None:
 @require_http_methods(["GET", "POST"])
 def report_list(request):
     params = request.GET
-    form = ReportRequestForm(request.POST or None)
+    # ?kind=account_review&scope=client:12 pre-fills the form, so other pages can link to it.
+    initial = {key: params[key] for key in ("kind", "scope", "quarter") if params.get(key)}
+    form = ReportRequestForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -125,8 +125,9 @@ def test_hard_to_read_plan_text_is_flagged_on_the_plan_page(normal_client, alice
     assert "1 sentence over 25 words" in text
 
 
-def test_gathering_costs_the_same_queries_for_one_client_or_many(rich_client, alice, scorecard,
-                                                                  django_assert_num_queries):
+def test_gathering_costs_the_same_queries_for_one_client_or_many(
+    rich_client, alice, scorecard, django_assert_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -134,6 +135,8 @@ def test_gathering_costs_the_same_queries_for_one_client_or_many(rich_client, al
 
     with CaptureQueriesContext(connection) as one:
         gather([rich_client.pk], QUARTER)
-    others = [give_data(ClientFactory(crp=alice), scorecard=scorecard, owner=alice) for _ in range(4)]
+    others = [
+        give_data(ClientFactory(crp=alice), scorecard=scorecard, owner=alice) for _ in range(4)
+    ]
     with django_assert_num_queries(len(one)):
         gather([rich_client.pk, *[c.pk for c in others]], QUARTER)

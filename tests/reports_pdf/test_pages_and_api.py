@@ -227,3 +227,10 @@ def test_api_hides_other_peoples_reports(rich_client, alice, mike, api):
 def test_api_schema_describes_the_reports_endpoints(alice, api):
     schema = api(alice).get("/api/schema/", HTTP_ACCEPT="application/json").json()
     assert "/api/reports/" in schema["paths"] and "/api/reports/{id}/download/" in schema["paths"]
+
+
+def test_a_link_can_prefill_the_request_form_for_an_account_review(normal_client, alice, login):
+    url = reverse("report-list") + f"?kind=account_review&scope=client:{normal_client.pk}"
+    body = login(alice).get(url).content.decode()
+    assert f'<option value="client:{normal_client.pk}" selected>' in body
+    assert '<option value="account_review" selected>' in body
