@@ -47,7 +47,15 @@ def build_report(
     else:
         title, html = pack_html(gathered, scope.label)
     on_progress(50)
-    pdf = render_pdf(html)
+    # Layout is most of the work: move the bar from 50% to 90% as pages come out.
+    expected_pages = 6 + 2 * len(scope.client_ids)
+    step = max(expected_pages // 20, 1)
+
+    def on_page(page: int) -> None:
+        if page % step == 0:
+            on_progress(50 + min(40, 40 * page // expected_pages))
+
+    pdf = render_pdf(html, on_page=on_page)
     on_progress(95)
     return BuiltReport(
         title=title,

@@ -10,6 +10,7 @@ import logging
 import mimetypes
 import posixpath
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -17,8 +18,12 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 
-# WeasyPrint logs every layout step at INFO (even on import); a worker's log needs its warnings.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+# WeasyPrint reports each laid-out page on this logger. Keep it out of the worker's log (it logs
+# even on import) and listen to it only while rendering, to show progress and stop runaway layouts.
+PROGRESS_LOGGER = logging.getLogger("weasyprint.progress")
+PROGRESS_LOGGER.setLevel(logging.INFO)
+PROGRESS_LOGGER.propagate = False
+PAGE_MESSAGE = "Step 5 - Creating layout - Page %d"
 
 from weasyprint import HTML  # noqa: E402
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
@@ -63,6 +68,28 @@ class StaticOnlyFetcher(URLFetcher):
         return Path(found) if isinstance(found, str) else None
 
 
+class LayoutWatch(logging.Handler):
+    """Follows layout page by page: reports progress, and stops it past the page or time cap
+    instead of finishing a document that will be refused anyway."""
+
+    def __init__(self, *, max_pages: int, deadline: float, on_page: Callable[[int], None]):
+        super().__init__(level=logging.INFO)
+        self.max_pages, self.deadline, self.on_page = max_pages, deadline, on_page
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg != PAGE_MESSAGE or not record.args:
+            return
+        page = int(record.args[0])
+        if page > self.max_pages:
+            raise ReportRenderError(
+                f"The report would run past the limit of {self.max_pages} pages. "
+                "Choose a narrower scope."
+            )
+        if time.monotonic() > self.deadline:
+            raise ReportRenderError("The report took too long to lay out. Choose a narrower scope.")
+        self.on_page(page)
+
+
 @dataclass
 class RenderedPdf:
     content: bytes
@@ -72,14 +99,23 @@ class RenderedPdf:
 
 
 def render_pdf(
-    html: str, *, max_pages: int | None = None, max_seconds: float | None = None
+    html: str,
+    *,
+    max_pages: int | None = None,
+    max_seconds: float | None = None,
+    on_page: Callable[[int], None] = lambda page: None,
 ) -> RenderedPdf:
     """Lay out `html` and write the PDF, refusing documents past the page or time cap."""
     max_pages = max_pages or settings.REPORTS_MAX_PAGES
     max_seconds = max_seconds or settings.REPORTS_MAX_RENDER_SECONDS
     started = time.monotonic()
     fetcher = StaticOnlyFetcher()
-    document = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=fetcher).render()
+    watch = LayoutWatch(max_pages=max_pages, deadline=started + max_seconds, on_page=on_page)
+    PROGRESS_LOGGER.addHandler(watch)
+    try:
+        document = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=fetcher).render()
+    finally:
+        PROGRESS_LOGGER.removeHandler(watch)
     if len(document.pages) > max_pages:
         raise ReportRenderError(
             f"The report would run to {len(document.pages)} pages, past the limit of {max_pages}. "

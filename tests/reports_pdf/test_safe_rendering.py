@@ -67,3 +67,20 @@ def test_a_report_past_the_page_cap_is_refused():
     html = "<html><body>" + "<p style='break-after: page'>x</p>" * 5 + "</body></html>"
     with pytest.raises(ReportRenderError, match="past the limit of 3"):
         render_pdf(html, max_pages=3)
+
+
+def test_layout_stops_as_soon_as_it_passes_the_page_cap():
+    seen = []
+    html = "<html><body>" + "<p style='break-after: page'>x</p>" * 50 + "</body></html>"
+    with pytest.raises(ReportRenderError, match="past the limit of 3 pages"):
+        render_pdf(html, max_pages=3, on_page=seen.append)
+    assert seen == [1, 2, 3]
+
+
+def test_layout_reports_each_page_for_the_progress_bar():
+    seen = []
+    render_pdf(
+        "<html><body>" + "<p style='break-after: page'>x</p>" * 3 + "</body></html>",
+        on_page=seen.append,
+    )
+    assert seen == [1, 2, 3]
