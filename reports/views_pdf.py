@@ -58,21 +58,22 @@ def report_list(request):
         "quarters": recent_quarters(),
     }
     if request.htmx and request.method == "GET" and not request.htmx.history_restore_request:
-        return render(request, "reports/report_list.html#report-table", context)
+        return render(request, "reports/pdf/report_list.html#report-table", context)
     context |= {
         "form": form,
         "scope_types": SCOPE_TYPES,
         "choices": selectors.scope_choices(request.user),
     }
-    return render(request, "reports/report_list.html", context, status=400 if form.errors else 200)
+    status = 400 if form.errors else 200
+    return render(request, "reports/pdf/report_list.html", context, status=status)
 
 
 @require_GET
 def report_detail(request, pk):
     report = selectors.get_report(request.user, pk)
-    template = (
-        "reports/report_detail.html#report-status" if request.htmx else "reports/report_detail.html"
-    )
+    template = "reports/pdf/report_detail.html"
+    if request.htmx:
+        template += "#report-status"
     return render(request, template, {"report": report})
 
 

@@ -234,3 +234,18 @@ def test_a_link_can_prefill_the_request_form_for_an_account_review(normal_client
     body = login(alice).get(url).content.decode()
     assert f'<option value="client:{normal_client.pk}" selected>' in body
     assert '<option value="account_review" selected>' in body
+
+
+def test_client_page_offers_a_one_click_account_review(
+    rich_client, alice, login, django_capture_on_commit_callbacks
+):
+    http = login(alice)
+    page = http.get(rich_client.get_absolute_url()).content.decode()
+    assert "Create the account review" in page and f'value="client:{rich_client.pk}"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = http.post(
+            reverse("report-list"),
+            {"kind": "account_review", "scope": f"client:{rich_client.pk}", "quarter": "2026-Q3"},
+        )
+    assert response.status_code == 302
+    assert Report.objects.get().status == ReportStatus.DONE
