@@ -1,9 +1,14 @@
 """Generated PDF reports and users' saved dashboard views."""
 
+import datetime
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+# A render still marked as running after this many render-time limits was killed mid-way.
+STALE_AFTER_RENDER_LIMITS = 2
 
 
 class ReportKind(models.TextChoices):
@@ -49,6 +54,15 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return self.title or f"{self.get_kind_display()} {self.period_start} to {self.period_end}"
+
+    @property
+    def stalled(self) -> bool:
+        """Rendering for longer than any render may take: its worker was killed."""
+        if self.status != ReportStatus.RENDERING or self.started_at is None:
+            return False
+        seconds = STALE_AFTER_RENDER_LIMITS * settings.REPORTS_MAX_RENDER_SECONDS
+        limit = datetime.timedelta(seconds=seconds)
+        return timezone.now() - self.started_at > limit
 
     @property
     def quarter_code(self) -> str:

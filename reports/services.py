@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import Assignment, Notification, Role, User
 from accounts.services import audited_write
-from reports.models import Report, ReportKind, ReportStatus
+from reports.models import STALE_AFTER_RENDER_LIMITS, Report, ReportKind, ReportStatus
 from reports.pdf.build import build_report, data_as_of
 from reports.pdf.periods import Quarter, last_complete_quarter
 from reports.pdf.render import ReportRenderError
@@ -119,9 +119,17 @@ def report_retry(*, actor: User, report: Report) -> Report:
     return report
 
 
+def stale_after_seconds() -> int:
+    return STALE_AFTER_RENDER_LIMITS * settings.REPORTS_MAX_RENDER_SECONDS
+
+
 def _stale_before() -> datetime.datetime:
     """A render that started before this has been killed: its worker would have finished by now."""
-    return timezone.now() - datetime.timedelta(seconds=2 * settings.REPORTS_MAX_RENDER_SECONDS)
+    return timezone.now() - datetime.timedelta(seconds=stale_after_seconds())
+
+
+def report_is_rendering(report_id: str) -> bool:
+    return Report.objects.filter(pk=report_id, status=ReportStatus.RENDERING).exists()
 
 
 def _claim(report_id: str) -> datetime.datetime | None:

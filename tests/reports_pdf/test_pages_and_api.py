@@ -249,3 +249,16 @@ def test_client_page_offers_a_one_click_account_review(
         )
     assert response.status_code == 302
     assert Report.objects.get().status == ReportStatus.DONE
+
+
+def test_a_stalled_render_stops_polling_and_offers_a_retry(rich_client, alice, login):
+    import datetime
+
+    from django.utils import timezone
+
+    report = review_record(alice, rich_client)
+    long_ago = timezone.now() - datetime.timedelta(hours=3)
+    Report.objects.filter(pk=report.pk).update(status=ReportStatus.RENDERING, started_at=long_ago)
+    body = login(alice).get(reverse("report-detail", args=[report.pk])).content.decode()
+    assert "The render stopped before it finished." in body
+    assert 'hx-trigger="every 1s"' not in body and reverse("report-retry", args=[report.pk]) in body
