@@ -51,8 +51,11 @@ def build_report(
     expected_pages = 6 + 2 * len(scope.client_ids)
     step = max(expected_pages // 20, 1)
 
+    furthest = [0]  # contents page numbers make WeasyPrint lay out early pages twice
+
     def on_page(page: int) -> None:
-        if page % step == 0:
+        if page % step == 0 and page > furthest[0]:
+            furthest[0] = page
             on_progress(50 + min(40, 40 * page // expected_pages))
 
     pdf = render_pdf(html, on_page=on_page)
