@@ -111,3 +111,15 @@ def test_a_crp_scope_holds_only_that_partners_clients(portfolio, alice, mike, bu
     built, pages = build(pack_record(mike, scope={"type": "crp", "id": alice.pk}))
     assert built.clients_included == 2
     assert "Nightjar" not in "\n".join(pages)
+
+
+def test_pack_sentences_stay_within_twenty_words(portfolio, mike):
+    from reports.pdf import narrative
+    from reports.pdf.data import gather
+    from reports.pdf.text import words_in
+    from tests.reports_pdf.conftest import QUARTER
+
+    data = gather([c.pk for c in portfolio], QUARTER)
+    sentences = narrative.pack_key_messages(data) + narrative.pack_summary(data)
+    assert len(narrative.pack_key_messages(data)) <= 5
+    assert all(words_in(sentence) <= 20 for sentence in sentences), sentences
