@@ -306,3 +306,17 @@ CELERY_BEAT_SCHEDULE["health-nightly-recompute"] = {
     "task": "health.tasks.nightly_recompute",
     "schedule": crontab(hour=2, minute=15),
 }
+
+# --- Reports (PDF) -----------------------------------------------------------------------------
+REPORTS_MAX_PAGES = env_int("REPORTS_MAX_PAGES", 600)
+REPORTS_MAX_RENDER_SECONDS = env_int("REPORTS_MAX_RENDER_SECONDS", 300)
+REPORTS_CONFIDENTIALITY_FOOTER = env_str(
+    "REPORTS_CONFIDENTIALITY_FOOTER", "Confidential: for the firm's partners only. Do not forward."
+)
+# Days after a quarter ends before its packs are generated (fees and scores settle first).
+REPORTS_QUARTERLY_PACK_DAY = env_int("REPORTS_QUARTERLY_PACK_DAY", 5)
+CELERY_BEAT_SCHEDULE["reports-quarterly-packs"] = {
+    "task": "reports.tasks.generate_quarterly_packs",
+    "schedule": crontab(minute=0, hour=6, day_of_month=str(REPORTS_QUARTERLY_PACK_DAY),
+                        month_of_year="1,4,7,10"),
+}

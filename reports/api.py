@@ -1,3 +1,5 @@
 """REST API routes of this app, registered by config.urls."""
 
-routes: list = []
+from reports.api_pdf import pdf_routes
+
+routes: list = [*pdf_routes]

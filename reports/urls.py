@@ -1,1 +1,3 @@
-urlpatterns: list = []
+from reports.urls_pdf import pdf_urlpatterns
+
+urlpatterns = [*pdf_urlpatterns]

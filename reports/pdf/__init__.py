@@ -1,0 +1,1 @@
+"""Graded-entry PDF reports: data gathering, narrative, charts and safe rendering."""

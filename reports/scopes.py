@@ -1,0 +1,95 @@
+"""Report scopes: which clients a report covers, and which of them the requester may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from accounts.access import visible_clients
+from accounts.models import Client, ClientStatus, Office, PracticeGroup, Tier, User
+
+PACK_SCOPES = {
+    "firm": "The whole firm",
+    "practice_group": "A practice group",
+    "office": "An office",
+    "crp": "A CRP's clients",
+    "tier": "A tier",
+}
+
+
+@dataclass
+class ResolvedScope:
+    label: str
+    client_ids: list[int]
+    left_out: int
+
+
+def _scope_id(scope: dict) -> int:
+    try:
+        return int(scope.get("id"))
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"scope": "Choose what the report should cover."}) from exc
+
+
+def _crp_of(queryset: QuerySet[Client], **user_filter) -> QuerySet[Client]:
+    lookups = {f"assignments__user__{k}": v for k, v in user_filter.items()}
+    return queryset.filter(assignments__role="crp", assignments__end_date__isnull=True, **lookups)
+
+
+def scope_members(scope: dict) -> tuple[str, QuerySet[Client]]:
+    """The scope's label and its active clients, before the access rule is applied."""
+    kind = scope.get("type") if isinstance(scope, dict) else None
+    active = Client.objects.filter(status=ClientStatus.ACTIVE)
+    if kind == "firm":
+        return "Whole firm", active
+    if kind not in PACK_SCOPES:
+        raise ValidationError(
+            {"scope": "Choose the firm, a practice group, an office, a CRP or a tier."}
+        )
+    pk = _scope_id(scope)
+    not_found = ValidationError({"scope": "That scope does not exist."})
+    if kind == "practice_group":
+        group = PracticeGroup.objects.filter(pk=pk).first()
+        if group is None:
+            raise not_found
+        return f"{group.name} practice group", _crp_of(active, practice_group=group)
+    if kind == "office":
+        office = Office.objects.filter(pk=pk).first()
+        if office is None:
+            raise not_found
+        return f"{office.name} office", _crp_of(active, office=office)
+    if kind == "tier":
+        tier = Tier.objects.filter(pk=pk).first()
+        if tier is None:
+            raise not_found
+        return f"{tier.name} tier", active.filter(tier=tier)
+    crp = User.objects.filter(pk=pk, is_active=True).first()
+    if crp is None:
+        raise not_found
+    return f"Clients led by {crp.full_name}", _crp_of(active, pk=crp.pk)
+
+
+def resolve_pack_scope(user: User, scope: dict) -> ResolvedScope:
+    """The clients of a pack `user` may see, and how many of the scope's clients they may not."""
+    label, members = scope_members(scope)
+    all_ids = set(members.values_list("pk", flat=True))
+    if not all_ids:
+        raise ValidationError(
+            {"scope": "This scope has no active clients, so the pack would be empty."}
+        )
+    seen = set(visible_clients(user).filter(pk__in=all_ids).values_list("pk", flat=True))
+    if not seen:
+        raise ValidationError({"scope": "You may not see any client in this scope."})
+    return ResolvedScope(label=label, client_ids=sorted(seen), left_out=len(all_ids - seen))
+
+
+def resolve_client_scope(user: User, scope: dict) -> ResolvedScope:
+    if not isinstance(scope, dict) or scope.get("type") != "client":
+        raise ValidationError({"scope": "An account review covers one client."})
+    pk = _scope_id(scope)
+    client = visible_clients(user).filter(pk=pk).first()
+    if client is None:
+        raise ValidationError({"scope": "No client you can see has that id."})
+    return ResolvedScope(label=client.name, client_ids=[client.pk], left_out=0)

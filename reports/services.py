@@ -1,0 +1,255 @@
+"""Writes of the reports app: request, render, retry and schedule PDF reports."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import secrets
+from dataclasses import dataclass
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Assignment, Notification, Role, User
+from accounts.services import audited_write
+from reports.models import STALE_AFTER_RENDER_LIMITS, Report, ReportKind, ReportStatus
+from reports.pdf.build import build_report, data_as_of
+from reports.pdf.periods import Quarter, last_complete_quarter
+from reports.pdf.render import ReportRenderError
+from reports.scopes import resolve_client_scope, resolve_pack_scope
+
+logger = logging.getLogger(__name__)
+UNEXPECTED_FAILURE = (
+    "The report could not be rendered. Try again; if it fails again, tell an administrator."
+)
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    kind: str
+    scope: dict
+    quarter: Quarter
+
+
+def parse_quarter(text: str, *, today: datetime.date | None = None) -> Quarter:
+    today = today or timezone.localdate()
+    try:
+        quarter = Quarter.parse(text)
+    except ValueError as exc:
+        raise ValidationError({"quarter": str(exc)}) from exc
+    if quarter.start > today:
+        raise ValidationError(
+            {
+                "quarter": f"{quarter} is in the future; choose {Quarter.containing(today)} "
+                "or an earlier quarter."
+            }
+        )
+    if quarter.year < 2000:
+        raise ValidationError({"quarter": "Choose a quarter from 2000 onwards."})
+    return quarter
+
+
+def _validate(actor: User, kind: str, scope: dict, quarter_text: str) -> ReportRequest:
+    if kind not in ReportKind.values:
+        raise ValidationError({"kind": "Choose an account review or a quarterly pack."})
+    quarter = parse_quarter(quarter_text)
+    if kind == ReportKind.ACCOUNT_REVIEW:
+        resolve_client_scope(actor, scope)
+    else:
+        resolve_pack_scope(actor, scope)
+    return ReportRequest(kind=kind, scope=scope, quarter=quarter)
+
+
+def _clean_scope(scope: dict) -> dict:
+    if not isinstance(scope, dict):
+        return {}
+    cleaned = {"type": scope.get("type")}
+    if scope.get("type") != "firm":
+        cleaned["id"] = scope.get("id")
+    return cleaned
+
+
+def _enqueue(report: Report) -> None:
+    from reports.tasks import render_report
+
+    transaction.on_commit(lambda: render_report.delay(str(report.pk)))
+
+
+def report_request(
+    *, actor: User, kind: str, scope: dict, quarter: str, scheduled: bool = False
+) -> Report:
+    """Check the request against the access rule, record it and queue its rendering."""
+    scope = _clean_scope(scope)
+    request = _validate(actor, kind, scope, quarter)
+    with audited_write(actor):
+        report = Report.objects.create(
+            kind=request.kind,
+            scope=request.scope,
+            period_start=request.quarter.start,
+            period_end=data_as_of(request.quarter),
+            requested_by=actor,
+            scheduled=scheduled,
+        )
+        _enqueue(report)
+    return report
+
+
+def report_retry(*, actor: User, report: Report) -> Report:
+    """Queue a failed report (or one whose render was killed) again."""
+    if report.requested_by_id != actor.pk:
+        raise ValidationError("Only the person who asked for a report can retry it.")
+    with audited_write(actor):
+        retried = Report.objects.filter(
+            Q(status=ReportStatus.FAILED)
+            | Q(status=ReportStatus.RENDERING, started_at__lt=_stale_before()),
+            pk=report.pk,
+        ).update(
+            status=ReportStatus.QUEUED, progress=0, error="", started_at=None, finished_at=None
+        )
+        if not retried:
+            raise ValidationError("Only a failed report can be retried.")
+        report.refresh_from_db()
+        _enqueue(report)
+    return report
+
+
+def stale_after_seconds() -> int:
+    return STALE_AFTER_RENDER_LIMITS * settings.REPORTS_MAX_RENDER_SECONDS
+
+
+def _stale_before() -> datetime.datetime:
+    """A render that started before this has been killed: its worker would have finished by now."""
+    return timezone.now() - datetime.timedelta(seconds=stale_after_seconds())
+
+
+def report_is_rendering(report_id: str) -> bool:
+    return Report.objects.filter(pk=report_id, status=ReportStatus.RENDERING).exists()
+
+
+def _claim(report_id: str) -> datetime.datetime | None:
+    """Take the report for rendering with one conditional UPDATE, so a second run does nothing."""
+    started = timezone.now()
+    claimed = Report.objects.filter(
+        Q(status=ReportStatus.QUEUED)
+        | Q(status=ReportStatus.RENDERING, started_at__lt=_stale_before()),
+        pk=report_id,
+    ).update(status=ReportStatus.RENDERING, started_at=started, progress=5, error="")
+    return started if claimed else None
+
+
+def _progress(report_id: str, started: datetime.datetime, percent: int) -> None:
+    Report.objects.filter(pk=report_id, status=ReportStatus.RENDERING, started_at=started).update(
+        progress=percent
+    )
+
+
+def report_render(*, report_id: str) -> Report | None:
+    """Render a queued report and store its PDF. Returns None when there was nothing to do."""
+    started = _claim(report_id)
+    if started is None:
+        return None
+    report = Report.objects.select_related("requested_by").get(pk=report_id)
+    mine = Report.objects.filter(pk=report_id, status=ReportStatus.RENDERING, started_at=started)
+    try:
+        built = build_report(report, on_progress=lambda pct: _progress(report_id, started, pct))
+    except (ReportRenderError, ValidationError) as exc:
+        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        mine.update(status=ReportStatus.FAILED, error=message, finished_at=timezone.now())
+        return Report.objects.get(pk=report_id)
+    except SoftTimeLimitExceeded:
+        message = (
+            f"The report took longer than {settings.REPORTS_MAX_RENDER_SECONDS} seconds. "
+            "Choose a narrower scope."
+        )
+        mine.update(status=ReportStatus.FAILED, error=message, finished_at=timezone.now())
+        return Report.objects.get(pk=report_id)
+    except Exception:
+        logger.exception("Report %s failed to render", report_id)
+        mine.update(
+            status=ReportStatus.FAILED, error=UNEXPECTED_FAILURE, finished_at=timezone.now()
+        )
+        return Report.objects.get(pk=report_id)
+    # A name nobody can guess; the file is only ever served through the authorised download view.
+    name = report.file.storage.save(
+        f"reports/{secrets.token_urlsafe(32)}.pdf", ContentFile(built.pdf.content)
+    )
+    with transaction.atomic():
+        stored = mine.update(
+            status=ReportStatus.DONE,
+            progress=100,
+            file=name,
+            title=built.title,
+            pages=built.pdf.pages,
+            clients_included=built.clients_included,
+            clients_left_out=built.clients_left_out,
+            render_seconds=round(built.pdf.seconds, 2),
+            file_size=len(built.pdf.content),
+            finished_at=timezone.now(),
+        )
+        if stored:
+            _notify_done(report, built.title)
+    if not stored:  # another worker took the report over meanwhile; its file wins
+        report.file.storage.delete(name)
+    return Report.objects.get(pk=report_id)
+
+
+def _notify_done(report: Report, title: str) -> None:
+    Notification.objects.get_or_create(
+        user=report.requested_by,
+        dedupe_key=f"report-done-{report.pk}",
+        defaults={
+            "title": f"Your report is ready: {title}"[:200],
+            "body": "Download it from the reports page.",
+            "url": reverse("report-detail", args=[report.pk]),
+        },
+    )
+
+
+def quarterly_packs_generate(*, quarter: Quarter | None = None) -> list[Report]:
+    """Each managing partner's firm-wide pack, and the pack of the clients they lead, for a quarter.
+
+    Safe to run twice: a pack already scheduled for that person and quarter is not made again.
+    """
+    quarter = quarter or last_complete_quarter(timezone.localdate())
+    created = []
+    partners = User.objects.filter(role=Role.MANAGING_PARTNER, is_active=True).order_by("pk")
+    leads = set(
+        Assignment.objects.filter(
+            role="crp", end_date__isnull=True, client__status="active", user__in=partners
+        ).values_list("user_id", flat=True)
+    )
+    for partner in partners:
+        scopes = [{"type": "firm"}] + (
+            [{"type": "crp", "id": partner.pk}] if partner.pk in leads else []
+        )
+        for scope in scopes:
+            exists = Report.objects.filter(
+                requested_by=partner,
+                kind=ReportKind.QUARTERLY_PACK,
+                scope=scope,
+                period_end=quarter.end,
+                scheduled=True,
+            ).exists()
+            if exists:
+                continue
+            try:
+                created.append(
+                    report_request(
+                        actor=partner,
+                        kind=ReportKind.QUARTERLY_PACK,
+                        scope=scope,
+                        quarter=quarter.code,
+                        scheduled=True,
+                    )
+                )
+            except ValidationError:
+                logger.info(
+                    "No %s pack for %s in %s: nothing to report", scope["type"], partner, quarter
+                )
+    return created

@@ -1,0 +1,104 @@
+"""Report pages: list and request, progress, download, retry. Thin over services and selectors."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from reports import selectors_pdf as selectors
+from reports import services
+from reports.forms_pdf import SCOPE_TYPES, ReportRequestForm, recent_quarters
+from reports.models import ReportKind, ReportStatus
+
+PAGE_SIZE = 25
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@require_http_methods(["GET", "POST"])
+def report_list(request):
+    params = request.GET
+    # ?kind=account_review&scope=client:12 pre-fills the form, so other pages can link to it.
+    initial = {key: params[key] for key in ("kind", "scope", "quarter") if params.get(key)}
+    form = ReportRequestForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = services.report_request(
+                actor=request.user,
+                kind=data["kind"],
+                scope=data["scope_dict"],
+                quarter=data["quarter"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Your report is queued. This page shows its progress.")
+            return redirect("report-detail", pk=report.pk)
+    reports = selectors.reports_of(
+        request.user,
+        kind=params.get("kind", ""),
+        status=params.get("status", ""),
+        quarter=params.get("quarter", ""),
+    )
+    page = Paginator(reports, PAGE_SIZE).get_page(params.get("page"))
+    context = {
+        "page": page,
+        "params": params,
+        "kinds": ReportKind.choices,
+        "statuses": ReportStatus.choices,
+        "quarters": recent_quarters(),
+    }
+    if request.htmx and request.method == "GET" and not request.htmx.history_restore_request:
+        return render(request, "reports/pdf/report_list.html#report-table", context)
+    context |= {
+        "form": form,
+        "scope_types": SCOPE_TYPES,
+        "choices": selectors.scope_choices(request.user),
+    }
+    status = 400 if form.errors else 200
+    return render(request, "reports/pdf/report_list.html", context, status=status)
+
+
+@require_GET
+def report_detail(request, pk):
+    report = selectors.get_report(request.user, pk)
+    template = "reports/pdf/report_detail.html"
+    if request.htmx:
+        template += "#report-status"
+    return render(request, template, {"report": report})
+
+
+@require_GET
+def report_download(request, pk):
+    report = selectors.get_report(request.user, pk)
+    if report.status != ReportStatus.DONE or not report.file:
+        raise Http404("This report has no file yet.")
+    response = FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=report.download_name,
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+def report_retry(request, pk):
+    report = selectors.get_report(request.user, pk)
+    try:
+        services.report_retry(actor=request.user, report=report)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The report is queued again.")
+    return redirect("report-detail", pk=report.pk)

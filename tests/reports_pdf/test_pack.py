@@ -1,0 +1,125 @@
+"""The quarterly pack: firm messages, client sections, contents, bookmarks and the wall."""
+
+import re
+
+import pytest
+
+from tests.factories import ClientFactory
+from tests.reports_pdf.conftest import give_data, pack_record, pdf_reader
+
+pytestmark = pytest.mark.django_db
+
+NUMBERED = re.compile(r"^\s*\d\.\s*$", re.MULTILINE)
+TOC_LINE = re.compile(r"^(?P<title>[^\n]*?)[ .]*?(?P<page>\d+)\s*$")
+
+
+@pytest.fixture
+def portfolio(rich_client, confidential_client, alice, crp_of_wall, scorecard):
+    give_data(
+        confidential_client,
+        scorecard=scorecard,
+        owner=crp_of_wall,
+        now_score="30.00",
+        before_score="45.00",
+        band="red",
+    )
+    third = ClientFactory(name="Atlas Shipping Ltd", crp=alice)
+    give_data(
+        third,
+        scorecard=scorecard,
+        owner=alice,
+        now_score="80.00",
+        before_score="60.00",
+        band="green",
+    )
+    return [rich_client, confidential_client, third]
+
+
+def contents(pages: list[str]) -> dict[str, int]:
+    start = next(i for i, p in enumerate(pages) if p.lstrip().startswith("Contents"))
+    end = next(i for i, p in enumerate(pages) if p.lstrip().startswith("Executive summary"))
+    entries = {}
+    for line in "\n".join(pages[start:end]).splitlines()[1:]:
+        match = TOC_LINE.match(line.strip())
+        if match and match["title"].strip():
+            entries[match["title"].strip(" .")] = int(match["page"])
+    return entries
+
+
+def test_pack_page_one_is_firm_key_messages_with_at_most_five(portfolio, mike, build):
+    _, pages = build(pack_record(mike))
+    assert "Key messages" in pages[0]
+    assert 1 <= len(NUMBERED.findall(pages[0])) <= 5
+    assert "1 of 3 clients are green, 1 amber and 1 red." in " ".join(pages[0].split())
+
+
+def test_table_of_contents_matches_the_real_page_numbers(portfolio, mike, build):
+    _, pages = build(pack_record(mike))
+    entries = contents(pages)
+    names = ["Atlas Shipping Ltd", "Harbour Energy plc", "Project Nightjar Holdings"]
+    assert set(names) <= set(entries)
+    for name in names:
+        assert pages[entries[name] - 1].lstrip().startswith(name), name
+    assert pages[entries["Executive summary"] - 1].lstrip().startswith("Executive summary")
+    assert pages[entries["Appendices"] - 1].lstrip().startswith("Appendices")
+
+
+def test_pack_has_a_bookmark_for_each_client(portfolio, mike, build):
+    built, _ = build(pack_record(mike))
+    titles = [
+        item.title for item in pdf_reader(built.pdf.content).outline if not isinstance(item, list)
+    ]
+    for name in [
+        "Key messages",
+        "Executive summary",
+        "Atlas Shipping Ltd",
+        "Harbour Energy plc",
+        "Project Nightjar Holdings",
+        "Appendices",
+    ]:
+        assert name in titles
+
+
+def test_confidential_client_is_absent_for_someone_outside_its_wall(portfolio, bob, build):
+    built, pages = build(pack_record(bob))
+    text = "\n".join(pages)
+    assert "Nightjar" not in text
+    assert built.clients_included == 2 and built.clients_left_out == 1
+
+
+def test_pack_says_on_its_key_messages_page_how_many_clients_were_left_out(portfolio, carol, build):
+    _, pages = build(pack_record(carol))
+    assert "This pack leaves out 1 client in this scope that you may not see." in " ".join(
+        pages[0].split()
+    )
+
+
+def test_managing_partner_sees_every_client_and_nothing_is_left_out(portfolio, mike, build):
+    built, pages = build(pack_record(mike))
+    assert built.clients_left_out == 0
+    assert "leaves out" not in pages[0]
+
+
+def test_pack_summary_lists_the_biggest_movers_and_the_at_risk_clients(portfolio, mike, build):
+    _, pages = build(pack_record(mike))
+    summary = " ".join(pages[contents(pages)["Executive summary"] - 1].split())
+    assert "Atlas Shipping Ltd 60 80 +20" in summary
+    assert "At risk" in summary and "Project Nightjar Holdings" in summary
+
+
+def test_a_crp_scope_holds_only_that_partners_clients(portfolio, alice, mike, build):
+    built, pages = build(pack_record(mike, scope={"type": "crp", "id": alice.pk}))
+    assert built.clients_included == 2
+    assert "Nightjar" not in "\n".join(pages)
+
+
+def test_pack_sentences_stay_within_twenty_words(portfolio, mike):
+    from reports.pdf import narrative
+    from reports.pdf.data import gather
+    from reports.pdf.text import words_in
+    from tests.reports_pdf.conftest import QUARTER
+
+    data = gather([c.pk for c in portfolio], QUARTER)
+    sentences = narrative.pack_key_messages(data) + narrative.pack_summary(data)
+    assert len(narrative.pack_key_messages(data)) <= 5
+    assert all(words_in(sentence) <= 20 for sentence in sentences), sentences
