@@ -1,1 +1,3 @@
-urlpatterns: list = []
+from reports.urls_dashboard import urlpatterns as dashboard_urlpatterns
+
+urlpatterns = [*dashboard_urlpatterns]

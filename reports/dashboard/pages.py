@@ -1,0 +1,140 @@
+"""What each dashboard page shows, assembled from the selectors in a fixed number of queries."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+
+from accounts.models import Client, Role, User
+from reports.dashboard import aggregates, selectors, svg
+from reports.dashboard.params import DashboardParams, parse_params
+from reports.models import SavedView
+
+
+def default_mine(user: User) -> bool:
+    """Partners start on their own portfolio; everyone else on the whole visible one."""
+    return user.role == Role.PARTNER and not user.is_superuser
+
+
+def read_params(user: User, query: QueryDict) -> tuple[DashboardParams, selectors.FilterOptions]:
+    params = parse_params(query, default_mine=default_mine(user))
+    options = selectors.filter_options(user)
+    selectors.check_choices(params, options)
+    return params, options
+
+
+@dataclass
+class Row:
+    client: Client
+    sparkline: str
+    days_since_contact: int | None
+    reasons: list[str]
+
+
+@dataclass
+class TablePage:
+    rows: list[Row]
+    total: int
+    number: int
+    num_pages: int
+    band_counts: dict
+    start_index: int = 0
+    end_index: int = 0
+    page_numbers: list[int] = field(default_factory=list)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+
+def table_page(user: User, params: DashboardParams) -> TablePage:
+    """One page of rows, clamping a page past the end to the last page (with a notice)."""
+    queryset = selectors.portfolio(user, params)
+    counts = selectors.band_counts(queryset)
+    total = sum(counts.values())
+    num_pages = max(1, math.ceil(total / params.page_size))
+    number = num_pages if params.page == "last" else int(params.page)
+    if number > num_pages:
+        params.notices.append(f"Page {number} is past the end; showing the last page, {num_pages}.")
+        number = num_pages
+    params.page = number
+    offset = (number - 1) * params.page_size
+    clients = list(queryset[offset:offset + params.page_size])
+    lines = selectors.sparklines([c.pk for c in clients])
+    today = timezone.localdate()
+    rows = [Row(client=c, sparkline=svg.sparkline(lines.get(c.pk, [])),
+                days_since_contact=selectors.days_since(c.last_contact, today),
+                reasons=selectors.attention_reasons(c, today)) for c in clients]
+    window = range(max(1, number - 2), min(num_pages, number + 2) + 1)
+    return TablePage(rows=rows, total=total, number=number, num_pages=num_pages, band_counts=counts,
+                     start_index=offset + 1 if clients else 0, end_index=offset + len(clients),
+                     page_numbers=list(window))
+
+
+def export_rows(user: User, params: DashboardParams, limit: int = 20_000) -> QuerySet[Client]:
+    """Every row of the current view (not just the page on screen), in the page's order."""
+    return selectors.portfolio(user, params)[:limit]
+
+
+def saved_views(user: User) -> list[SavedView]:
+    return list(SavedView.objects.filter(user=user, page="dashboard").order_by("name"))
+
+
+# --- charts -------------------------------------------------------------------------------------
+
+def _scope_key(user: User, params: DashboardParams) -> str:
+    """Who the figures are for: the access rule gives every partner their own set of visible clients."""
+    if params.mine or not user.sees_all_open_clients:
+        return f"user:{user.pk}"
+    return "all" if user.sees_behind_walls else "open"
+
+
+def chart_figures(user: User, params: DashboardParams) -> dict:
+    """The five charts' figures for the filtered portfolio, cached briefly per access scope and filters.
+
+    Aggregating a year of scores for thousands of clients is the costliest read on the page; the
+    figures move daily, so a short cache keeps the charts cheap without showing stale news.
+    """
+    seconds = getattr(settings, "DASHBOARD_CHART_CACHE_SECONDS", 60)
+    digest = hashlib.sha256(f"{_scope_key(user, params)}|{params.filter_query()}|{timezone.localdate()}"
+                            .encode()).hexdigest()[:32]
+    key = f"reports:dashboard-charts:{digest}"
+    figures = cache.get(key) if seconds else None
+    if figures is None:
+        figures = _compute_chart_figures(user, params)
+        if seconds:
+            cache.set(key, figures, seconds)
+    return figures
+
+
+def _compute_chart_figures(user: User, params: DashboardParams) -> dict:
+    filtered = selectors.apply_filters(selectors.portfolio_base(user), params, user)
+    ids = filtered.values("pk")
+    slices = aggregates.band_slices(selectors.band_counts(filtered))
+    months = aggregates.average_score_by_month(ids)
+    fees = aggregates.fees_by_service_line(ids)
+    up, down = aggregates.biggest_movers(filtered)
+    load = aggregates.crp_workload(filtered)
+    return {"bands": slices, "months": months, "fees": fees, "up": up, "down": down, "workload": load}
+
+
+def chart_context(figures: dict) -> dict:
+    return {
+        **figures,
+        "bands_svg": svg.band_distribution(figures["bands"]),
+        "months_svg": svg.score_line(figures["months"]),
+        "fees_svg": svg.fees_by_line(figures["fees"]),
+        "movers_svg": svg.movers(figures["up"], figures["down"]),
+        "workload_svg": svg.workload(figures["workload"]),
+    }
