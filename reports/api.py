@@ -1,3 +1,5 @@
 """REST API routes of this app, registered by config.urls."""
 
-routes: list = []
+from reports.api_dashboard import routes as dashboard_routes
+
+routes: list = [*dashboard_routes]

@@ -44,7 +44,6 @@ class TablePage:
     total: int
     number: int
     num_pages: int
-    band_counts: dict
     start_index: int = 0
     end_index: int = 0
     page_numbers: list[int] = field(default_factory=list)
@@ -61,8 +60,8 @@ class TablePage:
 def table_page(user: User, params: DashboardParams) -> TablePage:
     """One page of rows, clamping a page past the end to the last page (with a notice)."""
     queryset = selectors.portfolio(user, params)
-    counts = selectors.band_counts(queryset)
-    total = sum(counts.values())
+    # COUNT drops the annotations no filter needs, so an unfiltered count reads no score history.
+    total = queryset.count()
     num_pages = max(1, math.ceil(total / params.page_size))
     number = num_pages if params.page == "last" else int(params.page)
     if number > num_pages:
@@ -77,7 +76,7 @@ def table_page(user: User, params: DashboardParams) -> TablePage:
                 days_since_contact=selectors.days_since(c.last_contact, today),
                 reasons=selectors.attention_reasons(c, today)) for c in clients]
     window = range(max(1, number - 2), min(num_pages, number + 2) + 1)
-    return TablePage(rows=rows, total=total, number=number, num_pages=num_pages, band_counts=counts,
+    return TablePage(rows=rows, total=total, number=number, num_pages=num_pages,
                      start_index=offset + 1 if clients else 0, end_index=offset + len(clients),
                      page_numbers=list(window))
 
