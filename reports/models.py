@@ -72,4 +72,9 @@ class DigestDelivery(models.Model):
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "week"], name="one_digest_per_user_per_week")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "week"], name="one_digest_per_user_per_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Digest for {self.user_id} in the week of {self.week}"

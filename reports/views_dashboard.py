@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -15,7 +15,7 @@ from accounts.concurrency import StaleVersionError
 from accounts.models import Notification, Role
 from health.models import Band
 from planning.models import Action
-from reports.dashboard import exports, home, overview, pages, services, whitespace
+from reports.dashboard import exports, home, pages, services, whitespace
 from reports.dashboard.params import ATTENTION_REASONS, PAGE_SIZES, SORT_LABELS
 from reports.models import SavedView
 
@@ -37,9 +37,16 @@ def dashboard(request):
         return redirect(f"{reverse('dashboard')}?mine=1")
     params, options = pages.read_params(request.user, request.GET)
     table = pages.table_page(request.user, params)
-    context = {"params": params, "table": table, "options": options, "sort_labels": SORT_LABELS,
-               "reasons": ATTENTION_REASONS, "page_sizes": PAGE_SIZES, "notices": params.notices,
-               "band_choices": Band.choices}
+    context = {
+        "params": params,
+        "table": table,
+        "options": options,
+        "sort_labels": SORT_LABELS,
+        "reasons": ATTENTION_REASONS,
+        "page_sizes": PAGE_SIZES,
+        "notices": params.notices,
+        "band_choices": Band.choices,
+    }
     if _partial(request):
         return render(request, "reports/dashboard/dashboard.html#results", context)
     _notify(request, params)
@@ -64,8 +71,10 @@ def dashboard_export(request, fmt: str):
     if fmt == "csv":
         response = HttpResponse(exports.to_csv(rows), content_type="text/csv; charset=utf-8")
     else:
-        response = HttpResponse(exports.to_xlsx(rows), content_type=(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+        response = HttpResponse(
+            exports.to_xlsx(rows),
+            content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )
     response["Content-Disposition"] = f'attachment; filename="portfolio-{stamp}.{fmt}"'
     return response
 
@@ -73,8 +82,11 @@ def dashboard_export(request, fmt: str):
 @require_POST
 def saved_view_save(request):
     try:
-        view = services.saved_view_save(actor=request.user, name=request.POST.get("name", ""),
-                                        query=request.POST.get("query", ""))
+        view = services.saved_view_save(
+            actor=request.user,
+            name=request.POST.get("name", ""),
+            query=request.POST.get("query", ""),
+        )
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
@@ -94,8 +106,14 @@ def saved_view_delete(request, pk: int):
 @require_GET
 def whitespace_view(request):
     params, options = pages.read_params(request.user, request.GET)
-    context = {"params": params, "options": options, "map": whitespace.whitespace_map(request.user, params),
-               "reasons": ATTENTION_REASONS, "notices": params.notices, "band_choices": Band.choices}
+    context = {
+        "params": params,
+        "options": options,
+        "map": whitespace.whitespace_map(request.user, params),
+        "reasons": ATTENTION_REASONS,
+        "notices": params.notices,
+        "band_choices": Band.choices,
+    }
     if _partial(request):
         return render(request, "reports/dashboard/whitespace.html#map", context)
     _notify(request, params)
@@ -105,36 +123,43 @@ def whitespace_view(request):
 @require_GET
 def overview_view(request):
     require_role(request.user, *OVERVIEW_ROLES)
-    try:
-        reports_url = reverse("report-list")
-    except NoReverseMatch:
-        reports_url = ""
-    return render(request, "reports/dashboard/overview.html",
-                  {"overview": overview.firm_overview(request.user), "reports_url": reports_url})
+    return render(
+        request,
+        "reports/dashboard/overview.html",
+        {"overview": pages.cached_overview(request.user)},
+    )
 
 
 @require_GET
 def partner_home(request):
-    return render(request, "reports/dashboard/partner_home.html",
-                  {"summary": home.partner_summary(request.user)})
+    return render(
+        request,
+        "reports/dashboard/partner_home.html",
+        {"summary": home.partner_summary(request.user)},
+    )
 
 
 @require_POST
 def action_complete(request, pk: int):
-    action = get_editable_object(request.user, Action.objects.select_related("plan__client"), pk,
-                                 client_field="plan__client")
+    action = get_editable_object(
+        request.user, Action.objects.select_related("plan__client"), pk, client_field="plan__client"
+    )
     error = ""
     try:
-        services.action_complete(actor=request.user, action=action,
-                                 expected_version=_int(request.POST.get("version")))
+        services.action_complete(
+            actor=request.user, action=action, expected_version=_int(request.POST.get("version"))
+        )
     except StaleVersionError as stale:
         action = stale.current
         error = "Someone changed this action since you loaded the page; here it is as it is now."
     except ValidationError as exc:
         error = " ".join(exc.messages)
     if _partial(request):
-        return render(request, "reports/dashboard/partner_home.html#action-row",
-                      {"action": action, "error": error, "today": timezone.localdate()})
+        return render(
+            request,
+            "reports/dashboard/partner_home.html#action-row",
+            {"action": action, "error": error, "today": timezone.localdate()},
+        )
     if error:
         messages.error(request, error)
     else:
@@ -155,8 +180,12 @@ def alert_read(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def digest_settings(request):
     if request.method == "POST":
-        services.digest_preference_set(actor=request.user, weekly_digest=request.POST.get("weekly_digest") == "on")
-        messages.success(request, "Weekly digest on." if request.user.weekly_digest else "Weekly digest off.")
+        services.digest_preference_set(
+            actor=request.user, weekly_digest=request.POST.get("weekly_digest") == "on"
+        )
+        messages.success(
+            request, "Weekly digest on." if request.user.weekly_digest else "Weekly digest off."
+        )
         return redirect("digest-settings")
     return render(request, "reports/dashboard/digest_settings.html")
 

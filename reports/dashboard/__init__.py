@@ -1,1 +1,1 @@
-"""Portfolio dashboard, whitespace map, managing-partner overview and partner home: reads and their charts."""
+"""Portfolio dashboard, whitespace map, managing-partner overview and partner home."""

@@ -32,9 +32,16 @@ class BandSlice:
 
 def band_slices(counts: dict[str | None, int]) -> list[BandSlice]:
     total = sum(counts.values()) or 1
-    return [BandSlice(band=band, label=BAND_LABELS.get(band, "Not scored"), count=counts.get(band, 0),
-                      share=counts.get(band, 0) / total * 100)
-            for band in BAND_SEQUENCE if counts.get(band, 0) or band in (Band.GREEN, Band.AMBER, Band.RED)]
+    return [
+        BandSlice(
+            band=band,
+            label=BAND_LABELS.get(band, "Not scored"),
+            count=counts.get(band, 0),
+            share=counts.get(band, 0) / total * 100,
+        )
+        for band in BAND_SEQUENCE
+        if counts.get(band, 0) or band in (Band.GREEN, Band.AMBER, Band.RED)
+    ]
 
 
 def month_starts(today: datetime.date, months: int = 12) -> list[datetime.date]:
@@ -46,11 +53,13 @@ def month_starts(today: datetime.date, months: int = 12) -> list[datetime.date]:
     return starts
 
 
-def average_score_by_month(client_ids: QuerySet, today: datetime.date | None = None) -> list[tuple[str, float | None]]:
+def average_score_by_month(
+    client_ids: QuerySet, today: datetime.date | None = None
+) -> list[tuple[str, float | None]]:
     """The filtered portfolio's average score on each month's last scoring day, for 12 months.
 
     Scores are recomputed for all clients in one run, so the last scored day of a month is one
-    consistent snapshot; reading that day only keeps this to 12 × N rows instead of a year of history.
+    consistent snapshot; reading that day only keeps this to 12 x N rows, not a year of history.
     """
     today = today or timezone.localdate()
     starts = month_starts(today)
@@ -60,8 +69,14 @@ def average_score_by_month(client_ids: QuerySet, today: datetime.date | None = N
         "FROM (SELECT generate_series(%s::date, %s::date, interval '1 month')::date AS start) m",
         [starts[0], starts[-1]],
     )
-    rows = (HealthScore.objects.filter(client_id__in=client_ids, as_of__in=sample_days, score__isnull=False)
-            .values("as_of").annotate(average=Avg("score")).values_list("as_of", "average"))
+    rows = (
+        HealthScore.objects.filter(
+            client_id__in=client_ids, as_of__in=sample_days, score__isnull=False
+        )
+        .values("as_of")
+        .annotate(average=Avg("score"))
+        .values_list("as_of", "average")
+    )
     by_month = {(as_of.year, as_of.month): float(average) for as_of, average in rows}
     return [(start.strftime("%b %Y"), by_month.get((start.year, start.month))) for start in starts]
 
@@ -80,16 +95,21 @@ class FeeMatrix:
 def fees_by_service_line(client_ids: QuerySet) -> FeeMatrix:
     last = last_complete_financial_year()
     years = list(range(last - FEE_YEARS + 1, last + 1))
-    rows = (FeeRecord.objects.filter(client_id__in=client_ids, financial_year__in=years)
-            .values("service_line__name", "financial_year").annotate(total=Sum("amount"))
-            .values_list("service_line__name", "financial_year", "total"))
+    rows = (
+        FeeRecord.objects.filter(client_id__in=client_ids, financial_year__in=years)
+        .values("service_line__name", "financial_year")
+        .annotate(total=Sum("amount"))
+        .values_list("service_line__name", "financial_year", "total")
+    )
     table: dict[str, dict[int, Decimal]] = {}
     for line, year, total in rows:
         table.setdefault(line, {})[year] = total
     matrix = FeeMatrix(years=years)
     for line in sorted(table):
         matrix.rows.append((line, [table[line].get(year, Decimal(0)) for year in years]))
-    matrix.totals = [sum((amounts[i] for _, amounts in matrix.rows), Decimal(0)) for i in range(len(years))]
+    matrix.totals = [
+        sum((amounts[i] for _, amounts in matrix.rows), Decimal(0)) for i in range(len(years))
+    ]
     return matrix
 
 
@@ -103,18 +123,25 @@ class Mover:
 
 def biggest_movers(portfolio: QuerySet[Client]) -> tuple[list[Mover], list[Mover]]:
     """The clients whose score rose most and fell most over the trend window, in one query."""
-    ranked = (portfolio.filter(trend__isnull=False).order_by()
-              .annotate(rise=Window(RowNumber(), order_by=[F("trend").desc(), F("pk").asc()]),
-                        fall=Window(RowNumber(), order_by=[F("trend").asc(), F("pk").asc()]))
-              .filter(Q(rise__lte=MOVERS) | Q(fall__lte=MOVERS))
-              .values_list("pk", "name", "score", "trend", "rise", "fall"))
+    ranked = (
+        portfolio.filter(trend__isnull=False)
+        .order_by()
+        .annotate(
+            rise=Window(RowNumber(), order_by=[F("trend").desc(), F("pk").asc()]),
+            fall=Window(RowNumber(), order_by=[F("trend").asc(), F("pk").asc()]),
+        )
+        .filter(Q(rise__lte=MOVERS) | Q(fall__lte=MOVERS))
+        .values_list("pk", "name", "score", "trend", "rise", "fall")
+    )
     up, down = [], []
     for pk, name, score, trend, rise, fall in ranked:
         if rise <= MOVERS and trend > 0:
             up.append((rise, Mover(pk, name, score, trend)))
         if fall <= MOVERS and trend < 0:
             down.append((fall, Mover(pk, name, score, trend)))
-    return [m for _, m in sorted(up, key=lambda i: i[0])], [m for _, m in sorted(down, key=lambda i: i[0])]
+    return [m for _, m in sorted(up, key=lambda i: i[0])], [
+        m for _, m in sorted(down, key=lambda i: i[0])
+    ]
 
 
 @dataclass
@@ -128,9 +155,23 @@ class Workload:
 
 def crp_workload(portfolio: QuerySet[Client]) -> list[Workload]:
     """CRPs carrying most of the filtered portfolio, weighted by each client's tier."""
-    rows = (portfolio.order_by().values("crp_id", "crp_name")
-            .annotate(clients=Count("pk"), growth=Count("pk", filter=Q(tier__rank__lte=1)),
-                      weight=Sum("tier__workload_weight"))
-            .order_by("-weight", "crp_name")[:WORKLOAD_ROWS])
-    return [Workload(row["crp_id"], row["crp_name"] or "No CRP", row["clients"], row["growth"],
-                     row["weight"] or Decimal(0)) for row in rows]
+    rows = (
+        portfolio.order_by()
+        .values("crp_id", "crp_name")
+        .annotate(
+            clients=Count("pk"),
+            growth=Count("pk", filter=Q(tier__rank__lte=1)),
+            weight=Sum("tier__workload_weight"),
+        )
+        .order_by("-weight", "crp_name")[:WORKLOAD_ROWS]
+    )
+    return [
+        Workload(
+            row["crp_id"],
+            row["crp_name"] or "No CRP",
+            row["clients"],
+            row["growth"],
+            row["weight"] or Decimal(0),
+        )
+        for row in rows
+    ]

@@ -20,8 +20,12 @@ def week_of(day: datetime.date) -> datetime.date:
 
 
 def digest_recipient_ids() -> list[int]:
-    return list(User.objects.filter(is_active=True, weekly_digest=True).exclude(email="")
-                .order_by("pk").values_list("pk", flat=True))
+    return list(
+        User.objects.filter(is_active=True, weekly_digest=True)
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def digest_send(*, user_id: int, base_url: str = "") -> bool:
@@ -37,14 +41,22 @@ def digest_send(*, user_id: int, base_url: str = "") -> bool:
     except IntegrityError:
         return False
     summary = partner_summary(user)
-    context = {"user": user, "summary": summary, "base_url": base_url or getattr(settings, "SITE_URL", ""),
-               "FIRM_NAME": settings.FIRM_NAME}
+    context = {
+        "user": user,
+        "summary": summary,
+        "base_url": base_url or getattr(settings, "SITE_URL", ""),
+        "FIRM_NAME": settings.FIRM_NAME,
+    }
     message = EmailMultiAlternatives(
         subject=f"Your Keyline week: {len(summary.overdue_actions)} overdue, "
-                f"{len(summary.upcoming_actions)} due soon",
+        f"{len(summary.upcoming_actions)} due soon",
         body=render_to_string("reports/dashboard/email/digest.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email])
-    message.attach_alternative(render_to_string("reports/dashboard/email/digest.html", context), "text/html")
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+    )
+    message.attach_alternative(
+        render_to_string("reports/dashboard/email/digest.html", context), "text/html"
+    )
     try:
         message.send()
     except Exception:

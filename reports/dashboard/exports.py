@@ -14,26 +14,49 @@ from accounts.models import Client
 from health.models import Band
 from reports.dashboard.selectors import days_since
 
-HEADERS = ["Client", "Sector", "Tier", "CRP", "Band", "Score", "90-day trend", "Coverage", "Fees last FY",
-           "Fee change %", "Weighted pipeline", "Next review", "Overdue actions", "Coverage gaps",
-           "Days since contact"]
+HEADERS = [
+    "Client",
+    "Sector",
+    "Tier",
+    "CRP",
+    "Band",
+    "Score",
+    "90-day trend",
+    "Coverage",
+    "Fees last FY",
+    "Fee change %",
+    "Weighted pipeline",
+    "Next review",
+    "Overdue actions",
+    "Coverage gaps",
+    "Days since contact",
+]
 TEXT_COLUMNS = {0, 1, 2, 3, 4}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BAND_LABELS = dict(Band.choices)
 
 
 def escape_formula(text: str) -> str:
-    """Text a spreadsheet would run as a formula is prefixed with an apostrophe, so it stays text."""
+    """Text a spreadsheet would run as a formula gets a leading apostrophe, so it stays text."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def row_values(client: Client) -> list:
     return [
-        client.name, client.sector, client.tier_name, client.crp_name or "",
+        client.name,
+        client.sector,
+        client.tier_name,
+        client.crp_name or "",
         BAND_LABELS.get(client.band, "Not scored"),
-        client.score, client.trend, client.coverage, client.fees_last_fy,
+        client.score,
+        client.trend,
+        client.coverage,
+        client.fees_last_fy,
         round(client.fee_change, 1) if client.fee_change is not None else None,
-        client.pipeline, client.next_review, client.overdue_actions, client.coverage_gaps,
+        client.pipeline,
+        client.next_review,
+        client.overdue_actions,
+        client.coverage_gaps,
         days_since(client.last_contact),
     ]
 
@@ -52,8 +75,12 @@ def to_csv(clients: Iterable[Client]) -> str:
     writer.writerow(HEADERS)
     for client in clients:
         values = row_values(client)
-        writer.writerow([escape_formula(_cell_text(v)) if i in TEXT_COLUMNS else _cell_text(v)
-                         for i, v in enumerate(values)])
+        writer.writerow(
+            [
+                escape_formula(_cell_text(v)) if i in TEXT_COLUMNS else _cell_text(v)
+                for i, v in enumerate(values)
+            ]
+        )
     return buffer.getvalue()
 
 

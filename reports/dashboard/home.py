@@ -1,4 +1,4 @@
-"""A partner's home page and weekly digest: their clients, actions, reviews, alerts and coverage gaps."""
+"""A partner's home page and weekly digest: clients, actions, reviews, alerts, coverage gaps."""
 
 from __future__ import annotations
 
@@ -31,42 +31,67 @@ class PartnerSummary:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.clients or self.overdue_actions or self.upcoming_actions or self.reviews
-                    or self.alerts or self.gaps)
+        return not (
+            self.clients
+            or self.overdue_actions
+            or self.upcoming_actions
+            or self.reviews
+            or self.alerts
+            or self.gaps
+        )
 
 
 def my_clients(user: User) -> list[Client]:
-    return list(selectors.portfolio_base(user).on_team_of(user)
-                .order_by(F("band_rank").asc(nulls_last=True), "name")[:100])
+    return list(
+        selectors.portfolio_base(user)
+        .on_team_of(user)
+        .order_by(F("band_rank").asc(nulls_last=True), "name")[:100]
+    )
 
 
 def my_actions(user: User, today: datetime.date) -> list[Action]:
     """Open actions I own that are overdue or due soon, on clients I may still see."""
-    actions = (Action.objects.filter(owner=user, status=ActionStatus.OPEN,
-                                     due_date__lte=today + datetime.timedelta(days=UPCOMING_ACTION_DAYS))
-               .select_related("plan__client").order_by("due_date", "pk"))
-    return list(visible(user, actions, "plan__client")[:LIST_LIMIT * 2])
+    actions = (
+        Action.objects.filter(
+            owner=user,
+            status=ActionStatus.OPEN,
+            due_date__lte=today + datetime.timedelta(days=UPCOMING_ACTION_DAYS),
+        )
+        .select_related("plan__client")
+        .order_by("due_date", "pk")
+    )
+    return list(visible(user, actions, "plan__client")[: LIST_LIMIT * 2])
 
 
 def my_reviews(user: User, today: datetime.date) -> list[ClientReview]:
     """Client reviews on my clients not yet held: overdue ones and those due within a month."""
-    reviews = (ClientReview.objects.filter(held_date__isnull=True,
-                                           planned_date__lte=today + datetime.timedelta(days=UPCOMING_REVIEW_DAYS))
-               .filter(client__in=Client.objects.visible_to(user).on_team_of(user).values("pk"))
-               .select_related("client").order_by("planned_date", "pk"))
+    reviews = (
+        ClientReview.objects.filter(
+            held_date__isnull=True,
+            planned_date__lte=today + datetime.timedelta(days=UPCOMING_REVIEW_DAYS),
+        )
+        .filter(client__in=Client.objects.visible_to(user).on_team_of(user).values("pk"))
+        .select_related("client")
+        .order_by("planned_date", "pk")
+    )
     return list(reviews[:LIST_LIMIT])
 
 
 def my_alerts(user: User) -> list[Notification]:
     alerts = Notification.objects.filter(user=user, read_at__isnull=True).filter(
-        Q(client__isnull=True) | Q(client__in=Client.objects.visible_to(user).values("pk")))
+        Q(client__isnull=True) | Q(client__in=Client.objects.visible_to(user).values("pk"))
+    )
     return list(alerts.order_by("-created_at")[:LIST_LIMIT])
 
 
 def my_coverage_gaps(user: User) -> list[Stakeholder]:
     mine = Client.objects.visible_to(user).on_team_of(user).filter(status="active").values("pk")
-    return list(selectors.coverage_gap_stakeholders().filter(client__in=mine).select_related("client")
-                .order_by("client__name", "seniority", "name")[:LIST_LIMIT])
+    return list(
+        selectors.coverage_gap_stakeholders()
+        .filter(client__in=mine)
+        .select_related("client")
+        .order_by("client__name", "seniority", "name")[:LIST_LIMIT]
+    )
 
 
 def partner_summary(user: User) -> PartnerSummary:

@@ -69,16 +69,28 @@ def table_page(user: User, params: DashboardParams) -> TablePage:
         number = num_pages
     params.page = number
     offset = (number - 1) * params.page_size
-    clients = list(queryset[offset:offset + params.page_size])
+    clients = list(queryset[offset : offset + params.page_size])
     lines = selectors.sparklines([c.pk for c in clients])
     today = timezone.localdate()
-    rows = [Row(client=c, sparkline=svg.sparkline(lines.get(c.pk, [])),
-                days_since_contact=selectors.days_since(c.last_contact, today),
-                reasons=selectors.attention_reasons(c, today)) for c in clients]
+    rows = [
+        Row(
+            client=c,
+            sparkline=svg.sparkline(lines.get(c.pk, [])),
+            days_since_contact=selectors.days_since(c.last_contact, today),
+            reasons=selectors.attention_reasons(c, today),
+        )
+        for c in clients
+    ]
     window = range(max(1, number - 2), min(num_pages, number + 2) + 1)
-    return TablePage(rows=rows, total=total, number=number, num_pages=num_pages,
-                     start_index=offset + 1 if clients else 0, end_index=offset + len(clients),
-                     page_numbers=list(window))
+    return TablePage(
+        rows=rows,
+        total=total,
+        number=number,
+        num_pages=num_pages,
+        start_index=offset + 1 if clients else 0,
+        end_index=offset + len(clients),
+        page_numbers=list(window),
+    )
 
 
 def export_rows(user: User, params: DashboardParams, limit: int = 20_000) -> QuerySet[Client]:
@@ -92,26 +104,42 @@ def saved_views(user: User) -> list[SavedView]:
 
 # --- charts -------------------------------------------------------------------------------------
 
-def _scope_key(user: User, params: DashboardParams) -> str:
-    """Who the figures are for: the access rule gives every partner their own set of visible clients."""
-    if params.mine or not user.sees_all_open_clients:
+
+def _scope_key(user: User, params: DashboardParams | None = None) -> str:
+    """Who the figures are for: the access rule gives each partner their own visible clients."""
+    if (params is not None and params.mine) or not user.sees_all_open_clients:
         return f"user:{user.pk}"
     return "all" if user.sees_behind_walls else "open"
 
 
 def chart_figures(user: User, params: DashboardParams) -> dict:
-    """The five charts' figures for the filtered portfolio, cached briefly per access scope and filters.
+    """The five charts' figures for the filtered portfolio, cached briefly per scope and filters.
 
     Aggregating a year of scores for thousands of clients is the costliest read on the page; the
     figures move daily, so a short cache keeps the charts cheap without showing stale news.
     """
     seconds = getattr(settings, "DASHBOARD_CHART_CACHE_SECONDS", 60)
-    digest = hashlib.sha256(f"{_scope_key(user, params)}|{params.filter_query()}|{timezone.localdate()}"
-                            .encode()).hexdigest()[:32]
+    digest = hashlib.sha256(
+        f"{_scope_key(user, params)}|{params.filter_query()}|{timezone.localdate()}".encode()
+    ).hexdigest()[:32]
     key = f"reports:dashboard-charts:{digest}"
     figures = cache.get(key) if seconds else None
     if figures is None:
         figures = _compute_chart_figures(user, params)
+        if seconds:
+            cache.set(key, figures, seconds)
+    return figures
+
+
+def cached_overview(user: User):
+    """The firm overview, cached briefly per access scope: its figures move daily."""
+    from reports.dashboard.overview import firm_overview
+
+    seconds = getattr(settings, "DASHBOARD_CHART_CACHE_SECONDS", 60)
+    key = f"reports:overview:{_scope_key(user)}:{timezone.localdate()}"
+    figures = cache.get(key) if seconds else None
+    if figures is None:
+        figures = firm_overview(user)
         if seconds:
             cache.set(key, figures, seconds)
     return figures
@@ -125,7 +153,14 @@ def _compute_chart_figures(user: User, params: DashboardParams) -> dict:
     fees = aggregates.fees_by_service_line(ids)
     up, down = aggregates.biggest_movers(filtered)
     load = aggregates.crp_workload(filtered)
-    return {"bands": slices, "months": months, "fees": fees, "up": up, "down": down, "workload": load}
+    return {
+        "bands": slices,
+        "months": months,
+        "fees": fees,
+        "up": up,
+        "down": down,
+        "workload": load,
+    }
 
 
 def chart_context(figures: dict) -> dict:

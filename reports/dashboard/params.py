@@ -76,14 +76,26 @@ class DashboardParams:
     def query(self, **overrides: object) -> str:
         """The canonical query string of this view (defaults left out), with `overrides` applied."""
         values = {
-            "q": self.search, "pg": self.practice_group, "office": self.office, "crp": self.crp,
-            "tier": self.tier, "band": self.band, "sector": self.sector, "attention": self.attention,
-            "mine": "1" if self.mine else "0", "sort": self.sort, "size": self.page_size, "page": self.page,
+            "q": self.search,
+            "pg": self.practice_group,
+            "office": self.office,
+            "crp": self.crp,
+            "tier": self.tier,
+            "band": self.band,
+            "sector": self.sector,
+            "attention": self.attention,
+            "mine": "1" if self.mine else "0",
+            "sort": self.sort,
+            "size": self.page_size,
+            "page": self.page,
         }
         values.update(overrides)
         defaults = {"sort": "name", "size": DEFAULT_PAGE_SIZE, "page": 1}
-        pairs = [(key, value) for key, value in values.items()
-                 if value not in (None, "") and defaults.get(key) != value]
+        pairs = [
+            (key, value)
+            for key, value in values.items()
+            if value not in (None, "") and defaults.get(key) != value
+        ]
         return urlencode(pairs)
 
     @property
@@ -111,7 +123,7 @@ def _int_or_notice(raw: str, label: str, notices: list[str]) -> int | None:
 
 
 def parse_params(query: QueryDict, *, default_mine: bool = False) -> DashboardParams:
-    """Read the view state from `query`; `default_mine` applies when the query says nothing about it."""
+    """Read the view state from `query`; `default_mine` applies when the query is silent on it."""
     notices: list[str] = []
     params = DashboardParams(notices=notices)
     params.search = query.get("q", "").strip()

@@ -20,8 +20,6 @@ from django.db.models import (
     F,
     FilteredRelation,
     IntegerField,
-    Max,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -52,23 +50,37 @@ BAND_ORDER = {Band.RED: 0, Band.AMBER: 1, Band.GREEN: 2, Band.INSUFFICIENT: 3}
 
 def _count(queryset: QuerySet, client_field: str = "client") -> Coalesce:
     """COUNT(*) of `queryset` rows belonging to the outer client, as an integer (0 when none)."""
-    counted = (queryset.filter(**{client_field: OuterRef("pk")}).order_by().values(client_field)
-               .annotate(n=Count("pk")).values("n"))
+    counted = (
+        queryset.filter(**{client_field: OuterRef("pk")})
+        .order_by()
+        .values(client_field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def _fees_in(year: int) -> Coalesce:
-    total = (FeeRecord.objects.filter(client=OuterRef("pk"), financial_year=year).order_by()
-             .values("client").annotate(total=Sum("amount")).values("total"))
+    total = (
+        FeeRecord.objects.filter(client=OuterRef("pk"), financial_year=year)
+        .order_by()
+        .values("client")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
     return Coalesce(Subquery(total, output_field=MONEY), Value(Decimal(0)), output_field=MONEY)
 
 
 def coverage_gap_stakeholders() -> QuerySet[Stakeholder]:
-    """Active board, C-suite or decision-maker stakeholders nobody at the firm knows well (strength ≥ 3)."""
-    strong = Relationship.objects.filter(stakeholder=OuterRef("pk"), strength__gte=STRONG_RELATIONSHIP)
-    return (Stakeholder.objects.filter(status="active")
-            .filter(Q(seniority__in=SENIOR_LEVELS) | Q(buying_role=BuyingRole.DECISION_MAKER))
-            .filter(~Exists(strong)))
+    """Active board, C-suite or decision-maker stakeholders nobody knows well (strength >= 3)."""
+    strong = Relationship.objects.filter(
+        stakeholder=OuterRef("pk"), strength__gte=STRONG_RELATIONSHIP
+    )
+    return (
+        Stakeholder.objects.filter(status="active")
+        .filter(Q(seniority__in=SENIOR_LEVELS) | Q(buying_role=BuyingRole.DECISION_MAKER))
+        .filter(~Exists(strong))
+    )
 
 
 def portfolio_base(user: User, today: datetime.date | None = None) -> QuerySet[Client]:
@@ -76,29 +88,56 @@ def portfolio_base(user: User, today: datetime.date | None = None) -> QuerySet[C
     today = today or timezone.localdate()
     fy = last_complete_financial_year()
     scores = HealthScore.objects.filter(client=OuterRef("pk")).order_by("-as_of")
-    earlier = (HealthScore.objects.filter(client=OuterRef("client"),
-                                          as_of__lte=today - datetime.timedelta(days=TREND_DAYS))
-               .order_by("-as_of").values("score")[:1])
+    earlier = (
+        HealthScore.objects.filter(
+            client=OuterRef("client"), as_of__lte=today - datetime.timedelta(days=TREND_DAYS)
+        )
+        .order_by("-as_of")
+        .values("score")[:1]
+    )
     # Each derived figure is computed inside its own subquery: referencing another annotation
     # would make PostgreSQL evaluate that subquery again.
-    trend = scores.annotate(change=F("score") - Subquery(earlier, output_field=SCORE)).values("change")[:1]
-    band_rank = scores.annotate(rank=Case(*[When(band=band, then=Value(rank)) for band, rank in BAND_ORDER.items()],
-                                          default=Value(9), output_field=IntegerField())).values("rank")[:1]
-    pipeline = (Opportunity.objects.filter(client=OuterRef("pk"), stage__in=OPEN_STAGES).order_by()
-                .values("client").annotate(total=Sum(F("estimated_fees") * F("probability") / 100))
-                .values("total"))
-    next_review = (ClientReview.objects.filter(client=OuterRef("pk"), held_date__isnull=True,
-                                               planned_date__gte=today)
-                   .order_by().values("client").annotate(first=Min("planned_date")).values("first"))
-    last_contact = (Interaction.objects.filter(client=OuterRef("pk")).order_by()
-                    .values("client").annotate(last=Max("date")).values("last"))
+    trend = scores.annotate(change=F("score") - Subquery(earlier, output_field=SCORE)).values(
+        "change"
+    )[:1]
+    band_rank = scores.annotate(
+        rank=Case(
+            *[When(band=band, then=Value(rank)) for band, rank in BAND_ORDER.items()],
+            default=Value(9),
+            output_field=IntegerField(),
+        )
+    ).values("rank")[:1]
+    pipeline = (
+        Opportunity.objects.filter(client=OuterRef("pk"), stage__in=OPEN_STAGES)
+        .order_by()
+        .values("client")
+        .annotate(total=Sum(F("estimated_fees") * F("probability") / 100))
+        .values("total")
+    )
+    # ORDER BY … LIMIT 1 rather than MIN/MAX: PostgreSQL then reads one entry of the client's index.
+    next_review = (
+        ClientReview.objects.filter(
+            client=OuterRef("pk"), held_date__isnull=True, planned_date__gte=today
+        )
+        .order_by("planned_date")
+        .values("planned_date")[:1]
+    )
+    last_contact = (
+        Interaction.objects.filter(client=OuterRef("pk")).order_by("-date").values("date")[:1]
+    )
     overdue_actions = Action.objects.filter(status=ActionStatus.OPEN, due_date__lt=today)
-    overdue_review = ClientReview.objects.filter(client=OuterRef("pk"), held_date__isnull=True,
-                                                 planned_date__lt=today)
+    overdue_review = ClientReview.objects.filter(
+        client=OuterRef("pk"), held_date__isnull=True, planned_date__lt=today
+    )
     return (
-        visible_clients(user).filter(status=ClientStatus.ACTIVE)
-        .annotate(current_crp=FilteredRelation(
-            "assignments", condition=Q(assignments__role="crp", assignments__end_date__isnull=True)))
+        visible_clients(user)
+        .filter(status=ClientStatus.ACTIVE)
+        .annotate(
+            current_crp=FilteredRelation(
+                "assignments",
+                condition=Q(assignments__role="crp", assignments__end_date__isnull=True),
+            )
+        )
         .annotate(
             crp_id=F("current_crp__user_id"),
             crp_name=F("current_crp__user__full_name"),
@@ -113,7 +152,9 @@ def portfolio_base(user: User, today: datetime.date | None = None) -> QuerySet[C
             trend=Subquery(trend, output_field=SCORE),
             fees_last_fy=_fees_in(fy),
             fees_prev_fy=_fees_in(fy - 1),
-            pipeline=Coalesce(Subquery(pipeline, output_field=MONEY), Value(Decimal(0)), output_field=MONEY),
+            pipeline=Coalesce(
+                Subquery(pipeline, output_field=MONEY), Value(Decimal(0)), output_field=MONEY
+            ),
             next_review=Subquery(next_review),
             overdue_review=Exists(overdue_review),
             overdue_actions=_count(overdue_actions, "plan__client"),
@@ -123,15 +164,18 @@ def portfolio_base(user: User, today: datetime.date | None = None) -> QuerySet[C
         .annotate(
             fee_change=ExpressionWrapper(
                 (F("fees_last_fy") - F("fees_prev_fy")) * 100 / NullIf(F("fees_prev_fy"), Value(0)),
-                output_field=DecimalField(max_digits=12, decimal_places=1)),
+                output_field=DecimalField(max_digits=12, decimal_places=1),
+            ),
         )
     )
 
 
 def attention_q(reason: str, today: datetime.date | None = None) -> Q:
-    """Rows needing attention for `reason` ("any" = red, falling, no contact, overdue action or review)."""
+    """Rows needing attention for `reason` ("any": red, falling, no contact, overdue work)."""
     today = today or timezone.localdate()
-    stale = Q(last_contact__isnull=True) | Q(last_contact__lt=today - datetime.timedelta(days=NO_CONTACT_DAYS))
+    stale = Q(last_contact__isnull=True) | Q(
+        last_contact__lt=today - datetime.timedelta(days=NO_CONTACT_DAYS)
+    )
     reasons = {
         "red": Q(band=Band.RED),
         "falling": Q(trend__lte=FALLING_POINTS),
@@ -141,11 +185,17 @@ def attention_q(reason: str, today: datetime.date | None = None) -> Q:
         "coverage_gaps": Q(coverage_gaps__gt=0),
     }
     if reason == "any":
-        return reasons["red"] | reasons["falling"] | stale | reasons["overdue_actions"] | reasons["overdue_review"]
+        return (
+            reasons["red"]
+            | reasons["falling"]
+            | stale
+            | reasons["overdue_actions"]
+            | reasons["overdue_review"]
+        )
     return reasons[reason]
 
 
-# URL sort key -> (expression, nulls_last). Descending flips the expression, never the null placement.
+# URL sort key -> expression. Descending flips the order; clients without a value always come last.
 SORT_EXPRESSIONS = {
     "name": F("name"),
     "band": F("band_rank"),
@@ -166,11 +216,16 @@ SORT_EXPRESSIONS = {
 REVERSED_SORTS = {"last_contact"}
 
 
-def apply_filters(queryset: QuerySet[Client], params: DashboardParams, user: User) -> QuerySet[Client]:
+def apply_filters(
+    queryset: QuerySet[Client], params: DashboardParams, user: User
+) -> QuerySet[Client]:
     qs = queryset
     if params.search:
-        qs = qs.filter(Q(name__icontains=params.search) | Q(sector__icontains=params.search)
-                       | Q(current_crp__user__full_name__icontains=params.search))
+        qs = qs.filter(
+            Q(name__icontains=params.search)
+            | Q(sector__icontains=params.search)
+            | Q(current_crp__user__full_name__icontains=params.search)
+        )
     if params.practice_group:
         qs = qs.filter(crp_practice_group_id=params.practice_group)
     if params.office:
@@ -213,32 +268,62 @@ class FilterOptions:
 
 def filter_options(user: User) -> FilterOptions:
     """Choices for the filter bar, in three queries whatever the firm's size."""
-    rows = (PracticeGroup.objects.annotate(kind=Value("pg")).values_list("kind", "id", "name")
-            .union(Office.objects.annotate(kind=Value("office")).values_list("kind", "id", "name"),
-                   Tier.objects.annotate(kind=Value("tier")).values_list("kind", "id", "name"), all=True))
+    rows = (
+        PracticeGroup.objects.annotate(kind=Value("pg"))
+        .values_list("kind", "id", "name")
+        .union(
+            Office.objects.annotate(kind=Value("office")).values_list("kind", "id", "name"),
+            Tier.objects.annotate(kind=Value("tier")).values_list("kind", "id", "name"),
+            all=True,
+        )
+    )
     grouped: dict[str, list[tuple[int, str]]] = {"pg": [], "office": [], "tier": []}
     for kind, pk, name in rows:
         grouped[kind].append((pk, name))
     for choices in grouped.values():
         choices.sort(key=lambda item: item[1])
     visible_ids = visible_clients(user).filter(status=ClientStatus.ACTIVE).values("pk")
-    crps = list(User.objects.filter(assignments__role="crp", assignments__end_date__isnull=True,
-                                    assignments__client__in=visible_ids)
-                .distinct().order_by("full_name").values_list("id", "full_name"))
-    sectors = list(visible_clients(user).filter(status=ClientStatus.ACTIVE).exclude(sector="")
-                   .order_by("sector").values_list("sector", flat=True).distinct())
-    return FilterOptions(practice_groups=grouped["pg"], offices=grouped["office"], tiers=grouped["tier"],
-                         crps=crps, sectors=sectors)
+    crps = list(
+        User.objects.filter(
+            assignments__role="crp",
+            assignments__end_date__isnull=True,
+            assignments__client__in=visible_ids,
+        )
+        .distinct()
+        .order_by("full_name")
+        .values_list("id", "full_name")
+    )
+    sectors = list(
+        visible_clients(user)
+        .filter(status=ClientStatus.ACTIVE)
+        .exclude(sector="")
+        .order_by("sector")
+        .values_list("sector", flat=True)
+        .distinct()
+    )
+    return FilterOptions(
+        practice_groups=grouped["pg"],
+        offices=grouped["office"],
+        tiers=grouped["tier"],
+        crps=crps,
+        sectors=sectors,
+    )
 
 
 def check_choices(params: DashboardParams, options: FilterOptions) -> None:
     """Drop filter ids that name nothing (a deleted tier, a mistyped link), with a notice."""
-    checks = [("practice_group", "practice group", options.practice_groups), ("office", "office", options.offices),
-              ("tier", "tier", options.tiers), ("crp", "CRP", options.crps)]
+    checks = [
+        ("practice_group", "practice group", options.practice_groups),
+        ("office", "office", options.offices),
+        ("tier", "tier", options.tiers),
+        ("crp", "CRP", options.crps),
+    ]
     for attribute, label, choices in checks:
         value = getattr(params, attribute)
         if value is not None and value not in {pk for pk, _ in choices}:
-            params.notices.append(f"Ignored the {label} filter: there is no such {label} you can see.")
+            params.notices.append(
+                f"Ignored the {label} filter: there is no such {label} you can see."
+            )
             setattr(params, attribute, None)
     if params.sector and params.sector not in options.sectors:
         params.notices.append("Ignored the sector filter: no client you can see is in that sector.")
@@ -246,7 +331,7 @@ def check_choices(params: DashboardParams, options: FilterOptions) -> None:
 
 
 def band_counts(queryset: QuerySet[Client]) -> dict[str, int]:
-    """Rows per band (None = never scored) over the filtered portfolio; their sum is the row count."""
+    """Rows per band (None = never scored) over the filtered portfolio."""
     rows = queryset.order_by().values("band").annotate(n=Count("pk")).values_list("band", "n")
     return {band: n for band, n in rows}
 
@@ -255,9 +340,15 @@ def sparklines(client_ids: list[int], today: datetime.date | None = None) -> dic
     """Each client's scores over the trend window, oldest first, thinned to about weekly points."""
     today = today or timezone.localdate()
     points: dict[int, list[tuple[datetime.date, float]]] = {pk: [] for pk in client_ids}
-    rows = (HealthScore.objects.filter(client_id__in=client_ids, score__isnull=False,
-                                       as_of__gte=today - datetime.timedelta(days=TREND_DAYS))
-            .order_by("client_id", "as_of").values_list("client_id", "as_of", "score"))
+    rows = (
+        HealthScore.objects.filter(
+            client_id__in=client_ids,
+            score__isnull=False,
+            as_of__gte=today - datetime.timedelta(days=TREND_DAYS),
+        )
+        .order_by("client_id", "as_of")
+        .values_list("client_id", "as_of", "score")
+    )
     for client_id, as_of, score in rows:
         points[client_id].append((as_of, float(score)))
     return {pk: _weekly(series) for pk, series in points.items()}
@@ -293,7 +384,9 @@ def attention_reasons(row: Client, today: datetime.date | None = None) -> list[s
     elif since > NO_CONTACT_DAYS:
         reasons.append(f"No contact {since} days")
     if row.overdue_actions:
-        reasons.append(f"{row.overdue_actions} overdue action{'s' if row.overdue_actions != 1 else ''}")
+        reasons.append(
+            f"{row.overdue_actions} overdue action{'s' if row.overdue_actions != 1 else ''}"
+        )
     if row.overdue_review:
         reasons.append("Review overdue")
     return reasons

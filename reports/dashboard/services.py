@@ -1,4 +1,4 @@
-"""Writes started from the dashboards: completing an action, saved views, alerts read, digest choice."""
+"""Writes started from the dashboards: action done, saved views, alert read, digest choice."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ MAX_SAVED_VIEWS = 50
 
 
 def action_complete(*, actor: User, action: Action, expected_version: int) -> Action:
-    """Mark an open action done today, unless someone changed it since `expected_version` was read."""
+    """Mark an open action done today, unless someone changed it since `expected_version`."""
     if action.status != ActionStatus.OPEN:
         raise ValidationError({"status": "This action is no longer open."})
     action.status = ActionStatus.DONE
@@ -27,7 +27,7 @@ def action_complete(*, actor: User, action: Action, expected_version: int) -> Ac
 
 
 def saved_view_save(*, actor: User, name: str, query: str, page: str = "dashboard") -> SavedView:
-    """Save (or overwrite, by name) the user's view; only the canonical form of the query is kept."""
+    """Save (or overwrite, by name) the user's view, keeping the canonical form of the query."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Give the view a name."})
@@ -40,10 +40,13 @@ def saved_view_save(*, actor: User, name: str, query: str, page: str = "dashboar
         raise ValidationError({"query": "This view has too many filters to save."})
     existing = SavedView.objects.filter(user=actor, page=page)
     if existing.count() >= MAX_SAVED_VIEWS and not existing.filter(name=name).exists():
-        raise ValidationError({"name": f"You can keep up to {MAX_SAVED_VIEWS} saved views; delete one first."})
+        raise ValidationError(
+            {"name": f"You can keep up to {MAX_SAVED_VIEWS} saved views; delete one first."}
+        )
     with audited_write(actor):
-        view, _ = SavedView.objects.update_or_create(user=actor, page=page, name=name,
-                                                     defaults={"query": canonical})
+        view, _ = SavedView.objects.update_or_create(
+            user=actor, page=page, name=name, defaults={"query": canonical}
+        )
     return view
 
 
@@ -58,7 +61,9 @@ def notification_mark_read(*, actor: User, notification: Notification) -> Notifi
     if notification.user_id != actor.pk:
         raise ValidationError("This alert is not yours.")
     if notification.read_at is None:
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
         notification.read_at = timezone.now()
     return notification
 

@@ -1,4 +1,4 @@
-"""The whitespace map: clients × service lines, fees last FY in each cell, open opportunities marked."""
+"""The whitespace map: clients by service lines, fees per cell, open opportunities marked."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ class Penetration:
 @dataclass
 class WhitespaceMap:
     lines: list[ServiceLine]
-    rows: list[tuple] = field(default_factory=list)   # (client, [Cell per line])
+    rows: list[tuple] = field(default_factory=list)  # (client, [Cell per line])
     penetration: list[Penetration] = field(default_factory=list)
     total: int = 0
     number: int = 1
@@ -61,26 +61,46 @@ def whitespace_map(user: User, params: DashboardParams) -> WhitespaceMap:
         number = num_pages
     params.page = number
     offset = (number - 1) * params.page_size
-    clients = list(selectors.apply_sort(filtered, params)[offset:offset + params.page_size])
+    clients = list(selectors.apply_sort(filtered, params)[offset : offset + params.page_size])
     ids = [c.pk for c in clients]
-    fees = {(c, sl): amount for c, sl, amount in FeeRecord.objects.filter(client_id__in=ids, financial_year=year)
-            .values("client_id", "service_line_id").annotate(total=Sum("amount"))
-            .values_list("client_id", "service_line_id", "total")}
-    opportunities = {(c, sl): n for c, sl, n in Opportunity.objects.filter(client_id__in=ids, stage__in=OPEN_STAGES)
-                     .values("client_id", "service_line_id").annotate(n=Count("pk"))
-                     .values_list("client_id", "service_line_id", "n")}
+    fees = {
+        (c, sl): amount
+        for c, sl, amount in FeeRecord.objects.filter(client_id__in=ids, financial_year=year)
+        .values("client_id", "service_line_id")
+        .annotate(total=Sum("amount"))
+        .values_list("client_id", "service_line_id", "total")
+    }
+    opportunities = {
+        (c, sl): n
+        for c, sl, n in Opportunity.objects.filter(client_id__in=ids, stage__in=OPEN_STAGES)
+        .values("client_id", "service_line_id")
+        .annotate(n=Count("pk"))
+        .values_list("client_id", "service_line_id", "n")
+    }
     largest = max(fees.values(), default=Decimal(0))
     result = WhitespaceMap(lines=lines, total=total, number=number, num_pages=num_pages, year=year)
     for client in clients:
-        cells = [Cell(fees.get((client.pk, line.pk), Decimal(0)), _shade(fees.get((client.pk, line.pk), Decimal(0)),
-                      largest), opportunities.get((client.pk, line.pk), 0)) for line in lines]
+        cells = [
+            Cell(
+                fees.get((client.pk, line.pk), Decimal(0)),
+                _shade(fees.get((client.pk, line.pk), Decimal(0)), largest),
+                opportunities.get((client.pk, line.pk), 0),
+            )
+            for line in lines
+        ]
         result.rows.append((client, cells))
-    spread = {sl: (n, amount) for sl, n, amount in
-              FeeRecord.objects.filter(client_id__in=filtered.values("pk"), financial_year=year, amount__gt=0)
-              .values("service_line_id").annotate(n=Count("client_id", distinct=True), total=Sum("amount"))
-              .values_list("service_line_id", "n", "total")}
+    spread = {
+        sl: (n, amount)
+        for sl, n, amount in FeeRecord.objects.filter(
+            client_id__in=filtered.values("pk"), financial_year=year, amount__gt=0
+        )
+        .values("service_line_id")
+        .annotate(n=Count("client_id", distinct=True), total=Sum("amount"))
+        .values_list("service_line_id", "n", "total")
+    }
     for line in lines:
         clients_with, amount = spread.get(line.pk, (0, Decimal(0)))
-        result.penetration.append(Penetration(line, clients_with, clients_with / total * 100 if total else 0.0,
-                                              amount))
+        result.penetration.append(
+            Penetration(line, clients_with, clients_with / total * 100 if total else 0.0, amount)
+        )
     return result

@@ -3,6 +3,7 @@
 import datetime
 import io
 import os
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -22,8 +23,14 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture
@@ -32,7 +39,9 @@ def page(live_server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+        )
         context = browser.new_context(accept_downloads=True)
         tab = context.new_page()
         tab.set_default_timeout(15_000)
@@ -57,12 +66,19 @@ def new_client(**fields):
 
 def scored(client, then, now, band_then, band_now, scorecard):
     today = timezone.localdate()
-    HealthScoreFactory(client=client, score=then, band=band_then, scorecard=scorecard,
-                       as_of=today - datetime.timedelta(days=100))
+    HealthScoreFactory(
+        client=client,
+        score=then,
+        band=band_then,
+        scorecard=scorecard,
+        as_of=today - datetime.timedelta(days=100),
+    )
     HealthScoreFactory(client=client, score=now, band=band_now, scorecard=scorecard, as_of=today)
 
 
-def test_bd_filters_red_growth_clients_of_a_group_sorts_by_trend_and_exports_xlsx(page, live_server):
+def test_bd_filters_red_growth_clients_of_a_group_sorts_by_trend_and_exports_xlsx(
+    page, live_server
+):
     bd = UserFactory(role=Role.BD, email="bd@firm.example")
     disputes = PracticeGroup.objects.create(name="Disputes team")
     growth, _ = Tier.objects.get_or_create(name="Growth", defaults={"rank": 1})
@@ -74,9 +90,30 @@ def test_bd_filters_red_growth_clients_of_a_group_sorts_by_trend_and_exports_xls
     slipping = new_client(name="Slipping Sands plc", tier=growth, crp=litigator)
     scored(falling, 60, 20, "amber", "red", scorecard)
     scored(slipping, 35, 30, "red", "red", scorecard)
-    scored(new_client(name="Green Growth plc", tier=growth, crp=litigator), 70, 80, "green", "green", scorecard)
-    scored(new_client(name="Red Maintain plc", tier=maintain, crp=litigator), 30, 20, "red", "red", scorecard)
-    scored(new_client(name="Other Group Red plc", tier=growth, crp=other), 30, 20, "red", "red", scorecard)
+    scored(
+        new_client(name="Green Growth plc", tier=growth, crp=litigator),
+        70,
+        80,
+        "green",
+        "green",
+        scorecard,
+    )
+    scored(
+        new_client(name="Red Maintain plc", tier=maintain, crp=litigator),
+        30,
+        20,
+        "red",
+        "red",
+        scorecard,
+    )
+    scored(
+        new_client(name="Other Group Red plc", tier=growth, crp=other),
+        30,
+        20,
+        "red",
+        "red",
+        scorecard,
+    )
 
     log_in(page, live_server, bd)
     page.goto(f"{live_server.url}/dashboard/")
@@ -93,7 +130,8 @@ def test_bd_filters_red_growth_clients_of_a_group_sorts_by_trend_and_exports_xls
 
     with page.expect_download() as download_info:
         page.click("[data-testid=export-xlsx]")
-    sheet = openpyxl.load_workbook(io.BytesIO(open(download_info.value.path(), "rb").read())).active
+    workbook = io.BytesIO(Path(download_info.value.path()).read_bytes())
+    sheet = openpyxl.load_workbook(workbook).active
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert [row[0] for row in rows] == ["Falling Rock plc", "Slipping Sands plc"]
     assert {row[4] for row in rows} == {"Red"} and {row[2] for row in rows} == {"Growth"}
@@ -102,8 +140,12 @@ def test_bd_filters_red_growth_clients_of_a_group_sorts_by_trend_and_exports_xls
 def test_partner_lands_on_home_and_completes_an_overdue_action(page, live_server):
     partner = UserFactory(email="pat@firm.example", full_name="Pat Partner")
     client = new_client(name="Harbour Energy plc", crp=partner)
-    action = ActionFactory(plan=AccountPlanFactory(client=client), owner=partner, description="Call the CFO",
-                           due_date=timezone.localdate() - datetime.timedelta(days=5))
+    action = ActionFactory(
+        plan=AccountPlanFactory(client=client),
+        owner=partner,
+        description="Call the CFO",
+        due_date=timezone.localdate() - datetime.timedelta(days=5),
+    )
 
     log_in(page, live_server, partner)
     page.goto(f"{live_server.url}/home/")

@@ -27,8 +27,13 @@ def score(scorecard):
     """score(client, value, band, days_ago=0): one HealthScore row."""
 
     def _score(client, value, band, days_ago=0):
-        return HealthScoreFactory(client=client, score=Decimal(value), band=band, scorecard=scorecard,
-                                  as_of=timezone.localdate() - datetime.timedelta(days=days_ago))
+        return HealthScoreFactory(
+            client=client,
+            score=Decimal(value),
+            band=band,
+            scorecard=scorecard,
+            as_of=timezone.localdate() - datetime.timedelta(days=days_ago),
+        )
 
     return _score
 
@@ -37,10 +42,18 @@ def score(scorecard):
 def portfolio(db, score):
     """Three open clients with different bands, trends and tiers, led by different CRPs."""
     develop, _ = Tier.objects.get_or_create(name="Develop", defaults={"rank": 2})
-    red = ClientFactory(name="Redwood Bank plc", sector="Banking", crp=UserFactory(full_name="Rita Red"))
-    amber = ClientFactory(name="Amberley Foods Ltd", sector="Retail", tier=develop,
-                          crp=UserFactory(full_name="Andy Amber"))
-    green = ClientFactory(name="Greenfield Energy plc", sector="Energy", crp=UserFactory(full_name="Gina Green"))
+    red = ClientFactory(
+        name="Redwood Bank plc", sector="Banking", crp=UserFactory(full_name="Rita Red")
+    )
+    amber = ClientFactory(
+        name="Amberley Foods Ltd",
+        sector="Retail",
+        tier=develop,
+        crp=UserFactory(full_name="Andy Amber"),
+    )
+    green = ClientFactory(
+        name="Greenfield Energy plc", sector="Energy", crp=UserFactory(full_name="Gina Green")
+    )
     score(red, 30, "red", days_ago=100)
     score(red, 25, "red")
     score(amber, 40, "amber", days_ago=100)

@@ -21,8 +21,14 @@ def test_api_reports_ignored_values(carol, login, portfolio):
 def test_saved_views_api_lists_only_my_views(carol, bob, login, db):
     SavedView.objects.create(user=bob, name="Bob's", query="band=red")
     http = login(carol)
-    assert http.post("/api/saved-views/", {"name": "Reds", "query": "band=red"},
-                     content_type="application/json").status_code == 201
+    assert (
+        http.post(
+            "/api/saved-views/",
+            {"name": "Reds", "query": "band=red"},
+            content_type="application/json",
+        ).status_code
+        == 201
+    )
     assert [v["name"] for v in http.get("/api/saved-views/").json()["results"]] == ["Reds"]
 
 

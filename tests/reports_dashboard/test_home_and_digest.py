@@ -19,8 +19,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def overdue(alice, normal_client):
-    return ActionFactory(plan=AccountPlanFactory(client=normal_client), owner=alice,
-                         description="Send the board pack", due_date=timezone.localdate() - datetime.timedelta(days=3))
+    return ActionFactory(
+        plan=AccountPlanFactory(client=normal_client),
+        owner=alice,
+        description="Send the board pack",
+        due_date=timezone.localdate() - datetime.timedelta(days=3),
+    )
 
 
 def test_home_lists_my_overdue_action(alice, login, overdue):
@@ -29,8 +33,11 @@ def test_home_lists_my_overdue_action(alice, login, overdue):
 
 
 def test_one_click_completes_an_overdue_action(alice, login, overdue):
-    response = login(alice).post(reverse("dashboard-action-complete", args=[overdue.pk]),
-                                 {"version": overdue.version}, HTTP_HX_REQUEST="true")
+    response = login(alice).post(
+        reverse("dashboard-action-complete", args=[overdue.pk]),
+        {"version": overdue.version},
+        HTTP_HX_REQUEST="true",
+    )
     overdue.refresh_from_db()
     assert response.status_code == 200
     assert overdue.status == "done" and overdue.completed_on == timezone.localdate()
@@ -38,16 +45,23 @@ def test_one_click_completes_an_overdue_action(alice, login, overdue):
 
 
 def test_completing_with_a_stale_version_changes_nothing_and_says_so(alice, login, overdue):
-    Action.objects.filter(pk=overdue.pk).update(description="Send the revised board pack", version=2)
-    response = login(alice).post(reverse("dashboard-action-complete", args=[overdue.pk]), {"version": 1},
-                                 HTTP_HX_REQUEST="true")
+    Action.objects.filter(pk=overdue.pk).update(
+        description="Send the revised board pack", version=2
+    )
+    response = login(alice).post(
+        reverse("dashboard-action-complete", args=[overdue.pk]),
+        {"version": 1},
+        HTTP_HX_REQUEST="true",
+    )
     overdue.refresh_from_db()
     assert overdue.status == "open"
     assert "changed this action" in response.content.decode()
 
 
 def test_a_read_only_partner_cannot_complete_someone_elses_action(bob, login, overdue):
-    response = login(bob).post(reverse("dashboard-action-complete", args=[overdue.pk]), {"version": 1})
+    response = login(bob).post(
+        reverse("dashboard-action-complete", args=[overdue.pk]), {"version": 1}
+    )
     assert response.status_code == 403
 
 

@@ -19,7 +19,13 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-LIMITS = {"dashboard": 12, "dashboard-charts": 12, "whitespace": 13, "overview": 10, "partner-home": 10}
+LIMITS = {
+    "dashboard": 12,
+    "dashboard-charts": 12,
+    "whitespace": 13,
+    "overview": 10,
+    "partner-home": 10,
+}
 
 
 def build(n, alice, score):
@@ -29,7 +35,9 @@ def build(n, alice, score):
         score(client, 40 + i, "amber", days_ago=100)
         score(client, 50 + i, "amber")
         plan = AccountPlanFactory(client=client)
-        ActionFactory(plan=plan, owner=alice, due_date=timezone.localdate() - datetime.timedelta(days=2))
+        ActionFactory(
+            plan=plan, owner=alice, due_date=timezone.localdate() - datetime.timedelta(days=2)
+        )
         OpportunityFactory(client=client)
         StakeholderFactory(client=client, seniority="board")
         InteractionFactory(client=client)
@@ -38,9 +46,13 @@ def build(n, alice, score):
 
 @pytest.mark.parametrize("n", [1, 30])
 @pytest.mark.parametrize("name", list(LIMITS))
-def test_page_queries_do_not_grow_with_clients(name, n, alice, mike, login, score, django_assert_max_num_queries):
+def test_page_queries_do_not_grow_with_clients(
+    name, n, alice, mike, login, score, django_assert_max_num_queries
+):
     build(n, alice, score)
     http = login(mike if name == "overview" else alice)
     with django_assert_max_num_queries(LIMITS[name]):
-        response = http.get(reverse(name), {} if name in ("overview", "partner-home") else {"mine": "0"})
+        response = http.get(
+            reverse(name), {} if name in ("overview", "partner-home") else {"mine": "0"}
+        )
     assert response.status_code == 200
