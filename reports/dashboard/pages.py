@@ -25,9 +25,21 @@ def default_mine(user: User) -> bool:
 
 def read_params(user: User, query: QueryDict) -> tuple[DashboardParams, selectors.FilterOptions]:
     params = parse_params(query, default_mine=default_mine(user))
-    options = selectors.filter_options(user)
+    options = cached_filter_options(user)
     selectors.check_choices(params, options)
     return params, options
+
+
+def cached_filter_options(user: User) -> selectors.FilterOptions:
+    """The filter bar's choices, cached briefly per access scope: CRPs and sectors change rarely."""
+    seconds = getattr(settings, "DASHBOARD_CHART_CACHE_SECONDS", 60)
+    key = f"reports:filter-options:{_scope_key(user)}"
+    options = cache.get(key) if seconds else None
+    if options is None:
+        options = selectors.filter_options(user)
+        if seconds:
+            cache.set(key, options, seconds)
+    return options
 
 
 @dataclass

@@ -131,3 +131,17 @@ def test_anonymous_visitors_are_sent_to_log_in(client, walled):
     for name, query in PAGES:
         response = client.get(reverse(name), query)
         assert response.status_code == 302 and "login" in response.url
+
+
+def test_cached_chart_figures_are_never_shared_across_the_wall(carol, mike, login, walled, settings):
+    settings.DASHBOARD_CHART_CACHE_SECONDS = 60
+    insider = login(mike).get("/api/dashboard/charts/", {"mine": "0"}).json()
+    outsider = login(carol).get("/api/dashboard/charts/", {"mine": "0"}).json()
+    assert sum(b["count"] for b in insider["bands"]) == 2
+    assert sum(b["count"] for b in outsider["bands"]) == 1
+
+
+def test_cached_overview_is_never_shared_across_the_wall(carol, mike, login, walled, settings):
+    settings.DASHBOARD_CHART_CACHE_SECONDS = 60
+    assert login(mike).get(reverse("overview")).context["overview"].total == 2
+    assert login(carol).get(reverse("overview")).context["overview"].total == 1
