@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -72,16 +72,22 @@ class TablePage:
 def table_page(user: User, params: DashboardParams) -> TablePage:
     """One page of rows, clamping a page past the end to the last page (with a notice)."""
     queryset = selectors.portfolio(user, params)
-    # COUNT drops the annotations no filter needs, so an unfiltered count reads no score history.
-    total = queryset.count()
+    ids, total = [], None
+    if params.page != "last":
+        ids, total = _page_ids(queryset, int(params.page), params.page_size)
+    if total is None:  # an empty page: past the end, "last", or nothing matches
+        total = queryset.count()
     num_pages = max(1, math.ceil(total / params.page_size))
     number = num_pages if params.page == "last" else int(params.page)
     if number > num_pages:
         params.notices.append(f"Page {number} is past the end; showing the last page, {num_pages}.")
         number = num_pages
+    if total and (not ids or number != params.page):
+        ids, _ = _page_ids(queryset, number, params.page_size)
     params.page = number
     offset = (number - 1) * params.page_size
-    clients = list(queryset[offset : offset + params.page_size])
+    by_pk = {c.pk: c for c in selectors.portfolio_base(user).filter(pk__in=ids)} if ids else {}
+    clients = [by_pk[pk] for pk in ids if pk in by_pk]
     lines = selectors.sparklines([c.pk for c in clients])
     today = timezone.localdate()
     rows = [
@@ -103,6 +109,18 @@ def table_page(user: User, params: DashboardParams) -> TablePage:
         end_index=offset + len(clients),
         page_numbers=list(window),
     )
+
+
+def _page_ids(queryset: QuerySet[Client], number: int, size: int) -> tuple[list[int], int | None]:
+    """The ids on page `number` and the total row count, in one statement.
+
+    Only the columns that filter and sort are computed here, for every row; the page's other
+    figures are read afterwards for its few ids, so page 200 costs the same as page 1.
+    """
+    offset = (number - 1) * size
+    rows = list(queryset.annotate(total_rows=Window(Count("pk")))
+                .values_list("pk", "total_rows")[offset : offset + size])
+    return [pk for pk, _ in rows], (rows[0][1] if rows else None)
 
 
 def export_rows(user: User, params: DashboardParams, limit: int = 20_000) -> QuerySet[Client]:

@@ -133,7 +133,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, walled):
         assert response.status_code == 302 and "login" in response.url
 
 
-def test_cached_chart_figures_are_never_shared_across_the_wall(carol, mike, login, walled, settings):
+def test_cached_chart_figures_never_cross_the_wall(carol, mike, login, walled, settings):
     settings.DASHBOARD_CHART_CACHE_SECONDS = 60
     insider = login(mike).get("/api/dashboard/charts/", {"mine": "0"}).json()
     outsider = login(carol).get("/api/dashboard/charts/", {"mine": "0"}).json()
