@@ -90,3 +90,19 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DigestDelivery(models.Model):
+    """One weekly digest sent to one user: claimed before sending so a re-run never sends twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField(help_text="The Monday of the week the digest covers")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "week"], name="one_digest_per_user_per_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Digest for {self.user_id} in the week of {self.week}"

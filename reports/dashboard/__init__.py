@@ -1,0 +1,1 @@
+"""Portfolio dashboard, whitespace map, managing-partner overview and partner home."""

@@ -1,0 +1,186 @@
+"""The managing partners' firm-level figures, each one a link to the dashboard rows behind it."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Exists, F, Min, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
+
+from accounts.access import visible
+from accounts.models import Assignment, Client, FeeRecord, User
+from accounts.selectors import last_complete_financial_year
+from health.models import Band, HealthScore
+from planning.models import OPEN_STAGES, Opportunity, Origin
+from reports.dashboard import selectors
+
+ROTATION_YEARS = 5  # a CRP past this tenure should be considered for rotation
+OVERLOAD_WEIGHT = Decimal(10)  # tier-weighted clients one partner can lead well
+MAX_GROWTH_CLIENTS = 4  # Growth-tier clients need the most time; more than this is too many
+
+
+def quarter_start(today: datetime.date) -> datetime.date:
+    return datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+
+
+@dataclass
+class BandShare:
+    band: str
+    label: str
+    count: int
+    share: float
+    previous_share: float | None
+
+    @property
+    def change(self) -> float | None:
+        return None if self.previous_share is None else self.share - self.previous_share
+
+
+@dataclass
+class CrpFlag:
+    user_id: int
+    name: str
+    clients: int
+    growth_clients: int
+    weight: Decimal
+    longest_tenure_years: float
+    without_successor: int
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Overview:
+    total: int
+    bands: list[BandShare]
+    quarter_start: datetime.date
+    fees_last: Decimal
+    fees_prev: Decimal
+    fee_year: int
+    pipeline_sourced: Decimal
+    pipeline_influenced: Decimal
+    no_contact: int
+    reviews_overdue: int
+    overdue_actions: int
+    falling: int
+    crp_flags: list[CrpFlag]
+
+    @property
+    def fee_growth(self) -> float | None:
+        return (
+            float((self.fees_last - self.fees_prev) / self.fees_prev * 100)
+            if self.fees_prev
+            else None
+        )
+
+
+def _band_shares(user: User, today: datetime.date) -> tuple[int, list[BandShare], datetime.date]:
+    start = quarter_start(today)
+    base = selectors.portfolio_base(user)
+    then = (
+        HealthScore.objects.filter(client=OuterRef("pk"), as_of__lte=start)
+        .order_by("-as_of")
+        .values("band")[:1]
+    )
+    rows = list(base.order_by().annotate(band_then=Subquery(then)).values_list("band", "band_then"))
+    total = len(rows)
+    now_counts: dict[str | None, int] = {}
+    then_counts: dict[str | None, int] = {}
+    for band, band_then in rows:
+        now_counts[band] = now_counts.get(band, 0) + 1
+        then_counts[band_then] = then_counts.get(band_then, 0) + 1
+    scored_then = sum(n for b, n in then_counts.items() if b is not None)
+    shares = []
+    for band, label in [(Band.GREEN, "Green"), (Band.AMBER, "Amber"), (Band.RED, "Red")]:
+        share = now_counts.get(band, 0) / total * 100 if total else 0.0
+        previous = then_counts.get(band, 0) / total * 100 if scored_then else None
+        shares.append(BandShare(band, label, now_counts.get(band, 0), share, previous))
+    return total, shares, start
+
+
+def _crp_flags(user: User, today: datetime.date) -> list[CrpFlag]:
+    successor = Assignment.objects.filter(
+        client=OuterRef("client"), role="sam", end_date__isnull=True
+    )
+    crps = visible(
+        user, Assignment.objects.filter(role="crp", end_date__isnull=True, client__status="active")
+    )
+    rows = (
+        crps.annotate(has_successor=Exists(successor))
+        .values("user_id", "user__full_name")
+        .annotate(
+            clients=Count("pk"),
+            growth=Count("pk", filter=Q(client__tier__rank__lte=1)),
+            weight=Sum("client__tier__workload_weight"),
+            first_start=Min("start_date"),
+            without_successor=Count("pk", filter=Q(has_successor=False)),
+        )
+        .order_by("user__full_name")
+    )
+    flags = []
+    for row in rows:
+        tenure = (today - row["first_start"]).days / 365.25
+        item = CrpFlag(
+            row["user_id"],
+            row["user__full_name"],
+            row["clients"],
+            row["growth"],
+            row["weight"] or Decimal(0),
+            tenure,
+            row["without_successor"],
+        )
+        if tenure >= ROTATION_YEARS:
+            item.flags.append(f"Rotation due ({tenure:.0f} years as CRP)")
+        if item.without_successor:
+            item.flags.append(
+                f"No successor on {item.without_successor} "
+                f"client{'s' if item.without_successor > 1 else ''}"
+            )
+        if item.weight > OVERLOAD_WEIGHT:
+            item.flags.append(f"Overloaded (workload {item.weight:.1f})")
+        if item.growth_clients > MAX_GROWTH_CLIENTS:
+            item.flags.append(f"Too many Growth clients ({item.growth_clients})")
+        if item.flags:
+            flags.append(item)
+    return flags
+
+
+def firm_overview(user: User) -> Overview:
+    today = timezone.localdate()
+    total, bands, start = _band_shares(user, today)
+    year = last_complete_financial_year()
+    money = DecimalField(max_digits=18, decimal_places=2)
+    active_ids = selectors.portfolio_base(user).values("pk")
+    fees = FeeRecord.objects.filter(
+        client__in=Client.objects.visible_to(user).filter(status="active").values("pk")
+    ).aggregate(
+        last=Sum("amount", filter=Q(financial_year=year), output_field=money),
+        prev=Sum("amount", filter=Q(financial_year=year - 1), output_field=money),
+    )
+    weighted = F("estimated_fees") * F("probability") / 100
+    pipeline = Opportunity.objects.filter(client__in=active_ids, stage__in=OPEN_STAGES).aggregate(
+        sourced=Sum(weighted, filter=Q(origin=Origin.SOURCED), output_field=money),
+        influenced=Sum(weighted, filter=Q(origin=Origin.INFLUENCED), output_field=money),
+    )
+    counts = selectors.portfolio_base(user).aggregate(
+        no_contact=Count("pk", filter=selectors.attention_q("no_contact", today)),
+        reviews=Count("pk", filter=selectors.attention_q("overdue_review", today)),
+        actions=Count("pk", filter=selectors.attention_q("overdue_actions", today)),
+        falling=Count("pk", filter=selectors.attention_q("falling", today)),
+    )
+    return Overview(
+        total=total,
+        bands=bands,
+        quarter_start=start,
+        fees_last=fees["last"] or Decimal(0),
+        fees_prev=fees["prev"] or Decimal(0),
+        fee_year=year,
+        pipeline_sourced=pipeline["sourced"] or Decimal(0),
+        pipeline_influenced=pipeline["influenced"] or Decimal(0),
+        no_contact=counts["no_contact"],
+        reviews_overdue=counts["reviews"],
+        overdue_actions=counts["actions"],
+        falling=counts["falling"],
+        crp_flags=_crp_flags(user, today),
+    )

@@ -1,0 +1,204 @@
+"""What each dashboard page shows, assembled from the selectors in a fixed number of queries."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, QuerySet, Window
+from django.http import QueryDict
+from django.utils import timezone
+
+from accounts.models import Client, Role, User
+from reports.dashboard import aggregates, selectors, svg
+from reports.dashboard.params import DashboardParams, parse_params
+from reports.models import SavedView
+
+
+def default_mine(user: User) -> bool:
+    """Partners start on their own portfolio; everyone else on the whole visible one."""
+    return user.role == Role.PARTNER and not user.is_superuser
+
+
+def read_params(user: User, query: QueryDict) -> tuple[DashboardParams, selectors.FilterOptions]:
+    params = parse_params(query, default_mine=default_mine(user))
+    options = cached_filter_options(user)
+    selectors.check_choices(params, options)
+    return params, options
+
+
+def cached_filter_options(user: User) -> selectors.FilterOptions:
+    """The filter bar's choices, cached briefly per access scope: CRPs and sectors change rarely."""
+    seconds = getattr(settings, "DASHBOARD_CHART_CACHE_SECONDS", 60)
+    key = f"reports:filter-options:{_scope_key(user)}"
+    options = cache.get(key) if seconds else None
+    if options is None:
+        options = selectors.filter_options(user)
+        if seconds:
+            cache.set(key, options, seconds)
+    return options
+
+
+@dataclass
+class Row:
+    client: Client
+    sparkline: str
+    days_since_contact: int | None
+    reasons: list[str]
+
+
+@dataclass
+class TablePage:
+    rows: list[Row]
+    total: int
+    number: int
+    num_pages: int
+    start_index: int = 0
+    end_index: int = 0
+    page_numbers: list[int] = field(default_factory=list)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+
+def table_page(user: User, params: DashboardParams) -> TablePage:
+    """One page of rows, clamping a page past the end to the last page (with a notice)."""
+    queryset = selectors.portfolio(user, params)
+    ids, total = [], None
+    if params.page != "last":
+        ids, total = _page_ids(queryset, int(params.page), params.page_size)
+    if total is None:  # an empty page: past the end, "last", or nothing matches
+        total = queryset.count()
+    num_pages = max(1, math.ceil(total / params.page_size))
+    number = num_pages if params.page == "last" else int(params.page)
+    if number > num_pages:
+        params.notices.append(f"Page {number} is past the end; showing the last page, {num_pages}.")
+        number = num_pages
+    if total and (not ids or number != params.page):
+        ids, _ = _page_ids(queryset, number, params.page_size)
+    params.page = number
+    offset = (number - 1) * params.page_size
+    by_pk = {c.pk: c for c in selectors.portfolio_base(user).filter(pk__in=ids)} if ids else {}
+    clients = [by_pk[pk] for pk in ids if pk in by_pk]
+    lines = selectors.sparklines([c.pk for c in clients])
+    today = timezone.localdate()
+    rows = [
+        Row(
+            client=c,
+            sparkline=svg.sparkline(lines.get(c.pk, [])),
+            days_since_contact=selectors.days_since(c.last_contact, today),
+            reasons=selectors.attention_reasons(c, today),
+        )
+        for c in clients
+    ]
+    window = range(max(1, number - 2), min(num_pages, number + 2) + 1)
+    return TablePage(
+        rows=rows,
+        total=total,
+        number=number,
+        num_pages=num_pages,
+        start_index=offset + 1 if clients else 0,
+        end_index=offset + len(clients),
+        page_numbers=list(window),
+    )
+
+
+def _page_ids(queryset: QuerySet[Client], number: int, size: int) -> tuple[list[int], int | None]:
+    """The ids on page `number` and the total row count, in one statement.
+
+    Only the columns that filter and sort are computed here, for every row; the page's other
+    figures are read afterwards for its few ids, so page 200 costs the same as page 1.
+    """
+    offset = (number - 1) * size
+    rows = list(queryset.annotate(total_rows=Window(Count("pk")))
+                .values_list("pk", "total_rows")[offset : offset + size])
+    return [pk for pk, _ in rows], (rows[0][1] if rows else None)
+
+
+def export_rows(user: User, params: DashboardParams, limit: int = 20_000) -> QuerySet[Client]:
+    """Every row of the current view (not just the page on screen), in the page's order."""
+    return selectors.portfolio(user, params)[:limit]
+
+
+def saved_views(user: User) -> list[SavedView]:
+    return list(SavedView.objects.filter(user=user, page="dashboard").order_by("name"))
+
+
+# --- charts -------------------------------------------------------------------------------------
+
+
+def _scope_key(user: User, params: DashboardParams | None = None) -> str:
+    """Who the figures are for: the access rule gives each partner their own visible clients."""
+    if (params is not None and params.mine) or not user.sees_all_open_clients:
+        return f"user:{user.pk}"
+    return "all" if user.sees_behind_walls else "open"
+
+
+def chart_figures(user: User, params: DashboardParams) -> dict:
+    """The five charts' figures for the filtered portfolio, cached briefly per scope and filters.
+
+    Aggregating a year of scores for thousands of clients is the costliest read on the page; the
+    figures move daily, so a short cache keeps the charts cheap without showing stale news.
+    """
+    seconds = getattr(settings, "DASHBOARD_CHART_CACHE_SECONDS", 60)
+    digest = hashlib.sha256(
+        f"{_scope_key(user, params)}|{params.filter_query()}|{timezone.localdate()}".encode()
+    ).hexdigest()[:32]
+    key = f"reports:dashboard-charts:{digest}"
+    figures = cache.get(key) if seconds else None
+    if figures is None:
+        figures = _compute_chart_figures(user, params)
+        if seconds:
+            cache.set(key, figures, seconds)
+    return figures
+
+
+def cached_overview(user: User):
+    """The firm overview, cached briefly per access scope: its figures move daily."""
+    from reports.dashboard.overview import firm_overview
+
+    seconds = getattr(settings, "DASHBOARD_CHART_CACHE_SECONDS", 60)
+    key = f"reports:overview:{_scope_key(user)}:{timezone.localdate()}"
+    figures = cache.get(key) if seconds else None
+    if figures is None:
+        figures = firm_overview(user)
+        if seconds:
+            cache.set(key, figures, seconds)
+    return figures
+
+
+def _compute_chart_figures(user: User, params: DashboardParams) -> dict:
+    filtered = selectors.apply_filters(selectors.portfolio_base(user), params, user)
+    ids = filtered.values("pk")
+    slices = aggregates.band_slices(selectors.band_counts(filtered))
+    months = aggregates.average_score_by_month(ids)
+    fees = aggregates.fees_by_service_line(ids)
+    up, down = aggregates.biggest_movers(filtered)
+    load = aggregates.crp_workload(filtered)
+    return {
+        "bands": slices,
+        "months": months,
+        "fees": fees,
+        "up": up,
+        "down": down,
+        "workload": load,
+    }
+
+
+def chart_context(figures: dict) -> dict:
+    return {
+        **figures,
+        "bands_svg": svg.band_distribution(figures["bands"]),
+        "months_svg": svg.score_line(figures["months"]),
+        "fees_svg": svg.fees_by_line(figures["fees"]),
+        "movers_svg": svg.movers(figures["up"], figures["down"]),
+        "workload_svg": svg.workload(figures["workload"]),
+    }

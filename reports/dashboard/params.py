@@ -1,0 +1,192 @@
+"""The dashboard's view state (filters, sort, search, page) parsed from a query string.
+
+Bad values never raise: each is ignored or clamped and explained in `notices`, so a shared or
+hand-edited URL always gives a clean page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.http import QueryDict
+
+from health.models import Band
+
+PAGE_SIZES = (25, 50, 100, 200)
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 200
+MAX_SEARCH_LENGTH = 100
+
+ATTENTION_REASONS = {
+    "any": "Needs attention (any reason)",
+    "red": "Red band",
+    "falling": "Score fell 10+ points in 90 days",
+    "no_contact": "No contact in 90 days",
+    "overdue_actions": "Overdue actions",
+    "overdue_review": "Client review overdue",
+    "coverage_gaps": "Senior coverage gaps",
+}
+
+# sort key in the URL -> column label; the selector maps keys to expressions
+SORT_LABELS = {
+    "name": "Client",
+    "band": "Band",
+    "score": "Score",
+    "trend": "90-day trend",
+    "coverage": "Coverage",
+    "fees": "Fees last FY",
+    "fee_change": "Fee change",
+    "pipeline": "Weighted pipeline",
+    "crp": "CRP",
+    "tier": "Tier",
+    "next_review": "Next review",
+    "overdue": "Overdue actions",
+    "gaps": "Coverage gaps",
+    "last_contact": "Days since contact",
+}
+
+FILTER_KEYS = ("q", "pg", "office", "crp", "tier", "band", "sector", "attention", "mine")
+
+
+@dataclass
+class DashboardParams:
+    search: str = ""
+    practice_group: int | None = None
+    office: int | None = None
+    crp: int | None = None
+    tier: int | None = None
+    band: str = ""
+    sector: str = ""
+    attention: str = ""
+    mine: bool = False
+    sort: str = "name"
+    page: int | str = 1
+    page_size: int = DEFAULT_PAGE_SIZE
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def sort_key(self) -> str:
+        return self.sort.removeprefix("-")
+
+    @property
+    def descending(self) -> bool:
+        return self.sort.startswith("-")
+
+    def query(self, **overrides: object) -> str:
+        """The canonical query string of this view (defaults left out), with `overrides` applied."""
+        values = {
+            "q": self.search,
+            "pg": self.practice_group,
+            "office": self.office,
+            "crp": self.crp,
+            "tier": self.tier,
+            "band": self.band,
+            "sector": self.sector,
+            "attention": self.attention,
+            "mine": "1" if self.mine else "0",
+            "sort": self.sort,
+            "size": self.page_size,
+            "page": self.page,
+        }
+        values.update(overrides)
+        defaults = {"sort": "name", "size": DEFAULT_PAGE_SIZE, "page": 1}
+        pairs = [
+            (key, value)
+            for key, value in values.items()
+            if value not in (None, "") and defaults.get(key) != value
+        ]
+        return urlencode(pairs)
+
+    @property
+    def sort_base(self) -> str:
+        """The query without sort and page: column headers add their own sort."""
+        return self.query(sort=None, page=None)
+
+    def filter_query(self) -> str:
+        """Filters and search only: for links to other pages that filter the same way."""
+        return self.query(sort=None, size=None, page=None)
+
+
+def _int_or_notice(raw: str, label: str, notices: list[str]) -> int | None:
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        notices.append(f"Ignored the {label} filter: “{raw[:40]}” is not a valid choice.")
+        return None
+    if value <= 0:
+        notices.append(f"Ignored the {label} filter: “{raw[:40]}” is not a valid choice.")
+        return None
+    return value
+
+
+def parse_params(query: QueryDict, *, default_mine: bool = False) -> DashboardParams:
+    """Read the view state from `query`; `default_mine` applies when the query is silent on it."""
+    notices: list[str] = []
+    params = DashboardParams(notices=notices)
+    params.search = query.get("q", "").strip()
+    if len(params.search) > MAX_SEARCH_LENGTH:
+        params.search = params.search[:MAX_SEARCH_LENGTH]
+        notices.append(f"The search was shortened to {MAX_SEARCH_LENGTH} characters.")
+    params.practice_group = _int_or_notice(query.get("pg", ""), "practice group", notices)
+    params.office = _int_or_notice(query.get("office", ""), "office", notices)
+    params.crp = _int_or_notice(query.get("crp", ""), "CRP", notices)
+    params.tier = _int_or_notice(query.get("tier", ""), "tier", notices)
+    params.sector = query.get("sector", "").strip()[:100]
+
+    band = query.get("band", "")
+    if band and band not in Band.values:
+        notices.append(f"Ignored the band filter: “{band[:40]}” is not a band.")
+        band = ""
+    params.band = band
+
+    attention = query.get("attention", "")
+    if attention == "1":
+        attention = "any"
+    if attention and attention not in ATTENTION_REASONS:
+        notices.append(f"Ignored the needs-attention filter: “{attention[:40]}” is not a reason.")
+        attention = ""
+    params.attention = attention
+
+    mine = query.get("mine")
+    params.mine = default_mine if mine is None else mine == "1"
+
+    sort = query.get("sort", "name") or "name"
+    if sort.removeprefix("-") not in SORT_LABELS:
+        notices.append(f"Sorted by client name: “{sort[:40]}” is not a column.")
+        sort = "name"
+    params.sort = sort
+
+    params.page_size = _page_size(query.get("size", ""), notices)
+    page = query.get("page", "1") or "1"
+    params.page = page if page == "last" else _positive_int(page, 1)
+    if page not in ("last",) and str(params.page) != page:
+        notices.append(f"Showing page {params.page}: “{page[:40]}” is not a page number.")
+    return params
+
+
+def _positive_int(raw: str, default: int) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        return default
+    return value if value >= 1 else default
+
+
+def _page_size(raw: str, notices: list[str]) -> int:
+    if not raw:
+        return DEFAULT_PAGE_SIZE
+    try:
+        size = int(raw)
+    except ValueError:
+        notices.append(f"Showing {DEFAULT_PAGE_SIZE} rows per page: “{raw[:40]}” is not a number.")
+        return DEFAULT_PAGE_SIZE
+    if size > MAX_PAGE_SIZE:
+        notices.append(f"Showing {MAX_PAGE_SIZE} rows per page, the most a page can hold.")
+        return MAX_PAGE_SIZE
+    if size < 1:
+        notices.append(f"Showing {DEFAULT_PAGE_SIZE} rows per page: a page needs at least one row.")
+        return DEFAULT_PAGE_SIZE
+    return size

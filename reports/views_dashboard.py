@@ -1,0 +1,197 @@
+"""Dashboard pages: thin views over reports.dashboard's selectors and services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import get_editable_object, require_role
+from accounts.concurrency import StaleVersionError
+from accounts.models import Notification, Role
+from health.models import Band
+from planning.models import Action
+from reports.dashboard import exports, home, pages, services, whitespace
+from reports.dashboard.params import ATTENTION_REASONS, PAGE_SIZES, SORT_LABELS
+from reports.models import SavedView
+
+OVERVIEW_ROLES = (Role.MANAGING_PARTNER, Role.BD, Role.ADMIN)
+
+
+def _notify(request, params) -> None:
+    for notice in params.notices:
+        messages.warning(request, notice)
+
+
+def _partial(request) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+@require_GET
+def dashboard(request):
+    if not request.GET and pages.default_mine(request.user):
+        return redirect(f"{reverse('dashboard')}?mine=1")
+    params, options = pages.read_params(request.user, request.GET)
+    table = pages.table_page(request.user, params)
+    context = {
+        "params": params,
+        "table": table,
+        "options": options,
+        "sort_labels": SORT_LABELS,
+        "reasons": ATTENTION_REASONS,
+        "page_sizes": PAGE_SIZES,
+        "notices": params.notices,
+        "band_choices": Band.choices,
+    }
+    if _partial(request):
+        return render(request, "reports/dashboard/dashboard.html#results", context)
+    _notify(request, params)
+    context["saved_views"] = pages.saved_views(request.user)
+    return render(request, "reports/dashboard/dashboard.html", context)
+
+
+@require_GET
+def dashboard_charts(request):
+    params, _ = pages.read_params(request.user, request.GET)
+    context = {"params": params, **pages.chart_context(pages.chart_figures(request.user, params))}
+    if _partial(request):
+        return render(request, "reports/dashboard/charts.html#charts", context)
+    return render(request, "reports/dashboard/charts.html", context)
+
+
+@require_GET
+def dashboard_export(request, fmt: str):
+    params, _ = pages.read_params(request.user, request.GET)
+    rows = pages.export_rows(request.user, params)
+    stamp = timezone.localdate().isoformat()
+    if fmt == "csv":
+        response = HttpResponse(exports.to_csv(rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            exports.to_xlsx(rows),
+            content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )
+    response["Content-Disposition"] = f'attachment; filename="portfolio-{stamp}.{fmt}"'
+    return response
+
+
+@require_POST
+def saved_view_save(request):
+    try:
+        view = services.saved_view_save(
+            actor=request.user,
+            name=request.POST.get("name", ""),
+            query=request.POST.get("query", ""),
+        )
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+        return redirect(f"{reverse('dashboard')}?{request.POST.get('query', '')}")
+    messages.success(request, f"Saved the view “{view.name}”.")
+    return redirect(f"{reverse('dashboard')}?{view.query}")
+
+
+@require_POST
+def saved_view_delete(request, pk: int):
+    view = get_object_or_404(SavedView, pk=pk, user=request.user)
+    services.saved_view_delete(actor=request.user, view=view)
+    messages.success(request, f"Deleted the view “{view.name}”.")
+    return redirect("dashboard")
+
+
+@require_GET
+def whitespace_view(request):
+    params, options = pages.read_params(request.user, request.GET)
+    context = {
+        "params": params,
+        "options": options,
+        "map": whitespace.whitespace_map(request.user, params),
+        "reasons": ATTENTION_REASONS,
+        "notices": params.notices,
+        "band_choices": Band.choices,
+    }
+    if _partial(request):
+        return render(request, "reports/dashboard/whitespace.html#map", context)
+    _notify(request, params)
+    return render(request, "reports/dashboard/whitespace.html", context)
+
+
+@require_GET
+def overview_view(request):
+    require_role(request.user, *OVERVIEW_ROLES)
+    return render(
+        request,
+        "reports/dashboard/overview.html",
+        {"overview": pages.cached_overview(request.user)},
+    )
+
+
+@require_GET
+def partner_home(request):
+    return render(
+        request,
+        "reports/dashboard/partner_home.html",
+        {"summary": home.partner_summary(request.user)},
+    )
+
+
+@require_POST
+def action_complete(request, pk: int):
+    action = get_editable_object(
+        request.user, Action.objects.select_related("plan__client"), pk, client_field="plan__client"
+    )
+    error = ""
+    try:
+        services.action_complete(
+            actor=request.user, action=action, expected_version=_int(request.POST.get("version"))
+        )
+    except StaleVersionError as stale:
+        action = stale.current
+        error = "Someone changed this action since you loaded the page; here it is as it is now."
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if _partial(request):
+        return render(
+            request,
+            "reports/dashboard/partner_home.html#action-row",
+            {"action": action, "error": error, "today": timezone.localdate()},
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"Marked “{action.description}” done.")
+    return redirect("partner-home")
+
+
+@require_POST
+def alert_read(request, pk: int):
+    alert = get_object_or_404(Notification, pk=pk, user=request.user)
+    services.notification_mark_read(actor=request.user, notification=alert)
+    if _partial(request):
+        return HttpResponse("")
+    messages.success(request, "Alert marked as read.")
+    return redirect("partner-home")
+
+
+@require_http_methods(["GET", "POST"])
+def digest_settings(request):
+    if request.method == "POST":
+        services.digest_preference_set(
+            actor=request.user, weekly_digest=request.POST.get("weekly_digest") == "on"
+        )
+        messages.success(
+            request, "Weekly digest on." if request.user.weekly_digest else "Weekly digest off."
+        )
+        return redirect("digest-settings")
+    return render(request, "reports/dashboard/digest_settings.html")
+
+
+def _int(raw: str | None) -> int:
+    try:
+        return int(raw or "")
+    except ValueError as exc:
+        raise PermissionDenied("Missing version.") from exc
