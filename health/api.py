@@ -10,7 +10,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts.access import get_visible_client, visible, visible_clients
+from accounts.access import get_visible_client, visible
 from accounts.models import Role
 from health.models import HealthScore, Measure, Measurement, RecomputeJob, Scorecard
 from health.services.measurements import measurement_enter, measurements_import
@@ -276,4 +276,3 @@ routes = [
     ("health/scores", HealthScoreViewSet, "health-score"),
 ]
 
-__all__ = ["routes", "visible_clients"]

@@ -102,13 +102,17 @@ def compute_for(
     }
 
 
+_LOAD_TABLE = """
+CREATE TEMP TABLE IF NOT EXISTS health_score_load (
+    client_id bigint, score numeric(5, 2), coverage numeric(4, 3), band varchar(12),
+    components jsonb
+) ON COMMIT DELETE ROWS
+"""
+
 _UPSERT = """
 INSERT INTO health_healthscore
     (client_id, as_of, score, coverage, band, scorecard_id, components, computed_at)
-SELECT client_id, %s, score, coverage, band, %s, components, now()
-FROM jsonb_to_recordset(%s::jsonb)
-     AS r(client_id bigint, score numeric(5, 2), coverage numeric(4, 3), band varchar,
-          components jsonb)
+SELECT client_id, %s, score, coverage, band, %s, components, now() FROM health_score_load
 ON CONFLICT (client_id, as_of) DO UPDATE SET
     score = EXCLUDED.score, coverage = EXCLUDED.coverage, band = EXCLUDED.band,
     scorecard_id = EXCLUDED.scorecard_id, components = EXCLUDED.components,
@@ -119,22 +123,29 @@ ON CONFLICT (client_id, as_of) DO UPDATE SET
 def scores_write(
     results: dict[int, ScoreResult], *, as_of: datetime.date, scorecard: Scorecard
 ) -> int:
-    """Insert or replace the day's score of each client: one statement for the whole batch."""
+    """Insert or replace the day's score of each client: COPY into a session-local table, then
+    one INSERT … ON CONFLICT for the whole batch (much cheaper than a statement per row)."""
     if not results:
         return 0
-    payload = [
-        {
-            "client_id": client_id,
-            "score": result.score,
-            "coverage": result.coverage,
-            "band": result.band,
-            "components": [c.as_json() for c in result.components],
-        }
-        for client_id, result in results.items()
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(_UPSERT, [as_of, scorecard.pk, json.dumps(payload, separators=(",", ":"))])
-    return len(payload)
+    with transaction.atomic(), connection.cursor() as wrapper:
+        cursor = wrapper.cursor
+        cursor.execute(_LOAD_TABLE)
+        # Inside a caller's transaction ON COMMIT has not fired yet: start from an empty table.
+        cursor.execute("TRUNCATE health_score_load")
+        with cursor.copy("COPY health_score_load FROM STDIN") as copy:
+            for client_id, result in results.items():
+                components = [c.as_json() for c in result.components]
+                copy.write_row(
+                    (
+                        client_id,
+                        result.score,
+                        result.coverage,
+                        result.band,
+                        json.dumps(components, separators=(",", ":")),
+                    )
+                )
+        cursor.execute(_UPSERT, [as_of, scorecard.pk])
+    return len(results)
 
 
 def batch_size() -> int:
