@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "alice", "bob", "carol", "mike", "ada"]
 WALLED_OFF = {"bob", "carol"}  # outside the confidential client's wall
-PUBLIC = {"login", "password_reset", "password_reset_done", "password_reset_complete", "password_reset_confirm"}
+PUBLIC = {"login", "password_reset", "password_reset_done", "password_reset_complete", "password_reset_confirm",
+          "calendar-feed"}  # the feed authenticates by its secret token
 SKIPPED_PREFIXES = ("admin/",)  # Django admin: staff-only, checked separately below
 
 
@@ -51,36 +52,83 @@ def all_routes() -> list[Route]:
     return list(routes.values())
 
 
-# How to fill each parametrised URL: name -> function(world, confidential: bool) -> kwargs.
-Filler = Callable[[World, bool], dict]
+# How to fill each parametrised URL: name -> function(world, confidential, role) -> kwargs.
+Filler = Callable[[World, bool, str], dict]
 
 
-def client_pk(world: World, confidential: bool) -> dict:
+def client_pk(world: World, confidential: bool, role: str) -> dict:
     return {"pk": world.client(confidential).pk}
 
 
 def obj_pk(kind: str) -> Filler:
-    return lambda world, confidential: {"pk": world.obj(kind, confidential).pk}
+    return lambda world, confidential, role: {"pk": world.obj(kind, confidential).pk}
+
+
+def plan_item(kind: str, **extra) -> Filler:
+    return lambda world, confidential, role: {"pk": world.obj("plan", confidential).pk,
+                                              "item": world.obj(kind, confidential).pk, **extra}
+
+
+def plan_row(kind: str) -> Filler:
+    return lambda world, confidential, role: {"pk": world.obj("plan", confidential).pk, "kind": kind,
+                                              "item": world.obj(kind, confidential).pk}
 
 
 FILLERS: dict[str, Filler] = {
-    "password_reset_confirm": lambda world, confidential: {"uidb64": "MQ", "token": "set-password"},
-    "client-detail": client_pk,
-    "client-edit": client_pk,
-    "assignment-add": client_pk,
-    "crp-handover": client_pk,
-    "fee-set": client_pk,
-    "assignment-end": obj_pk("assignment"),
-    "fee-delete": obj_pk("fee"),
-    "api:client-detail": client_pk,
-    "api:fee-detail": obj_pk("fee"),
-    "api:assignment-detail": obj_pk("assignment"),
+    "password_reset_confirm": lambda world, confidential, role: {"uidb64": "MQ", "token": "set-password"},
+    "calendar-feed": lambda world, confidential, role: {"token": world.obj(f"calendar:{role}", False).token
+                                                        if role != "anonymous" else "no-such-token"},
+    # accounts
+    "client-detail": client_pk, "client-edit": client_pk, "assignment-add": client_pk, "crp-handover": client_pk,
+    "fee-set": client_pk, "assignment-end": obj_pk("assignment"), "fee-delete": obj_pk("fee"),
+    "api:client-detail": client_pk, "api:fee-detail": obj_pk("fee"), "api:assignment-detail": obj_pk("assignment"),
     "api:assignment-end": obj_pk("assignment"),
-    "api:service-line-detail": lambda world, confidential: {"pk": world.service_line.pk},
-    "api:user-detail": lambda world, confidential: {"pk": world.users["alice"].pk},
+    "api:service-line-detail": lambda world, confidential, role: {"pk": world.service_line.pk},
+    "api:user-detail": lambda world, confidential, role: {"pk": world.users["alice"].pk},
+    # stakeholders
+    "stakeholder-org-chart": client_pk, "stakeholder-map": client_pk, "stakeholder-gaps": client_pk,
+    "stakeholder-matrix": client_pk, "stakeholder-create": client_pk, "stakeholder-export": client_pk,
+    "interaction-timeline": client_pk, "interaction-log": client_pk, "interaction-export": client_pk,
+    "stakeholder-detail": obj_pk("stakeholder"), "relationship-set": obj_pk("stakeholder"),
+    "stakeholder-merge": obj_pk("stakeholder"), "relationship-remove": obj_pk("relationship"),
+    "relationship-primary": obj_pk("relationship"),
+    "person-relationships": lambda world, confidential, role: {"pk": world.users["alice"].pk},
+    "stakeholder-import-detail": obj_pk("import_job"), "stakeholder-import-run": obj_pk("import_job"),
+    "api:stakeholder-detail": obj_pk("stakeholder"), "api:relationship-detail": obj_pk("relationship"),
+    "api:interaction-detail": obj_pk("interaction"),
+    # planning
+    "plan-detail": obj_pk("plan"), "plan-summary": obj_pk("plan"), "plan-summary-edit": obj_pk("plan"),
+    "plan-history": obj_pk("plan"),
+    "plan-status": lambda world, confidential, role: {"pk": world.obj("plan", confidential).pk,
+                                                      "change": "archive"},
+    "plan-action-done": plan_item("action"), "plan-checklist-toggle": plan_item("checklist"),
+    "plan-transition-finish": plan_item("transition", change="cancel"),
+    "plan-row-add": lambda world, confidential, role: {"pk": world.obj("plan", confidential).pk, "kind": "risk"},
+    "plan-row": plan_row("risk"), "plan-row-edit": plan_row("objective"), "plan-row-delete": plan_row("review"),
+    "client-plans": client_pk, "plan-create": client_pk,
+    "api:plan-detail": obj_pk("plan"), "api:plan-activate": obj_pk("plan"), "api:plan-archive": obj_pk("plan"),
+    "api:objective-detail": obj_pk("objective"), "api:action-detail": obj_pk("action"),
+    "api:action-done": obj_pk("action"), "api:opportunity-detail": obj_pk("opportunity"),
+    "api:risk-detail": obj_pk("risk"), "api:review-detail": obj_pk("review"),
+    "api:transition-detail": obj_pk("transition"), "api:transition-cancel": obj_pk("transition"),
+    "api:transition-complete": obj_pk("transition"), "api:panel-detail": obj_pk("panel"),
+    "api:guideline-detail": obj_pk("guideline"), "api:checklist-item-detail": obj_pk("checklist"),
+    # health
+    "health-what-if": client_pk,
+    "health-job": lambda world, confidential, role: {"pk": world.obj("job", False).pk},
+    "api:health-scorecard-detail": lambda world, confidential, role: {"pk": world.obj("scorecard", False).pk},
+    "api:health-job-detail": lambda world, confidential, role: {"pk": world.obj("job", False).pk},
+    "api:health-measurement-detail": obj_pk("measurement"), "api:health-score-detail": obj_pk("score"),
+    # reports
+    "report-detail": obj_pk("report"), "report-download": obj_pk("report"), "report-retry": obj_pk("report"),
+    "api:report-detail": obj_pk("report"), "api:report-download": obj_pk("report"),
+    "api:report-retry": obj_pk("report"),
+    "saved-view-delete": obj_pk("saved_view"), "api:saved-view-detail": obj_pk("saved_view"),
+    "dashboard-action-complete": obj_pk("action"), "dashboard-alert-read": obj_pk("notification"),
 }
-# URLs whose objects are not client data (same for both variants).
-NOT_CLIENT_SCOPED = {"password_reset_confirm", "api:service-line-detail", "api:user-detail"}
+# URLs whose objects are not one client's data (filled the same way for both variants).
+NOT_CLIENT_SCOPED = {"password_reset_confirm", "calendar-feed", "api:service-line-detail", "api:user-detail",
+                     "person-relationships", "health-job", "api:health-scorecard-detail", "api:health-job-detail"}
 
 
 def to_path(route: Route, kwargs: dict) -> str:
@@ -91,14 +139,14 @@ def to_path(route: Route, kwargs: dict) -> str:
     return "/" + path
 
 
-def paths_for(route: Route, world: World) -> list[tuple[str, bool]]:
+def paths_for(route: Route, world: World, role: str = "ada") -> list[tuple[str, bool]]:
     """[(path, is_confidential_variant)]"""
     if not route.params:
         return [(to_path(route, {}), False)]
     filler = FILLERS[route.name]
-    variants = [(to_path(route, filler(world, False)), False)]
+    variants = [(to_path(route, filler(world, False, role)), False)]
     if route.name not in NOT_CLIENT_SCOPED:
-        variants.append((to_path(route, filler(world, True)), True))
+        variants.append((to_path(route, filler(world, True, role)), True))
     return variants
 
 
@@ -126,7 +174,7 @@ def test_sweep_every_url_as_every_role(world):
     for role in ROLES:
         http = http_for(world, role)
         for route in routes:
-            for path, confidential in paths_for(route, world):
+            for path, confidential in paths_for(route, world, role):
                 for method in ("get", "post"):
                     caller = http_for(world, role) if route.name == "logout" else http  # keep the session
                     response = getattr(caller, method)(path)

@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from accounts.models import Assignment, Client, Role, ServiceLine, User
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from accounts.models import Assignment, Client, Notification, Role, ServiceLine, User
+from health.models import HealthScore, Measurement, RecomputeJob, Scorecard
+from planning.models import (
+    AccountPlan,
+    Action,
+    CalendarFeed,
+    ChecklistItem,
+    ClientReview,
+    Guideline,
+    Objective,
+    Opportunity,
+    PanelAppointment,
+    Risk,
+    Transition,
+)
+from reports.models import Report, SavedView
+from stakeholders.models import ImportJob, Interaction, Relationship, Stakeholder
 from tests.factories import ClientFactory, FeeRecordFactory, ServiceLineFactory, UserFactory
 
 CONFIDENTIAL_NAME = "Nightjar Secret Holdings"
+CONFIDENTIAL_PERSON = "Zebedee Quillfeather"  # a stakeholder of the confidential client
 
 
 @dataclass
@@ -24,7 +46,7 @@ class World:
         return self.objects[(kind, confidential)]
 
     def secrets(self) -> list[str]:
-        return [CONFIDENTIAL_NAME]
+        return [CONFIDENTIAL_NAME, CONFIDENTIAL_PERSON]
 
 
 def build_world() -> World:
@@ -40,7 +62,62 @@ def build_world() -> World:
     line = ServiceLineFactory(name="Litigation")
     world = World(users=users, clients={False: normal, True: confidential}, service_line=line)
     for flag, client in world.clients.items():
-        world.objects[("assignment", flag)] = Assignment.objects.create(
-            client=client, user=UserFactory(), role="team")
-        world.objects[("fee", flag)] = FeeRecordFactory(client=client, service_line=line)
+        add_client_objects(world, flag, client)
+    add_user_objects(world)
     return world
+
+
+def add_client_objects(world: World, flag: bool, client: Client) -> None:
+    alice = world.users["alice"]
+    today = timezone.localdate()
+    o = world.objects
+    o[("assignment", flag)] = Assignment.objects.create(client=client, user=UserFactory(), role="team")
+    o[("fee", flag)] = FeeRecordFactory(client=client, service_line=world.service_line)
+    person = Stakeholder.objects.create(client=client, name=CONFIDENTIAL_PERSON if flag else "Nora Open",
+                                        seniority="board", buying_role="decision_maker")
+    o[("stakeholder", flag)] = person
+    o[("relationship", flag)] = Relationship.objects.create(stakeholder=person, user=alice, strength=3)
+    interaction = Interaction.objects.create(client=client, summary="Quarterly catch-up", date=today)
+    interaction.firm_attendees.set([alice])
+    interaction.stakeholders.set([person])
+    o[("interaction", flag)] = interaction
+    plan = AccountPlan.objects.create(client=client, year=today.year, status="active")
+    o[("plan", flag)] = plan
+    o[("objective", flag)] = Objective.objects.create(plan=plan, title="Grow disputes work")
+    o[("action", flag)] = Action.objects.create(plan=plan, description="Call the GC", owner=alice,
+                                                due_date=today - datetime.timedelta(days=3))
+    o[("opportunity", flag)] = Opportunity.objects.create(client=client, service_line=world.service_line,
+                                                          description="Panel review", estimated_fees=Decimal(1000))
+    o[("risk", flag)] = Risk.objects.create(client=client, title="Competitor pitch", category="competitor")
+    o[("review", flag)] = ClientReview.objects.create(client=client, planned_date=today)
+    o[("transition", flag)] = Transition.objects.create(
+        client=client, outgoing=alice, incoming=world.users["mike"], reason="succession",
+        overlap_start=today, overlap_end=today + datetime.timedelta(days=30))
+    o[("checklist", flag)] = ChecklistItem.objects.create(client=client, phase="30", text="Meet the GC")
+    o[("panel", flag)] = PanelAppointment.objects.create(client=client, panel_name="Legal panel")
+    o[("guideline", flag)] = Guideline.objects.create(client=client, category="staffing",
+                                                      obligation="No more than 2 partners at meetings")
+    o[("measurement", flag)] = Measurement.objects.create(client=client, measure_key="client_nps", value=8,
+                                                          measured_on=today)
+    scorecard = Scorecard.objects.order_by("-version").first() or Scorecard.objects.create(version=1)
+    o[("score", flag)] = HealthScore.objects.create(client=client, as_of=today, score=Decimal(55),
+                                                    coverage=Decimal("0.9"), band="amber", scorecard=scorecard)
+    o[("notification", flag)] = Notification.objects.create(
+        user=alice, title=f"{client.name} dropped to amber", client=client)
+    report = Report.objects.create(kind="account_review", scope={"type": "client", "id": client.pk},
+                                   period_start=today.replace(day=1), period_end=today, requested_by=alice,
+                                   status="done", title=f"Account review: {client.name}")
+    report.file.save(f"{report.pk}.pdf", ContentFile(b"%PDF-1.7\n"), save=True)
+    o[("report", flag)] = report
+    o[("saved_view", flag)] = SavedView.objects.create(user=alice, name=f"View {flag}",
+                                                       query=f"q={client.name[:5]}")
+    o[("import_job", flag)] = ImportJob.objects.create(kind="stakeholders", created_by=alice,
+                                                       original_name=f"{client.name}.csv", file="imports/x.csv")
+
+
+def add_user_objects(world: World) -> None:
+    world.objects[("scorecard", False)] = Scorecard.objects.order_by("-version").first()
+    world.objects[("job", False)] = RecomputeJob.objects.create(as_of=timezone.localdate(), reason="sweep",
+                                                                requested_by=world.users["ada"])
+    for name, user in world.users.items():
+        world.objects[(f"calendar:{name}", False)] = CalendarFeed.objects.create(user=user, token=f"tok-{name}-0123456789")
