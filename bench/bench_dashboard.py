@@ -35,8 +35,10 @@ PAGES = [
     ("dashboard charts (cached 60 s)", "bd", "/dashboard/charts/?mine=0"),
     ("dashboard charts (uncached)", "bd", "/dashboard/charts/?mine=0"),
     ("whitespace map", "bd", "/whitespace/?mine=0"),
-    ("managing-partner overview", "mp", "/overview/"),
-    ("partner home", "partner", "/home/"),
+    ("managing-partner overview (cached)", "mp", "/overview/"),
+    ("managing-partner overview (uncached)", "mp", "/overview/"),
+    ("partner home (600-client partner)", "partner", "/home/"),
+    ("partner home (typical partner)", "partner7", "/home/"),
 ]
 
 
