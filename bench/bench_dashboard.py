@@ -37,8 +37,8 @@ PAGES = [
     ("whitespace map", "bd", "/whitespace/?mine=0"),
     ("managing-partner overview (cached)", "mp", "/overview/"),
     ("managing-partner overview (uncached)", "mp", "/overview/"),
-    ("partner home (600-client partner)", "partner", "/home/"),
-    ("partner home (typical partner)", "partner7", "/home/"),
+    ("partner home (on ~700 client teams)", "partner", "/home/"),
+    ("partner home (on ~440 client teams)", "partner7", "/home/"),
 ]
 
 
@@ -66,6 +66,7 @@ def users():
         "bd": User.objects.get(email="bd@keyline.example"),
         "mp": User.objects.get(email="mp@keyline.example"),
         "partner": User.objects.get(email="partner@keyline.example"),
+        "partner7": User.objects.get(email="partner7@keyline.example"),
     }
 
 
