@@ -188,7 +188,11 @@ def measure_under_load(total: int, concurrency: int = 10, workers: int = 4) -> N
             )
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def main() -> None:
