@@ -35,8 +35,10 @@ PAGES = [
     ("dashboard charts (cached 60 s)", "bd", "/dashboard/charts/?mine=0"),
     ("dashboard charts (uncached)", "bd", "/dashboard/charts/?mine=0"),
     ("whitespace map", "bd", "/whitespace/?mine=0"),
-    ("managing-partner overview", "mp", "/overview/"),
-    ("partner home", "partner", "/home/"),
+    ("managing-partner overview (cached)", "mp", "/overview/"),
+    ("managing-partner overview (uncached)", "mp", "/overview/"),
+    ("partner home (on ~700 client teams)", "partner", "/home/"),
+    ("partner home (on ~440 client teams)", "partner7", "/home/"),
 ]
 
 
@@ -64,6 +66,7 @@ def users():
         "bd": User.objects.get(email="bd@keyline.example"),
         "mp": User.objects.get(email="mp@keyline.example"),
         "partner": User.objects.get(email="partner@keyline.example"),
+        "partner7": User.objects.get(email="partner7@keyline.example"),
     }
 
 
@@ -185,7 +188,11 @@ def measure_under_load(total: int, concurrency: int = 10, workers: int = 4) -> N
             )
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def main() -> None:

@@ -17,11 +17,12 @@ from stakeholders.models import Stakeholder
 UPCOMING_ACTION_DAYS = 14
 UPCOMING_REVIEW_DAYS = 30
 LIST_LIMIT = 25
+CLIENT_LIMIT = 50
 
 
 @dataclass
 class PartnerSummary:
-    clients: list[Client]
+    clients: list[dict]
     overdue_actions: list[Action]
     upcoming_actions: list[Action]
     reviews: list[ClientReview]
@@ -41,11 +42,13 @@ class PartnerSummary:
         )
 
 
-def my_clients(user: User) -> list[Client]:
+def my_clients(user: User) -> list[dict]:
+    """My clients, worst band first; only the columns the home page shows are computed."""
     return list(
         selectors.portfolio_base(user)
         .on_team_of(user)
-        .order_by(F("band_rank").asc(nulls_last=True), "name")[:100]
+        .order_by(F("band_rank").asc(nulls_last=True), "name")
+        .values("pk", "name", "band", "score", "overdue_actions", "next_review")[:CLIENT_LIMIT]
     )
 
 

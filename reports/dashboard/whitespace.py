@@ -18,6 +18,12 @@ SHADES = 4
 
 
 @dataclass
+class ClientRef:
+    pk: int
+    name: str
+
+
+@dataclass
 class Cell:
     fees: Decimal
     shade: int
@@ -61,7 +67,13 @@ def whitespace_map(user: User, params: DashboardParams) -> WhitespaceMap:
         number = num_pages
     params.page = number
     offset = (number - 1) * params.page_size
-    clients = list(selectors.apply_sort(filtered, params)[offset : offset + params.page_size])
+    # Only the client's id and name: the figures a page shows come from the two queries below.
+    clients = [
+        ClientRef(pk, name)
+        for pk, name in selectors.apply_sort(filtered, params).values_list("pk", "name")[
+            offset : offset + params.page_size
+        ]
+    ]
     ids = [c.pk for c in clients]
     fees = {
         (c, sl): amount
