@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pghistory.models import MiddlewareEvents
 
@@ -33,9 +33,17 @@ def _apply_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+# Where each role starts its day (pages served by the reports app, found by URL name).
+LANDING_PAGES = {Role.PARTNER: "partner-home", Role.BD: "dashboard", Role.MANAGING_PARTNER: "overview",
+                 Role.ADMIN: "overview"}
+
+
 @require_GET
 def home(request):
-    return redirect("client-list")
+    try:
+        return redirect(LANDING_PAGES.get(request.user.role, "client-list"))
+    except NoReverseMatch:
+        return redirect("client-list")
 
 
 @require_GET

@@ -120,4 +120,5 @@ def add_user_objects(world: World) -> None:
     world.objects[("job", False)] = RecomputeJob.objects.create(as_of=timezone.localdate(), reason="sweep",
                                                                 requested_by=world.users["ada"])
     for name, user in world.users.items():
-        world.objects[(f"calendar:{name}", False)] = CalendarFeed.objects.create(user=user, token=f"tok-{name}-0123456789")
+        feed = CalendarFeed.objects.create(user=user, token=f"tok-{name}-0123456789")
+        world.objects[(f"calendar:{name}", False)] = feed
