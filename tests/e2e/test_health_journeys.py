@@ -1,7 +1,6 @@
 """Browser journey: a BD user opens a red client and reads why it is red."""
 
 import datetime
-import os
 from decimal import Decimal
 
 import pytest
@@ -14,28 +13,6 @@ from health.services.recompute import scores_recompute
 from tests.factories import PASSWORD, ClientFactory, InteractionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-        tab = browser.new_page()
-        yield tab
-        browser.close()
 
 
 def log_in(page, live_server, email: str) -> None:
