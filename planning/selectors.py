@@ -80,8 +80,10 @@ def plan_for_page(*, user: User, pk: object) -> AccountPlan | None:
     )
 
 
-def actions_with_names(queryset: QuerySet[Action]) -> QuerySet[Action]:
-    return queryset.select_related("owner", "objective").annotate(
+def actions_with_names(queryset: QuerySet[Action], related: bool = True) -> QuerySet[Action]:
+    if related:
+        queryset = queryset.select_related("owner", "objective")
+    return queryset.annotate(
         stakeholder_names=ArrayAgg(
             "stakeholders__name",
             distinct=True,
@@ -254,22 +256,27 @@ def plan_page(*, plan: AccountPlan) -> PlanPage:
     current_crp = Assignment.objects.filter(
         client_id=client_id, role=AssignmentRole.CRP, end_date__isnull=True
     )
+    objectives = list(plan.objectives.all())
+    actions = list(
+        actions_with_names(plan.actions.all(), related=False).order_by(
+            Case(When(status=ActionStatus.OPEN, then=Value(0)), default=Value(1)),
+            "due_date",
+            "id",
+        )
+    )
+    opportunities = list(
+        Opportunity.objects.filter(client_id=client_id)
+        .select_related("service_line")
+        .order_by("stage", "expected_close", "id")
+    )
+    risks = list(Risk.objects.filter(client_id=client_id))
+    _attach_people_and_objectives([*actions, *opportunities, *risks], objectives)
     return PlanPage(
         plan=plan,
-        objectives=list(plan.objectives.all()),
-        actions=list(
-            actions_with_names(plan.actions.all()).order_by(
-                Case(When(status=ActionStatus.OPEN, then=Value(0)), default=Value(1)),
-                "due_date",
-                "id",
-            )
-        ),
-        opportunities=list(
-            Opportunity.objects.filter(client_id=client_id)
-            .select_related("service_line", "owner")
-            .order_by("stage", "expected_close", "id")
-        ),
-        risks=list(Risk.objects.filter(client_id=client_id).select_related("owner")),
+        objectives=objectives,
+        actions=actions,
+        opportunities=opportunities,
+        risks=risks,
         reviews=_of_client(
             reviews_with_names(ClientReview.objects.filter(client_id=client_id)), plan.client
         ),
@@ -288,6 +295,23 @@ def plan_page(*, plan: AccountPlan) -> PlanPage:
             Transition.objects.filter(client_id=client_id).select_related("incoming", "outgoing")
         ),
     )
+
+
+def _attach_people_and_objectives(rows: list, objectives: list[Objective]) -> None:
+    """Owners in one query and objectives from the list already loaded.
+
+    A plan's hundreds of rows share a handful of owners: joining them per row built hundreds of
+    identical User objects, which cost more than the extra query.
+    """
+    owner_ids = {row.owner_id for row in rows if row.owner_id}
+    owners = {
+        user.pk: user for user in User.objects.filter(pk__in=owner_ids).only("id", "full_name")
+    }
+    by_id = {objective.pk: objective for objective in objectives}
+    for row in rows:
+        row.owner = owners.get(row.owner_id)
+        if isinstance(row, Action):
+            row.objective = by_id.get(row.objective_id)
 
 
 def plan_history(*, plan: AccountPlan, limit: int = 100) -> list[MiddlewareEvents]:
