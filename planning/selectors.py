@@ -452,11 +452,19 @@ def client_panel(*, client: Client, user: User) -> dict[str, object]:
     }
 
 
-def last_change(obj: object) -> MiddlewareEvents | None:
-    """The latest recorded change of `obj` with its author, to name who saved it in a conflict."""
-    return (
+def last_change(obj: object) -> dict[str, object] | None:
+    """Who last saved `obj`, when, and which fields they changed: for conflict messages."""
+    event = (
         MiddlewareEvents.objects.tracks(obj)
         .select_related("user")
         .order_by("-pgh_created_at")
         .first()
     )
+    if event is None:
+        return None
+    diff = event.pgh_diff or {}
+    return {
+        "user": event.user,
+        "at": event.pgh_created_at,
+        "changes": {k: v for k, v in diff.items() if k not in {"version", "updated_at"}},
+    }
