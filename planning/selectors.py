@@ -457,7 +457,7 @@ def last_change(obj: object) -> dict[str, object] | None:
     event = (
         MiddlewareEvents.objects.tracks(obj)
         .select_related("user")
-        .order_by("-pgh_created_at")
+        .order_by("-pgh_created_at", "-pgh_id")
         .first()
     )
     if event is None:
