@@ -53,6 +53,8 @@ def test_second_save_of_a_stale_action_is_refused_and_shows_the_first_persons_ch
     assert "Call the GC before the board meeting" in won.content.decode()
     body = lost.content.decode()
     assert 'data-testid="conflict"' in body
+    assert "Alice Partner saved this action" in body  # who
+    assert "Their change" in body
     assert "Call the GC before the board meeting" in body  # their change, shown
     assert "Email the GC instead" in body  # mine, kept in the form
     assert Action.objects.get(pk=action.pk).description == "Call the GC before the board meeting"

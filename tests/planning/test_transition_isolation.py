@@ -1,4 +1,4 @@
-"""While a handover commits, every reader sees exactly one current CRP: the old one, then the new."""
+"""While a handover commits, every reader sees exactly one current CRP: old, then new."""
 
 import datetime
 import threading

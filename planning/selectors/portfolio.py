@@ -1,0 +1,162 @@
+"""Reads across a person's clients: My actions, pipeline totals, overdue reviews, client panel."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import (
+    DateField,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.access import editable_clients, visible, visible_clients
+from accounts.models import Client, ClientStatus, User
+from planning.models import (
+    OPEN_STAGES,
+    AccountPlan,
+    Action,
+    ActionStatus,
+    ClientReview,
+    Opportunity,
+    PanelAppointment,
+    Risk,
+    RiskStatus,
+)
+from planning.selectors.rows import (
+    UPCOMING_DATE_DAYS,
+    UpcomingDate,
+    actions_with_names,
+    review_due,
+    upcoming_panel_dates,
+)
+
+
+def my_actions(*, user: User) -> QuerySet[Action]:
+    """`user`'s open actions on clients they may see, overdue first (then by due date)."""
+    return (
+        visible(
+            user,
+            actions_with_names(Action.objects.filter(owner=user, status=ActionStatus.OPEN)),
+            "plan__client",
+        )
+        .select_related("plan__client")
+        .order_by("-is_overdue", "due_date", "id")
+    )
+
+
+def my_upcoming_client_dates(*, user: User) -> list[UpcomingDate]:
+    """Re-tender and rate-review dates of the clients whose team `user` is on."""
+    today = timezone.localdate()
+    until = today + datetime.timedelta(days=UPCOMING_DATE_DAYS)
+    panels = (
+        PanelAppointment.objects.filter(client__in=Client.objects.on_team_of(user).values("pk"))
+        .filter(Q(retender_on__range=(today, until)) | Q(rate_review_on__range=(today, until)))
+        .select_related("client")
+    )
+    return upcoming_panel_dates(list(panels), today)
+
+
+def pipeline_by_client(*, user: User) -> QuerySet[Client]:
+    """Visible clients with open pipeline: unweighted and weighted (fees x probability) totals."""
+    money = DecimalField(max_digits=18, decimal_places=2)
+    weighted = ExpressionWrapper(
+        F("opportunities__estimated_fees") * F("opportunities__probability") / 100,
+        output_field=money,
+    )
+    open_only = Q(opportunities__stage__in=OPEN_STAGES)
+    return (
+        visible_clients(user)
+        .filter(open_only)
+        .annotate(
+            pipeline=Coalesce(
+                Sum("opportunities__estimated_fees", filter=open_only), Value(0), output_field=money
+            ),
+            weighted_pipeline=Coalesce(
+                Sum(weighted, filter=open_only), Value(0), output_field=money
+            ),
+        )
+        .order_by("-weighted_pipeline", "name")
+    )
+
+
+def pipeline_total(*, user: User, mine: bool = False) -> dict[str, Decimal]:
+    """Open pipeline over the clients `user` sees (or, with `mine`, whose team they are on)."""
+    money = DecimalField(max_digits=18, decimal_places=2)
+    opportunities = visible(user, Opportunity.objects.filter(stage__in=OPEN_STAGES))
+    if mine:
+        opportunities = opportunities.filter(
+            client__in=Client.objects.on_team_of(user).values("pk")
+        )
+    totals = opportunities.aggregate(
+        pipeline=Coalesce(Sum("estimated_fees"), Value(0), output_field=money),
+        weighted_pipeline=Coalesce(
+            Sum(
+                ExpressionWrapper(F("estimated_fees") * F("probability") / 100, output_field=money)
+            ),
+            Value(0),
+            output_field=money,
+        ),
+    )
+    return totals
+
+
+def overdue_reviews(
+    *, user: User, today: datetime.date | None = None, mine: bool = False
+) -> QuerySet[Client]:
+    """Active visible clients whose last held review is older than their cadence (or never held)."""
+    today = today or timezone.localdate()
+    due_on = ExpressionWrapper(F("last_held") + F("review_cadence_days"), output_field=DateField())
+    clients = visible_clients(user).on_team_of(user) if mine else visible_clients(user)
+    return (
+        clients.filter(status=ClientStatus.ACTIVE)
+        .annotate(
+            last_held=Max("reviews__held_date"),
+            next_planned=Min(
+                "reviews__planned_date",
+                filter=Q(reviews__held_date__isnull=True, reviews__planned_date__gte=today),
+            ),
+        )
+        .annotate(review_due_on=due_on)
+        .filter(Q(last_held__isnull=True) | Q(review_due_on__lt=today))
+        .order_by(F("review_due_on").asc(nulls_first=True), "name")
+    )
+
+
+def client_panel(*, client: Client, user: User) -> dict[str, object]:
+    """What the client page shows of planning: the plans, pipeline, open risks and next review."""
+    money = DecimalField(max_digits=18, decimal_places=2)
+    figures = Opportunity.objects.filter(client=client, stage__in=OPEN_STAGES).aggregate(
+        weighted=Coalesce(
+            Sum(
+                ExpressionWrapper(F("estimated_fees") * F("probability") / 100, output_field=money)
+            ),
+            Value(0),
+            output_field=money,
+        )
+    )
+    reviews = list(
+        ClientReview.objects.filter(client=client, held_date__isnull=False)
+        .only("held_date")
+        .order_by("-held_date")[:1]
+    )
+    due_on, overdue = review_due(client, reviews)
+    return {
+        "plans": list(AccountPlan.objects.filter(client=client).order_by("-year")),
+        "weighted_pipeline": figures["weighted"],
+        "open_risks": Risk.objects.filter(client=client, status=RiskStatus.OPEN).count(),
+        "review_due_on": due_on,
+        "review_overdue": overdue,
+        "can_plan": editable_clients(user).filter(pk=client.pk).exists(),
+        "next_year": timezone.localdate().year,
+    }
