@@ -27,7 +27,6 @@ class MeasureSerializer(serializers.ModelSerializer):
 
 class ScorecardSerializer(serializers.ModelSerializer):
     measures = MeasureSerializer(many=True)
-    recompute_job = serializers.IntegerField(read_only=True, required=False)
 
     class Meta:
         model = Scorecard
@@ -41,9 +40,20 @@ class ScorecardSerializer(serializers.ModelSerializer):
             "note",
             "created_at",
             "measures",
-            "recompute_job",
         ]
         read_only_fields = ["version", "is_current", "created_at"]
+
+    def validate_measures(self, measures: list) -> list:
+        if not measures:
+            raise serializers.ValidationError("A scorecard needs at least one measure.")
+        return measures
+
+
+class PublishedScorecardSerializer(ScorecardSerializer):
+    recompute_job = serializers.IntegerField(read_only=True, help_text="The background rescoring job")
+
+    class Meta(ScorecardSerializer.Meta):
+        fields = [*ScorecardSerializer.Meta.fields, "recompute_job"]
 
 
 class ScorecardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -55,6 +65,7 @@ class ScorecardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Scorecard.objects.prefetch_related("measures").order_by("-version")
 
+    @extend_schema(request=ScorecardSerializer, responses={201: PublishedScorecardSerializer})
     def create(self, request, *args, **kwargs):
         if request.user.role != Role.ADMIN and not request.user.is_superuser:
             raise PermissionDenied("Only administrators change the scorecard.")
@@ -256,6 +267,7 @@ class HealthScoreViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return visible(self.request.user, HealthScore.objects.select_related("scorecard"))
 
+    @extend_schema(responses=HealthScoreSerializer(many=True))
     @action(detail=False, methods=["get"], url_path="latest")
     def latest(self, request):
         """Each visible client's most recent score up to today."""

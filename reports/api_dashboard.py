@@ -65,10 +65,19 @@ class PortfolioRowSerializer(serializers.Serializer):
         return attention_reasons(obj)
 
 
+class DashboardPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    notices = serializers.ListField(child=serializers.CharField())
+    query = serializers.CharField()
+    results = PortfolioRowSerializer(many=True)
+
+
 class DashboardViewSet(viewsets.ViewSet):
     """The portfolio dashboard's rows and figures, filtered exactly like the page's URL."""
 
-    @extend_schema(parameters=VIEW_PARAMETERS, responses=PortfolioRowSerializer(many=True))
+    @extend_schema(parameters=VIEW_PARAMETERS, responses=DashboardPageSerializer)
     def list(self, request):
         params, _ = pages.read_params(request.user, request.query_params)
         table = pages.table_page(request.user, params)

@@ -100,8 +100,9 @@ def add_client_objects(world: World, flag: bool, client: Client) -> None:
     o[("measurement", flag)] = Measurement.objects.create(client=client, measure_key="client_nps", value=8,
                                                           measured_on=today)
     scorecard = Scorecard.objects.order_by("-version").first() or Scorecard.objects.create(version=1)
-    o[("score", flag)] = HealthScore.objects.create(client=client, as_of=today, score=Decimal(55),
-                                                    coverage=Decimal("0.9"), band="amber", scorecard=scorecard)
+    o[("score", flag)], _ = HealthScore.objects.update_or_create(
+        client=client, as_of=today,
+        defaults={"score": Decimal(55), "coverage": Decimal("0.9"), "band": "amber", "scorecard": scorecard})
     o[("notification", flag)] = Notification.objects.create(
         user=alice, title=f"{client.name} dropped to amber", client=client)
     report = Report.objects.create(kind="account_review", scope={"type": "client", "id": client.pk},
