@@ -48,7 +48,7 @@ def build_report(
         title, html = pack_html(gathered, scope.label)
     on_progress(50)
     # Layout is most of the work: move the bar from 50% to 90% as pages come out.
-    expected_pages = 6 + 2 * len(scope.client_ids)
+    expected_pages = 6 + len(scope.client_ids)
     step = max(expected_pages // 20, 1)
 
     furthest = [0]  # contents page numbers make WeasyPrint lay out early pages twice
