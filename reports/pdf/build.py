@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from reports.models import Report, ReportKind
-from reports.pdf import data as report_data
+from reports.pdf import readers as report_data
 from reports.pdf.document import account_review_html, pack_html
 from reports.pdf.periods import Quarter
 from reports.pdf.render import RenderedPdf, render_pdf

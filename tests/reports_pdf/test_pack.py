@@ -115,7 +115,7 @@ def test_a_crp_scope_holds_only_that_partners_clients(portfolio, alice, mike, bu
 
 def test_pack_sentences_stay_within_twenty_words(portfolio, mike):
     from reports.pdf import narrative
-    from reports.pdf.data import gather
+    from reports.pdf.readers import gather
     from reports.pdf.text import words_in
     from tests.reports_pdf.conftest import QUARTER
 
