@@ -39,7 +39,11 @@ def build_report(
         scope = resolve_pack_scope(report.requested_by, report.scope)
     on_progress(15)
     gathered = report_data.gather(
-        scope.client_ids, quarter, as_of=report.period_end, left_out=scope.left_out
+        scope.client_ids,
+        quarter,
+        as_of=report.period_end,
+        reader=report.requested_by,
+        left_out=scope.left_out,
     )
     on_progress(35)
     if report.kind == ReportKind.ACCOUNT_REVIEW:

@@ -13,7 +13,8 @@ from decimal import Decimal
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncQuarter
 
-from accounts.models import Assignment, Client, FeeRecord, current_financial_year
+from accounts.access import visible_clients
+from accounts.models import Assignment, Client, FeeRecord, User, current_financial_year
 from health.models import HealthScore, Measure, Scorecard
 from planning.models import (
     OPEN_STAGES,
@@ -43,7 +44,7 @@ def gather(
     quarter: Quarter,
     *,
     as_of: datetime.date | None = None,
-    visible_ids: set[int] | None = None,
+    reader: User | None = None,
     left_out: int = 0,
 ) -> ReportData:
     """Read every figure the reports show for `client_ids` as of the quarter's last day (or
@@ -51,7 +52,7 @@ def gather(
     end, previous_end = as_of or quarter.end, quarter.previous.end
     clients = {c.id: c for c in _clients(client_ids)}
     ordered = [clients[pk] for pk in sorted(clients, key=lambda pk: clients[pk].name.lower())]
-    _add_team(clients, end, visible_ids)
+    _add_team(clients, end, reader)
     _add_scores(clients, quarter, end)
     _add_fees(clients, current_financial_year(end))
     _add_pipeline_and_risks(clients, end)
@@ -93,9 +94,7 @@ def _held_on(day: datetime.date) -> Q:
     return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gt=day))
 
 
-def _add_team(
-    clients: dict[int, ClientData], end: datetime.date, visible_ids: set[int] | None
-) -> None:
+def _add_team(clients: dict[int, ClientData], end: datetime.date, reader: User | None) -> None:
     crp_ids: set[int] = set()
     for a in Assignment.objects.filter(
         _held_on(end), client_id__in=clients, role__in=["crp", "sam"]
@@ -115,8 +114,8 @@ def _add_team(
     workload = Assignment.objects.filter(
         _held_on(end), role="crp", user_id__in=crp_ids, client__status="active"
     )
-    if visible_ids is not None:
-        workload = workload.filter(client_id__in=visible_ids)
+    if reader is not None:
+        workload = workload.filter(client__in=visible_clients(reader).values("pk"))
     load = {
         row["user_id"]: row["load"] or Decimal(0)
         for row in workload.values("user_id").annotate(load=Sum("client__tier__workload_weight"))
