@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def broker():
-    app = Celery(broker=REDIS_URL)
+    app = Celery(broker=REDIS_URL, set_as_current=False)
     try:
         app.connection_for_write().ensure_connection(max_retries=1)
     except Exception:
