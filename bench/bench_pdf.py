@@ -61,8 +61,8 @@ from health.models import HealthScore, Scorecard  # noqa: E402
 from planning.models import AccountPlan, Action, ClientReview, Objective, Opportunity, Risk  # noqa: E402
 from reports.models import Report  # noqa: E402
 from reports.pdf.build import build_report  # noqa: E402
-from reports.pdf.data import gather  # noqa: E402
 from reports.pdf.periods import Quarter  # noqa: E402
+from reports.pdf.readers import gather  # noqa: E402
 from stakeholders.models import Interaction, Relationship, Stakeholder  # noqa: E402
 
 QUARTER = Quarter(2026, 3)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from reports.models import Report, ReportKind
-from reports.pdf import data as report_data
+from reports.pdf import readers as report_data
 from reports.pdf.document import account_review_html, pack_html
 from reports.pdf.periods import Quarter
 from reports.pdf.render import RenderedPdf, render_pdf
@@ -39,7 +39,11 @@ def build_report(
         scope = resolve_pack_scope(report.requested_by, report.scope)
     on_progress(15)
     gathered = report_data.gather(
-        scope.client_ids, quarter, as_of=report.period_end, left_out=scope.left_out
+        scope.client_ids,
+        quarter,
+        as_of=report.period_end,
+        reader=report.requested_by,
+        left_out=scope.left_out,
     )
     on_progress(35)
     if report.kind == ReportKind.ACCOUNT_REVIEW:
@@ -48,7 +52,7 @@ def build_report(
         title, html = pack_html(gathered, scope.label)
     on_progress(50)
     # Layout is most of the work: move the bar from 50% to 90% as pages come out.
-    expected_pages = 6 + 2 * len(scope.client_ids)
+    expected_pages = 6 + len(scope.client_ids)
     step = max(expected_pages // 20, 1)
 
     furthest = [0]  # contents page numbers make WeasyPrint lay out early pages twice

@@ -6,7 +6,7 @@ import pytest
 
 from accounts.models import FeeRecord
 from reports.pdf import narrative
-from reports.pdf.data import gather
+from reports.pdf.readers import gather
 from reports.pdf.text import words_in
 from tests.factories import AccountPlanFactory, ClientFactory
 from tests.reports_pdf.conftest import QUARTER, review_record

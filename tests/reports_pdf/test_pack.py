@@ -115,7 +115,7 @@ def test_a_crp_scope_holds_only_that_partners_clients(portfolio, alice, mike, bu
 
 def test_pack_sentences_stay_within_twenty_words(portfolio, mike):
     from reports.pdf import narrative
-    from reports.pdf.data import gather
+    from reports.pdf.readers import gather
     from reports.pdf.text import words_in
     from tests.reports_pdf.conftest import QUARTER
 
@@ -123,3 +123,16 @@ def test_pack_sentences_stay_within_twenty_words(portfolio, mike):
     sentences = narrative.pack_key_messages(data) + narrative.pack_summary(data)
     assert len(narrative.pack_key_messages(data)) <= 5
     assert all(words_in(sentence) <= 20 for sentence in sentences), sentences
+
+
+def test_crp_workload_counts_only_clients_the_reader_may_see(bob, mike):
+    from reports.pdf.readers import gather
+    from tests.factories import UserFactory
+    from tests.reports_pdf.conftest import QUARTER
+
+    busy = UserFactory(full_name="Busy Partner")
+    open_clients = [ClientFactory(crp=busy) for _ in range(8)]
+    ClientFactory(crp=busy, confidential=True)  # the ninth, behind a wall
+    ids = [c.pk for c in open_clients]
+    assert gather(ids, QUARTER, reader=mike).clients[0].overloaded
+    assert not gather(ids, QUARTER, reader=bob).clients[0].overloaded

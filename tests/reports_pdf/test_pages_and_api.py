@@ -262,3 +262,14 @@ def test_a_stalled_render_stops_polling_and_offers_a_retry(rich_client, alice, l
     body = login(alice).get(reverse("report-detail", args=[report.pk])).content.decode()
     assert "The render stopped before it finished." in body
     assert 'hx-trigger="every 1s"' not in body and reverse("report-retry", args=[report.pk]) in body
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_api_list_runs_a_constant_number_of_queries(
+    count, rich_client, alice, api, django_assert_max_num_queries
+):
+    for _ in range(count):
+        review_record(alice, rich_client)
+    client = api(alice)
+    with django_assert_max_num_queries(4):
+        assert client.get("/api/reports/").json()["count"] == count

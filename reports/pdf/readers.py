@@ -1,0 +1,308 @@
+"""Everything a report says, read set-based for a list of clients as of a quarter's last day.
+
+A pack of any size costs the same fixed number of queries (about twenty): every read below
+filters on `client_id IN (…)` and is grouped in Python.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import TruncQuarter
+
+from accounts.access import visible_clients
+from accounts.models import Assignment, Client, FeeRecord, User, current_financial_year
+from health.models import HealthScore, Measure, Scorecard
+from planning.models import (
+    OPEN_STAGES,
+    AccountPlan,
+    Action,
+    ClientReview,
+    Objective,
+    Opportunity,
+    Risk,
+)
+from reports.pdf.data import (
+    CRP_OVERLOAD,
+    ROTATION_DUE_YEARS,
+    SENIOR,
+    STRONG_RELATIONSHIP,
+    TREND_QUARTERS,
+    ClientData,
+    ReportData,
+    Score,
+)
+from reports.pdf.periods import Quarter
+from stakeholders.models import Interaction, Relationship, Stakeholder
+
+
+def gather(
+    client_ids: list[int],
+    quarter: Quarter,
+    *,
+    as_of: datetime.date | None = None,
+    reader: User | None = None,
+    left_out: int = 0,
+) -> ReportData:
+    """Read every figure the reports show for `client_ids` as of the quarter's last day (or
+    `as_of`, for the quarter still running)."""
+    end, previous_end = as_of or quarter.end, quarter.previous.end
+    clients = {c.id: c for c in _clients(client_ids)}
+    ordered = [clients[pk] for pk in sorted(clients, key=lambda pk: clients[pk].name.lower())]
+    _add_team(clients, end, reader)
+    _add_scores(clients, quarter, end)
+    _add_fees(clients, current_financial_year(end))
+    _add_pipeline_and_risks(clients, end)
+    _add_plans(clients, end)
+    _add_reviews(clients, end)
+    _add_stakeholders(clients, end)
+    _add_interactions(clients, quarter.start, end, quarter.previous.start, previous_end)
+    scorecard = _scorecard_used(ordered)
+    measures = list(Measure.objects.filter(scorecard=scorecard)) if scorecard else []
+    return ReportData(
+        quarter=quarter,
+        clients=ordered,
+        scorecard=scorecard,
+        measures=measures,
+        as_of=end,
+        left_out=left_out,
+    )
+
+
+def _clients(client_ids: list[int]) -> list[ClientData]:
+    rows = Client.objects.filter(pk__in=client_ids).values(
+        "id", "name", "sector", "tier__name", "tier__rank", "confidential", "review_cadence_days"
+    )
+    return [
+        ClientData(
+            id=r["id"],
+            name=r["name"],
+            sector=r["sector"],
+            tier=r["tier__name"],
+            tier_rank=r["tier__rank"],
+            confidential=r["confidential"],
+            review_cadence_days=r["review_cadence_days"],
+        )
+        for r in rows
+    ]
+
+
+def _held_on(day: datetime.date) -> Q:
+    return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gt=day))
+
+
+def _add_team(clients: dict[int, ClientData], end: datetime.date, reader: User | None) -> None:
+    crp_ids: set[int] = set()
+    for a in Assignment.objects.filter(
+        _held_on(end), client_id__in=clients, role__in=["crp", "sam"]
+    ).values("client_id", "role", "user_id", "user__full_name", "start_date"):
+        client = clients[a["client_id"]]
+        if a["role"] == "crp":
+            client.crp, client.crp_id, client.crp_since = (
+                a["user__full_name"],
+                a["user_id"],
+                a["start_date"],
+            )
+            crp_ids.add(a["user_id"])
+            client.rotation_due = (end - a["start_date"]).days >= ROTATION_DUE_YEARS * 365
+        else:
+            client.sam = a["user__full_name"]
+    # Workload counts only clients the reader may see, so walled clients never show through it.
+    workload = Assignment.objects.filter(
+        _held_on(end), role="crp", user_id__in=crp_ids, client__status="active"
+    )
+    if reader is not None:
+        workload = workload.filter(client__in=visible_clients(reader).values("pk"))
+    load = {
+        row["user_id"]: row["load"] or Decimal(0)
+        for row in workload.values("user_id").annotate(load=Sum("client__tier__workload_weight"))
+    }
+    for client in clients.values():
+        client.overloaded = load.get(client.crp_id, Decimal(0)) > CRP_OVERLOAD
+
+
+def _score(row: dict) -> Score:
+    return Score(
+        value=row["score"],
+        band=row["band"],
+        as_of=row["as_of"],
+        coverage=row["coverage"],
+        components=row.get("components") or [],
+        scorecard_id=row.get("scorecard_id"),
+    )
+
+
+def _latest_scores(client_ids, day: datetime.date, fields: tuple[str, ...]) -> dict[int, dict]:
+    rows = (
+        HealthScore.objects.filter(client_id__in=client_ids, as_of__lte=day)
+        .order_by("client_id", "-as_of")
+        .distinct("client_id")
+        .values(*fields)
+    )
+    return {row["client_id"]: row for row in rows}
+
+
+def _add_scores(clients: dict[int, ClientData], quarter: Quarter, end: datetime.date) -> None:
+    fields = ("client_id", "score", "band", "as_of", "coverage", "components", "scorecard_id")
+    for pk, row in _latest_scores(clients, end, fields).items():
+        clients[pk].score = _score(row)
+    for pk, row in _latest_scores(clients, quarter.previous.end, fields[:-2]).items():
+        clients[pk].previous_score = _score(row)
+    quarters = quarter.back(TREND_QUARTERS)
+    by_client: dict[int, dict[datetime.date, Decimal | None]] = defaultdict(dict)
+    rows = (
+        HealthScore.objects.filter(
+            client_id__in=clients, as_of__gte=quarters[0].start, as_of__lte=end
+        )
+        .annotate(q=TruncQuarter("as_of"))
+        .order_by("client_id", "q", "-as_of")
+        .distinct("client_id", "q")
+        .values("client_id", "q", "score")
+    )
+    for row in rows:
+        by_client[row["client_id"]][row["q"]] = row["score"]
+    for pk, client in clients.items():
+        points = by_client.get(pk, {})
+        client.trend = [(q, _round(points.get(q.start))) for q in quarters]
+
+
+def _round(value: Decimal | None) -> int | None:
+    return None if value is None else int(value.quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+
+
+def _add_fees(clients: dict[int, ClientData], fy: int) -> None:
+    years = [fy - 2, fy - 1, fy]
+    rows = FeeRecord.objects.filter(client_id__in=clients, financial_year__in=years).values(
+        "client_id", "financial_year", "service_line__name", "amount"
+    )
+    for client in clients.values():
+        client.fee_years = years
+    for row in rows:
+        client = clients[row["client_id"]]
+        year, amount = row["financial_year"], row["amount"]
+        client.fees_by_year[year] = client.fees_by_year.get(year, Decimal(0)) + amount
+        client.fees_by_line.setdefault(row["service_line__name"], {})[year] = amount
+
+
+def _add_pipeline_and_risks(clients: dict[int, ClientData], end: datetime.date) -> None:
+    opportunities = Opportunity.objects.filter(
+        client_id__in=clients, stage__in=OPEN_STAGES, created_at__date__lte=end
+    ).select_related("service_line", "owner")
+    for opportunity in opportunities:
+        clients[opportunity.client_id].opportunities.append(opportunity)
+    for client in clients.values():
+        client.opportunities.sort(key=lambda o: (-o.weighted_value, o.pk))
+    for risk in Risk.objects.filter(
+        client_id__in=clients, status="open", created_at__date__lte=end
+    ).select_related("owner"):
+        clients[risk.client_id].risks.append(risk)
+    for client in clients.values():
+        client.risks.sort(key=lambda r: (-r.severity, r.pk))
+
+
+def _add_plans(clients: dict[int, ClientData], end: datetime.date) -> None:
+    plans = {
+        p.client_id: p for p in AccountPlan.objects.filter(client_id__in=clients, status="active")
+    }
+    for pk, plan in plans.items():
+        clients[pk].plan = plan
+    plan_ids = [p.pk for p in plans.values()]
+    by_plan = {p.pk: clients[p.client_id] for p in plans.values()}
+    for objective in Objective.objects.filter(plan_id__in=plan_ids):
+        by_plan[objective.plan_id].objectives.append(objective)
+    counts = (
+        Action.objects.filter(plan_id__in=plan_ids)
+        .values("plan_id")
+        .annotate(total=Count("id"), done=Count("id", filter=Q(status="done")))
+    )
+    for row in counts:
+        client = by_plan[row["plan_id"]]
+        client.actions_total, client.actions_done = row["total"], row["done"]
+    overdue = (
+        Action.objects.filter(plan_id__in=plan_ids, status="open", due_date__lt=end)
+        .select_related("owner")
+        .order_by("due_date", "id")
+    )
+    for action in overdue:
+        by_plan[action.plan_id].overdue_actions.append(action)
+
+
+def _add_reviews(clients: dict[int, ClientData], end: datetime.date) -> None:
+    held = (
+        ClientReview.objects.filter(client_id__in=clients, held_date__lte=end)
+        .values("client_id")
+        .annotate(last=Max("held_date"))
+    )
+    for row in held:
+        clients[row["client_id"]].last_review = row["last"]
+    missed = set(
+        ClientReview.objects.filter(
+            client_id__in=clients, held_date__isnull=True, planned_date__lt=end
+        ).values_list("client_id", flat=True)
+    )
+    for client in clients.values():
+        stale = (
+            client.last_review is None
+            or (end - client.last_review).days > client.review_cadence_days
+        )
+        client.review_overdue = client.id in missed or stale
+
+
+def _add_stakeholders(clients: dict[int, ClientData], end: datetime.date) -> None:
+    people = Stakeholder.objects.filter(client_id__in=clients, status="active").order_by(
+        "-influence", "name"
+    )
+    for person in people:
+        clients[person.client_id].stakeholders.append(person)
+    strengths = (
+        Relationship.objects.filter(
+            stakeholder__client_id__in=clients, stakeholder__status="active"
+        )
+        .values("stakeholder_id")
+        .annotate(best=Max("strength"))
+    )
+    best = {row["stakeholder_id"]: row["best"] for row in strengths}
+    for client in clients.values():
+        client.best_strength = {p.pk: best.get(p.pk, 0) for p in client.stakeholders}
+        key = [
+            p
+            for p in client.stakeholders
+            if p.seniority in SENIOR or p.buying_role == "decision_maker"
+        ]
+        client.key_people = len(key)
+        client.coverage_gaps = [p for p in key if client.best_strength[p.pk] < STRONG_RELATIONSHIP]
+
+
+def _add_interactions(
+    clients: dict[int, ClientData],
+    start: datetime.date,
+    end: datetime.date,
+    previous_start: datetime.date,
+    previous_end: datetime.date,
+) -> None:
+    rows = Interaction.objects.filter(
+        client_id__in=clients, date__gte=previous_start, date__lte=end
+    ).values("client_id", "kind", "sentiment", "date")
+    sentiment: dict[int, list[int]] = defaultdict(list)
+    for row in rows:
+        client = clients[row["client_id"]]
+        if row["date"] >= start:
+            client.interactions += 1
+            client.interactions_by_kind[row["kind"]] = (
+                client.interactions_by_kind.get(row["kind"], 0) + 1
+            )
+            sentiment[client.id].append(row["sentiment"])
+        elif row["date"] <= previous_end:
+            client.previous_interactions += 1
+    for pk, values in sentiment.items():
+        clients[pk].average_sentiment = sum(values) / len(values)
+
+
+def _scorecard_used(clients: list[ClientData]) -> Scorecard | None:
+    ids = Counter(c.score.scorecard_id for c in clients if c.score and c.score.scorecard_id)
+    if ids:
+        return Scorecard.objects.filter(pk=ids.most_common(1)[0][0]).first()
+    return Scorecard.objects.filter(is_current=True).first()
