@@ -1,7 +1,6 @@
 """Browser journey: a managing partner requests the quarterly pack, watches it, downloads it."""
 
 import io
-import os
 import threading
 import time
 
@@ -14,30 +13,6 @@ from tests.factories import PASSWORD, ClientFactory, UserFactory
 from tests.reports_pdf.conftest import give_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def page():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(accept_downloads=True)
-        yield context.new_page()
-        context.close()
-        browser.close()
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """A partner updates an account plan in place in a real browser."""
 
 import datetime
-import os
 
 import pytest
 from django.db import transaction
@@ -19,37 +18,13 @@ from tests.factories import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def page(live_server):
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-        page = browser.new_page()
-        page.set_default_timeout(10_000)
-        yield page
-        browser.close()
-
 
 def log_in(page, live_server, user) -> None:
     page.goto(f"{live_server.url}/login/")
     page.fill("input[name=username]", user.email)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/clients/")
+    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 @pytest.fixture
