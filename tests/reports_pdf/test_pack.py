@@ -126,10 +126,12 @@ def test_pack_sentences_stay_within_twenty_words(portfolio, mike):
 
 
 def test_crp_workload_counts_only_clients_the_reader_may_see(bob, mike):
+    from accounts.models import Tier
     from reports.pdf.readers import gather
     from tests.factories import UserFactory
     from tests.reports_pdf.conftest import QUARTER
 
+    Tier.objects.filter(name="Growth").update(workload_weight=1)  # nine clients of weight 1: 8 seen, 1 walled
     busy = UserFactory(full_name="Busy Partner")
     open_clients = [ClientFactory(crp=busy) for _ in range(8)]
     ClientFactory(crp=busy, confidential=True)  # the ninth, behind a wall
