@@ -59,7 +59,7 @@ def test_stakeholder_detail_and_writes_follow_the_matrix(who, users, world, ceo,
 
 @pytest.mark.parametrize("who", MATRIX)
 def test_api_follows_the_matrix(who, users, world, ceo, secret_person, login):
-    normal, confidential = world
+    normal, _ = world
     _, sees_conf, edits_normal, _ = MATRIX[who]
     http = login(users[who])
     names = [s["name"] for s in http.get("/api/stakeholders/").json()["results"]]
