@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -127,8 +128,6 @@ def interaction_log(request, pk: int):
         except ValidationError as error:
             apply_errors(form, error)
     if not request.htmx:
-        from django.contrib import messages
-
         if logged:
             messages.success(request, "Interaction logged.")
         else:
