@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from random import Random
 
 import pgtrigger
+from django.db import connection
+from django.db.models import Model
 
 from accounts.demo import FIRST, LAST
 from accounts.demo_registry import DemoContext, register_seeder
@@ -112,9 +115,9 @@ def _relationships(people: dict[int, list[Stakeholder]], team: dict[int, list[tu
             for user, _ in rng.sample(members, k=min(len(members), rng.randint(0, 2))):
                 knowers.add(user)
             for n, user in enumerate(sorted(knowers, key=lambda u: u != crp)):
-                rows.append(Relationship(stakeholder_id=person.pk, user_id=user, strength=rng.randint(2, 5),
-                                         target_strength=rng.choice([None, 4, 5]), is_primary=n == 0))
-    Relationship.objects.bulk_create(rows, batch_size=10000)
+                rows.append((person.pk, user, rng.randint(2, 5), rng.choice([None, 4, 5]), n == 0, "", 1))
+    _copy(Relationship, ["stakeholder_id", "user_id", "strength", "target_strength", "is_primary", "notes", "version"],
+          rows)
 
 
 def _interactions(people: dict[int, list[Stakeholder]], team: dict[int, list[tuple[int, str]]],
@@ -136,11 +139,19 @@ def _interactions(people: dict[int, list[Stakeholder]], team: dict[int, list[tup
             who.append(rng.sample(members, k=min(len(members), rng.randint(1, 2))))
             met.append(rng.sample(mine, k=min(len(mine), rng.randint(1, 2))))
     Interaction.objects.bulk_create(made, batch_size=10000)
-    attendees, stakeholders = Interaction.firm_attendees.through, Interaction.stakeholders.through
-    attendees.objects.bulk_create([attendees(interaction_id=i.pk, user_id=u) for i, users in zip(made, who, strict=True)
-                                   for u in users], batch_size=20000)
-    stakeholders.objects.bulk_create([stakeholders(interaction_id=i.pk, stakeholder_id=s.pk)
-                                      for i, persons in zip(made, met, strict=True) for s in persons], batch_size=20000)
+    _copy(Interaction.firm_attendees.through, ["interaction_id", "user_id"],
+          ((i.pk, u) for i, users in zip(made, who, strict=True) for u in users))
+    _copy(Interaction.stakeholders.through, ["interaction_id", "stakeholder_id"],
+          ((i.pk, s.pk) for i, persons in zip(made, met, strict=True) for s in persons))
+
+
+def _copy(model: type[Model], columns: list[str], rows: Iterable[tuple]) -> None:
+    """PostgreSQL COPY: rows whose ids nobody needs back, an order of magnitude faster than INSERT."""
+    names = ", ".join(f'"{column}"' for column in columns)
+    with connection.cursor() as cursor, cursor.cursor.copy(
+            f'COPY "{model._meta.db_table}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 @register_seeder(order=20, name="stakeholders, relationships and interactions")
