@@ -6,11 +6,11 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, FloatField, Max, Prefetch, Sum, Value, When
+from django.db.models import Case, Count, FloatField, Max, Sum, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from accounts.models import Client, Role
+from accounts.models import Client, Role, User
 from stakeholders.models import (
     BuyingRole,
     Interaction,
@@ -45,8 +45,10 @@ STAKEHOLDER_COLUMNS = ["id", "client_id", "name", "job_title", "department", "se
                        "buying_role", "attitude", "influence", "status", "version"]
 ROLE_LABELS = dict(BuyingRole.choices)
 SENIORITY_LABELS = dict(Seniority.choices)
-RELATIONSHIP_COLUMNS = ["id", "stakeholder_id", "user_id", "strength", "target_strength", "is_primary", "notes",
-                        "version", "user__id", "user__full_name", "user__role", "user__is_active"]
+USER_COLUMNS = ["id", "full_name", "role", "is_active"]
+RELATIONSHIP_FIELDS = ["id", "stakeholder_id", "user_id", "strength", "target_strength", "is_primary", "notes",
+                       "version"]
+RELATIONSHIP_COLUMNS = [*RELATIONSHIP_FIELDS, *(f"user__{name}" for name in USER_COLUMNS)]
 
 
 def _today(today: datetime.date | None) -> datetime.date:
@@ -67,27 +69,34 @@ def last_contacted_by_stakeholder(client: Client) -> dict[int, datetime.date]:
     return dict(rows)
 
 
+def _relationships_of(client: Client) -> dict[int, list[Relationship]]:
+    """The client's relationships by stakeholder, primary owner first, then strongest. The handful of
+    firm people involved load once rather than once per relationship row."""
+    rels = list(Relationship.objects.filter(stakeholder__client=client).only(*RELATIONSHIP_FIELDS))
+    users = {u.pk: u for u in User.objects.filter(pk__in={r.user_id for r in rels}).only(*USER_COLUMNS)}
+    by_stakeholder: dict[int, list[Relationship]] = defaultdict(list)
+    for rel in rels:
+        rel.user = users[rel.user_id]
+        by_stakeholder[rel.stakeholder_id].append(rel)
+    for group in by_stakeholder.values():
+        group.sort(key=lambda rel: (not rel.is_primary, -rel.strength, rel.user.full_name))
+    return by_stakeholder
+
+
 def client_stakeholders(
     client: Client, *, include_left: bool = False, today: datetime.date | None = None
 ) -> list[Stakeholder]:
     """The client's stakeholders, each with `.rels` (relationships with users), `.primary`,
-    `.last_contacted` and `.days_since_contact`. Three queries."""
+    `.last_contacted` and `.days_since_contact`. Four queries."""
     today = _today(today)
     qs = Stakeholder.objects.filter(client=client).only(*STAKEHOLDER_COLUMNS)
     if not include_left:
         qs = qs.filter(status=StakeholderStatus.ACTIVE)
-    qs = qs.prefetch_related(
-        Prefetch(
-            "relationships",
-            to_attr="rels",
-            queryset=Relationship.objects.select_related("user")
-            .only(*RELATIONSHIP_COLUMNS)
-            .order_by("-is_primary", "-strength", "user__full_name"),
-        )
-    )
     people = list(qs)
+    rels_of = _relationships_of(client)
     last = last_contacted_by_stakeholder(client)
     for person in people:
+        person.rels = rels_of.get(person.pk, [])
         person.primary = next((rel for rel in person.rels if rel.is_primary), None)
         person.role_label = ROLE_LABELS.get(person.buying_role, person.buying_role)
         person.seniority_label = SENIORITY_LABELS.get(person.seniority, person.seniority)
