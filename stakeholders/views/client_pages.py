@@ -13,7 +13,7 @@ from stakeholders.forms import InteractionForm, TimelineFilterForm
 from stakeholders.models import Stakeholder
 from stakeholders.views.common import apply_errors, client_for, stakeholder_url_prefix
 
-TIMELINE_PAGE = 50
+TIMELINE_PAGE = 25  # as the client list: a screenful, and cheap to draw
 
 
 def _people_page(request, pk: int, template: str, build) -> object:
