@@ -1,9 +1,11 @@
 """Tags for pages that draw hundreds of stakeholders: one Python call per card instead of dozens of nodes."""
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 register = template.Library()
+EMPTY_CELL = mark_safe("<td></td>")
 
 
 @register.simple_tag
@@ -22,3 +24,21 @@ def org_card(person, detail_url: str):
         person.attitude, person.pk, detail_url, person.pk, person.name, person.job_title or "—",
         person.buying_role, person.role_label, person.influence, person.influence, owner, stale, contact,
     )
+
+
+@register.simple_tag
+def matrix_cells(cells):
+    """One row of the coverage matrix: strength → target, ★ for the primary owner, engagement below."""
+    parts = []
+    for rel in cells:
+        if rel is None:
+            parts.append(EMPTY_CELL)
+            continue
+        target = format_html(" → {}", rel.target_strength) if rel.target_strength else ""
+        stale = rel.is_stale
+        parts.append(format_html(
+            '<td class="str-{}">{}{}{}<br><small class="{}">eng. {}{}</small></td>',
+            rel.strength, "★ " if rel.is_primary else "", rel.strength, target,
+            "stale" if stale else "muted", rel.engagement.figure, " stale" if stale else "",
+        ))
+    return format_html_join("", "{}", ((part,) for part in parts))

@@ -119,3 +119,10 @@ def test_org_chart_cards_show_owner_and_contact_and_escape_names(alice, normal_c
     body = login(alice).get(reverse("stakeholder-org-chart", args=[normal_client.pk])).content.decode()
     assert "&lt;b&gt;Bold&lt;/b&gt; Bea" in body and "<b>Bold</b>" not in body
     assert "Owner: Alice Partner" in body and "1 day since contact" in body and "Champion" in body
+
+
+def test_coverage_matrix_cell_shows_strength_target_and_primary_star(alice, normal_client, ceo, login):
+    RelationshipFactory(stakeholder=ceo, user=alice, strength=3, target_strength=5, is_primary=True)
+    body = login(alice).get(reverse("stakeholder-matrix", args=[normal_client.pk])).content.decode()
+    assert '<td class="str-3">★ 3 → 5<br>' in body
+    assert "one thread" in body
