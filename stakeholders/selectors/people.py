@@ -6,8 +6,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, FloatField, Max, Sum, Value, When
-from django.db.models.expressions import RawSQL
+from django.db import connection
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Client, Role, User
@@ -199,35 +199,28 @@ NO_ENGAGEMENT = Engagement(0.0, 0, None)
 def engagement_by_pair(
     client: Client, today: datetime.date | None = None
 ) -> dict[tuple[int, int], Engagement]:
-    """{(firm user id, stakeholder id): Engagement} from the interactions they shared. One query."""
+    """{(firm user id, stakeholder id): Engagement} for every recorded relationship of the client,
+    from the interactions the two shared. One query; pairs without a relationship are not computed."""
     today = _today(today)
-    weight = Case(
-        *[When(kind=kind, then=Value(w)) for kind, w in KIND_WEIGHTS.items()],
-        default=Value(0.5),
-        output_field=FloatField(),
-    )
-    decay = RawSQL(
-        "power(0.5, greatest(%s::date - stakeholders_interaction.date, 0)::float / %s)",
-        (today, ENGAGEMENT_HALF_LIFE_DAYS),
-        output_field=FloatField(),
-    )
-    rows = (
-        Interaction.objects.filter(
-            client=client,
-            date__gte=today - datetime.timedelta(days=ENGAGEMENT_HORIZON_DAYS),
-            firm_attendees__isnull=False,
-            stakeholders__isnull=False,
-        )
-        .values("firm_attendees", "stakeholders")
-        .annotate(score=Sum(weight * decay), meetings=Count("id"), last=Max("date"))
-        .order_by()
-    )
-    return {
-        (row["firm_attendees"], row["stakeholders"]): Engagement(
-            row["score"] or 0.0, row["meetings"], row["last"]
-        )
-        for row in rows
-    }
+    kind_weight = " ".join(f"WHEN '{kind}' THEN {weight}" for kind, weight in KIND_WEIGHTS.items())
+    sql = f"""
+        SELECT a.user_id, s.stakeholder_id,
+               SUM((CASE i.kind {kind_weight} ELSE 0.5 END)
+                   * power(0.5, greatest(%(today)s::date - i.date, 0)::float / %(half_life)s)),
+               COUNT(*), MAX(i.date)
+        FROM {Interaction._meta.db_table} i
+        JOIN {Interaction.firm_attendees.through._meta.db_table} a ON a.interaction_id = i.id
+        JOIN {Interaction.stakeholders.through._meta.db_table} s ON s.interaction_id = i.id
+        JOIN {Relationship._meta.db_table} r ON r.user_id = a.user_id AND r.stakeholder_id = s.stakeholder_id
+        WHERE i.client_id = %(client)s AND i.date >= %(since)s
+        GROUP BY a.user_id, s.stakeholder_id
+    """  # noqa: S608  (table names and weights are constants of this module, values are parameters)
+    params = {"today": today, "half_life": ENGAGEMENT_HALF_LIFE_DAYS, "client": client.pk,
+              "since": today - datetime.timedelta(days=ENGAGEMENT_HORIZON_DAYS)}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return {(user, person): Engagement(score or 0.0, count, last) for user, person, score, count, last in rows}
 
 
 def attach_engagement(
