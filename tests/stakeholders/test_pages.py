@@ -126,3 +126,12 @@ def test_coverage_matrix_cell_shows_strength_target_and_primary_star(alice, norm
     body = login(alice).get(reverse("stakeholder-matrix", args=[normal_client.pk])).content.decode()
     assert '<td class="str-3">★ 3 → 5<br>' in body
     assert "one thread" in body
+
+
+def test_logging_without_htmx_never_redirects_off_site(alice, normal_client, login):
+    response = login(alice).post(reverse("interaction-log", args=[normal_client.pk]), {
+        "log-date": timezone.localdate().isoformat(), "log-kind": "call", "log-firm_attendees": [alice.pk],
+        "log-summary": "Call", "next": "https://evil.example/"})
+    assert response.status_code == 302
+    assert response.url == f"/clients/{normal_client.pk}/#stakeholders"
+    assert Interaction.objects.count() == 1
