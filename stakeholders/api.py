@@ -110,8 +110,11 @@ class RelationshipSerializer(serializers.ModelSerializer):
                 client__in=editable_clients(request.user).values("pk"))
 
 
-class RelationshipViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Who at the firm knows whom. POST creates or updates the relationship of that person and stakeholder."""
+@extend_schema_view(update=extend_schema(parameters=[IF_MATCH]), partial_update=extend_schema(parameters=[IF_MATCH]))
+class RelationshipViewSet(VersionedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                          mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Who at the firm knows whom. POST records a new relationship (or replaces the one of that person and
+    stakeholder); PATCH/PUT change one and need If-Match with the ETag of the last read."""
 
     serializer_class = RelationshipSerializer
     filterset_fields = {"stakeholder": ["exact"], "user": ["exact"], "is_primary": ["exact"],
@@ -119,11 +122,25 @@ class RelationshipViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, vie
     ordering_fields = ["strength"]
 
     def get_queryset(self):
-        return (visible(self.request.user, Relationship.objects.select_related("user", "stakeholder"),
+        return (visible(self.request.user, Relationship.objects.select_related("user", "stakeholder__client"),
                         "stakeholder__client").order_by("id"))
 
     def perform_create(self, serializer):
         serializer.instance = services.relationship_set(actor=self.request.user, **serializer.validated_data)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        rel = self.get_object()
+        get_editable_client(request.user, rel.stakeholder.client_id)
+        expected = self.check_if_match(rel)
+        serializer = self.get_serializer(rel, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        values = {name: serializer.validated_data.get(name, getattr(rel, name))
+                  for name in ["strength", "target_strength", "is_primary", "notes"]}
+        services.relationship_set(actor=request.user, stakeholder=rel.stakeholder, user=rel.user,
+                                  expected_version=expected, **values)
+        fresh = self.get_queryset().get(pk=rel.pk)
+        return Response(self.get_serializer(fresh).data, headers={"ETag": etag_for(fresh)})
 
     def perform_destroy(self, instance):
         get_editable_client(self.request.user, instance.stakeholder.client_id)

@@ -1,11 +1,12 @@
 from django import forms
 from django.forms.utils import flatatt
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils import timezone
 
 from accounts.models import Client, User
 from stakeholders.models import (
+    BuyingRole,
     ImportKind,
     ImportMode,
     Interaction,
@@ -13,8 +14,8 @@ from stakeholders.models import (
     Relationship,
     Seniority,
     Stakeholder,
-    BuyingRole,
 )
+
 
 class QuickSelectMultiple(forms.SelectMultiple):
     """A multiple select rendered in one pass: pickers with hundreds of people stay cheap to draw."""
@@ -28,6 +29,8 @@ class QuickSelectMultiple(forms.SelectMultiple):
             for key, label in self.choices))
         return format_html("<select{}>{}</select>", flatatt(final), options)
 
+
+ISO_DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 SCORE_ERRORS = {"min_value": "Too low: see the allowed range.", "max_value": "Too high: see the allowed range."}
 
@@ -76,7 +79,7 @@ class RelationshipForm(forms.ModelForm):
 
 
 class InteractionForm(forms.ModelForm):
-    date = forms.DateField(widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), initial=timezone.localdate,
+    date = forms.DateField(widget=ISO_DATE, initial=timezone.localdate,
                            error_messages={"invalid": "Enter a date like 2026-03-31."})
     firm_attendees = forms.ModelMultipleChoiceField(
         queryset=User.objects.none(), label="Firm attendees", required=False,
@@ -127,8 +130,8 @@ class TimelineFilterForm(forms.Form):
     kind = forms.ChoiceField(choices=[("", "Any type"), *InteractionKind.choices], required=False, label="Type")
     person = forms.IntegerField(required=False, label="Firm person")
     stakeholder = forms.IntegerField(required=False)
-    date_from = forms.DateField(required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), label="From")
-    date_to = forms.DateField(required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), label="To")
+    date_from = forms.DateField(required=False, widget=ISO_DATE, label="From")
+    date_to = forms.DateField(required=False, widget=ISO_DATE, label="To")
 
 
 class WhoKnowsSearchForm(forms.Form):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Client, User
@@ -12,7 +14,7 @@ from stakeholders.forms import InteractionForm, TimelineFilterForm
 from stakeholders.models import Stakeholder
 from stakeholders.views.common import apply_errors, client_for, stakeholder_url_prefix
 
-TIMELINE_PAGE = 50
+TIMELINE_PAGE = 25  # as the client list: a screenful, and cheap to draw
 
 
 def _people_page(request, pk: int, template: str, build) -> object:
@@ -127,15 +129,17 @@ def interaction_log(request, pk: int):
         except ValidationError as error:
             apply_errors(form, error)
     if not request.htmx:
-        from django.contrib import messages
-
         if logged:
             messages.success(request, "Interaction logged.")
         else:
             for field, errors in form.errors.items():
                 for error in errors:
                     messages.error(request, f"{form.fields[field].label if field in form.fields else ''}: {error}")
-        return redirect(request.POST.get("next") or f"{client.get_absolute_url()}#stakeholders")
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            target = f"{client.get_absolute_url()}#stakeholders"
+        return redirect(target)
     fresh = log_form_for(client, request.user) if logged else form
     context = panel_context(client, request.user, True, fresh)
     context["logged"] = logged

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import get_editable_object, get_visible_object
@@ -52,7 +53,7 @@ def _detail_context(request, person: Stakeholder, can_edit: bool, **forms) -> di
         "client": client, "person": me, "can_edit": can_edit, "detail_url": stakeholder_url_prefix(),
         "manager": next((p for p in people if p.pk == me.reports_to_id), None),
         "reports": [p for p in people if p.reports_to_id == me.pk],
-        "gaps": selectors.gaps_for(me, selectors.timezone.localdate()) if me.status == "active" else [],
+        "gaps": selectors.gaps_for(me, timezone.localdate()) if me.status == "active" else [],
         "interactions": list(selectors.with_people(person.interactions.order_by("-date", "-id"))[:20]),
         "form": forms.get("form") or StakeholderForm(instance=person, client=client,
                                                       initial={"version": person.version}),

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import InteractionFactory, RelationshipFactory, StakeholderFactory
+from tests.factories import InteractionFactory, RelationshipFactory, StakeholderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_stakeholder_detail_and_writes_follow_the_matrix(who, users, world, ceo,
 
 @pytest.mark.parametrize("who", MATRIX)
 def test_api_follows_the_matrix(who, users, world, ceo, secret_person, login):
-    normal, confidential = world
+    normal, _ = world
     _, sees_conf, edits_normal, _ = MATRIX[who]
     http = login(users[who])
     names = [s["name"] for s in http.get("/api/stakeholders/").json()["results"]]
@@ -132,3 +132,24 @@ def test_api_filters_interactions_by_stakeholder_and_dates(alice, normal_client,
 def test_api_schema_documents_the_stakeholder_endpoints(alice, login):
     schema = login(alice).get("/api/schema/").content.decode()
     assert "/api/stakeholders/" in schema and "/api/relationships/" in schema and "/api/interactions/" in schema
+
+
+def test_relationship_update_needs_the_current_etag(alice, ceo, login):
+    rel = RelationshipFactory(stakeholder=ceo, user=alice, strength=2)
+    http = login(alice)
+    url = f"/api/relationships/{rel.pk}/"
+    assert http.patch(url, {"strength": 4}, content_type="application/json").status_code == 428
+    etag = http.get(url).headers["ETag"]
+    assert http.patch(url, {"strength": 4}, content_type="application/json", HTTP_IF_MATCH=etag).status_code == 200
+    assert http.patch(url, {"strength": 5}, content_type="application/json", HTTP_IF_MATCH=etag).status_code == 412
+    rel.refresh_from_db()
+    assert rel.strength == 4
+
+
+def test_api_refuses_a_second_primary_owner(alice, ceo, login):
+    RelationshipFactory(stakeholder=ceo, user=alice, strength=4, is_primary=True)
+    other = UserFactory()
+    response = login(alice).post("/api/relationships/", {"stakeholder": ceo.pk, "user": other.pk, "strength": 2,
+                                                         "is_primary": True}, content_type="application/json")
+    assert response.status_code == 400
+    assert "is_primary" in response.json()

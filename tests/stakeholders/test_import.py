@@ -100,7 +100,8 @@ def test_rows_without_external_id_match_by_name(alice, normal_client, ceo, uploa
 
 
 def test_reporting_loop_in_a_file_is_a_row_error(alice, normal_client, upload):
-    text = HEADER + f"A,{normal_client.name},Ann,CEO,other,B,user,0,1\nB,{normal_client.name},Ben,CFO,other,A,user,0,1\n"
+    text = (HEADER + f"A,{normal_client.name},Ann,CEO,other,B,user,0,1\n"
+            f"B,{normal_client.name},Ben,CFO,other,A,user,0,1\n")
     job = upload(alice, text)
     assert job.error_rows == 2
     assert all("loop" in e["message"] for e in job.errors)

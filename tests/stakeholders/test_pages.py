@@ -109,3 +109,29 @@ def test_export_escapes_formulas(alice, normal_client, login):
     body = b"".join(login(alice).get(reverse("stakeholder-export", args=[normal_client.pk])).streaming_content)
     text = body.decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "'@SUM(A1)" in text
+
+
+def test_org_chart_cards_show_owner_and_contact_and_escape_names(alice, normal_client, login):
+    person = StakeholderFactory(client=normal_client, name="<b>Bold</b> Bea", buying_role="champion")
+    RelationshipFactory(stakeholder=person, user=alice, strength=4, is_primary=True)
+    InteractionFactory(client=normal_client, firm_attendees=[alice],
+                       date=timezone.localdate() - datetime.timedelta(days=1)).stakeholders.set([person])
+    body = login(alice).get(reverse("stakeholder-org-chart", args=[normal_client.pk])).content.decode()
+    assert "&lt;b&gt;Bold&lt;/b&gt; Bea" in body and "<b>Bold</b>" not in body
+    assert "Owner: Alice Partner" in body and "1 day since contact" in body and "Champion" in body
+
+
+def test_coverage_matrix_cell_shows_strength_target_and_primary_star(alice, normal_client, ceo, login):
+    RelationshipFactory(stakeholder=ceo, user=alice, strength=3, target_strength=5, is_primary=True)
+    body = login(alice).get(reverse("stakeholder-matrix", args=[normal_client.pk])).content.decode()
+    assert '<td class="str-3">★ 3 → 5<br>' in body
+    assert "one thread" in body
+
+
+def test_logging_without_htmx_never_redirects_off_site(alice, normal_client, login):
+    response = login(alice).post(reverse("interaction-log", args=[normal_client.pk]), {
+        "log-date": timezone.localdate().isoformat(), "log-kind": "call", "log-firm_attendees": [alice.pk],
+        "log-summary": "Call", "next": "https://evil.example/"})
+    assert response.status_code == 302
+    assert response.url == f"/clients/{normal_client.pk}/#stakeholders"
+    assert Interaction.objects.count() == 1

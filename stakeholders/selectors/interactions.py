@@ -1,0 +1,85 @@
+"""Interaction timeline, contact frequency and the firm people of a client."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from accounts.models import Client, User
+from stakeholders.models import (
+    Interaction,
+    Stakeholder,
+)
+from stakeholders.selectors.people import CONTACT_TARGET_PER_YEAR, _today
+
+# --- Timeline ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineFilters:
+    kind: str = ""
+    user_id: int | None = None
+    stakeholder_id: int | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+
+def timeline(client: Client, filters: TimelineFilters = TimelineFilters()) -> QuerySet[Interaction]:
+    qs = Interaction.objects.filter(client=client)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.user_id:
+        qs = qs.filter(Q(firm_attendees=filters.user_id))
+    if filters.stakeholder_id:
+        qs = qs.filter(stakeholders=filters.stakeholder_id)
+    if filters.date_from:
+        qs = qs.filter(date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(date__lte=filters.date_to)
+    return with_people(qs.order_by("-date", "-id"))
+
+
+def with_people(qs: QuerySet[Interaction]) -> QuerySet[Interaction]:
+    """Interactions with `.attendee_list` and `.stakeholder_list` (plain lists: cheap to loop over)."""
+    return qs.prefetch_related(
+        Prefetch("firm_attendees", queryset=User.objects.only("id", "full_name"), to_attr="attendee_list"),
+        Prefetch("stakeholders", queryset=Stakeholder.objects.only("id", "name", "client_id"),
+                 to_attr="stakeholder_list"),
+    )
+
+
+@dataclass(frozen=True)
+class ContactFrequency:
+    count: int
+    target: int = CONTACT_TARGET_PER_YEAR
+
+    @property
+    def on_target(self) -> bool:
+        return self.count >= self.target
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.count / self.target)) if self.target else 100
+
+
+def contact_frequency(client: Client, today: datetime.date | None = None) -> ContactFrequency:
+    """Interactions in the trailing 12 months against the target of 10 a year."""
+    today = _today(today)
+    since = today - datetime.timedelta(days=365)
+    count = Interaction.objects.filter(client=client, date__gt=since, date__lte=today).count()
+    return ContactFrequency(count=count)
+
+
+def firm_people_of(client: Client, also: User | None = None) -> QuerySet[User]:
+    """Firm people on the team or with a relationship there (plus `also`): the attendee choices."""
+    who = Q(assignments__client=client, assignments__end_date__isnull=True) | Q(
+        relationships__stakeholder__client=client
+    )
+    if also is not None:
+        who |= Q(pk=also.pk)
+    ids = User.objects.filter(who).values("pk")
+    return User.objects.filter(is_active=True, pk__in=ids).order_by("full_name").only("id", "full_name")
+
+
