@@ -1,4 +1,4 @@
-# ruff: noqa: E501 - SQL reads better unwrapped
+
 """Seed a firm of N key clients with a year of history for the dashboard benchmark (set-based SQL)."""
 
 from __future__ import annotations

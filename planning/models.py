@@ -74,7 +74,7 @@ class AccountPlan(models.Model):
 
 class Horizon(models.TextChoices):
     SHORT = "short", "Short (< 6 months)"
-    MEDIUM = "medium", "Medium (6–18 months)"  # noqa: RUF001 (typographic dash in a label)
+    MEDIUM = "medium", "Medium (6–18 months)"
     LONG = "long", "Long (> 18 months)"
 
 
@@ -178,7 +178,7 @@ class Opportunity(models.Model):
     probability = models.PositiveSmallIntegerField(
         default=10,
         validators=[MaxValueValidator(100)],
-        help_text="Per cent, 0–100",  # noqa: RUF001
+        help_text="Per cent, 0–100",
     )
     expected_close = models.DateField(null=True, blank=True)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.SOURCED)
