@@ -23,6 +23,7 @@ from accounts.models import Assignment, Client, ClientStatus, FeeRecord, Role, T
 from accounts.signals import client_detail_panels
 
 PAGE_SIZE = 25
+CLIENT_HISTORY_EVENTS = ["accounts.ClientEvent", "accounts.AssignmentEvent", "accounts.FeeRecordEvent"]
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -79,8 +80,9 @@ def client_detail(request, pk: int):
     team = list(selectors.team_of(client))
     panels = [panel for _, panel in client_detail_panels.send(sender=Client, client=client, user=request.user)
               if panel]
-    history = (MiddlewareEvents.objects.references(client).select_related("user")
-               .order_by("-pgh_created_at")[:50])
+    # The client's own record, team and fees; plans and stakeholders keep their own history pages.
+    history = (MiddlewareEvents.objects.across(*CLIENT_HISTORY_EVENTS).references(client)
+               .select_related("user").order_by("-pgh_created_at")[:50])
     return render(request, "accounts/client_detail.html", {
         "client": client,
         "can_edit": can_edit(request.user, client),

@@ -203,7 +203,7 @@ class DashboardViewSet(viewsets.ViewSet):
         return Response(
             {
                 "clients": [
-                    {"id": c.pk, "name": c.name, "band": c.band, "score": c.score}
+                    {"id": c["pk"], "name": c["name"], "band": c["band"], "score": c["score"]}
                     for c in summary.clients
                 ],
                 "overdue_actions": [

@@ -99,11 +99,11 @@ def test_client_page_health_section_runs_constant_queries(
     scores_recompute(client_ids=[normal_client.pk])
     url = reverse("client-detail", args=[normal_client.pk])
     http.get(url)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(28):
         http.get(url)
     for days in range(1, 200, 3):
         scores_recompute(client_ids=[normal_client.pk], as_of=TODAY - days * DAY, alert=False)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(28):
         assert "Last 12 months" in http.get(url).content.decode()
 
 
