@@ -13,7 +13,7 @@ test:
 	@scripts/setup.sh --dev
 	@scripts/services.sh
 	$(MAKE) --no-print-directory lint deploy-check bandit
-	$(PY) -m pytest --create-db -p no:cacheprovider
+	$(PY) -m pytest --create-db -p no:cacheprovider -n 2
 
 lint:
 	.venv/bin/ruff check .
