@@ -2,8 +2,10 @@
 
 from django.db.models import Max, Prefetch
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.access import editable_clients, get_editable_client, visible
@@ -12,6 +14,7 @@ from accounts.concurrency import VersionedViewSetMixin, etag_for
 from accounts.models import Client, User
 from stakeholders import services
 from stakeholders.models import Interaction, Relationship, Stakeholder
+from stakeholders.privacy import stakeholder_erase, stakeholder_personal_data
 
 
 class _EditableClientMixin:
@@ -85,6 +88,22 @@ class StakeholderViewSet(VersionedViewSetMixin, mixins.CreateModelMixin, mixins.
                                     **serializer.validated_data)
         fresh = self.get_queryset().get(pk=stakeholder.pk)
         return Response(self.get_serializer(fresh).data, headers={"ETag": etag_for(fresh)})
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, description="Everything held about this person (audited).")
+    @action(detail=True, methods=["get"], url_path="personal-data")
+    def personal_data(self, request, pk=None):
+        stakeholder = self.get_object()
+        get_editable_client(request.user, stakeholder.client_id)
+        return Response(stakeholder_personal_data(actor=request.user, stakeholder=stakeholder))
+
+    @extend_schema(request=None, responses=StakeholderSerializer,
+                   description="Anonymise this person on request; their interactions keep counting.")
+    @action(detail=True, methods=["post"])
+    def erase(self, request, pk=None):
+        stakeholder = self.get_object()
+        get_editable_client(request.user, stakeholder.client_id)
+        stakeholder_erase(actor=request.user, stakeholder=stakeholder)
+        return Response(self.get_serializer(self.get_queryset().get(pk=stakeholder.pk)).data)
 
 
 class RelationshipSerializer(serializers.ModelSerializer):

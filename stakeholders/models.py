@@ -35,7 +35,10 @@ class StakeholderStatus(models.TextChoices):
     LEFT = "left", "Left the client"
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
+    pghistory.ManualEvent("personal_data.exported"), pghistory.ManualEvent("personal_data.erased"),
+)
 class Stakeholder(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="stakeholders")
     name = models.CharField(max_length=150)

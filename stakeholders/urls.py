@@ -1,6 +1,6 @@
 from django.urls import path
 
-from stakeholders.views import client_pages, imports, people
+from stakeholders.views import client_pages, imports, people, privacy
 
 urlpatterns = [
     path("clients/<int:pk>/stakeholders/", client_pages.org_chart, name="stakeholder-org-chart"),
@@ -15,6 +15,8 @@ urlpatterns = [
     path("stakeholders/<int:pk>/", people.stakeholder_detail, name="stakeholder-detail"),
     path("stakeholders/<int:pk>/relationships/", people.relationship_set, name="relationship-set"),
     path("stakeholders/<int:pk>/merge/", people.stakeholder_merge, name="stakeholder-merge"),
+    path("stakeholders/<int:pk>/personal-data.json", privacy.personal_data_export, name="stakeholder-personal-data"),
+    path("stakeholders/<int:pk>/erase/", privacy.personal_data_erase, name="stakeholder-erase"),
     path("relationships/<int:pk>/remove/", people.relationship_remove, name="relationship-remove"),
     path("relationships/<int:pk>/primary/", people.relationship_make_primary, name="relationship-primary"),
     path("people/<int:pk>/relationships/", people.person_relationships, name="person-relationships"),
