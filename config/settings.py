@@ -246,7 +246,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 # Longer than the longest task, so a slow task is not redelivered while it still runs.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60, "socket_connect_timeout": 2}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
@@ -255,7 +255,8 @@ CELERY_BEAT_SCHEDULE["reports-weekly-digest"] = {
 }
 
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {"BACKEND": "accounts.cache.ForgivingRedisCache", "LOCATION": REDIS_URL,
+                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2}}
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
@@ -319,6 +320,9 @@ REPORTS_CONFIDENTIALITY_FOOTER = env_str(
 )
 # Days after a quarter ends before its packs are generated (fees and scores settle first).
 REPORTS_QUARTERLY_PACK_DAY = env_int("REPORTS_QUARTERLY_PACK_DAY", 5)
+# Reports requested while the broker was unreachable are sent again once it is back.
+CELERY_BEAT_SCHEDULE["reports-requeue-waiting"] = {"task": "reports.tasks.requeue_waiting_reports",
+                                                   "schedule": 300.0}
 CELERY_BEAT_SCHEDULE["reports-quarterly-packs"] = {
     "task": "reports.tasks.generate_quarterly_packs",
     "schedule": crontab(minute=0, hour=6, day_of_month=str(REPORTS_QUARTERLY_PACK_DAY),

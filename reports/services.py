@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Assignment, Notification, Role, User
+from accounts.queueing import send_task, send_task_on_commit
 from accounts.services import audited_write
 from reports.models import STALE_AFTER_RENDER_LIMITS, Report, ReportKind, ReportStatus
 from reports.pdf.build import build_report, data_as_of
@@ -78,7 +79,16 @@ def _clean_scope(scope: dict) -> dict:
 def _enqueue(report: Report) -> None:
     from reports.tasks import render_report
 
-    transaction.on_commit(lambda: render_report.delay(str(report.pk)))
+    send_task_on_commit(render_report, str(report.pk))
+
+
+def reports_requeue_waiting(*, older_than_seconds: int = 120) -> int:
+    """Nudge reports still queued (e.g. requested while the broker was down); rendering is idempotent."""
+    from reports.tasks import render_report
+
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    waiting = list(Report.objects.filter(status="queued", created_at__lt=cutoff).values_list("pk", flat=True))
+    return sum(send_task(render_report, str(pk)) for pk in waiting)
 
 
 def report_request(

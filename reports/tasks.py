@@ -22,5 +22,10 @@ def render_report(report_id: str, recheck: bool = True) -> str | None:
 
 
 @shared_task
+def requeue_waiting_reports() -> int:
+    return services.reports_requeue_waiting()
+
+
+@shared_task
 def generate_quarterly_packs() -> int:
     return len(services.quarterly_packs_generate())

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.access import visible_clients
 from accounts.concurrency import save_versioned
 from accounts.models import Client, User
+from accounts.queueing import send_task
 from accounts.services import audited_write
 from stakeholders.models import (
     ImportJob,
@@ -376,4 +377,4 @@ def import_job_run(*, actor: User, job: ImportJob, mode: str) -> ImportJob:
 def _queue(job_id: int) -> None:
     from stakeholders.tasks import run_import_job
 
-    run_import_job.delay(job_id)
+    send_task(run_import_job, job_id)

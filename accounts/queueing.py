@@ -1,0 +1,32 @@
+"""Queue Celery work without letting a broker outage break the request that asked for it.
+
+The work's own database row (a report, an import job, a pending recompute) is the record that it
+must happen; the message is only a nudge. If the broker is down the row stays queued, the user is
+told it will run later, and a periodic sweep sends the nudge again once the broker is back.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+def send_task(task: Any, *args: Any, **kwargs: Any) -> bool:
+    """Send now; False (and a warning) when the broker cannot be reached."""
+    try:
+        # One quick retry re-opens a pooled connection that died with the broker; no long waits.
+        task.apply_async(args, kwargs, retry=True,
+                         retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2})
+    except Exception as exc:  # kombu/redis raise several connection error types
+        logger.warning("Could not queue %s%r (%s); it stays queued and will be sent again later.",
+                       task.name, args, exc)
+        return False
+    return True
+
+
+def send_task_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
+    transaction.on_commit(lambda: send_task(task, *args, **kwargs))
