@@ -4,6 +4,7 @@
 """
 
 import argparse
+import re
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -14,9 +15,14 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 PASSWORD = "keyline-demo-2026"  # noqa: S105 - the printed demo password
 
 SHOTS = [
-    # (login, path, file name)
+    # (login, path, file name); {client} is the partner's first client, {plan} its plan
+    ("bd@keyline.example", "/dashboard/", "dashboard.png"),
     ("bd@keyline.example", "/clients/", "client-list.png"),
-    ("partner@keyline.example", "/clients/{first_client}/", "client-detail.png"),
+    ("partner@keyline.example", "/clients/{client}/", "client-detail.png"),
+    ("partner@keyline.example", "/clients/{client}/stakeholders/", "org-chart.png"),
+    ("partner@keyline.example", "{plan}", "plan.png"),
+    ("mp@keyline.example", "/overview/", "overview.png"),
+    ("partner@keyline.example", "/home/", "partner-home.png"),
 ]
 
 
@@ -37,10 +43,17 @@ def main() -> None:
             page.get_by_label("Password").fill(PASSWORD)
             page.get_by_role("button", name="Log in").click()
             page.wait_for_load_state("networkidle")
-            if "{first_client}" in path:
-                page.goto("/clients/?mine=1")
+            if "{client}" in path or "{plan}" in path:
+                page.goto("/clients/?mine=1&status=active")
                 href = page.locator("#client-table tbody a").first.get_attribute("href")
-                path = href
+                client_id = href.strip("/").split("/")[-1]
+                if "{plan}" in path:
+                    page.goto(f"/clients/{client_id}/plans/")
+                    links = page.locator("a[href^='/plans/']")
+                    hrefs = links.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+                    path = next(m.group(0) for h in hrefs if (m := re.match(r"/plans/\d+/", h)))
+                else:
+                    path = path.replace("{client}", client_id)
             page.goto(path)
             page.wait_for_load_state("networkidle")
             page.screenshot(path=str(OUT / name), full_page=False)
