@@ -288,6 +288,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ClientStatusEnum": "accounts.models.ClientStatus",
+        "StakeholderStatusEnum": "stakeholders.models.StakeholderStatus",
+        "InteractionKindEnum": "stakeholders.models.InteractionKind",
+        "ImportKindEnum": "stakeholders.models.ImportKind",
+        "ImportStatusEnum": "stakeholders.models.ImportStatus",
+        "PlanStatusEnum": "planning.models.PlanStatus",
+        "ActionStatusEnum": "planning.models.ActionStatus",
+        "RiskStatusEnum": "planning.models.RiskStatus",
+        "TransitionStatusEnum": "planning.models.TransitionStatus",
+        "JobStatusEnum": "health.models.JobStatus",
+        "ReportKindEnum": "reports.models.ReportKind",
+        "ReportStatusEnum": "reports.models.ReportStatus",
+    },
 }
 
 LANGUAGE_CODE = "en-gb"

@@ -125,7 +125,7 @@ class RecomputeJobViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         user = self.request.user
-        if user.role == Role.PARTNER and not user.is_superuser:
+        if getattr(self, "swagger_fake_view", False) or (user.role == Role.PARTNER and not user.is_superuser):
             return RecomputeJob.objects.none()
         return RecomputeJob.objects.order_by("-created_at")
 
