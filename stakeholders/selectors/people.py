@@ -196,6 +196,20 @@ class Engagement:
 NO_ENGAGEMENT = Engagement(0.0, 0, None)
 
 
+
+ENGAGEMENT_SQL = """
+    SELECT a.user_id, s.stakeholder_id,
+           SUM((CASE i.kind {kind_weight} ELSE 0.5 END)
+               * power(0.5, greatest(%(today)s::date - i.date, 0)::float / %(half_life)s)),
+           COUNT(*), MAX(i.date)
+    FROM {interactions} i
+    JOIN {attendees} a ON a.interaction_id = i.id
+    JOIN {met} s ON s.interaction_id = i.id
+    JOIN {relationships} r ON r.user_id = a.user_id AND r.stakeholder_id = s.stakeholder_id
+    WHERE i.client_id = %(client)s AND i.date >= %(since)s
+    GROUP BY a.user_id, s.stakeholder_id
+"""
+
 def engagement_by_pair(
     client: Client, today: datetime.date | None = None
 ) -> dict[tuple[int, int], Engagement]:
@@ -203,18 +217,12 @@ def engagement_by_pair(
     from the interactions the two shared. One query; pairs without a relationship are not computed."""
     today = _today(today)
     kind_weight = " ".join(f"WHEN '{kind}' THEN {weight}" for kind, weight in KIND_WEIGHTS.items())
-    sql = f"""
-        SELECT a.user_id, s.stakeholder_id,
-               SUM((CASE i.kind {kind_weight} ELSE 0.5 END)
-                   * power(0.5, greatest(%(today)s::date - i.date, 0)::float / %(half_life)s)),
-               COUNT(*), MAX(i.date)
-        FROM {Interaction._meta.db_table} i
-        JOIN {Interaction.firm_attendees.through._meta.db_table} a ON a.interaction_id = i.id
-        JOIN {Interaction.stakeholders.through._meta.db_table} s ON s.interaction_id = i.id
-        JOIN {Relationship._meta.db_table} r ON r.user_id = a.user_id AND r.stakeholder_id = s.stakeholder_id
-        WHERE i.client_id = %(client)s AND i.date >= %(since)s
-        GROUP BY a.user_id, s.stakeholder_id
-    """  # noqa: S608  (table names and weights are constants of this module, values are parameters)
+    tables = {"interactions": Interaction._meta.db_table,
+              "attendees": Interaction.firm_attendees.through._meta.db_table,
+              "met": Interaction.stakeholders.through._meta.db_table,
+              "relationships": Relationship._meta.db_table}
+    # Only this module's constants and table names are formatted in; values are parameters.
+    sql = ENGAGEMENT_SQL.format(kind_weight=kind_weight, **tables)  # nosec B608
     params = {"today": today, "half_life": ENGAGEMENT_HALF_LIFE_DAYS, "client": client.pk,
               "since": today - datetime.timedelta(days=ENGAGEMENT_HORIZON_DAYS)}
     with connection.cursor() as cursor:
