@@ -81,3 +81,25 @@ def test_concurrent_client_edits_lose_nothing(live_server):
     print(f"\nconcurrent edits: {sum(outcomes.values())} attempts, {outcomes[200]} saved, "
           f"{outcomes[412]} refused as stale, 0 lost")
     assert Client.objects.filter(pk=client.pk).count() == 1
+
+
+def test_concurrent_action_and_objective_edits_lose_nothing(live_server):
+    from planning.models import Action, Objective
+    from tests.factories import AccountPlanFactory, ActionFactory, ObjectiveFactory
+
+    editors = [UserFactory(role="managing_partner") for _ in range(USERS)]
+    plan = AccountPlanFactory(client=ClientFactory(name="Contended Plans plc", crp=editors[0]))
+    action = ActionFactory(plan=plan, owner=editors[0], description="Start")
+    objective = ObjectiveFactory(plan=plan, title="Start")
+    tokens = [Token.objects.create(user=user).key for user in editors]
+
+    for model, obj, url, field in [(Action, action, f"/api/actions/{action.pk}/", "description"),
+                                   (Objective, objective, f"/api/objectives/{objective.pk}/", "title")]:
+        outcomes, saved = hammer(f"{live_server.url}{url}", field, tokens)
+        assert set(outcomes) <= {200, 412}, (url, outcomes)
+        obj.refresh_from_db()
+        assert obj.version == 1 + outcomes[200]
+        recorded = [e.pgh_data[field] for e in Events.objects.tracks(obj).filter(pgh_label="update")]
+        assert sorted(recorded) == sorted(saved)
+        print(f"\n{model.__name__}: {sum(outcomes.values())} attempts, {outcomes[200]} saved, "
+              f"{outcomes[412]} refused as stale, 0 lost")
