@@ -13,7 +13,8 @@ test:
 	@scripts/setup.sh --dev
 	@scripts/services.sh
 	$(MAKE) --no-print-directory lint deploy-check bandit
-	$(PY) -m pytest --create-db -p no:cacheprovider -n 2
+	$(PY) -m pytest --create-db -p no:cacheprovider -n 2 -m "not isolated"
+	$(PY) -m pytest --create-db -p no:cacheprovider -m isolated
 
 lint:
 	.venv/bin/ruff check .

@@ -18,9 +18,9 @@ logger = logging.getLogger(__name__)
 def send_task(task: Any, *args: Any, **kwargs: Any) -> bool:
     """Send now; False (and a warning) when the broker cannot be reached."""
     try:
-        # One quick retry re-opens a pooled connection that died with the broker; no long waits.
-        task.apply_async(args, kwargs, retry=True,
-                         retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2})
+        # Celery's default publish retries (three, under a second in all) re-open a pooled
+        # connection that died with the broker, without keeping the user waiting long.
+        task.delay(*args, **kwargs)
     except Exception as exc:  # kombu/redis raise several connection error types
         logger.warning("Could not queue %s%r (%s); it stays queued and will be sent again later.",
                        task.name, args, exc)

@@ -18,7 +18,7 @@ from reports.models import Report
 from reports.pdf.periods import last_complete_quarter
 from reports.services import reports_requeue_waiting
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.isolated]
 
 
 def free_port() -> int:
