@@ -120,7 +120,12 @@ class HealthScore(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["client", "as_of"], name="one_score_per_client_per_day"),
         ]
-        indexes = [models.Index(fields=["as_of", "band"])]
+        indexes = [
+            models.Index(fields=["as_of", "band"]),
+            # "Latest score per client" (dashboards, packs) reads only this index.
+            models.Index(fields=["client", "-as_of"], include=["score", "band", "coverage"],
+                         name="score_latest_per_client"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.client} {self.as_of}: {self.score} ({self.band})"

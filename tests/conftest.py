@@ -12,6 +12,15 @@ from accounts.models import Assignment, Role
 from tests.factories import PASSWORD, ClientFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: cached figures must never outlive the rows behind them."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def alice(db):
     return UserFactory(email="alice@firm.example", full_name="Alice Partner", role=Role.PARTNER)
