@@ -141,6 +141,8 @@ class MeasurementSerializer(serializers.ModelSerializer):
 
     def to_internal_value(self, data):
         # The service validates values (numeric, range, date): the same messages as the pages.
+        if not isinstance(data, dict):
+            raise serializers.ValidationError({"non_field_errors": ["Send one measurement as a JSON object."]})
         return {
             "client_id": data.get("client"),
             "measure_key": data.get("measure_key", ""),

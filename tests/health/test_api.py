@@ -245,3 +245,9 @@ def test_other_clients_data_is_untouched_by_an_import(scorecard, carol, login, n
         content_type="application/json",
     )
     assert not Measurement.objects.filter(client=other).exists()
+
+
+def test_a_measurement_that_is_not_an_object_is_a_400_not_a_500(alice, login):
+    """Found by the API fuzzer: a JSON list as the body crashed the serializer."""
+    response = login(alice).post("/api/health/measurements/", [1, 2], content_type="application/json")
+    assert response.status_code == 400
