@@ -58,7 +58,7 @@ def test_script_payloads_in_stakeholder_plan_and_interaction_text_do_not_run(pag
     for url in [f"/clients/{client.pk}/", f"/stakeholders/{person.pk}/", f"/clients/{client.pk}/stakeholders/",
                 f"/clients/{client.pk}/stakeholders/map/", f"/clients/{client.pk}/stakeholders/gaps/",
                 f"/clients/{client.pk}/stakeholders/matrix/", f"/clients/{client.pk}/interactions/",
-                f"/plans/{plan.pk}/", "/my-actions/", "/home/", "/dashboard/?q=Payload", "/who-knows-whom/?q=Pat"]:
+                f"/plans/{plan.pk}/", "/my/actions/", "/home/", "/dashboard/?q=Payload", "/who-knows-whom/?q=Pat"]:
         page.goto(url)
         page.wait_for_load_state("networkidle")
         assert page.evaluate("window.__pwned") is None, url
