@@ -278,6 +278,7 @@ def seed(clients: int) -> dict[str, int]:
                 "version",
                 "created_at",
                 "updated_at",
+                "external_id",
             ],
             (
                 (
@@ -297,6 +298,7 @@ def seed(clients: int) -> dict[str, int]:
                     1,
                     now,
                     now,
+                    "",
                 )
                 for i in range(1, int(60_000 * scale) + 1)
             ),
