@@ -14,6 +14,9 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from config.embedded_db import DATABASE_NAME as EMBEDDED_DATABASE_NAME
+from config.embedded_db import embedded_database_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -54,7 +57,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", False)
+# Without DATABASE_URL Keyline runs on the embedded default (`make run`): a development setup.
+EMBEDDED_DEFAULT = not os.environ.get("DATABASE_URL")
+DEBUG = env_bool("DEBUG", EMBEDDED_DEFAULT)
 # The development key only works with DEBUG on, so a deployment can't forget to set one.
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-keyline" if DEBUG else None)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
@@ -127,12 +132,11 @@ TEMPLATES = [
 ]
 
 # --- Database: PostgreSQL only -------------------------------------------------------------
-DATABASE_URL = os.environ.get("DATABASE_URL")
-if not DATABASE_URL:
-    raise ImproperlyConfigured(
-        "DATABASE_URL is not set. Start Keyline with `make run` (embedded PostgreSQL) "
-        "or export DATABASE_URL=postgres://user@host:port/dbname."
-    )
+# Unset: the embedded server that `make run` started (found through its postmaster.pid), so
+# manage.py works beside the running app; commands that need the database say so if it is down.
+DATABASE_URL = os.environ.get("DATABASE_URL") or embedded_database_url(VAR_DIR / "pgdata") or (
+    f"postgres://postgres@localhost/{EMBEDDED_DATABASE_NAME}"
+)
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Keyline runs on PostgreSQL only; DATABASE_URL must be postgres://…")
