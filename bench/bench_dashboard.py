@@ -76,7 +76,10 @@ def measure_in_process(requests: int) -> None:
     from django.test import Client
     from django.test.utils import override_settings
 
+    from config.serving import prepare_for_serving
+
     people = users()
+    prepare_for_serving()  # as config/wsgi.py prepares a served process
     print(f"\n{'page':34} {'queries':>7} {'median ms':>10} {'p95 ms':>8}")
     for label, who, url in PAGES:
         http = Client()

@@ -186,6 +186,9 @@ def main() -> None:
     )
     http = HttpClient()
     http.force_login(partner)
+    from config.serving import prepare_for_serving
+
+    prepare_for_serving()  # as config/wsgi.py prepares a served process
     print(
         f"{'page':<14}{'queries':>8}{'median ms':>11}{'p95 ms':>9}{'cpu ms':>9}{'KiB':>7}"
         f"   ({REQUESTS} requests; cpu = median process time, unaffected by other load)"
