@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import heapq
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, Q, QuerySet, Sum, Window
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import RowNumber
+from django.db import connection
+from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import Client, FeeRecord
@@ -63,15 +63,9 @@ def average_score_by_month(
     """
     today = today or timezone.localdate()
     starts = month_starts(today)
-    sample_days = RawSQL(
-        "SELECT (SELECT max(h.as_of) FROM health_healthscore h WHERE h.as_of >= m.start "
-        "AND h.as_of < (m.start + interval '1 month')::date) "
-        "FROM (SELECT generate_series(%s::date, %s::date, interval '1 month')::date AS start) m",
-        [starts[0], starts[-1]],
-    )
     rows = (
         HealthScore.objects.filter(
-            client_id__in=client_ids, as_of__in=sample_days, score__isnull=False
+            client_id__in=client_ids, as_of__in=month_sample_days(starts), score__isnull=False
         )
         .values("as_of")
         .annotate(average=Avg("score"))
@@ -79,6 +73,19 @@ def average_score_by_month(
     )
     by_month = {(as_of.year, as_of.month): float(average) for as_of, average in rows}
     return [(start.strftime("%b %Y"), by_month.get((start.year, start.month))) for start in starts]
+
+
+def month_sample_days(starts: list[datetime.date]) -> list[datetime.date]:
+    """The last scoring day of each month. Fetched on its own: as a subquery of the averages,
+    PostgreSQL re-evaluated it for every score row."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT max(h.as_of) FROM health_healthscore h WHERE h.as_of >= m.start "
+            "AND h.as_of < (m.start + interval '1 month')::date) "
+            "FROM (SELECT generate_series(%s::date, %s::date, interval '1 month')::date AS start) m",
+            [starts[0], starts[-1]],
+        )
+        return [day for (day,) in cursor.fetchall() if day is not None]
 
 
 @dataclass
@@ -122,26 +129,24 @@ class Mover:
 
 
 def biggest_movers(portfolio: QuerySet[Client]) -> tuple[list[Mover], list[Mover]]:
-    """The clients whose score rose most and fell most over the trend window, in one query."""
-    ranked = (
-        portfolio.filter(trend__isnull=False)
-        .order_by()
-        .annotate(
-            rise=Window(RowNumber(), order_by=[F("trend").desc(), F("pk").asc()]),
-            fall=Window(RowNumber(), order_by=[F("trend").asc(), F("pk").asc()]),
-        )
-        .filter(Q(rise__lte=MOVERS) | Q(fall__lte=MOVERS))
-        .values_list("pk", "name", "score", "trend", "rise", "fall")
-    )
-    up, down = [], []
-    for pk, name, score, trend, rise, fall in ranked:
-        if rise <= MOVERS and trend > 0:
-            up.append((rise, Mover(pk, name, score, trend)))
-        if fall <= MOVERS and trend < 0:
-            down.append((fall, Mover(pk, name, score, trend)))
-    return [m for _, m in sorted(up, key=lambda i: i[0])], [
-        m for _, m in sorted(down, key=lambda i: i[0])
+    """The clients whose score rose most and fell most over the trend window.
+
+    The trend is a nested subquery: it is read once per client and ranked here, because ranking
+    it in SQL made PostgreSQL evaluate it once for the filter and once per ordering.
+    """
+    trends = [
+        (pk, name, trend)
+        for pk, name, trend in portfolio.order_by().values_list("pk", "name", "trend")
+        if trend is not None
     ]
+    rising = heapq.nsmallest(MOVERS, (t for t in trends if t[2] > 0), key=lambda t: (-t[2], t[0]))
+    falling = heapq.nsmallest(MOVERS, (t for t in trends if t[2] < 0), key=lambda t: (t[2], t[0]))
+    ids = [pk for pk, _, _ in rising + falling]
+    scores = dict(portfolio.order_by().filter(pk__in=ids).values_list("pk", "score")) if ids else {}
+    return (
+        [Mover(pk, name, scores.get(pk), trend) for pk, name, trend in rising],
+        [Mover(pk, name, scores.get(pk), trend) for pk, name, trend in falling],
+    )
 
 
 @dataclass

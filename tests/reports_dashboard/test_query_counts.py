@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 LIMITS = {
     "dashboard": 12,
-    "dashboard-charts": 12,
+    "dashboard-charts": 14,
     "whitespace": 13,
     "overview": 10,
     "partner-home": 10,
