@@ -32,11 +32,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_env")
 PAGES = [
     ("dashboard, first page", "bd", "/dashboard/?mine=0"),
     ("dashboard, filtered + sorted", "bd", "/dashboard/?mine=0&tier=1&attention=any&sort=-trend"),
-    ("dashboard charts (cached 60 s)", "bd", "/dashboard/charts/?mine=0"),
-    ("dashboard charts (uncached)", "bd", "/dashboard/charts/?mine=0"),
+    ("charts, unfiltered (kept warm)", "bd", "/dashboard/charts/?mine=0"),
+    ("charts, filtered (uncached)", "bd", "/dashboard/charts/?mine=0&band=amber"),
     ("whitespace map", "bd", "/whitespace/?mine=0"),
-    ("managing-partner overview (cached)", "mp", "/overview/"),
-    ("managing-partner overview (uncached)", "mp", "/overview/"),
+    ("managing-partner overview (kept warm)", "mp", "/overview/"),
+    ("overview, uncached (the beat's work)", "mp", "/overview/"),
     ("partner home (on ~700 client teams)", "partner", "/home/"),
     ("partner home (on ~440 client teams)", "partner7", "/home/"),
 ]

@@ -341,6 +341,9 @@ REPORTS_QUARTERLY_PACK_DAY = env_int("REPORTS_QUARTERLY_PACK_DAY", 5)
 # Reports requested while the broker was unreachable are sent again once it is back.
 CELERY_BEAT_SCHEDULE["reports-requeue-waiting"] = {"task": "reports.tasks.requeue_waiting_reports",
                                                    "schedule": 300.0}
+# The firm-wide overview and unfiltered charts stay computed ahead of the people who open them.
+CELERY_BEAT_SCHEDULE["reports-shared-figures"] = {"task": "reports.tasks.refresh_shared_figures",
+                                                  "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["reports-quarterly-packs"] = {
     "task": "reports.tasks.generate_quarterly_packs",
     "schedule": crontab(minute=0, hour=6, day_of_month=str(REPORTS_QUARTERLY_PACK_DAY),

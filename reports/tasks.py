@@ -4,6 +4,7 @@ from celery import shared_task
 from django.conf import settings
 
 from reports import services
+from reports.dashboard import pages
 
 
 @shared_task(
@@ -29,3 +30,8 @@ def requeue_waiting_reports() -> int:
 @shared_task
 def generate_quarterly_packs() -> int:
     return len(services.quarterly_packs_generate())
+
+
+@shared_task
+def refresh_shared_figures() -> list[str]:
+    return pages.shared_figures_refresh()
