@@ -80,7 +80,7 @@ def measure_in_process(requests: int) -> None:
 
     people = users()
     prepare_for_serving()  # as config/wsgi.py prepares a served process
-    print(f"\n{'page':34} {'queries':>7} {'median ms':>10} {'p95 ms':>8}")
+    print(f"\n{'page':40} {'queries':>7} {'median ms':>10} {'p95 ms':>8}")
     for label, who, url in PAGES:
         http = Client()
         http.force_login(people[who])
@@ -105,7 +105,7 @@ def measure_in_process(requests: int) -> None:
                 timings.append((time.perf_counter() - started) * 1000)
         timings.sort()
         p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
-        print(f"{label:34} {len(statements):>7} {statistics.median(timings):>10.1f} {p95:>8.1f}")
+        print(f"{label:40} {len(statements):>7} {statistics.median(timings):>10.1f} {p95:>8.1f}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory of the benchmark process: {peak:.0f} MB")
 
@@ -158,7 +158,7 @@ def measure_under_load(total: int, concurrency: int = 10, workers: int = 4) -> N
             f"\nload: {concurrency} concurrent clients, {total} requests per page, "
             f"gunicorn {workers} workers"
         )
-        print(f"{'page':34} {'req/s':>7} {'median ms':>10} {'p95 ms':>8} {'errors':>7}")
+        print(f"{'page':40} {'req/s':>7} {'median ms':>10} {'p95 ms':>8} {'errors':>7}")
         for label, who, path in PAGES:
             if "uncached" in label:
                 continue
@@ -186,7 +186,7 @@ def measure_under_load(total: int, concurrency: int = 10, workers: int = 4) -> N
             errors = sum(1 for ok, _ in results if not ok)
             p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
             print(
-                f"{label:34} {total / elapsed:>7.1f} {statistics.median(timings):>10.1f} "
+                f"{label:40} {total / elapsed:>7.1f} {statistics.median(timings):>10.1f} "
                 f"{p95:>8.1f} {errors:>7}"
             )
     finally:
