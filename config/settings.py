@@ -324,7 +324,10 @@ LOGGING = {
 # --- Health scores ---------------------------------------------------------------------------------
 HEALTH_RECOMPUTE_BATCH = env_int("HEALTH_RECOMPUTE_BATCH", 5000)  # clients per atomic batch
 HEALTH_RECOMPUTE_DEBOUNCE_SECONDS = env_int("HEALTH_RECOMPUTE_DEBOUNCE_SECONDS", 20)
-HEALTH_CRP_TENURE_REVIEW_YEARS = env_int("HEALTH_CRP_TENURE_REVIEW_YEARS", 5)
+# CRP signals, the same for the health portfolio, the firm overview and the quarterly PDF pack.
+CRP_ROTATION_REVIEW_YEARS = env_int("CRP_ROTATION_REVIEW_YEARS", 5)  # tenure that calls for a review
+CRP_OVERLOAD_WEIGHT = env_int("CRP_OVERLOAD_WEIGHT", 8)  # tier-weighted clients one CRP can lead well
+CRP_MAX_GROWTH_CLIENTS = env_int("CRP_MAX_GROWTH_CLIENTS", 3)  # more Growth clients than this is too many
 CELERY_BEAT_SCHEDULE["health-nightly-recompute"] = {
     "task": "health.tasks.nightly_recompute",
     "schedule": crontab(hour=2, minute=15),

@@ -21,7 +21,6 @@ from health.formula import INSUFFICIENT
 from health.models import HealthScore
 
 GROWTH_TIER = "Growth"
-MAX_GROWTH_CLIENTS = 3
 
 
 @dataclass
@@ -56,7 +55,7 @@ class PartnerSignals:
 
     @property
     def too_many_growth(self) -> bool:
-        return self.growth_clients > MAX_GROWTH_CLIENTS
+        return self.growth_clients > settings.CRP_MAX_GROWTH_CLIENTS
 
     @property
     def rotation_due(self) -> list[LedClient]:
@@ -99,6 +98,10 @@ class FirmSignals:
     tenure_years: int
 
     @property
+    def max_growth_clients(self) -> int:
+        return settings.CRP_MAX_GROWTH_CLIENTS
+
+    @property
     def overloaded_growth(self) -> list[PartnerSignals]:
         return [p for p in self.partners if p.too_many_growth]
 
@@ -122,7 +125,7 @@ def fee_factor(fees: Decimal, median: Decimal) -> float:
 
 def portfolio_signals(user: User, today: datetime.date | None = None) -> FirmSignals:
     today = today or timezone.localdate()
-    tenure_years = getattr(settings, "HEALTH_CRP_TENURE_REVIEW_YEARS", 5)
+    tenure_years = settings.CRP_ROTATION_REVIEW_YEARS
     clients = visible_clients(user).values("pk")
     roles = list(
         Assignment.objects.filter(

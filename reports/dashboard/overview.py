@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, DecimalField, Exists, F, Min, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
@@ -15,10 +16,6 @@ from accounts.selectors import last_complete_financial_year
 from health.models import Band, HealthScore
 from planning.models import OPEN_STAGES, Opportunity, Origin
 from reports.dashboard import selectors
-
-ROTATION_YEARS = 5  # a CRP past this tenure should be considered for rotation
-OVERLOAD_WEIGHT = Decimal(10)  # tier-weighted clients one partner can lead well
-MAX_GROWTH_CLIENTS = 4  # Growth-tier clients need the most time; more than this is too many
 
 
 def quarter_start(today: datetime.date) -> datetime.date:
@@ -130,16 +127,16 @@ def _crp_flags(user: User, today: datetime.date) -> list[CrpFlag]:
             tenure,
             row["without_successor"],
         )
-        if tenure >= ROTATION_YEARS:
+        if tenure >= settings.CRP_ROTATION_REVIEW_YEARS:
             item.flags.append(f"Rotation due ({tenure:.0f} years as CRP)")
         if item.without_successor:
             item.flags.append(
                 f"No successor on {item.without_successor} "
                 f"client{'s' if item.without_successor > 1 else ''}"
             )
-        if item.weight > OVERLOAD_WEIGHT:
+        if item.weight > settings.CRP_OVERLOAD_WEIGHT:
             item.flags.append(f"Overloaded (workload {item.weight:.1f})")
-        if item.growth_clients > MAX_GROWTH_CLIENTS:
+        if item.growth_clients > settings.CRP_MAX_GROWTH_CLIENTS:
             item.flags.append(f"Too many Growth clients ({item.growth_clients})")
         if item.flags:
             flags.append(item)

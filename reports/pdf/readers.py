@@ -10,6 +10,7 @@ import datetime
 from collections import Counter, defaultdict
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncQuarter
 
@@ -26,8 +27,6 @@ from planning.models import (
     Risk,
 )
 from reports.pdf.data import (
-    CRP_OVERLOAD,
-    ROTATION_DUE_YEARS,
     SENIOR,
     STRONG_RELATIONSHIP,
     TREND_QUARTERS,
@@ -107,7 +106,9 @@ def _add_team(clients: dict[int, ClientData], end: datetime.date, reader: User |
                 a["start_date"],
             )
             crp_ids.add(a["user_id"])
-            client.rotation_due = (end - a["start_date"]).days >= ROTATION_DUE_YEARS * 365
+            client.rotation_due = (
+                (end - a["start_date"]).days >= settings.CRP_ROTATION_REVIEW_YEARS * 365
+            )
         else:
             client.sam = a["user__full_name"]
     # Workload counts only clients the reader may see, so walled clients never show through it.
@@ -121,7 +122,7 @@ def _add_team(clients: dict[int, ClientData], end: datetime.date, reader: User |
         for row in workload.values("user_id").annotate(load=Sum("client__tier__workload_weight"))
     }
     for client in clients.values():
-        client.overloaded = load.get(client.crp_id, Decimal(0)) > CRP_OVERLOAD
+        client.overloaded = load.get(client.crp_id, Decimal(0)) > settings.CRP_OVERLOAD_WEIGHT
 
 
 def _score(row: dict) -> Score:
