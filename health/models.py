@@ -125,6 +125,8 @@ class HealthScore(models.Model):
             # "Latest score per client" (dashboards, packs) reads only this index.
             models.Index(fields=["client", "-as_of"], include=["score", "band", "coverage"],
                          name="score_latest_per_client"),
+            # A day's scores across clients (the dashboard's monthly averages) from this index only.
+            models.Index(fields=["as_of"], include=["client", "score"], name="score_by_day"),
         ]
 
     def __str__(self) -> str:
