@@ -330,6 +330,12 @@ CELERY_BEAT_SCHEDULE["health-nightly-recompute"] = {
     "schedule": crontab(hour=2, minute=15),
 }
 
+# --- Stakeholder imports --------------------------------------------------------------------------
+# Imports queued while the broker was unreachable are sent again once it is back.
+CELERY_BEAT_SCHEDULE["stakeholders-requeue-waiting-imports"] = {
+    "task": "stakeholders.tasks.requeue_waiting_imports", "schedule": 300.0,
+}
+
 # --- Reports (PDF) -----------------------------------------------------------------------------
 REPORTS_MAX_PAGES = env_int("REPORTS_MAX_PAGES", 600)
 REPORTS_MAX_RENDER_SECONDS = env_int("REPORTS_MAX_RENDER_SECONDS", 300)
