@@ -249,8 +249,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
-# Longer than the longest task, so a slow task is not redelivered while it still runs.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60, "socket_connect_timeout": 2}
+# Seconds before Redis hands a task that was never acknowledged (its worker died) to another
+# worker. Longer than the longest task, so a slow task is not redelivered while it still runs;
+# the fault tests shorten it to see a killed worker's task come back within seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 60 * 60), "socket_connect_timeout": 2,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
@@ -331,6 +335,12 @@ CRP_MAX_GROWTH_CLIENTS = env_int("CRP_MAX_GROWTH_CLIENTS", 3)  # more Growth cli
 CELERY_BEAT_SCHEDULE["health-nightly-recompute"] = {
     "task": "health.tasks.nightly_recompute",
     "schedule": crontab(hour=2, minute=15),
+}
+
+# --- Stakeholder imports --------------------------------------------------------------------------
+# Imports queued while the broker was unreachable are sent again once it is back.
+CELERY_BEAT_SCHEDULE["stakeholders-requeue-waiting-imports"] = {
+    "task": "stakeholders.tasks.requeue_waiting_imports", "schedule": 300.0,
 }
 
 # --- Reports (PDF) -----------------------------------------------------------------------------

@@ -142,15 +142,26 @@ def report_is_rendering(report_id: str) -> bool:
     return Report.objects.filter(pk=report_id, status=ReportStatus.RENDERING).exists()
 
 
-def _claim(report_id: str) -> datetime.datetime | None:
-    """Take the report for rendering with one conditional UPDATE, so a second run does nothing."""
+def _claim(report_id: str) -> tuple[datetime.datetime, str] | None:
+    """Take the report for rendering under its row lock, so a second run does nothing.
+
+    Returns when this claim started and the file an earlier, killed render may have stored
+    without marking the report done (its name is noted on the row before the file is written).
+    """
     started = timezone.now()
-    claimed = Report.objects.filter(
-        Q(status=ReportStatus.QUEUED)
-        | Q(status=ReportStatus.RENDERING, started_at__lt=_stale_before()),
-        pk=report_id,
-    ).update(status=ReportStatus.RENDERING, started_at=started, progress=5, error="")
-    return started if claimed else None
+    with transaction.atomic():
+        claimable = Report.objects.select_for_update().filter(
+            Q(status=ReportStatus.QUEUED)
+            | Q(status=ReportStatus.RENDERING, started_at__lt=_stale_before()),
+            pk=report_id,
+        )
+        left_behind = claimable.values_list("file", flat=True).first()
+        if left_behind is None:
+            return None
+        Report.objects.filter(pk=report_id).update(
+            status=ReportStatus.RENDERING, started_at=started, progress=5, error="", file=""
+        )
+    return started, left_behind
 
 
 def _progress(report_id: str, started: datetime.datetime, percent: int) -> None:
@@ -161,10 +172,13 @@ def _progress(report_id: str, started: datetime.datetime, percent: int) -> None:
 
 def report_render(*, report_id: str) -> Report | None:
     """Render a queued report and store its PDF. Returns None when there was nothing to do."""
-    started = _claim(report_id)
-    if started is None:
+    claim = _claim(report_id)
+    if claim is None:
         return None
+    started, left_behind = claim
     report = Report.objects.select_related("requested_by").get(pk=report_id)
+    if left_behind:  # the PDF of a render killed before it could mark the report done
+        report.file.storage.delete(left_behind)
     mine = Report.objects.filter(pk=report_id, status=ReportStatus.RENDERING, started_at=started)
     try:
         built = build_report(report, on_progress=lambda pct: _progress(report_id, started, pct))
@@ -186,9 +200,12 @@ def report_render(*, report_id: str) -> Report | None:
         )
         return Report.objects.get(pk=report_id)
     # A name nobody can guess; the file is only ever served through the authorised download view.
-    name = report.file.storage.save(
-        f"reports/{secrets.token_urlsafe(32)}.pdf", ContentFile(built.pdf.content)
-    )
+    # It is noted on the row before the file is written, so that if this worker dies before the
+    # report is marked done, the render that takes over deletes the file: one stored PDF per report.
+    name = f"reports/{secrets.token_urlsafe(32)}.pdf"
+    if not mine.update(file=name):  # another worker took the report over meanwhile
+        return Report.objects.get(pk=report_id)
+    name = report.file.storage.save(name, ContentFile(built.pdf.content))
     with transaction.atomic():
         stored = mine.update(
             status=ReportStatus.DONE,

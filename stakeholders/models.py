@@ -189,6 +189,8 @@ class ImportJob(models.Model):
     errors = models.JSONField(default=list, blank=True, help_text="[{row, field, message}], capped")
     message = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True,
+                                     help_text="When it was last queued, to check or to import")
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

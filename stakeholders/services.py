@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.access import visible_clients
@@ -349,7 +350,7 @@ def _is_below(parents: dict[int, int | None], node: int, ancestor: int) -> bool:
 
 def import_job_start(*, actor: User, kind: str, upload) -> ImportJob:
     """Keep the uploaded file and queue its dry run."""
-    job = ImportJob(kind=kind, created_by=actor, original_name=upload.name[:255])
+    job = ImportJob(kind=kind, created_by=actor, original_name=upload.name[:255], queued_at=timezone.now())
     job.file.save(upload.name, upload, save=False)
     with audited_write(actor):
         job.save()
@@ -366,7 +367,7 @@ def import_job_run(*, actor: User, job: ImportJob, mode: str) -> ImportJob:
                                        "valid rows."})
     with audited_write(actor):
         updated = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEWED).update(
-            status=ImportStatus.IMPORT_QUEUED, mode=mode)
+            status=ImportStatus.IMPORT_QUEUED, mode=mode, queued_at=timezone.now())
         if not updated:
             raise ValidationError({"mode": "This file is already being imported."})
         transaction.on_commit(lambda: _queue(job.pk))
@@ -374,7 +375,23 @@ def import_job_run(*, actor: User, job: ImportJob, mode: str) -> ImportJob:
     return job
 
 
-def _queue(job_id: int) -> None:
+def _queue(job_id: int) -> bool:
     from stakeholders.tasks import run_import_job
 
-    send_task(run_import_job, job_id)
+    return send_task(run_import_job, job_id)
+
+
+WAITING_STATUSES = (ImportStatus.PREVIEW_QUEUED, ImportStatus.IMPORT_QUEUED)
+
+
+def import_jobs_requeue_waiting(*, older_than_seconds: int = 120) -> int:
+    """Send again the jobs still waiting after a while (e.g. queued while the broker was down).
+
+    A job that was delivered after all is claimed by its first run; the later ones find it
+    claimed and do nothing, so a file is never checked or imported twice.
+    """
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    waiting = ImportJob.objects.filter(status__in=WAITING_STATUSES).filter(
+        Q(queued_at__lt=cutoff) | Q(queued_at__isnull=True, created_at__lt=cutoff)
+    )
+    return sum(_queue(pk) for pk in waiting.order_by("pk").values_list("pk", flat=True))

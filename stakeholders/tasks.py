@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from stakeholders import importing
+from stakeholders import importing, services
 from stakeholders.models import ImportJob, ImportStatus
 
 CLAIMS = {
@@ -30,3 +30,8 @@ def run_import_job(job_id: int) -> str:
                                                            "nothing was written.")
         raise
     return job.status
+
+
+@shared_task
+def requeue_waiting_imports() -> int:
+    return services.import_jobs_requeue_waiting()

@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 # its connection, so a killed worker releases the job and the redelivered task can resume it.
 JOB_LOCK_NAMESPACE = 4_601
 PENDING_CLAIM_LIMIT = 5_000
+# A job found held by another session is looked at once more after this many seconds.
+BUSY_RECHECK_SECONDS = 60
 
 
 def recompute_job_create(
@@ -68,6 +70,12 @@ def recompute_job_run(*, job_id: int) -> RecomputeJob | None:
         return job
     finally:
         _unlock(job_id)
+
+
+def recompute_job_unfinished(job_id: int) -> bool:
+    return RecomputeJob.objects.filter(
+        pk=job_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+    ).exists()
 
 
 def _run_claimed(job: RecomputeJob) -> None:

@@ -63,9 +63,10 @@ def import_execute(job: ImportJob) -> ImportJob:
               f"{len(bad_rows)} row(s) have errors, so nothing was imported. Fix them, or choose to import "
               "only the valid rows.")
         return job
+    # The rows and the job's "done" commit together: a worker killed in between leaves neither.
     with audited_write(job.created_by):
         write(job, planned, outcome)
-    outcome.skipped += len(bad_rows)
-    _save(job, outcome, ImportStatus.DONE)
+        outcome.skipped += len(bad_rows)
+        _save(job, outcome, ImportStatus.DONE)
     return job
 

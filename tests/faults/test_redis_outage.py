@@ -3,76 +3,21 @@ when Redis is back. Uses a private redis-server so the machine's own Redis is ne
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import time
-
 import pytest
 import redis
-from django.core.cache import caches
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from config.celery import app as celery_app
 from reports.models import Report
 from reports.pdf.periods import last_complete_quarter
 from reports.services import reports_requeue_waiting
+from stakeholders.models import ImportJob, Stakeholder
+from stakeholders.services import import_jobs_requeue_waiting
+from tests.faults.processes import wait_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.isolated]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class PrivateRedis:
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL)
-        for _ in range(50):
-            try:
-                redis.Redis(port=self.port).ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.1)
-        raise RuntimeError("private redis did not start")
-
-    def stop(self) -> None:
-        if self.process:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
-def reset_broker_pool() -> None:
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-    celery_app._pool = None  # the next send opens a pool on the current broker URL
-
-
-@pytest.fixture
-def private_redis(settings):
-    server = PrivateRedis()
-    server.start()
-    previous = dict(task_always_eager=celery_app.conf.task_always_eager, broker_url=celery_app.conf.broker_url)
-    celery_app.conf.update(task_always_eager=False, broker_url=server.url)
-    reset_broker_pool()
-    settings.CACHES = {"default": {"BACKEND": "accounts.cache.ForgivingRedisCache", "LOCATION": server.url,
-                                   "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
-    caches._settings = None
-    caches.__init__()
-    yield server
-    server.stop()
-    celery_app.conf.update(**previous)
-    reset_broker_pool()
+TIMEOUT = 120  # generous: two CPUs under CI load
 
 
 def test_pages_keep_working_and_work_is_queued_for_when_redis_returns(private_redis, mike, normal_client, login,
@@ -92,3 +37,50 @@ def test_pages_keep_working_and_work_is_queued_for_when_redis_returns(private_re
     private_redis.start()
     assert reports_requeue_waiting(older_than_seconds=0) == 1
     assert redis.Redis(port=private_redis.port).llen("celery") == 1  # the render is on the queue now
+
+
+STAKEHOLDERS_CSV = (
+    "external_id,client,name,job_title,seniority,reports_to,buying_role,attitude,influence\n"
+    "E1,{client},Clara Chief,CEO,c_suite,,decision_maker,1,5\n"
+    "E2,{client},Frank Finance,CFO,c_suite,E1,influencer,0,4\n"
+    "E3,{client},Ana Lyst,Analyst,other,Frank Finance,user,0,1\n"
+)
+
+
+@pytest.mark.django_db(transaction=True)  # a real worker reads what this test writes
+def test_an_import_asked_for_while_redis_is_down_waits_and_runs_once_when_it_is_back(
+        private_redis, workers, alice, normal_client, login):
+    http = login(alice)
+    worker = workers("before")
+    http.post(reverse("stakeholder-import"), {"kind": "stakeholders", "file": SimpleUploadedFile(
+        "people.csv", STAKEHOLDERS_CSV.format(client=normal_client.name).encode(), content_type="text/csv")})
+    job = ImportJob.objects.get()
+    wait_for(lambda: ImportJob.objects.filter(pk=job.pk, status="previewed").exists(), seconds=TIMEOUT,
+             what="the file to be checked", workers=[worker])
+    worker.stop()
+
+    private_redis.stop()
+    response = http.post(reverse("stakeholder-import-run", args=[job.pk]), {"mode": "all_or_nothing"})
+    assert response.status_code == 302  # not a 500: the import is kept
+    job.refresh_from_db()
+    assert job.status == "import_queued"
+    page = http.get(reverse("stakeholder-import-detail", args=[job.pk]))
+    assert page.status_code == 200 and "Waiting to import" in page.content.decode()
+    assert import_jobs_requeue_waiting(older_than_seconds=0) == 0  # the sweep cannot send it either
+    assert not Stakeholder.objects.exists()
+
+    private_redis.start()  # an empty Redis: the message of the request never reached it
+    assert import_jobs_requeue_waiting(older_than_seconds=0) == 1
+    # The sweep runs again before a worker takes the job: two messages for one import.
+    assert import_jobs_requeue_waiting(older_than_seconds=0) == 1
+    queue = redis.Redis(port=private_redis.port)
+    assert queue.llen("celery") == 2
+
+    worker = workers("after")
+    wait_for(lambda: queue.llen("celery") == 0 and queue.hlen("unacked") == 0, seconds=TIMEOUT,
+             what="both messages to be handled", workers=[worker])
+    job.refresh_from_db()
+    assert (job.status, job.created, job.updated, job.unchanged) == ("done", 3, 0, 0)
+    assert sorted(Stakeholder.objects.filter(client=normal_client).values_list("external_id", flat=True)) == [
+        "E1", "E2", "E3"]
+    assert "Waiting" not in http.get(reverse("stakeholder-import-detail", args=[job.pk])).content.decode()

@@ -133,3 +133,28 @@ def test_a_job_held_by_another_worker_is_left_alone(scorecard):
     finally:
         other.close()
     assert Interaction.objects.count() == 0
+
+
+def test_a_task_that_finds_its_job_held_looks_once_more_later(scorecard, monkeypatch):
+    """A killed worker's session can hold the job's lock a little longer than the worker lived
+    (its last query runs to the end): the redelivered task must not drop the job then."""
+    from django.db import connections
+
+    from health import tasks
+
+    ClientFactory()
+    job = RecomputeJob.objects.create(as_of=timezone.localdate(), reason="test")
+    sent = []
+    monkeypatch.setattr(tasks.run_recompute_job, "apply_async", lambda *a, **kw: sent.append((a, kw)))
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [jobs.JOB_LOCK_NAMESPACE, job.pk])
+        tasks.run_recompute_job(job.pk)
+        tasks.run_recompute_job(job.pk, recheck=False)  # the second look only looks
+    finally:
+        other.close()
+    assert sent == [(((job.pk,), {"recheck": False}), {"countdown": jobs.BUSY_RECHECK_SECONDS})]
+    tasks.run_recompute_job(job.pk, recheck=False)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and HealthScore.objects.count() == 1

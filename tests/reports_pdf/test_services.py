@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import Notification
@@ -83,6 +84,20 @@ def test_a_killed_render_is_retried_to_the_same_result(
     assert tasks.render_report(str(killed.pk)) == ReportStatus.DONE
     killed.refresh_from_db()
     assert pdf_pages(killed.file.read()) == pdf_pages(reference.file.read())
+
+
+def test_a_render_killed_after_storing_its_pdf_leaves_one_file(rich_client, alice):
+    killed = review_record(alice, rich_client)
+    storage = killed.file.storage
+    left_behind = storage.save("reports/left-by-a-killed-render.pdf", ContentFile(b"%PDF-1.7 cut"))
+    long_ago = timezone.now() - datetime.timedelta(hours=2)
+    Report.objects.filter(pk=killed.pk).update(
+        status=ReportStatus.RENDERING, started_at=long_ago, progress=95, file=left_behind
+    )
+    assert tasks.render_report(str(killed.pk)) == ReportStatus.DONE
+    killed.refresh_from_db()
+    assert killed.file.name != left_behind and not storage.exists(left_behind)
+    assert killed.file.read(5) == b"%PDF-"
 
 
 def test_a_render_still_running_is_not_claimed_twice(rich_client, alice):

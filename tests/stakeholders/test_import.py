@@ -178,3 +178,36 @@ def test_running_an_unchecked_job_is_refused(alice, normal_client):
     job = ImportJob.objects.create(kind="stakeholders", created_by=alice, original_name="x.csv")
     with pytest.raises(services.ValidationError):
         services.import_job_run(actor=alice, job=job, mode="all_or_nothing")
+
+
+def test_jobs_never_sent_are_sent_again_and_run_once(alice, normal_client, login, settings,
+                                                     django_capture_on_commit_callbacks):
+    """The broker was down when the file was uploaded and again when the import was asked for."""
+    http = login(alice)
+    with django_capture_on_commit_callbacks(execute=False):  # the sends never reached a broker
+        http.post(reverse("stakeholder-import"), {"kind": "stakeholders", "file": SimpleUploadedFile(
+            "people.csv", good_file(normal_client.name).encode(), content_type="text/csv")})
+    job = ImportJob.objects.get()
+    assert job.status == "preview_queued"
+    assert services.import_jobs_requeue_waiting() == 0  # just queued: its message may still be on its way
+    assert services.import_jobs_requeue_waiting(older_than_seconds=0) == 1
+    job.refresh_from_db()
+    assert job.status == "previewed"
+
+    with django_capture_on_commit_callbacks(execute=False):
+        http.post(reverse("stakeholder-import-run", args=[job.pk]), {"mode": "all_or_nothing"})
+    job.refresh_from_db()
+    assert job.status == "import_queued"
+    assert services.import_jobs_requeue_waiting(older_than_seconds=0) == 1
+    assert services.import_jobs_requeue_waiting(older_than_seconds=0) == 0  # nothing waits any more
+    assert run_import_job(job.pk) == "nothing to do"  # a message that arrives late after all
+    job.refresh_from_db()
+    assert (job.status, job.created) == ("done", 3)
+    assert Stakeholder.objects.count() == 3
+
+
+def test_the_sweep_for_waiting_imports_is_on_the_beat_schedule(settings):
+    from config.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["stakeholders-requeue-waiting-imports"]
+    assert entry["task"] in app.tasks and entry["schedule"] <= 600

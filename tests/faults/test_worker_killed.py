@@ -1,0 +1,144 @@
+"""A Celery worker killed with SIGKILL in the middle of a task. Nothing acknowledges its message, so
+once a new worker starts the broker hands it over (after the visibility timeout, shortened here to
+seconds), and the work finishes exactly once: no duplicate rows or files, nothing half-written.
+
+Each test holds a row the task is about to write from a second database session, so the worker
+stops at a known point in the middle of its work; it is killed there, the row is let go (the dead
+worker's session then ends and its open transaction rolls back), and a new worker is started.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Client, Notification, Role
+from health.models import HealthScore, JobStatus, RecomputeJob
+from health.services.jobs import recompute_job_create
+from health.services.recompute import client_recompute, load_scorecard
+from reports.models import Report, ReportStatus
+from reports.pdf.periods import last_complete_quarter
+from reports.services import report_request
+from tests.factories import ClientFactory, UserFactory
+from tests.faults.processes import RowLock, wait_for
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.isolated]
+
+VISIBILITY_TIMEOUT = 2  # seconds before the broker gives an unacknowledged message to another worker
+TIMEOUT = 120  # generous: two CPUs under CI load
+
+
+@pytest.fixture
+def held():
+    lock = RowLock()
+    yield lock
+    lock.close()
+
+
+def stored_pdfs(media: Path) -> list[str]:
+    return sorted(str(path.relative_to(media)) for path in media.rglob("*.pdf"))
+
+
+# --- A quarterly pack ------------------------------------------------------------------------------
+
+PACK_CLIENTS = 12
+RENDER_LIMIT = 10  # REPORTS_MAX_RENDER_SECONDS in the workers: a render still marked running after
+#                    twice this long was killed, and is taken over
+
+
+def test_a_pack_render_killed_midway_is_finished_once_by_the_next_worker(mike, workers, media, held):
+    crp = UserFactory(role=Role.PARTNER)
+    for _ in range(PACK_CLIENTS):
+        ClientFactory(crp=crp)
+    env = {"CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT), "REPORTS_MAX_RENDER_SECONDS": str(RENDER_LIMIT)}
+    first = workers("first", **env)
+    report = report_request(actor=mike, kind="quarterly_pack", scope={"type": "firm"},
+                            quarter=last_complete_quarter(timezone.localdate()).code)
+
+    # Past 50% the bar follows WeasyPrint's layout page by page: hold the report's row there, so
+    # the worker stops at its next progress write, in the middle of laying out the PDF.
+    wait_for(lambda: Report.objects.filter(pk=report.pk, progress__gt=50).exists(),
+             seconds=TIMEOUT, what="the layout to start", workers=[first])
+    [(status, file)] = held.lock("SELECT status, file FROM reports_report WHERE id = %s FOR UPDATE",
+                                 [report.pk])
+    assert (status, file) == (ReportStatus.RENDERING, ""), "the render ended before it could be stopped"
+    [session] = wait_for(lambda: held.blocked_sessions('UPDATE "reports_report"'), seconds=TIMEOUT,
+                         what="the worker to wait for the report row", workers=[first])
+    first.kill()
+    held.release()
+    wait_for(lambda: held.session_gone(session), seconds=TIMEOUT, what="the killed worker's session to end")
+    killed_at = timezone.now()
+    report.refresh_from_db()
+    assert (report.status, report.file.name, stored_pdfs(media)) == (ReportStatus.RENDERING, "", [])
+
+    second = workers("second", **env)
+    wait_for(lambda: Report.objects.filter(pk=report.pk, status__in=[ReportStatus.DONE, ReportStatus.FAILED]),
+             seconds=TIMEOUT, what="the report to be finished", workers=[first, second])
+    report.refresh_from_db()
+    assert (report.status, report.error, report.progress) == (ReportStatus.DONE, "", 100)
+    assert report.started_at > killed_at  # rendered afresh by the new worker, from the start
+    assert report.clients_included == PACK_CLIENTS and report.file.read(5) == b"%PDF-"
+    assert stored_pdfs(media) == [report.file.name]  # one stored file, the one the report names
+    assert Report.objects.count() == 1
+    assert Notification.objects.filter(user=mike).count() == 1  # "your report is ready", once
+
+    finished = (report.finished_at, report.file.name)
+    time.sleep(2)  # anything else still on its way would have arrived by now
+    report.refresh_from_db()
+    assert (report.finished_at, report.file.name) == finished and stored_pdfs(media) == [report.file.name]
+
+
+# --- Recompute-all of the health scores ----------------------------------------------------------------
+
+CLIENTS = 40
+BATCH = 5  # HEALTH_RECOMPUTE_BATCH in the workers: each batch commits with the job's progress
+
+
+def test_a_recompute_all_killed_midway_resumes_on_the_next_worker_and_scores_everyone_once(workers, held):
+    crp = UserFactory(role=Role.PARTNER)
+    with transaction.atomic():
+        ids = sorted(ClientFactory(crp=crp).pk for _ in range(CLIENTS))
+    today = timezone.localdate()
+    # One client of the fourth batch was rescored earlier today (after an edit, say). Holding its
+    # score row stops the recompute in the middle of writing that batch, its transaction open.
+    stopper = ids[3 * BATCH + 2]
+    client_recompute(client=Client.objects.get(pk=stopper))
+    scored_earlier = HealthScore.objects.get(client_id=stopper, as_of=today).computed_at
+    held.lock("SELECT 1 FROM health_healthscore WHERE client_id = %s AND as_of = %s FOR UPDATE",
+              [stopper, today])
+
+    env = {"CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT), "HEALTH_RECOMPUTE_BATCH": str(BATCH)}
+    first = workers("first", **env)
+    job = recompute_job_create(reason="Scorecard changed")
+    wait_for(lambda: RecomputeJob.objects.filter(pk=job.pk, done=3 * BATCH).exists(),
+             seconds=TIMEOUT, what="three batches to be written", workers=[first])
+    [session] = wait_for(lambda: held.blocked_sessions("%INSERT INTO health_healthscore"),
+                         seconds=TIMEOUT, what="the worker to wait for the score row", workers=[first])
+    first.kill()
+    held.release()
+    wait_for(lambda: held.session_gone(session), seconds=TIMEOUT, what="the killed worker's session to end")
+
+    job.refresh_from_db()
+    assert (job.status, job.done, job.last_client_id) == (JobStatus.RUNNING, 3 * BATCH, ids[3 * BATCH - 1])
+    before = dict(HealthScore.objects.filter(as_of=today).values_list("client_id", "computed_at"))
+    # Three whole batches; of the fourth, nothing (its open transaction died with the worker).
+    assert set(before) == set(ids[: 3 * BATCH]) | {stopper}
+    assert before[stopper] == scored_earlier
+
+    second = workers("second", **env)
+    wait_for(lambda: RecomputeJob.objects.filter(pk=job.pk, status__in=[JobStatus.DONE, JobStatus.FAILED]),
+             seconds=TIMEOUT, what="the job to be finished", workers=[first, second])
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total, job.error) == (JobStatus.DONE, CLIENTS, CLIENTS, "")
+    scores = HealthScore.objects.filter(as_of=today)
+    assert sorted(scores.values_list("client_id", flat=True)) == ids  # exactly one score per client
+    after = dict(scores.values_list("client_id", "computed_at"))
+    # Resumed after the last whole batch: the batches written before the kill were not redone.
+    assert all(after[client_id] == before[client_id] for client_id in ids[: 3 * BATCH])
+    assert after[stopper] > scored_earlier
+    measures = len(load_scorecard().specs)
+    assert all(len(components) == measures for components in scores.values_list("components", flat=True))
