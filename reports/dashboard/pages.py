@@ -214,19 +214,16 @@ def shared_figures_refresh() -> list[str]:
 
 def _compute_chart_figures(user: User, params: DashboardParams) -> dict:
     filtered = selectors.apply_filters(selectors.portfolio_base(user), params, user)
-    ids = filtered.values("pk")
-    slices = aggregates.band_slices(selectors.band_counts(filtered))
-    months = aggregates.average_score_by_month(ids)
-    fees = aggregates.fees_by_service_line(ids)
-    up, down = aggregates.biggest_movers(filtered)
-    load = aggregates.crp_workload(filtered)
+    rows = aggregates.portfolio_rows(filtered)
+    ids = [row.pk for row in rows]
+    up, down = aggregates.biggest_movers(rows, filtered)
     return {
-        "bands": slices,
-        "months": months,
-        "fees": fees,
+        "bands": aggregates.band_slices(aggregates.band_counts(rows)),
+        "months": aggregates.average_score_by_month(ids),
+        "fees": aggregates.fees_by_service_line(ids),
         "up": up,
         "down": down,
-        "workload": load,
+        "workload": aggregates.crp_workload(rows),
     }
 
 

@@ -348,12 +348,6 @@ def check_choices(params: DashboardParams, options: FilterOptions) -> None:
         params.sector = ""
 
 
-def band_counts(queryset: QuerySet[Client]) -> dict[str, int]:
-    """Rows per band (None = never scored) over the filtered portfolio."""
-    rows = queryset.order_by().values("band").annotate(n=Count("pk")).values_list("band", "n")
-    return {band: n for band, n in rows}
-
-
 def sparklines(client_ids: list[int], today: datetime.date | None = None) -> dict[int, list[float]]:
     """Each client's last score in each week of the trend window, oldest first."""
     today = today or timezone.localdate()

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -45,3 +46,23 @@ def test_movers_leave_out_clients_without_a_trend(carol, login, portfolio, score
     names = [m.name for m in charts(login(carol))["up"] + charts(login(carol))["down"]]
     assert "Newcomer Ltd" not in names
     assert len(names) == 3
+
+
+def test_crp_workload_counts_each_crps_clients_weighted_by_tier(carol, login, portfolio):
+    from accounts.models import Client
+
+    load = {w.name: (w.clients, w.weight) for w in charts(login(carol))["workload"]}
+    expected = {
+        client.crp_name: (1, client.tier.workload_weight)
+        for client in Client.objects.filter(pk__in=[c.pk for c in portfolio.values()])
+        .annotate(crp_name=F("assignments__user__full_name"))
+        .select_related("tier")
+    }
+    assert load == expected
+
+
+def test_band_chart_counts_the_filtered_clients(carol, login, portfolio):
+    bands = {b.band: b.count for b in charts(login(carol), tier="")["bands"]}
+    assert (bands["red"], bands["amber"], bands["green"]) == (1, 1, 1)
+    only_red = {b.band: b.count for b in charts(login(carol), band="red")["bands"]}
+    assert (only_red["red"], only_red["amber"], only_red["green"]) == (1, 0, 0)
