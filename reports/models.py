@@ -9,6 +9,7 @@ from django.utils import timezone
 
 # A render still marked as running after this many render-time limits was killed mid-way.
 STALE_AFTER_RENDER_LIMITS = 2
+QUEUE_WAIT_NOTICE_SECONDS = 30  # queued longer than this: tell the user the request is kept
 
 
 class ReportKind(models.TextChoices):
@@ -54,6 +55,13 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return self.title or f"{self.get_kind_display()} {self.period_start} to {self.period_end}"
+
+    @property
+    def waiting_long(self) -> bool:
+        """Still queued after a while: the job queue may be down. The row keeps the request, and
+        the periodic sweep sends it again."""
+        waited = timezone.now() - self.created_at
+        return self.status == ReportStatus.QUEUED and waited.total_seconds() > QUEUE_WAIT_NOTICE_SECONDS
 
     @property
     def stalled(self) -> bool:

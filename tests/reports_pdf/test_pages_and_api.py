@@ -273,3 +273,20 @@ def test_api_list_runs_a_constant_number_of_queries(
     client = api(alice)
     with django_assert_max_num_queries(4):
         assert client.get("/api/reports/").json()["count"] == count
+
+
+def test_a_report_queued_for_a_while_tells_the_user_it_is_kept(rich_client, alice, login):
+    import datetime
+
+    from django.utils import timezone
+
+    report = review_record(alice, rich_client)
+    http = login(alice)
+    assert "Still waiting for the job queue" not in http.get(
+        reverse("report-detail", args=[report.pk])
+    ).content.decode()
+    Report.objects.filter(pk=report.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+    body = http.get(reverse("report-detail", args=[report.pk])).content.decode()
+    assert "Still waiting for the job queue" in body and "request is kept" in body
