@@ -339,7 +339,12 @@ CELERY_BEAT_SCHEDULE["health-nightly-recompute"] = {
 }
 
 # --- Stakeholder imports --------------------------------------------------------------------------
-# Imports queued while the broker was unreachable are sent again once it is back.
+# A check or import still running this many seconds after a run took it up lost that run (its worker
+# was killed, or its machine went away); the next run takes it over from the start. Keep it well
+# above the task time limit, so that a run still at work is never taken over.
+STAKEHOLDER_IMPORT_STALE_SECONDS = env_int("STAKEHOLDER_IMPORT_STALE_SECONDS", 2 * CELERY_TASK_TIME_LIMIT)
+# Imports queued while the broker was unreachable are sent again once it is back, and so are the
+# ones whose run was lost.
 CELERY_BEAT_SCHEDULE["stakeholders-requeue-waiting-imports"] = {
     "task": "stakeholders.tasks.requeue_waiting_imports", "schedule": 300.0,
 }

@@ -1,5 +1,7 @@
 """People at the client, how the firm knows them, and every touchpoint."""
 
+import datetime
+
 import pghistory
 from django.conf import settings
 from django.db import models
@@ -169,6 +171,17 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+RUNNING_STATUSES = (ImportStatus.PREVIEWING, ImportStatus.IMPORTING)
+# A check or an import whose run was lost this many times is given up: the file itself may be what
+# stops it (a worker killed for its memory, say), and it would otherwise be taken up again forever.
+IMPORT_MAX_RUNS = 3
+
+
+def import_stale_after() -> datetime.timedelta:
+    """A check or import still running this long after its run took it up lost that run."""
+    return datetime.timedelta(seconds=settings.STAKEHOLDER_IMPORT_STALE_SECONDS)
+
+
 class ImportJob(models.Model):
     """One uploaded CSV file: its dry-run check, the import run and the outcome, kept for the record."""
 
@@ -191,6 +204,10 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     queued_at = models.DateTimeField(null=True, blank=True,
                                      help_text="When it was last queued, to check or to import")
+    claimed_at = models.DateTimeField(null=True, blank=True,
+                                      help_text="When a run last took it up, to check or to import")
+    runs = models.PositiveSmallIntegerField(
+        default=0, help_text="Runs that took up its current step; more than one means a run was lost")
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -207,3 +224,17 @@ class ImportJob(models.Model):
     def is_running(self) -> bool:
         return self.status in {ImportStatus.PREVIEW_QUEUED, ImportStatus.PREVIEWING,
                                ImportStatus.IMPORT_QUEUED, ImportStatus.IMPORTING}
+
+    @property
+    def running_since(self) -> datetime.datetime:
+        # Jobs taken up before claimed_at was recorded count from when they were queued.
+        return self.claimed_at or self.queued_at or self.created_at
+
+    @property
+    def stalled(self) -> bool:
+        """Checking or importing for longer than any run may take: its worker was lost."""
+        return self.status in RUNNING_STATUSES and timezone.now() - self.running_since > import_stale_after()
+
+    @property
+    def will_be_retried(self) -> bool:
+        return self.stalled and self.runs < IMPORT_MAX_RUNS

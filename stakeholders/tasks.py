@@ -3,31 +3,28 @@
 from celery import shared_task
 
 from stakeholders import importing, services
-from stakeholders.models import ImportJob, ImportStatus
+from stakeholders.models import ImportStatus
 
-CLAIMS = {
-    ImportStatus.PREVIEW_QUEUED: (ImportStatus.PREVIEWING, importing.import_preview),
-    ImportStatus.IMPORT_QUEUED: (ImportStatus.IMPORTING, importing.import_execute),
-}
+WORK = {ImportStatus.PREVIEWING: importing.import_preview, ImportStatus.IMPORTING: importing.import_execute}
 
 
 @shared_task
-def run_import_job(job_id: int) -> str:
+def run_import_job(job_id: int, recheck: bool = True) -> str:
     """Check or import one uploaded file, whichever it is queued for. A second delivery finds it claimed."""
-    job = ImportJob.objects.filter(pk=job_id).only("status").first()
-    if job is None or job.status not in CLAIMS:
-        return "nothing to do"
-    running, work = CLAIMS[job.status]
-    claimed = ImportJob.objects.filter(pk=job_id, status=job.status).update(status=running)
-    if not claimed:
+    job = services.import_job_claim(job_id)
+    if job is None:
+        stale_in = services.import_job_stale_in(job_id)
+        if stale_in is None:
+            return "nothing to do"
+        if recheck:
+            # A message redelivered after its worker was killed finds the job still running: look
+            # once more when that run counts as lost, and take the job over then.
+            run_import_job.apply_async((job_id,), {"recheck": False}, countdown=stale_in + 1)
         return "claimed elsewhere"
-    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     try:
-        work(job)
+        WORK[job.status](job)
     except Exception:
-        ImportJob.objects.filter(pk=job_id).update(status=ImportStatus.FAILED,
-                                                   message="The import stopped on an unexpected error; "
-                                                           "nothing was written.")
+        services.import_job_fail(job)
         raise
     return job.status
 

@@ -5,6 +5,7 @@ else by natural key, so importing the same file twice changes nothing the second
 from __future__ import annotations
 
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import audited_write
@@ -19,15 +20,25 @@ PLANNERS = {ImportKind.STAKEHOLDERS: (plan_stakeholders, write_stakeholders),
             ImportKind.INTERACTIONS: (plan_interactions, write_interactions)}
 
 
+def _still_mine(job: ImportJob) -> bool:
+    """Lock the job's row, in the open transaction, if this run still has it (no other run took it over)."""
+    return ImportJob.objects.select_for_update().filter(pk=job.pk, status=job.status,
+                                                        claimed_at=job.claimed_at).exists()
+
+
 def _save(job: ImportJob, outcome: Outcome, status: str, message: str = "") -> None:
-    for name in ["rows_total", "valid_rows", "error_rows", "created", "updated", "unchanged", "skipped", "errors"]:
-        setattr(job, name, getattr(outcome, name))
-    job.rows_done = outcome.rows_total
-    job.status = status
-    job.message = message
-    job.finished_at = timezone.now() if status in {ImportStatus.DONE, ImportStatus.REFUSED,
-                                                   ImportStatus.FAILED} else None
-    job.save()
+    with transaction.atomic():
+        if not _still_mine(job):  # another run took the job over meanwhile: its outcome stands
+            return
+        for name in ["rows_total", "valid_rows", "error_rows", "created", "updated", "unchanged", "skipped",
+                     "errors"]:
+            setattr(job, name, getattr(outcome, name))
+        job.rows_done = outcome.rows_total
+        job.status = status
+        job.message = message
+        job.finished_at = timezone.now() if status in {ImportStatus.DONE, ImportStatus.REFUSED,
+                                                       ImportStatus.FAILED} else None
+        job.save()
     cache.delete(progress_key(job.pk))
 
 
@@ -63,8 +74,11 @@ def import_execute(job: ImportJob) -> ImportJob:
               f"{len(bad_rows)} row(s) have errors, so nothing was imported. Fix them, or choose to import "
               "only the valid rows.")
         return job
-    # The rows and the job's "done" commit together: a worker killed in between leaves neither.
+    # The rows and the job's "done" commit together: a worker killed in between leaves neither, so
+    # the run that takes the job over starts afresh. The job's row stays locked until then.
     with audited_write(job.created_by):
+        if not _still_mine(job):
+            return job
         write(job, planned, outcome)
         outcome.skipped += len(bad_rows)
         _save(job, outcome, ImportStatus.DONE)

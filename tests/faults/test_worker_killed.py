@@ -4,7 +4,9 @@ seconds), and the work finishes exactly once: no duplicate rows or files, nothin
 
 Each test holds a row the task is about to write from a second database session, so the worker
 stops at a known point in the middle of its work; it is killed there, the row is let go (the dead
-worker's session then ends and its open transaction rolls back), and a new worker is started.
+worker's session then ends and its open transaction rolls back), and a new worker is started. Work the
+killed worker had marked as running (a report rendering, an import importing) is taken over once that
+mark is older than the task could ever take, shortened here to seconds too.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Client, Notification, Role
@@ -23,7 +27,8 @@ from health.services.recompute import client_recompute, load_scorecard
 from reports.models import Report, ReportStatus
 from reports.pdf.periods import last_complete_quarter
 from reports.services import report_request
-from tests.factories import ClientFactory, UserFactory
+from stakeholders.models import ImportJob, ImportStatus, Stakeholder
+from tests.factories import ClientFactory, StakeholderFactory, UserFactory
 from tests.faults.processes import RowLock, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.isolated]
@@ -142,3 +147,59 @@ def test_a_recompute_all_killed_midway_resumes_on_the_next_worker_and_scores_eve
     assert after[stopper] > scored_earlier
     measures = len(load_scorecard().specs)
     assert all(len(components) == measures for components in scores.values_list("components", flat=True))
+
+
+# --- A stakeholder import ----------------------------------------------------------------------------
+
+NEW_PEOPLE = 30
+STALE_AFTER = 20  # STAKEHOLDER_IMPORT_STALE_SECONDS in the workers: an import still running this long
+#                   after its run took it up lost that run, and is taken over
+
+
+def test_an_import_killed_midway_is_taken_over_by_the_next_worker_and_imports_each_row_once(
+        alice, normal_client, login, workers, held):
+    # The file changes one person already in Keyline and adds thirty. Holding that person's row stops
+    # the import after it has inserted the new people, in the middle of its one transaction.
+    known = StakeholderFactory(client=normal_client, name="Clara Chief", external_id="E0", job_title="CEO")
+    lines = [f"E0,{normal_client.name},Clara Chief,Group CEO"]
+    lines += [f"E{n},{normal_client.name},Person {n},Analyst" for n in range(1, NEW_PEOPLE + 1)]
+    csv = "external_id,client,name,job_title\n" + "\n".join(lines) + "\n"
+    env = {"CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT), "STAKEHOLDER_IMPORT_STALE_SECONDS": str(STALE_AFTER)}
+    first = workers("first", **env)
+    http = login(alice)
+    http.post(reverse("stakeholder-import"), {"kind": "stakeholders", "file": SimpleUploadedFile(
+        "people.csv", csv.encode(), content_type="text/csv")})
+    job = ImportJob.objects.get()
+    wait_for(lambda: ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEWED).exists(),
+             seconds=TIMEOUT, what="the file to be checked", workers=[first])
+
+    held.lock("SELECT 1 FROM stakeholders_stakeholder WHERE id = %s FOR UPDATE", [known.pk])
+    http.post(reverse("stakeholder-import-run", args=[job.pk]), {"mode": "all_or_nothing"})
+    [session] = wait_for(lambda: held.blocked_sessions('%UPDATE "stakeholders_stakeholder"'), seconds=TIMEOUT,
+                         what="the worker to wait for the known person's row", workers=[first])
+    first.kill()
+    held.release()
+    wait_for(lambda: held.session_gone(session), seconds=TIMEOUT, what="the killed worker's session to end")
+    killed_at = timezone.now()
+    job.refresh_from_db()
+    assert (job.status, job.runs) == (ImportStatus.IMPORTING, 1)  # left running, nothing written:
+    assert list(Stakeholder.objects.values_list("external_id", "job_title")) == [("E0", "CEO")]
+
+    # Its message comes back to the new worker, which finds the import running and looks once more
+    # when that run counts as lost (or, on a slow machine, finds it lost already); either way it
+    # takes the import over and does it from the start.
+    second = workers("second", **env)
+    wait_for(lambda: ImportJob.objects.filter(pk=job.pk, status__in=[ImportStatus.DONE, ImportStatus.FAILED]),
+             seconds=TIMEOUT + STALE_AFTER, what="the import to be finished", workers=[first, second])
+    job.refresh_from_db()
+    assert (job.status, job.message, job.runs) == (ImportStatus.DONE, "", 2)
+    assert (job.created, job.updated, job.unchanged) == (NEW_PEOPLE, 1, 0)
+    assert job.claimed_at > killed_at
+    people = Stakeholder.objects.filter(client=normal_client)
+    assert sorted(people.values_list("external_id", flat=True)) == sorted(f"E{n}" for n in range(NEW_PEOPLE + 1))
+    assert people.get(external_id="E0").job_title == "Group CEO"
+
+    finished = job.finished_at
+    time.sleep(2)  # anything else still on its way would have arrived by now
+    job.refresh_from_db()
+    assert (job.finished_at, job.runs) == (finished, 2) and people.count() == NEW_PEOPLE + 1

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stakeholders import services
-from stakeholders.models import ImportJob, Interaction, Stakeholder
+from stakeholders.models import IMPORT_MAX_RUNS, ImportJob, Interaction, Stakeholder
 from stakeholders.tasks import run_import_job
 from tests.factories import InteractionFactory, StakeholderFactory
 
@@ -211,3 +211,112 @@ def test_the_sweep_for_waiting_imports_is_on_the_beat_schedule(settings):
 
     entry = settings.CELERY_BEAT_SCHEDULE["stakeholders-requeue-waiting-imports"]
     assert entry["task"] in app.tasks and entry["schedule"] <= 600
+
+
+# --- A run lost mid-way (its worker killed) --------------------------------------------------------------
+
+
+def queued_import(job: ImportJob) -> ImportJob:
+    ImportJob.objects.filter(pk=job.pk).update(status="import_queued", mode="all_or_nothing")
+    return job
+
+
+def lost_run(job_id: int, *, seconds_ago: float) -> ImportJob:
+    """A run takes the job up `seconds_ago` and is lost: its worker is killed before it commits anything."""
+    taken = services.import_job_claim(job_id)
+    assert taken is not None
+    taken.claimed_at = timezone.now() - datetime.timedelta(seconds=seconds_ago)
+    ImportJob.objects.filter(pk=job_id).update(claimed_at=taken.claimed_at)
+    return taken
+
+
+def test_an_import_whose_run_was_lost_long_ago_is_taken_over_and_imports_its_rows_once(
+        alice, normal_client, upload, settings):
+    job = queued_import(upload(alice, good_file(normal_client.name)))
+    lost = lost_run(job.pk, seconds_ago=settings.STAKEHOLDER_IMPORT_STALE_SECONDS + 1)
+    job.refresh_from_db()
+    assert (job.status, job.runs, job.stalled, job.will_be_retried) == ("importing", 1, True, True)
+
+    assert run_import_job(job.pk) == "done"
+    job.refresh_from_db()
+    assert (job.status, job.created, job.runs) == ("done", 3, 2)
+    assert job.claimed_at > lost.claimed_at and not job.stalled
+    # The lost run turns out to be alive after all, only very slow: it writes nothing over the new one.
+    from stakeholders.importing import import_execute
+
+    import_execute(lost)
+    assert run_import_job(job.pk) == "nothing to do"
+    job.refresh_from_db()
+    assert (job.status, job.created, job.runs) == ("done", 3, 2)
+    assert sorted(Stakeholder.objects.values_list("external_id", flat=True)) == ["E1", "E2", "E3"]
+
+
+def test_a_check_whose_run_was_lost_is_done_again(alice, normal_client, settings,
+                                                  django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):  # the first run takes it up from here
+        job = services.import_job_start(actor=alice, kind="stakeholders", upload=SimpleUploadedFile(
+            "people.csv", good_file(normal_client.name).encode(), content_type="text/csv"))
+    lost_run(job.pk, seconds_ago=settings.STAKEHOLDER_IMPORT_STALE_SECONDS + 1)
+    assert run_import_job(job.pk) == "previewed"
+    job.refresh_from_db()
+    assert (job.status, job.valid_rows, job.error_rows, job.runs) == ("previewed", 3, 0, 2)
+    assert not Stakeholder.objects.exists()  # a check writes nothing, however many times it runs
+
+
+def test_a_run_that_took_the_job_up_recently_is_not_taken_over(alice, normal_client, upload, settings,
+                                                               monkeypatch):
+    job = queued_import(upload(alice, good_file(normal_client.name)))
+    lost_run(job.pk, seconds_ago=60)
+    sent = []
+    monkeypatch.setattr(run_import_job, "apply_async", lambda *a, **kw: sent.append((a, kw)))
+    # A redelivered message finds the job importing: it looks once more when that run would be stale.
+    assert run_import_job(job.pk) == "claimed elsewhere"
+    assert run_import_job(job.pk, recheck=False) == "claimed elsewhere"  # the second look only looks
+    [((args, kwargs), options)] = sent
+    assert (args, kwargs) == ((job.pk,), {"recheck": False})
+    assert settings.STAKEHOLDER_IMPORT_STALE_SECONDS - 60 < options["countdown"] <= \
+        settings.STAKEHOLDER_IMPORT_STALE_SECONDS - 59
+    assert services.import_jobs_requeue_waiting(older_than_seconds=0) == 0  # the sweep leaves it too
+    job.refresh_from_db()
+    assert (job.status, job.runs, job.stalled) == ("importing", 1, False)
+    assert not Stakeholder.objects.exists()
+
+
+def test_the_sweep_sends_again_the_jobs_whose_run_was_lost(alice, normal_client, upload, settings):
+    stuck = queued_import(upload(alice, good_file(normal_client.name)))
+    lost_run(stuck.pk, seconds_ago=settings.STAKEHOLDER_IMPORT_STALE_SECONDS + 1)
+    busy = queued_import(upload(alice, good_file(normal_client.name)))
+    lost_run(busy.pk, seconds_ago=5)
+    assert services.import_jobs_requeue_waiting() == 1  # tasks run eagerly here: it is imported now
+    stuck.refresh_from_db()
+    busy.refresh_from_db()
+    assert (stuck.status, stuck.created, stuck.runs) == ("done", 3, 2)
+    assert (busy.status, busy.runs) == ("importing", 1)
+    assert services.import_jobs_requeue_waiting() == 0
+    assert Stakeholder.objects.count() == 3
+
+
+def test_a_job_whose_runs_keep_being_lost_is_given_up(alice, normal_client, upload, login, settings):
+    job = queued_import(upload(alice, good_file(normal_client.name)))
+    ImportJob.objects.filter(pk=job.pk).update(
+        status="importing", runs=IMPORT_MAX_RUNS,
+        claimed_at=timezone.now() - datetime.timedelta(seconds=settings.STAKEHOLDER_IMPORT_STALE_SECONDS + 1))
+    page = login(alice).get(reverse("stakeholder-import-detail", args=[job.pk])).content.decode()
+    assert "will not be tried again" in page
+    assert run_import_job(job.pk) == "nothing to do"
+    job.refresh_from_db()
+    assert job.status == "failed" and f"started {IMPORT_MAX_RUNS} times" in job.message
+    assert not Stakeholder.objects.exists()
+
+
+def test_the_import_page_says_a_stalled_job_will_be_started_again(alice, normal_client, upload, login, settings):
+    job = queued_import(upload(alice, good_file(normal_client.name)))
+    lost_run(job.pk, seconds_ago=60)
+    http = login(alice)
+    page = http.get(reverse("stakeholder-import-detail", args=[job.pk])).content.decode()
+    assert "Importing" in page and "<progress" in page and "stopped before it finished" not in page
+    ImportJob.objects.filter(pk=job.pk).update(
+        claimed_at=timezone.now() - datetime.timedelta(seconds=settings.STAKEHOLDER_IMPORT_STALE_SECONDS + 1))
+    page = http.get(reverse("stakeholder-import-detail", args=[job.pk])).content.decode()
+    assert "The import stopped before it finished, and nothing was written." in page
+    assert "It will be started again from the beginning within a few minutes" in page
