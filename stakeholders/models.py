@@ -21,6 +21,7 @@ class Seniority(models.TextChoices):
 
 
 SENIOR_LEVELS = (Seniority.BOARD, Seniority.C_SUITE)
+STRONG_STRENGTH = 3  # a relationship at least this strong covers the person (coverage gaps)
 
 
 class BuyingRole(models.TextChoices):
@@ -108,6 +109,9 @@ class Relationship(models.Model):
                 condition=Q(target_strength__isnull=True) | Q(target_strength__gte=1, target_strength__lte=5),
                 name="relationship_target_range", violation_error_message="Target strength runs from 1 to 5."),
         ]
+        # "Senior contacts nobody knows well" (coverage gaps) looks for the absence of these.
+        indexes = [models.Index(fields=["stakeholder"], condition=Q(strength__gte=STRONG_STRENGTH),
+                                name="strong_relationship_by_person")]
 
     def __str__(self) -> str:
         return f"{self.user} knows {self.stakeholder} ({self.strength}/5)"

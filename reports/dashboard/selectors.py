@@ -38,12 +38,11 @@ from accounts.selectors import last_complete_financial_year
 from health.models import Band, HealthScore
 from planning.models import OPEN_STAGES, Action, ActionStatus, ClientReview, Opportunity
 from reports.dashboard.params import DashboardParams
-from stakeholders.models import SENIOR_LEVELS, BuyingRole, Interaction, Relationship, Stakeholder
+from stakeholders.models import SENIOR_LEVELS, STRONG_STRENGTH, BuyingRole, Interaction, Relationship, Stakeholder
 
 TREND_DAYS = 90
 FALLING_POINTS = Decimal(-10)
 NO_CONTACT_DAYS = 90
-STRONG_RELATIONSHIP = 3
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 SCORE = DecimalField(max_digits=6, decimal_places=2)
 BAND_ORDER = {Band.RED: 0, Band.AMBER: 1, Band.GREEN: 2, Band.INSUFFICIENT: 3}
@@ -75,7 +74,7 @@ def _fees_in(year: int) -> Coalesce:
 def coverage_gap_stakeholders() -> QuerySet[Stakeholder]:
     """Active board, C-suite or decision-maker stakeholders nobody knows well (strength >= 3)."""
     strong = Relationship.objects.filter(
-        stakeholder=OuterRef("pk"), strength__gte=STRONG_RELATIONSHIP
+        stakeholder=OuterRef("pk"), strength__gte=STRONG_STRENGTH
     )
     return (
         Stakeholder.objects.filter(status="active")

@@ -14,7 +14,6 @@ from stakeholders.models import Seniority, Stakeholder
 
 TREND_QUARTERS = 6
 SENIOR = (Seniority.BOARD, Seniority.C_SUITE)
-STRONG_RELATIONSHIP = 3
 # Touchpoints a quarter the programme expects, by tier rank (lower rank = more strategic).
 CONTACT_TARGET_BY_RANK = {0: 8, 1: 6, 2: 4}
 CONTACT_TARGET_DEFAULT = 3

@@ -28,14 +28,13 @@ from planning.models import (
 )
 from reports.pdf.data import (
     SENIOR,
-    STRONG_RELATIONSHIP,
     TREND_QUARTERS,
     ClientData,
     ReportData,
     Score,
 )
 from reports.pdf.periods import Quarter
-from stakeholders.models import Interaction, Relationship, Stakeholder
+from stakeholders.models import STRONG_STRENGTH, Interaction, Relationship, Stakeholder
 
 
 def gather(
@@ -274,7 +273,7 @@ def _add_stakeholders(clients: dict[int, ClientData], end: datetime.date) -> Non
             if p.seniority in SENIOR or p.buying_role == "decision_maker"
         ]
         client.key_people = len(key)
-        client.coverage_gaps = [p for p in key if client.best_strength[p.pk] < STRONG_RELATIONSHIP]
+        client.coverage_gaps = [p for p in key if client.best_strength[p.pk] < STRONG_STRENGTH]
 
 
 def _add_interactions(

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Client, Role, User
 from stakeholders.models import (
+    STRONG_STRENGTH,
     BuyingRole,
     Interaction,
     InteractionKind,
@@ -23,7 +24,6 @@ from stakeholders.models import (
 
 CONTACT_TARGET_PER_YEAR = 10
 STALE_AFTER_DAYS = 90
-STRONG_STRENGTH = 3
 # Engagement: each touchpoint counts by how personal it is, halving every 90 days.
 ENGAGEMENT_HALF_LIFE_DAYS = 90
 ENGAGEMENT_HORIZON_DAYS = 3 * 365
