@@ -37,6 +37,16 @@ VISIBILITY_TIMEOUT = 2  # seconds before the broker gives an unacknowledged mess
 TIMEOUT = 120  # generous: two CPUs under CI load
 
 
+def kill_while_blocked(worker, held: RowLock, statement: str, row: str) -> None:
+    """Once `worker` waits on the held row, SIGKILL it, let the row go, and wait until its database
+    session has ended (its open transaction rolled back)."""
+    [session] = wait_for(lambda: held.blocked_sessions(statement), seconds=TIMEOUT,
+                         what=f"the worker to wait for {row}", workers=[worker])
+    worker.kill()
+    held.release()
+    wait_for(lambda: held.session_gone(session), seconds=TIMEOUT, what="the killed worker's session to end")
+
+
 @pytest.fixture
 def held():
     lock = RowLock()
@@ -71,11 +81,7 @@ def test_a_pack_render_killed_midway_is_finished_once_by_the_next_worker(mike, w
     [(status, file)] = held.lock("SELECT status, file FROM reports_report WHERE id = %s FOR UPDATE",
                                  [report.pk])
     assert (status, file) == (ReportStatus.RENDERING, ""), "the render ended before it could be stopped"
-    [session] = wait_for(lambda: held.blocked_sessions('UPDATE "reports_report"'), seconds=TIMEOUT,
-                         what="the worker to wait for the report row", workers=[first])
-    first.kill()
-    held.release()
-    wait_for(lambda: held.session_gone(session), seconds=TIMEOUT, what="the killed worker's session to end")
+    kill_while_blocked(first, held, 'UPDATE "reports_report"', "the report row")
     killed_at = timezone.now()
     report.refresh_from_db()
     assert (report.status, report.file.name, stored_pdfs(media)) == (ReportStatus.RENDERING, "", [])
@@ -121,11 +127,7 @@ def test_a_recompute_all_killed_midway_resumes_on_the_next_worker_and_scores_eve
     job = recompute_job_create(reason="Scorecard changed")
     wait_for(lambda: RecomputeJob.objects.filter(pk=job.pk, done=3 * BATCH).exists(),
              seconds=TIMEOUT, what="three batches to be written", workers=[first])
-    [session] = wait_for(lambda: held.blocked_sessions("%INSERT INTO health_healthscore"),
-                         seconds=TIMEOUT, what="the worker to wait for the score row", workers=[first])
-    first.kill()
-    held.release()
-    wait_for(lambda: held.session_gone(session), seconds=TIMEOUT, what="the killed worker's session to end")
+    kill_while_blocked(first, held, "%INSERT INTO health_healthscore", "the score row")
 
     job.refresh_from_db()
     assert (job.status, job.done, job.last_client_id) == (JobStatus.RUNNING, 3 * BATCH, ids[3 * BATCH - 1])
@@ -175,11 +177,7 @@ def test_an_import_killed_midway_is_taken_over_by_the_next_worker_and_imports_ea
 
     held.lock("SELECT 1 FROM stakeholders_stakeholder WHERE id = %s FOR UPDATE", [known.pk])
     http.post(reverse("stakeholder-import-run", args=[job.pk]), {"mode": "all_or_nothing"})
-    [session] = wait_for(lambda: held.blocked_sessions('%UPDATE "stakeholders_stakeholder"'), seconds=TIMEOUT,
-                         what="the worker to wait for the known person's row", workers=[first])
-    first.kill()
-    held.release()
-    wait_for(lambda: held.session_gone(session), seconds=TIMEOUT, what="the killed worker's session to end")
+    kill_while_blocked(first, held, '%UPDATE "stakeholders_stakeholder"', "the known person's row")
     killed_at = timezone.now()
     job.refresh_from_db()
     assert (job.status, job.runs) == (ImportStatus.IMPORTING, 1)  # left running, nothing written:
