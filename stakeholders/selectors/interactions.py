@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from accounts.models import Client, User
+from accounts.models import Assignment, Client, User
 from stakeholders.models import (
     Interaction,
+    Relationship,
     Stakeholder,
 )
 from stakeholders.selectors.people import CONTACT_TARGET_PER_YEAR, _today
@@ -73,13 +74,15 @@ def contact_frequency(client: Client, today: datetime.date | None = None) -> Con
 
 
 def firm_people_of(client: Client, also: User | None = None) -> QuerySet[User]:
-    """Firm people on the team or with a relationship there (plus `also`): the attendee choices."""
-    who = Q(assignments__client=client, assignments__end_date__isnull=True) | Q(
-        relationships__stakeholder__client=client
-    )
+    """Firm people on the team or with a relationship there (plus `also`): the attendee choices.
+
+    EXISTS per person, not joins: joining assignments and relationships multiplied rows (1.4 s on
+    a client whose team knows many people, at 5,000 clients)."""
+    on_team = Assignment.objects.filter(user=OuterRef("pk"), client=client, end_date__isnull=True)
+    knows = Relationship.objects.filter(user=OuterRef("pk"), stakeholder__client=client)
+    who = Q(Exists(on_team)) | Q(Exists(knows))
     if also is not None:
         who |= Q(pk=also.pk)
-    ids = User.objects.filter(who).values("pk")
-    return User.objects.filter(is_active=True, pk__in=ids).order_by("full_name").only("id", "full_name")
+    return User.objects.filter(who, is_active=True).order_by("full_name").only("id", "full_name")
 
 

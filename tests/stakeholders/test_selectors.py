@@ -143,3 +143,26 @@ def test_coverage_matrix_shows_who_carries_each_stakeholder(normal_client, ceo, 
     assert matrix.people == [alice]
     assert matrix.load == [2]
     assert matrix.rows[0]["cells"][0].target_strength == 5
+
+
+def test_attendee_choices_are_the_team_and_people_who_know_someone_there_once_each(normal_client):
+    from tests.factories import AssignmentFactory, ClientFactory
+
+    member = UserFactory(full_name="Tess Team")
+    AssignmentFactory(client=normal_client, user=member)
+    former = UserFactory(full_name="Fred Former")
+    AssignmentFactory(client=normal_client, user=former, end_date=days_ago(30))
+    contact = UserFactory(full_name="Connie Contact")
+    for _ in range(3):  # three relationships there: still one choice
+        RelationshipFactory(stakeholder=StakeholderFactory(client=normal_client), user=contact)
+    AssignmentFactory(client=normal_client, user=contact)
+    RelationshipFactory(stakeholder=StakeholderFactory(client=ClientFactory()), user=former)
+    gone = UserFactory(full_name="Gina Gone", is_active=False)
+    AssignmentFactory(client=normal_client, user=gone)
+    logger = UserFactory(full_name="Larry Logger")
+
+    names = list(selectors.firm_people_of(normal_client, also=logger).values_list("full_name", flat=True))
+    assert names.count("Connie Contact") == 1
+    assert {"Tess Team", "Connie Contact", "Larry Logger"} <= set(names)
+    assert "Fred Former" not in names and "Gina Gone" not in names
+    assert "Larry Logger" not in selectors.firm_people_of(normal_client).values_list("full_name", flat=True)
