@@ -152,6 +152,8 @@ def test_a_task_that_finds_its_job_held_looks_once_more_later(scorecard, monkeyp
             cursor.execute("SELECT pg_advisory_lock(%s, %s)", [jobs.JOB_LOCK_NAMESPACE, job.pk])
         tasks.run_recompute_job(job.pk)
         tasks.run_recompute_job(job.pk, recheck=False)  # the second look only looks
+        with other.cursor() as cursor:  # let go now: a closed session frees its locks a moment later
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [jobs.JOB_LOCK_NAMESPACE, job.pk])
     finally:
         other.close()
     assert sent == [(((job.pk,), {"recheck": False}), {"countdown": jobs.BUSY_RECHECK_SECONDS})]
