@@ -11,6 +11,15 @@ from accounts.models import (
 )
 
 
+def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: under each named field, or above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
 def partner_field(label: str, required: bool = True) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         queryset=User.objects.filter(is_active=True).order_by("full_name"), label=label,

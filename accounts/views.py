@@ -18,20 +18,13 @@ from accounts.forms import (
     ClientForm,
     FeeRecordForm,
     HandoverForm,
+    apply_errors,
 )
 from accounts.models import Assignment, Client, ClientStatus, FeeRecord, Role, Tier
 from accounts.signals import client_detail_panels
 
 PAGE_SIZE = 25
 CLIENT_HISTORY_EVENTS = ["accounts.ClientEvent", "accounts.AssignmentEvent", "accounts.FeeRecordEvent"]
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # Where each role starts its day (pages served by the reports app, found by URL name).
@@ -114,7 +107,7 @@ def client_create(request):
                 review_cadence_days=data["review_cadence_days"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"{client} added to the key-client programme.")
             return redirect(client)
@@ -139,7 +132,7 @@ def client_edit(request, pk: int):
             form.data = form.data.copy()
             form.data["version"] = stale.current.version
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "Client saved.")
             return redirect(client)

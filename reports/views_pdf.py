@@ -7,20 +7,13 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.forms import apply_errors
 from reports import selectors_pdf as selectors
 from reports import services
 from reports.forms_pdf import SCOPE_TYPES, ReportRequestForm, recent_quarters
 from reports.models import ReportKind, ReportStatus
 
 PAGE_SIZE = 25
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require_http_methods(["GET", "POST"])
@@ -39,7 +32,7 @@ def report_list(request):
                 quarter=data["quarter"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "Your report is queued. This page shows its progress.")
             return redirect("report-detail", pk=report.pk)

@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.concurrency import StaleVersionError
+from accounts.forms import apply_errors
 from planning import selectors, services
 from planning.models import AccountPlan, ChecklistItem
 from planning.views.kinds import KINDS, Kind
@@ -41,14 +42,6 @@ def _row_of(kind: Kind, plan: AccountPlan, pk: object):
         return kind.queryset(plan).get(pk=int(pk))
     except (kind.model.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404("Not found.") from exc
-
-
-def apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _row_response(request, kind: Kind, plan: AccountPlan, obj) -> HttpResponse:

@@ -12,9 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import get_editable_client, get_visible_client
 from accounts.concurrency import StaleVersionError
+from accounts.forms import apply_errors
 from planning import calendar, selectors, services
 from planning.forms import PlanCreateForm, PlanForm
-from planning.views.inline import PAGE, apply_errors, get_plan
+from planning.views.inline import PAGE, get_plan
 from planning.views.kinds import KINDS
 
 

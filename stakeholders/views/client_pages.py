@@ -8,11 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.forms import apply_errors
 from accounts.models import Client, User
 from stakeholders import selectors, services
 from stakeholders.forms import InteractionForm, TimelineFilterForm
 from stakeholders.models import Stakeholder
-from stakeholders.views.common import apply_errors, client_for, stakeholder_url_prefix
+from stakeholders.views.common import client_for, stakeholder_url_prefix
 
 TIMELINE_PAGE = 25  # as the client list: a screenful, and cheap to draw
 

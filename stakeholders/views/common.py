@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.urls import reverse
@@ -18,14 +17,6 @@ def client_for(user: User, pk: object) -> Client:
         return visible_clients(user).annotate(user_can_edit=Exists(editable)).get(pk=int(pk))
     except (Client.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404("No such client.") from exc
-
-
-def apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def stakeholder_url_prefix() -> str:

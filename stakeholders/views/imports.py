@@ -11,11 +11,12 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import editable_clients
+from accounts.forms import apply_errors
 from stakeholders import csv_format, services
 from stakeholders.forms import ImportRunForm, ImportUploadForm
 from stakeholders.importing import progress_key
 from stakeholders.models import ImportJob, Interaction, Stakeholder
-from stakeholders.views.common import apply_errors, client_for
+from stakeholders.views.common import client_for
 
 SHOWN_ERRORS = 500
 

@@ -12,11 +12,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import get_editable_object, get_visible_object
 from accounts.concurrency import StaleVersionError
+from accounts.forms import apply_errors
 from accounts.models import User
 from stakeholders import selectors, services
 from stakeholders.forms import MergeForm, RelationshipForm, StakeholderForm, WhoKnowsSearchForm
 from stakeholders.models import Relationship, Stakeholder
-from stakeholders.views.common import apply_errors, client_for, stakeholder_url_prefix
+from stakeholders.views.common import client_for, stakeholder_url_prefix
 
 
 def _flash(request, form) -> None:
