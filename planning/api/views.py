@@ -66,14 +66,17 @@ PRECONDITION_RESPONSES = {
 }
 
 
+def versioned_action(read: type, request: type | None = None) -> Any:
+    """OpenAPI for a versioned POST action: If-Match required, ETag returned, 412/428 documented."""
+    return extend_schema(
+        parameters=[IF_MATCH, ETAG], request=request, responses={200: read, **PRECONDITION_RESPONSES}
+    )
+
+
 def versioned_schema(serializer: type, read: type | None = None) -> Any:
     """OpenAPI for a versioned ViewSet: If-Match on writes, ETag on reads, 412/428 documented."""
     read = read or serializer
-    write = extend_schema(
-        parameters=[IF_MATCH, ETAG],
-        request=serializer,
-        responses={200: read, **PRECONDITION_RESPONSES},
-    )
+    write = versioned_action(read, serializer)
     return extend_schema_view(
         retrieve=extend_schema(parameters=[ETAG], responses={200: read}),
         update=write,
@@ -103,9 +106,16 @@ class PlanningViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
             return self.update_serializer_class
         return self.serializer_class
 
-    def client_of(self, obj: models.Model):
-        for part in self.client_field.split("__"):
+    def client_id_of(self, obj: models.Model) -> int:
+        *path, last = self.client_field.split("__")
+        for part in path:
             obj = getattr(obj, part)
+        return getattr(obj, f"{last}_id")
+
+    def get_editable_object(self) -> models.Model:
+        """The record: 404 unless visible, 403 unless its client is one you may change."""
+        obj = self.get_object()
+        get_editable_client(self.request.user, self.client_id_of(obj))
         return obj
 
     def create_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -121,8 +131,7 @@ class PlanningViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
-        obj = self.get_object()
-        get_editable_client(request.user, self.client_of(obj).pk)
+        obj = self.get_editable_object()
         expected = self.check_if_match(obj)
         serializer = self.get_serializer(obj, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
@@ -133,8 +142,7 @@ class PlanningViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
         return self.respond(obj)
 
     def destroy(self, request, *args, **kwargs):
-        obj = self.get_object()
-        get_editable_client(request.user, self.client_of(obj).pk)
+        obj = self.get_editable_object()
         expected = self.check_if_match(obj)
         self.run(f"{self.entity}_delete", obj, expected, {})
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -176,27 +184,18 @@ class PlanViewSet(PlanningViewSet):
             status=status.HTTP_405_METHOD_NOT_ALLOWED,
         )
 
-    @extend_schema(
-        parameters=[IF_MATCH, ETAG],
-        request=None,
-        responses={200: s.PlanSerializer, **PRECONDITION_RESPONSES},
-    )
+    @versioned_action(s.PlanSerializer)
     @action(detail=True, methods=["post"])
     def activate(self, request, pk=None):
         return self._status_change("plan_activate")
 
-    @extend_schema(
-        parameters=[IF_MATCH, ETAG],
-        request=None,
-        responses={200: s.PlanSerializer, **PRECONDITION_RESPONSES},
-    )
+    @versioned_action(s.PlanSerializer)
     @action(detail=True, methods=["post"])
     def archive(self, request, pk=None):
         return self._status_change("plan_archive")
 
     def _status_change(self, service_name: str) -> Response:
-        plan = self.get_object()
-        get_editable_client(self.request.user, plan.client_id)
+        plan = self.get_editable_object()
         self.run(service_name, plan, self.check_if_match(plan), {})
         return self.respond(plan)
 
@@ -247,15 +246,10 @@ class ActionViewSet(PlanRowViewSet):
             return selectors.my_actions(user=self.request.user).prefetch_related("stakeholders")
         return super().get_queryset()
 
-    @extend_schema(
-        parameters=[IF_MATCH, ETAG],
-        request=None,
-        responses={200: s.ActionSerializer, **PRECONDITION_RESPONSES},
-    )
+    @versioned_action(s.ActionSerializer)
     @action(detail=True, methods=["post"])
     def done(self, request, pk=None):
-        obj = self.get_object()
-        get_editable_client(request.user, obj.plan.client_id)
+        obj = self.get_editable_object()
         self.run("action_mark_done", obj, self.check_if_match(obj), {})
         return self.respond(obj)
 
@@ -316,30 +310,20 @@ class TransitionViewSet(PlanningViewSet):
             {"detail": "Cancel a transition instead."}, status=status.HTTP_405_METHOD_NOT_ALLOWED
         )
 
-    @extend_schema(
-        parameters=[IF_MATCH, ETAG],
-        request=s.TransitionCompleteSerializer,
-        responses={200: s.TransitionSerializer, **PRECONDITION_RESPONSES},
-    )
+    @versioned_action(s.TransitionSerializer, s.TransitionCompleteSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        obj = self.get_object()
-        get_editable_client(request.user, obj.client_id)
+        obj = self.get_editable_object()
         expected = self.check_if_match(obj)
         body = s.TransitionCompleteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         self.run("transition_complete", obj, expected, dict(body.validated_data))
         return self.respond(obj)
 
-    @extend_schema(
-        parameters=[IF_MATCH, ETAG],
-        request=None,
-        responses={200: s.TransitionSerializer, **PRECONDITION_RESPONSES},
-    )
+    @versioned_action(s.TransitionSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        obj = self.get_object()
-        get_editable_client(request.user, obj.client_id)
+        obj = self.get_editable_object()
         self.run("transition_cancel", obj, self.check_if_match(obj), {})
         return self.respond(obj)
 
