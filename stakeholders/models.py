@@ -175,6 +175,7 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+WAITING_STATUSES = (ImportStatus.PREVIEW_QUEUED, ImportStatus.IMPORT_QUEUED)
 RUNNING_STATUSES = (ImportStatus.PREVIEWING, ImportStatus.IMPORTING)
 # A check or an import whose run was lost this many times is given up: the file itself may be what
 # stops it (a worker killed for its memory, say), and it would otherwise be taken up again forever.
@@ -226,8 +227,7 @@ class ImportJob(models.Model):
 
     @property
     def is_running(self) -> bool:
-        return self.status in {ImportStatus.PREVIEW_QUEUED, ImportStatus.PREVIEWING,
-                               ImportStatus.IMPORT_QUEUED, ImportStatus.IMPORTING}
+        return self.status in WAITING_STATUSES + RUNNING_STATUSES
 
     @property
     def running_since(self) -> datetime.datetime:

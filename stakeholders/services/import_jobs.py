@@ -19,6 +19,7 @@ from accounts.services import audited_write
 from stakeholders.models import (
     IMPORT_MAX_RUNS,
     RUNNING_STATUSES,
+    WAITING_STATUSES,
     ImportJob,
     ImportMode,
     ImportStatus,
@@ -61,7 +62,6 @@ def _queue(job_id: int) -> bool:
     return send_task(run_import_job, job_id)
 
 
-WAITING_STATUSES = (ImportStatus.PREVIEW_QUEUED, ImportStatus.IMPORT_QUEUED)
 RUN_STATUS = {ImportStatus.PREVIEW_QUEUED: ImportStatus.PREVIEWING, ImportStatus.IMPORT_QUEUED: ImportStatus.IMPORTING}
 
 
