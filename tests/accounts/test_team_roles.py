@@ -347,3 +347,22 @@ def test_bd_cannot_create_a_client_behind_a_wall(carol, alice, login):
         content_type="application/json")
     assert response.status_code == 403
     assert not Client.objects.filter(name="Hidden Newco").exists()
+
+
+# --- the other role gates, now named in accounts.access -------------------------------------------------
+
+
+@pytest.mark.parametrize(("url_name", "reason"), [
+    ("overview", "for managing partners, BD and administrators"),
+    ("health-portfolio", "for the BD team and managing partners"),
+    ("health-scorecard", "Only administrators change the scorecard"),
+])
+def test_role_gated_pages_tell_a_partner_why(url_name, reason, alice, login):
+    response = login(alice).get(reverse(url_name))
+    assert refused(response)
+    assert reason in text_of(response)
+
+
+def test_menus_offer_firm_wide_pages_only_to_firm_wide_roles(alice, carol, login):
+    assert 'href="/health/portfolio/"' not in login(alice).get(reverse("client-list")).content.decode()
+    assert 'href="/health/portfolio/"' in login(carol).get(reverse("client-list")).content.decode()
