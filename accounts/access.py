@@ -1,9 +1,17 @@
-"""The one access rule. Every page, partial, API endpoint, export and download goes through here.
+"""The one access rule and every role gate. Every page, partial, API endpoint, export and download
+goes through here; no other module compares roles.
 
 - Partners see and edit clients whose current team they are on, and see other
   non-confidential clients read-only.
 - BD sees and edits all non-confidential clients; managing partners and admins see and edit all.
 - A confidential client is a 404 to anyone outside its team except managing partners and admins.
+
+Team roles (the `may_*` predicates below):
+- The client's CRP, managing partners and admins add and end SAM and team roles; so does BD
+  for clients without an ethical wall. Anyone may end their own SAM or team role.
+- Appointing or handing over the CRP is a managing partner's (or admin's) decision, made through
+  a recorded transition. Planning a transition is for those who manage the team.
+- Only managing partners and admins put a client behind an ethical wall or take it down.
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 
-from accounts.models import Client, User
+from accounts.models import Assignment, AssignmentRole, Client, Role, User
 
 M = TypeVar("M", bound=models.Model)
 
@@ -79,6 +87,109 @@ def get_editable_object[M: models.Model](user: User, queryset: models.QuerySet[M
     return obj
 
 
-def require_role(user: User, *roles: str) -> None:
-    if not (user.is_superuser or user.role in roles):
-        raise PermissionDenied("Your role does not allow this.")
+# --- role gates -----------------------------------------------------------------------------
+
+FIRM_WIDE_ROLES = frozenset({Role.BD, Role.MANAGING_PARTNER, Role.ADMIN})
+BEHIND_WALL_ROLES = frozenset({Role.MANAGING_PARTNER, Role.ADMIN})
+
+TEAM_REFUSED = ("Only the client's CRP, a managing partner or an administrator can change this team "
+                "(or the BD team, for a client without an ethical wall).")
+CRP_REFUSED = ("Handing over the CRP role is a managing partner's decision: ask a managing partner "
+               "or an administrator to record the transition.")
+SCORECARD_REFUSED = "Only administrators change the scorecard."
+OVERVIEW_REFUSED = "The firm overview is for managing partners, BD and administrators."
+WALL_REFUSED = ("Only a managing partner or an administrator can put a client behind an ethical wall "
+                "or take it down.")
+
+
+def _has_role(user: User, roles: frozenset[str]) -> bool:
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or user.role in roles
+
+
+def require(allowed: bool, message: str) -> None:
+    """Refuse with 403 and `message` unless `allowed`."""
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def sees_behind_walls(user: User) -> bool:
+    """Managing partners and admins see every client, confidential ones included."""
+    return _has_role(user, BEHIND_WALL_ROLES)
+
+
+def sees_all_open_clients(user: User) -> bool:
+    """BD, managing partners and admins see every client without an ethical wall."""
+    return _has_role(user, FIRM_WIDE_ROLES)
+
+
+def is_administrator(user: User) -> bool:
+    return _has_role(user, frozenset({Role.ADMIN}))
+
+
+def starts_on_own_portfolio(user: User) -> bool:
+    """Partners' dashboards open on the clients they serve; firm-wide roles see the whole portfolio."""
+    return user.is_authenticated and not sees_all_open_clients(user)
+
+
+def may_create_client(user: User) -> bool:
+    return sees_all_open_clients(user)
+
+
+def may_see_firm_overview(user: User) -> bool:
+    """The firm overview, CRP signals and recompute progress: firm-wide figures, not for partners."""
+    return sees_all_open_clients(user)
+
+
+def may_edit_scorecard(user: User) -> bool:
+    return is_administrator(user)
+
+
+def may_see_every_import(user: User) -> bool:
+    """Import jobs are their uploader's own; managing partners and admins may look at any."""
+    return sees_behind_walls(user)
+
+
+def may_change_confidentiality(user: User) -> bool:
+    return sees_behind_walls(user)
+
+
+def is_current_crp(user: User, client: Client) -> bool:
+    return Assignment.objects.filter(client=client, user_id=user.pk, role=AssignmentRole.CRP,
+                                     end_date__isnull=True).exists()
+
+
+def may_manage_team(user: User, client: Client) -> bool:
+    """Add and end SAM and team roles, and plan (not complete) a CRP transition."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if sees_behind_walls(user):
+        return True
+    if sees_all_open_clients(user) and not client.confidential:
+        return True
+    return is_current_crp(user, client)
+
+
+def may_hand_over_crp(user: User, client: Client) -> bool:
+    """Appoint, hand over or end a CRP: a managing partner's decision, recorded as a transition."""
+    return sees_behind_walls(user)
+
+
+def may_add_member(user: User, client: Client, role: str) -> bool:
+    if role == AssignmentRole.CRP:
+        return may_hand_over_crp(user, client)
+    return may_manage_team(user, client)
+
+
+def may_end_assignment(user: User, assignment: Assignment, *, manages_team: bool | None = None) -> bool:
+    """`manages_team` may carry `may_manage_team(user, client)` when a page asks for every row."""
+    if assignment.role == AssignmentRole.CRP:
+        return may_hand_over_crp(user, assignment.client)
+    if assignment.user_id == user.pk and user.is_active:
+        return True  # anyone may step off a team
+    return manages_team if manages_team is not None else may_manage_team(user, assignment.client)
+
+
+def may_plan_transition(user: User, client: Client) -> bool:
+    return may_manage_team(user, client)

@@ -6,11 +6,20 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts import services
-from accounts.access import editable_clients, get_editable_client, visible, visible_clients
+from accounts.access import (
+    CRP_REFUSED,
+    TEAM_REFUSED,
+    editable_clients,
+    get_editable_client,
+    may_create_client,
+    may_end_assignment,
+    require,
+    visible,
+    visible_clients,
+)
 from accounts.concurrency import VersionedViewSetMixin, etag_for
 from accounts.models import Assignment, AssignmentRole, Client, FeeRecord, ServiceLine, Tier, User
 
@@ -93,8 +102,7 @@ class ClientViewSet(VersionedViewSetMixin, mixins.CreateModelMixin, mixins.Updat
         return ClientCreateSerializer if self.action == "create" else ClientSerializer
 
     def perform_create(self, serializer):
-        if not self.request.user.sees_all_open_clients:
-            raise PermissionDenied("Ask the BD team to add a key client.")
+        require(may_create_client(self.request.user), "Ask the BD team to add a key client.")
         data = dict(serializer.validated_data)
         serializer.instance = services.client_create(actor=self.request.user, **data)
 
@@ -204,17 +212,14 @@ class AssignmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        if data["role"] == AssignmentRole.CRP:
-            existing = Assignment.objects.filter(client=data["client"], role="crp", end_date__isnull=True)
-            if existing.exists():
-                raise serializers.ValidationError({"role": "This client already has a current CRP."})
         serializer.instance = services.assignment_start(actor=self.request.user, **data)
 
     @extend_schema(request=AssignmentEndSerializer, responses=AssignmentSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         assignment = self.get_object()
-        get_editable_client(request.user, assignment.client_id)
+        require(may_end_assignment(request.user, assignment),
+                CRP_REFUSED if assignment.role == AssignmentRole.CRP else TEAM_REFUSED)
         body = AssignmentEndSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.assignment_end(actor=request.user, assignment=assignment, **body.validated_data)

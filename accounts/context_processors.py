@@ -1,5 +1,15 @@
 from django.conf import settings
 
+from accounts import access
+
 
 def firm(request):
     return {"FIRM_NAME": settings.FIRM_NAME}
+
+
+def role_gates(request):
+    """What the signed-in person's role opens, for menus and buttons (the rules live in accounts.access)."""
+    user = getattr(request, "user", None)
+    if user is None:
+        return {}
+    return {"may_see_firm_overview": access.may_see_firm_overview(user)}

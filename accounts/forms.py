@@ -41,6 +41,15 @@ class ClientForm(forms.ModelForm):
                   "review_cadence_days", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 5})}
 
+    def __init__(self, *args, may_wall: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_wall:
+            # A posted value is ignored: the wall is a managing partner's or admin's decision.
+            self.fields["confidential"].disabled = True
+            self.fields["confidential"].help_text = (
+                "Only a managing partner or an administrator can put a client behind an ethical wall "
+                "or take it down.")
+
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         clash = Client.objects.filter(name__iexact=name)
@@ -75,11 +84,6 @@ class AssignmentForm(forms.ModelForm):
 
 class AssignmentEndForm(forms.Form):
     end_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-
-
-class HandoverForm(forms.Form):
-    new_crp = partner_field("New Client Relationship Partner")
-    on_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Handover date")
 
 
 class FeeRecordForm(forms.ModelForm):

@@ -22,21 +22,25 @@ def _on_team(user: User) -> Exists:
 class ClientQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> ClientQuerySet:
         """The clients `user` may see at all: the ethical wall lives here and only here."""
+        from accounts import access
+
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.sees_behind_walls:
+        if access.sees_behind_walls(user):
             return self
-        if user.sees_all_open_clients:
+        if access.sees_all_open_clients(user):
             return self.filter(confidential=False)
         return self.filter(Q(confidential=False) | _on_team(user))
 
     def editable_by(self, user: User) -> ClientQuerySet:
         """The clients `user` may change: admins and managing partners all, partners their own."""
+        from accounts import access
+
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.sees_behind_walls:
+        if access.sees_behind_walls(user):
             return self
-        if user.sees_all_open_clients:  # BD edits open clients' data (imports, fees)
+        if access.sees_all_open_clients(user):  # BD edits open clients' data (imports, fees)
             return self.filter(confidential=False)
         return self.filter(_on_team(user))
 

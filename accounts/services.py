@@ -12,6 +12,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.access import (
+    CRP_REFUSED,
+    TEAM_REFUSED,
+    WALL_REFUSED,
+    may_add_member,
+    may_change_confidentiality,
+    may_end_assignment,
+    may_hand_over_crp,
+    require,
+)
 from accounts.concurrency import save_versioned
 from accounts.errors import validation_error_from
 from accounts.models import (
@@ -20,6 +30,7 @@ from accounts.models import (
     Client,
     ClientStatus,
     FeeRecord,
+    Notification,
     ServiceLine,
     Tier,
     User,
@@ -63,6 +74,7 @@ def client_create(
     start_date: datetime.date | None = None,
 ) -> Client:
     """Create a key account with its first CRP (and SAM): an active client always has one."""
+    require(not confidential or may_change_confidentiality(actor), WALL_REFUSED)
     _require_partner(crp, "crp")
     if sam is not None and sam == crp:
         raise ValidationError({"sam": "The SAM must be someone other than the CRP."})
@@ -89,6 +101,10 @@ def client_update(
     unknown = set(changes) - set(CLIENT_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown client fields: {', '.join(sorted(unknown))}")
+    # Compared with the stored row: a bound ModelForm has already copied its values onto `client`.
+    stored_wall = Client.objects.filter(pk=client.pk).values_list("confidential", flat=True).first()
+    wall_change = "confidential" in changes and bool(changes["confidential"]) != stored_wall
+    require(not wall_change or may_change_confidentiality(actor), WALL_REFUSED)
     for field, value in changes.items():
         setattr(client, field, value.strip() if isinstance(value, str) and field == "name" else value)
     client.full_clean(validate_constraints=False, exclude=["service_lines"])
@@ -96,14 +112,47 @@ def client_update(
         save_versioned(client, expected_version, list(changes))
         if service_lines is not None:
             client.service_lines.set(service_lines)
+        if wall_change:
+            _notify_wall_change(actor=actor, client=client)
         _check_deferred_constraints()
     return client
+
+
+def _notify_wall_change(*, actor: User, client: Client) -> None:
+    """The current team hears when its client goes behind an ethical wall or comes out from behind one."""
+    if client.confidential:
+        title = f"{client} is now behind an ethical wall"
+        body = f"{actor} put it behind the wall: only its team, managing partners and admins can see it."
+    else:
+        title = f"{client} is no longer behind an ethical wall"
+        body = f"{actor} took the wall down: everyone at the firm can now see this client."
+    team = User.objects.filter(assignments__client=client, assignments__end_date__isnull=True).exclude(pk=actor.pk)
+    notifications_send(users=team, title=title, body=body, client=client)
+
+
+def notifications_send(
+    *, users: Iterable[User], title: str, body: str = "", client: Client | None = None,
+) -> list[Notification]:
+    """In-app notifications to `users`, linking to `client` when given."""
+    url = client.get_absolute_url() if client is not None else ""
+    return Notification.objects.bulk_create(
+        [Notification(user=user, title=title[:200], body=body, url=url, client=client) for user in users]
+    )
+
+
+def _notify_off_team(*, user: User, client: Client, title: str, body: str) -> None:
+    """Tell someone they left a team. A confidential client is not named: they can no longer see it."""
+    if client.confidential:
+        notifications_send(users=[user], title=title.format(client="a confidential client"), body=body)
+    else:
+        notifications_send(users=[user], title=title.format(client=client), body=body, client=client)
 
 
 def assignment_start(
     *, actor: User, client: Client, user: User, role: str, start_date: datetime.date | None = None,
 ) -> Assignment:
     """Add a person to the client's team. A CRP is changed through a transition, not here."""
+    require(may_add_member(actor, client, role), CRP_REFUSED if role == AssignmentRole.CRP else TEAM_REFUSED)
     _require_partner(user, "user")
     if role == AssignmentRole.CRP and Assignment.objects.filter(
         client=client, role=AssignmentRole.CRP, end_date__isnull=True
@@ -113,11 +162,16 @@ def assignment_start(
     assignment.full_clean(validate_constraints=False)
     with audited_write(actor):
         assignment.save()
+        if user != actor:
+            notifications_send(users=[user], title=f"You have joined {client}'s team",
+                               body=f"{actor} added you as {assignment.get_role_display()}.", client=client)
     return assignment
 
 
 def assignment_end(*, actor: User, assignment: Assignment, end_date: datetime.date | None = None) -> Assignment:
     """End a team role; the row is kept as history."""
+    refused = CRP_REFUSED if assignment.role == AssignmentRole.CRP else TEAM_REFUSED
+    require(may_end_assignment(actor, assignment), refused)
     if assignment.end_date is not None:
         raise ValidationError({"end_date": "This assignment has already ended."})
     end_date = end_date or timezone.localdate()
@@ -128,6 +182,11 @@ def assignment_end(*, actor: User, assignment: Assignment, end_date: datetime.da
     with audited_write(actor):
         assignment.end_date = end_date
         assignment.save(update_fields=["end_date"])
+        if assignment.user_id != actor.pk:
+            _notify_off_team(user=assignment.user, client=assignment.client,
+                             title="Your role on {client}'s team has ended",
+                             body=f"{actor} ended your role as {assignment.get_role_display()} "
+                                  f"on {end_date:%d %b %Y}.")
         _check_deferred_constraints()
     return assignment
 
@@ -135,7 +194,12 @@ def assignment_end(*, actor: User, assignment: Assignment, end_date: datetime.da
 def crp_handover(
     *, actor: User, client: Client, new_crp: User, on_date: datetime.date | None = None,
 ) -> Assignment:
-    """End the current CRP and start `new_crp` on the same day, atomically."""
+    """End the current CRP and start `new_crp` on the same day, atomically.
+
+    Only a completed transition calls this (planning's `transition_complete`): a CRP change is a
+    managing partner's decision with its reason and consent on record.
+    """
+    require(may_hand_over_crp(actor, client), CRP_REFUSED)
     _require_partner(new_crp, "new_crp")
     on_date = on_date or timezone.localdate()
     with audited_write(actor):
@@ -151,6 +215,12 @@ def crp_handover(
         # The incoming CRP may have been SAM or team member: that role ends as the new one starts.
         Assignment.objects.filter(client=client, user=new_crp, end_date__isnull=True).update(end_date=on_date)
         new = Assignment.objects.create(client=client, user=new_crp, role=AssignmentRole.CRP, start_date=on_date)
+        if current and current.user_id != actor.pk:
+            _notify_off_team(user=current.user, client=client, title="You are no longer the CRP of {client}",
+                             body=f"{actor} handed the role to {new_crp} on {on_date:%d %b %Y}.")
+        if new_crp != actor:
+            notifications_send(users=[new_crp], title=f"You are now the CRP of {client}",
+                               body=f"{actor} handed you the role from {on_date:%d %b %Y}.", client=client)
         _check_deferred_constraints()
     return new
 

@@ -9,7 +9,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pghistory.models import MiddlewareEvents
 
 from accounts import selectors, services
-from accounts.access import can_edit, get_editable_client, get_editable_object, get_visible_client
+from accounts.access import (
+    CRP_REFUSED,
+    TEAM_REFUSED,
+    can_edit,
+    get_editable_client,
+    get_editable_object,
+    get_visible_client,
+    get_visible_object,
+    may_change_confidentiality,
+    may_create_client,
+    may_end_assignment,
+    may_manage_team,
+    require,
+)
 from accounts.concurrency import StaleVersionError
 from accounts.forms import (
     AssignmentEndForm,
@@ -17,10 +30,9 @@ from accounts.forms import (
     ClientCreateForm,
     ClientForm,
     FeeRecordForm,
-    HandoverForm,
     apply_errors,
 )
-from accounts.models import Assignment, Client, ClientStatus, FeeRecord, Role, Tier
+from accounts.models import Assignment, AssignmentRole, Client, ClientStatus, FeeRecord, Role, Tier
 from accounts.signals import client_detail_panels
 
 PAGE_SIZE = 25
@@ -56,7 +68,7 @@ def client_list(request):
         return render(request, "accounts/client_list.html#client-table", context)
     context.update(tiers=Tier.objects.all(), sectors=selectors.sectors_of(request.user),
                    crps=selectors.crp_choices(request.user), statuses=ClientStatus.choices,
-                   can_create=request.user.role != Role.PARTNER or request.user.is_superuser)
+                   can_create=may_create_client(request.user))
     return render(request, "accounts/client_list.html", context)
 
 
@@ -71,6 +83,11 @@ def _query_without(params, *names: str) -> str:
 def client_detail(request, pk: int):
     client = get_visible_client(request.user, pk)
     team = list(selectors.team_of(client))
+    manages_team = may_manage_team(request.user, client)
+    for assignment in team:
+        assignment.client = client
+        assignment.can_end = assignment.is_current and may_end_assignment(request.user, assignment,
+                                                                            manages_team=manages_team)
     panels = [panel for _, panel in client_detail_panels.send(sender=Client, client=client, user=request.user)
               if panel]
     # The client's own record, team and fees; plans and stakeholders keep their own history pages.
@@ -79,6 +96,7 @@ def client_detail(request, pk: int):
     return render(request, "accounts/client_detail.html", {
         "client": client,
         "can_edit": can_edit(request.user, client),
+        "can_manage_team": manages_team,
         "current_team": [a for a in team if a.is_current],
         "past_team": [a for a in team if not a.is_current],
         "fees": selectors.fee_table(client),
@@ -86,17 +104,16 @@ def client_detail(request, pk: int):
         "history": history,
         "panels": sorted(panels, key=lambda panel: panel["order"]),
         "assignment_form": AssignmentForm(),
-        "handover_form": HandoverForm(),
         "fee_form": FeeRecordForm(initial={"financial_year": selectors.last_complete_financial_year()}),
     })
 
 
 @require_http_methods(["GET", "POST"])
 def client_create(request):
-    if request.user.role == Role.PARTNER and not request.user.is_superuser:
+    if not may_create_client(request.user):
         messages.error(request, "Ask the BD team to add a key client.")
         return redirect("client-list")
-    form = ClientCreateForm(request.POST or None)
+    form = ClientCreateForm(request.POST or None, may_wall=may_change_confidentiality(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -117,7 +134,8 @@ def client_create(request):
 @require_http_methods(["GET", "POST"])
 def client_edit(request, pk: int):
     client = get_editable_client(request.user, pk)
-    form = ClientForm(request.POST or None, instance=client, initial={"version": client.version})
+    may_wall = may_change_confidentiality(request.user)
+    form = ClientForm(request.POST or None, instance=client, initial={"version": client.version}, may_wall=may_wall)
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -128,7 +146,8 @@ def client_edit(request, pk: int):
                                    service_lines=data["service_lines"], **changes)
         except StaleVersionError as stale:
             conflict = stale
-            form = ClientForm(request.POST, instance=stale.current, initial={"version": stale.current.version})
+            form = ClientForm(request.POST, instance=stale.current, initial={"version": stale.current.version},
+                              may_wall=may_wall)
             form.data = form.data.copy()
             form.data["version"] = stale.current.version
         except ValidationError as error:
@@ -141,7 +160,8 @@ def client_edit(request, pk: int):
 
 @require_POST
 def assignment_add(request, pk: int):
-    client = get_editable_client(request.user, pk)
+    client = get_visible_client(request.user, pk)
+    require(may_manage_team(request.user, client), TEAM_REFUSED)
     form = AssignmentForm(request.POST)
     if form.is_valid():
         try:
@@ -156,7 +176,9 @@ def assignment_add(request, pk: int):
 
 @require_POST
 def assignment_end(request, pk: int):
-    assignment = get_editable_object(request.user, Assignment.objects.select_related("client", "user"), pk)
+    assignment = get_visible_object(request.user, Assignment.objects.select_related("client", "user"), pk)
+    require(may_end_assignment(request.user, assignment),
+            CRP_REFUSED if assignment.role == AssignmentRole.CRP else TEAM_REFUSED)
     form = AssignmentEndForm(request.POST)
     if form.is_valid():
         try:
@@ -167,21 +189,6 @@ def assignment_end(request, pk: int):
     else:
         _flash_form_errors(request, form)
     return redirect(assignment.client)
-
-
-@require_POST
-def crp_handover(request, pk: int):
-    client = get_editable_client(request.user, pk)
-    form = HandoverForm(request.POST)
-    if form.is_valid():
-        try:
-            services.crp_handover(actor=request.user, client=client, **form.cleaned_data)
-            messages.success(request, f"{form.cleaned_data['new_crp']} is now the CRP.")
-        except ValidationError as error:
-            _flash_errors(request, error)
-    else:
-        _flash_form_errors(request, form)
-    return redirect(client)
 
 
 @require_POST

@@ -6,12 +6,17 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts.access import get_visible_client, visible
-from accounts.models import Role
+from accounts.access import (
+    SCORECARD_REFUSED,
+    get_visible_client,
+    may_edit_scorecard,
+    may_see_firm_overview,
+    require,
+    visible,
+)
 from health.models import HealthScore, Measure, Measurement, RecomputeJob, Scorecard
 from health.services.measurements import measurement_enter, measurements_import
 from health.services.scorecards import MeasureInput, scorecard_publish
@@ -67,8 +72,7 @@ class ScorecardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=ScorecardSerializer, responses={201: PublishedScorecardSerializer})
     def create(self, request, *args, **kwargs):
-        if request.user.role != Role.ADMIN and not request.user.is_superuser:
-            raise PermissionDenied("Only administrators change the scorecard.")
+        require(may_edit_scorecard(request.user), SCORECARD_REFUSED)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -125,7 +129,7 @@ class RecomputeJobViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         user = self.request.user
-        if getattr(self, "swagger_fake_view", False) or (user.role == Role.PARTNER and not user.is_superuser):
+        if getattr(self, "swagger_fake_view", False) or not may_see_firm_overview(user):
             return RecomputeJob.objects.none()
         return RecomputeJob.objects.order_by("-created_at")
 

@@ -4,14 +4,21 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import get_visible_client, require_role
-from accounts.models import Notification, Role, User
+from accounts.access import (
+    OVERVIEW_REFUSED,
+    SCORECARD_REFUSED,
+    get_visible_client,
+    may_edit_scorecard,
+    may_see_firm_overview,
+    require,
+)
+from accounts.models import Notification, User
 from health import portfolio, selectors
 from health.models import RecomputeJob, Scorecard
 from health.services.measurements import entered_measure_keys, measurements_import
@@ -56,8 +63,7 @@ def notifications_mark_read(request):
 
 @require_GET
 def portfolio_signals(request):
-    if request.user.role == Role.PARTNER and not request.user.is_superuser:
-        raise PermissionDenied("Portfolio signals are for the BD team and managing partners.")
+    require(may_see_firm_overview(request.user), "Portfolio signals are for the BD team and managing partners.")
     return render(
         request, "health/portfolio.html", {"signals": portfolio.portfolio_signals(request.user)}
     )
@@ -88,7 +94,7 @@ def _measures_from_post(post) -> list[MeasureInput]:
 
 @require_http_methods(["GET", "POST"])
 def scorecard_edit(request):
-    require_role(request.user, Role.ADMIN)
+    require(may_edit_scorecard(request.user), SCORECARD_REFUSED)
     scorecard = current_scorecard()
     errors: dict = {}
     if request.method == "POST":
@@ -148,7 +154,7 @@ def scorecard_edit(request):
 
 @require_GET
 def job_progress(request, pk: int):
-    require_role(request.user, Role.ADMIN, Role.MANAGING_PARTNER, Role.BD)
+    require(may_see_firm_overview(request.user), OVERVIEW_REFUSED)
     job = get_object_or_404(RecomputeJob, pk=pk)
     template = "health/job.html#progress" if request.htmx else "health/job.html"
     return render(request, template, {"job": job})

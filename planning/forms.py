@@ -198,3 +198,20 @@ class TransitionForm(VersionedForm):
             "consent_received_on": DATE,
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
+
+
+class CrpHandoverForm(forms.ModelForm):
+    """The client page's quick handover: a transition recorded and completed on the same day."""
+
+    new_crp = active_people()
+    on_date = forms.DateField(widget=DATE, label="Handover date")
+
+    class Meta:
+        model = Transition
+        fields = ["reason", "consent_required", "consent_received_on", "notes"]
+        widgets = {"consent_received_on": DATE, "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_crp"].label = "New Client Relationship Partner"
+        self.order_fields(["new_crp", "on_date", "reason", "consent_required", "consent_received_on"])

@@ -19,10 +19,13 @@ def start_onboarding_checklist(
 
 def plan_panel(sender: type, client: Client, user: User, **kwargs: Any) -> dict[str, Any]:
     """The plan section of the client page: plans by year, pipeline and open risks at a glance."""
+    from accounts.access import may_hand_over_crp
     from planning import selectors
+    from planning.forms import CrpHandoverForm
 
     return {
         "order": 20,
         "template": "planning/client_panel.html",
         **selectors.client_panel(client=client, user=user),
+        "handover_form": CrpHandoverForm() if may_hand_over_crp(user, client) else None,
     }

@@ -34,6 +34,7 @@ urlpatterns = [
     ),
     path("clients/<int:pk>/plans/", views.client_plans, name="client-plans"),
     path("clients/<int:pk>/plans/new/", views.plan_create, name="plan-create"),
+    path("clients/<int:pk>/handover/", views.crp_handover, name="crp-handover"),
     path("my/actions/", views.my_actions, name="my-actions"),
     path("my/calendar/regenerate/", views.calendar_regenerate, name="calendar-regenerate"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),

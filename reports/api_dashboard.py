@@ -6,10 +6,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from accounts.models import Role
+from accounts.access import OVERVIEW_REFUSED, may_see_firm_overview, require
 from reports.dashboard import home, pages, services, whitespace
 from reports.dashboard.params import SORT_LABELS
 from reports.dashboard.selectors import attention_reasons, days_since
@@ -161,13 +160,7 @@ class DashboardViewSet(viewsets.ViewSet):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=False)
     def overview(self, request):
-        if not (
-            request.user.is_superuser
-            or request.user.role in (Role.MANAGING_PARTNER, Role.BD, Role.ADMIN)
-        ):
-            raise PermissionDenied(
-                "The firm overview is for managing partners, BD and administrators."
-            )
+        require(may_see_firm_overview(request.user), OVERVIEW_REFUSED)
         data = pages.cached_overview(request.user)
         return Response(
             {

@@ -10,16 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import get_editable_object, require_role
+from accounts.access import OVERVIEW_REFUSED, get_editable_object, may_see_firm_overview, require
 from accounts.concurrency import StaleVersionError
-from accounts.models import Notification, Role
+from accounts.models import Notification
 from health.models import Band
 from planning.models import Action
 from reports.dashboard import exports, home, pages, services, whitespace
 from reports.dashboard.params import ATTENTION_REASONS, PAGE_SIZES, SORT_LABELS
 from reports.models import SavedView
-
-OVERVIEW_ROLES = (Role.MANAGING_PARTNER, Role.BD, Role.ADMIN)
 
 
 def _notify(request, params) -> None:
@@ -122,7 +120,7 @@ def whitespace_view(request):
 
 @require_GET
 def overview_view(request):
-    require_role(request.user, *OVERVIEW_ROLES)
+    require(may_see_firm_overview(request.user), OVERVIEW_REFUSED)
     return render(
         request,
         "reports/dashboard/overview.html",

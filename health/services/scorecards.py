@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils.text import slugify
 
-from accounts.access import require_role
-from accounts.models import Role, User
+from accounts.access import SCORECARD_REFUSED, may_edit_scorecard, require
+from accounts.models import User
 from accounts.services import audited_write
 from health import measures
 from health.models import Measure, MeasureSource, RecomputeJob, Scorecard
@@ -79,7 +79,7 @@ def scorecard_publish(
     note: str = "",
 ) -> tuple[Scorecard, RecomputeJob]:
     """Make the changed scorecard the current version and rescore everyone in the background."""
-    require_role(actor, Role.ADMIN)
+    require(may_edit_scorecard(actor), SCORECARD_REFUSED)
     errors = {}
     if not (Decimal(0) <= amber_threshold < green_threshold <= Decimal(100)):
         errors["green_threshold"] = "Thresholds run 0 ≤ amber < green ≤ 100."

@@ -19,7 +19,15 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.access import get_editable_client, visible
+from accounts.access import (
+    CRP_REFUSED,
+    TEAM_REFUSED,
+    get_editable_client,
+    may_hand_over_crp,
+    may_plan_transition,
+    require,
+    visible,
+)
 from accounts.concurrency import (
     PreconditionFailed,
     StaleVersionError,
@@ -309,6 +317,20 @@ class TransitionViewSet(PlanningViewSet):
         return Response(
             {"detail": "Cancel a transition instead."}, status=status.HTTP_405_METHOD_NOT_ALLOWED
         )
+
+    def get_editable_object(self) -> Transition:
+        """Refused before the If-Match check: completing is a managing partner's decision."""
+        obj = super().get_editable_object()
+        if self.action == "complete":
+            require(may_hand_over_crp(self.request.user, obj.client), CRP_REFUSED)
+        else:
+            require(may_plan_transition(self.request.user, obj.client), TEAM_REFUSED)
+        return obj
+
+    def create_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        data = super().create_kwargs(data)
+        require(may_plan_transition(self.request.user, data["client"]), TEAM_REFUSED)
+        return data
 
     @versioned_action(s.TransitionSerializer, s.TransitionCompleteSerializer)
     @action(detail=True, methods=["post"])

@@ -40,6 +40,7 @@ from planning.services.transitions import (
     transition_cancel,
     transition_complete,
     transition_create,
+    transition_hand_over_now,
     transition_update,
 )
 
@@ -79,5 +80,6 @@ __all__ = [
     "transition_cancel",
     "transition_complete",
     "transition_create",
+    "transition_hand_over_now",
     "transition_update",
 ]

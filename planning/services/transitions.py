@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts import services as account_services
+from accounts.access import CRP_REFUSED, TEAM_REFUSED, may_hand_over_crp, may_plan_transition, require
 from accounts.models import Assignment, AssignmentRole, Client, User
 from planning.models import (
     OPEN_TRANSITION_STATUSES,
@@ -97,6 +98,7 @@ def _check_transition(transition: Transition) -> None:
 
 def transition_create(*, actor: User, client: Client, incoming: User, **fields: Any) -> Transition:
     """Plan a handover from the current CRP to `incoming`, with a knowledge-transfer checklist."""
+    require(may_plan_transition(actor, client), TEAM_REFUSED)
     if Transition.objects.filter(client=client, status__in=OPEN_TRANSITION_STATUSES).exists():
         raise ValidationError({"incoming": "This client already has a transition under way."})
     transition = Transition(
@@ -123,6 +125,7 @@ def transition_create(*, actor: User, client: Client, incoming: User, **fields: 
 def transition_update(
     *, actor: User, transition: Transition, expected_version: int, **changes: Any
 ) -> Transition:
+    require(may_plan_transition(actor, transition.client), TEAM_REFUSED)
     if transition.status not in OPEN_TRANSITION_STATUSES:
         raise ValidationError({"status": "A completed or cancelled transition cannot be changed."})
     if changes.get("status") == TransitionStatus.COMPLETED:
@@ -141,6 +144,7 @@ def transition_complete(
     on_date: datetime.date | None = None,
 ) -> Transition:
     """Close the transition and hand the CRP role over, all in one transaction."""
+    require(may_hand_over_crp(actor, transition.client), CRP_REFUSED)
     if transition.status not in OPEN_TRANSITION_STATUSES:
         raise ValidationError({"status": "This transition is already closed."})
     if transition.consent_required and transition.consent_received_on is None:
@@ -164,8 +168,45 @@ def transition_complete(
 
 
 def transition_cancel(*, actor: User, transition: Transition, expected_version: int) -> Transition:
+    require(may_plan_transition(actor, transition.client), TEAM_REFUSED)
     if transition.status not in OPEN_TRANSITION_STATUSES:
         raise ValidationError({"status": "This transition is already closed."})
     return update(
         actor, transition, expected_version, {"status": TransitionStatus.CANCELLED}, ["status"]
     )
+
+
+def transition_hand_over_now(
+    *,
+    actor: User,
+    client: Client,
+    incoming: User,
+    reason: str,
+    on_date: datetime.date | None = None,
+    consent_required: bool = True,
+    consent_received_on: datetime.date | None = None,
+    notes: str = "",
+) -> Transition:
+    """The client page's quick handover: a transition recorded and completed on one day.
+
+    The same decision as planning a transition and completing it (a managing partner's, with its
+    reason and the client's consent on record), only without an overlap period.
+    """
+    require(may_hand_over_crp(actor, client), CRP_REFUSED)
+    on_date = on_date or timezone.localdate()
+    with planning_write(actor):
+        transition = transition_create(
+            actor=actor,
+            client=client,
+            incoming=incoming,
+            reason=reason,
+            overlap_start=on_date,
+            overlap_end=on_date,
+            consent_required=consent_required,
+            consent_received_on=consent_received_on,
+            notes=notes,
+        )
+        transition_complete(
+            actor=actor, transition=transition, expected_version=transition.version, on_date=on_date
+        )
+    return transition

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -10,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.access import may_hand_over_crp, may_plan_transition, require
 from accounts.concurrency import StaleVersionError
 from accounts.forms import apply_errors
 from planning import selectors, services
@@ -28,7 +31,20 @@ def get_plan(request, pk: object, *, for_edit: bool = False) -> AccountPlan:
         raise PermissionDenied("You can view this plan but not change it.")
     # Rows build their links from this prefix: a reverse() per row and button dominated render time.
     plan.url = plan.get_absolute_url()
+    # Templates call these (once, cached) only where the transitions section is drawn.
+    plan.may_plan_transition = functools.cache(
+        lambda: plan.editable and may_plan_transition(request.user, plan.client)
+    )
+    plan.may_hand_over_crp = functools.cache(
+        lambda: plan.editable and may_hand_over_crp(request.user, plan.client)
+    )
     return plan
+
+
+def require_kind_change(request, kind: Kind, plan: AccountPlan) -> None:
+    """Rows of some kinds (CRP transitions) have a gate of their own beyond editing the plan."""
+    if kind.may_change is not None:
+        require(kind.may_change(request.user, plan.client), kind.refused)
 
 
 def _kind(name: str) -> Kind:
@@ -83,6 +99,7 @@ def row_show(request, pk: int, kind: str, item: int):
 def row_add(request, pk: int, kind: str):
     plan = get_plan(request, pk, for_edit=True)
     kind_ = _kind(kind)
+    require_kind_change(request, kind_, plan)
     form = kind_.form(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
@@ -101,6 +118,7 @@ def row_add(request, pk: int, kind: str):
 def row_edit(request, pk: int, kind: str, item: int):
     plan = get_plan(request, pk, for_edit=True)
     kind_ = _kind(kind)
+    require_kind_change(request, kind_, plan)
     obj = _row_of(kind_, plan, item)
     form = kind_.form(request.POST or None, instance=obj, plan=plan)
     conflict = None
@@ -132,6 +150,7 @@ def _conflict_form(kind: Kind, plan: AccountPlan, posted, stale: StaleVersionErr
 def row_delete(request, pk: int, kind: str, item: int):
     plan = get_plan(request, pk, for_edit=True)
     kind_ = _kind(kind)
+    require_kind_change(request, kind_, plan)
     if kind_.delete is None:
         raise Http404("This record cannot be deleted.")
     obj = _row_of(kind_, plan, item)

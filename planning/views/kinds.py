@@ -9,6 +9,8 @@ from typing import Any
 from django import forms
 from django.db import models
 
+from accounts.access import TEAM_REFUSED, may_plan_transition
+from accounts.models import Client, User
 from planning import forms as plan_forms
 from planning import selectors, services
 from planning.models import (
@@ -37,6 +39,8 @@ class Kind:
     update: Callable[..., models.Model]
     delete: Callable[..., None]
     refreshes: str = ""  # a plan-page partial to refresh alongside the row (out of band)
+    may_change: Callable[[User, Client], bool] | None = None  # a gate beyond editing the plan
+    refused: str = ""
 
     def queryset(self, plan: AccountPlan) -> models.QuerySet:
         base = self.model.objects.filter(
@@ -66,6 +70,8 @@ def _kind(
     arg: str,
     prefix: str,
     refreshes: str = "",
+    may_change: Callable[[User, Client], bool] | None = None,
+    refused: str = "",
 ) -> Kind:
     create = getattr(services, f"{prefix}_create")
     update = getattr(services, f"{prefix}_update")
@@ -78,6 +84,8 @@ def _kind(
         scope=scope,
         columns=columns,
         refreshes=refreshes,
+        may_change=may_change,
+        refused=refused,
         create=lambda actor, plan, data: create(
             actor=actor, **({"plan": plan} if scope == "plan" else {"client": plan.client}), **data
         ),
@@ -177,6 +185,8 @@ KINDS: dict[str, Kind] = {
             6,
             "transition",
             "transition",
+            may_change=may_plan_transition,
+            refused=TEAM_REFUSED,
         ),
     ]
 }

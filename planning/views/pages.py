@@ -10,11 +10,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import get_editable_client, get_visible_client
+from accounts.access import (
+    CRP_REFUSED,
+    TEAM_REFUSED,
+    get_editable_client,
+    get_visible_client,
+    may_hand_over_crp,
+    may_plan_transition,
+    require,
+)
 from accounts.concurrency import StaleVersionError
 from accounts.forms import apply_errors
 from planning import calendar, selectors, services
-from planning.forms import PlanCreateForm, PlanForm
+from planning.forms import CrpHandoverForm, PlanCreateForm, PlanForm
 from planning.views.inline import PAGE, get_plan
 from planning.views.kinds import KINDS
 
@@ -132,6 +140,10 @@ def transition_finish(request, pk: int, item: int, change: str):
     transition = KINDS["transition"].queryset(plan).filter(pk=item).first()
     if transition is None or change not in {"complete", "cancel"}:
         raise Http404("No such transition.")
+    if change == "complete":
+        require(may_hand_over_crp(request.user, plan.client), CRP_REFUSED)
+    else:
+        require(may_plan_transition(request.user, plan.client), TEAM_REFUSED)
     version = int(request.POST.get("version", "0") or 0)
     try:
         if change == "complete":
@@ -152,6 +164,38 @@ def transition_finish(request, pk: int, item: int, change: str):
         for text in error.messages:
             messages.error(request, text)
     return redirect(reverse("plan-detail", args=[plan.pk]) + "#transitions")
+
+
+@require_POST
+def crp_handover(request, pk: int):
+    """The client page's quick handover, recorded as a transition completed today."""
+    client = get_visible_client(request.user, pk)
+    require(may_hand_over_crp(request.user, client), CRP_REFUSED)
+    form = CrpHandoverForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for text in errors:
+                messages.error(request, f"{label}: {text}" if label else text)
+        return redirect(client)
+    data = form.cleaned_data
+    try:
+        services.transition_hand_over_now(
+            actor=request.user,
+            client=client,
+            incoming=data["new_crp"],
+            reason=data["reason"],
+            on_date=data["on_date"],
+            consent_required=data["consent_required"],
+            consent_received_on=data["consent_received_on"],
+            notes=data["notes"],
+        )
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, f"{data['new_crp']} is now the CRP.")
+    return redirect(client)
 
 
 @require_GET

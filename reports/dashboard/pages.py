@@ -12,6 +12,7 @@ from django.db.models import Count, QuerySet, Window
 from django.http import QueryDict
 from django.utils import timezone
 
+from accounts.access import sees_all_open_clients, sees_behind_walls, starts_on_own_portfolio
 from accounts.models import Client, Role, User
 from reports.dashboard import aggregates, selectors, svg
 from reports.dashboard.params import DashboardParams, parse_params
@@ -22,7 +23,7 @@ SHARED_REFRESH_OVERLAP_SECONDS = 30  # refreshed figures outlive the beat that r
 
 def default_mine(user: User) -> bool:
     """Partners start on their own portfolio; everyone else on the whole visible one."""
-    return user.role == Role.PARTNER and not user.is_superuser
+    return starts_on_own_portfolio(user)
 
 
 def read_params(user: User, query: QueryDict) -> tuple[DashboardParams, selectors.FilterOptions]:
@@ -139,9 +140,9 @@ def saved_views(user: User) -> list[SavedView]:
 
 def _scope_key(user: User, params: DashboardParams | None = None) -> str:
     """Who the figures are for: the access rule gives each partner their own visible clients."""
-    if (params is not None and params.mine) or not user.sees_all_open_clients:
+    if (params is not None and params.mine) or not sees_all_open_clients(user):
         return f"user:{user.pk}"
-    return "all" if user.sees_behind_walls else "open"
+    return "all" if sees_behind_walls(user) else "open"
 
 
 def _chart_key(scope: str, params: DashboardParams) -> str:

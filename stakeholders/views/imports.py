@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import editable_clients
+from accounts.access import editable_clients, may_see_every_import
 from accounts.forms import apply_errors
 from stakeholders import csv_format, services
 from stakeholders.forms import ImportRunForm, ImportUploadForm
@@ -24,7 +24,7 @@ SHOWN_ERRORS = 500
 def _job_for(request, pk: int) -> ImportJob:
     """An import job is its uploader's own (admins and managing partners may look at any)."""
     jobs = ImportJob.objects.all()
-    if not request.user.sees_behind_walls:
+    if not may_see_every_import(request.user):
         jobs = jobs.filter(created_by=request.user)
     try:
         return jobs.get(pk=pk)

@@ -70,11 +70,11 @@ def test_fee_api_refuses_clients_outside_the_callers_edit_rights(bob, normal_cli
     assert not FeeRecord.objects.exists()
 
 
-def test_assignment_api_refuses_a_second_crp_and_an_end_before_start(alice, bob, normal_client, login):
-    http = login(alice)
-    response = http.post("/api/assignments/", {"client": normal_client.pk, "user": bob.pk, "role": "crp",
+def test_assignment_api_refuses_a_second_crp_and_an_end_before_start(alice, bob, mike, normal_client, login):
+    response = login(mike).post("/api/assignments/", {"client": normal_client.pk, "user": bob.pk, "role": "crp",
                                                "start_date": "2025-01-01"}, content_type="application/json")
     assert response.status_code == 400
+    http = login(alice)
     team = http.post("/api/assignments/", {"client": normal_client.pk, "user": bob.pk, "role": "team",
                                            "start_date": "2025-01-01"}, content_type="application/json")
     assert team.status_code == 201

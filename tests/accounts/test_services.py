@@ -82,24 +82,24 @@ def test_negative_fee_is_refused(alice, normal_client):
     assert not normal_client.fees.exists()
 
 
-def test_ending_the_crp_of_an_active_client_is_refused(alice, normal_client):
+def test_ending_the_crp_of_an_active_client_is_refused(mike, normal_client):
     crp = normal_client.assignments.get(role="crp")
     with pytest.raises(ValidationError):
-        services.assignment_end(actor=alice, assignment=crp)
+        services.assignment_end(actor=mike, assignment=crp)
     crp.refresh_from_db()
     assert crp.end_date is None
 
 
-def test_a_second_crp_through_assignment_start_is_refused(alice, bob, normal_client):
+def test_a_second_crp_through_assignment_start_is_refused(mike, bob, normal_client):
     with pytest.raises(ValidationError) as error:
-        services.assignment_start(actor=alice, client=normal_client, user=bob, role="crp")
+        services.assignment_start(actor=mike, client=normal_client, user=bob, role="crp")
     assert "role" in error.value.message_dict
 
 
-def test_handover_ends_the_old_crp_and_keeps_history(alice, bob, normal_client):
+def test_handover_ends_the_old_crp_and_keeps_history(alice, bob, mike, normal_client):
     services.assignment_start(actor=alice, client=normal_client, user=bob, role="sam",
                               start_date=datetime.date(2024, 1, 1))
-    services.crp_handover(actor=alice, client=normal_client, new_crp=bob, on_date=datetime.date(2026, 3, 1))
+    services.crp_handover(actor=mike, client=normal_client, new_crp=bob, on_date=datetime.date(2026, 3, 1))
     current = Assignment.objects.filter(client=normal_client, end_date__isnull=True)
     assert [(a.user, a.role) for a in current] == [(bob, "crp")]
     old = Assignment.objects.get(client=normal_client, user=alice, role="crp")
@@ -107,6 +107,6 @@ def test_handover_ends_the_old_crp_and_keeps_history(alice, bob, normal_client):
     assert Assignment.objects.filter(client=normal_client).count() == 3  # nothing deleted
 
 
-def test_handover_to_the_current_crp_is_refused(alice, normal_client):
+def test_handover_to_the_current_crp_is_refused(alice, mike, normal_client):
     with pytest.raises(ValidationError):
-        services.crp_handover(actor=alice, client=normal_client, new_crp=alice)
+        services.crp_handover(actor=mike, client=normal_client, new_crp=alice)

@@ -131,7 +131,7 @@ def test_api_refuses_an_inactive_action_owner_by_field(plan, alice, login):
     assert "owner" in response.json()
 
 
-def test_api_completes_a_transition_with_if_match(plan, alice, login):
+def test_api_completes_a_transition_with_if_match(plan, alice, mike, login):
     from tests.factories import UserFactory
 
     successor = UserFactory()
@@ -150,6 +150,7 @@ def test_api_completes_a_transition_with_if_match(plan, alice, login):
     )
     assert created.status_code == 201
     url = f"/api/transitions/{created.json()['id']}/complete/"
+    http = login(mike)  # the CRP plans the handover; a managing partner completes it
     assert http.post(url, {}, content_type="application/json").status_code == 428
     done = http.post(
         url, {}, content_type="application/json", HTTP_IF_MATCH=created.headers["ETag"]

@@ -40,6 +40,7 @@ def test_other_sessions_see_one_crp_before_during_and_after_the_handover():
     old, new = UserFactory(email="old@firm.example"), UserFactory(email="new@firm.example")
     with transaction.atomic():
         client = ClientFactory(crp=old)
+    managing_partner = UserFactory(email="mp@firm.example", role="managing_partner")
     transition = services.transition_create(
         actor=old,
         client=client,
@@ -52,7 +53,7 @@ def test_other_sessions_see_one_crp_before_during_and_after_the_handover():
     assert read_from_another_connection(client.pk) == ["old@firm.example"]
     with transaction.atomic():
         services.transition_complete(
-            actor=old, transition=transition, expected_version=1, on_date=datetime.date(2026, 2, 1)
+            actor=managing_partner, transition=transition, expected_version=1, on_date=datetime.date(2026, 2, 1)
         )
         assert current_crps(client.pk) == ["new@firm.example"]
         assert read_from_another_connection(client.pk) == ["old@firm.example"]

@@ -46,11 +46,11 @@ def test_planning_a_transition_records_the_outgoing_crp_and_a_handover_checklist
 
 
 def test_completing_a_transition_hands_over_to_exactly_one_new_crp(
-    transition, normal_client, alice
+    transition, normal_client, alice, mike
 ):
     assert current_crps(normal_client) == ["alice@firm.example"]
     services.transition_complete(
-        actor=alice,
+        actor=mike,
         transition=transition,
         expected_version=transition.version,
         on_date=datetime.date(2026, 3, 31),
@@ -61,12 +61,12 @@ def test_completing_a_transition_hands_over_to_exactly_one_new_crp(
 
 
 def test_a_completion_that_fails_midway_leaves_the_old_crp_and_an_open_transition(
-    transition, normal_client, alice
+    transition, normal_client, alice, mike
 ):
     # The transition row is written first; the handover then fails (a date before the CRP started).
     with pytest.raises(ValidationError):
         services.transition_complete(
-            actor=alice,
+            actor=mike,
             transition=transition,
             expected_version=transition.version,
             on_date=datetime.date(2020, 1, 1),
@@ -76,7 +76,9 @@ def test_a_completion_that_fails_midway_leaves_the_old_crp_and_an_open_transitio
     assert Transition.objects.get(pk=transition.pk).version == 1
 
 
-def test_completing_without_the_required_consent_is_refused(normal_client, alice, successor):
+def test_completing_without_the_required_consent_is_refused(
+    normal_client, alice, mike, successor
+):
     transition = services.transition_create(
         actor=alice,
         client=normal_client,
@@ -87,7 +89,7 @@ def test_completing_without_the_required_consent_is_refused(normal_client, alice
         consent_required=True,
     )
     with pytest.raises(ValidationError) as excinfo:
-        services.transition_complete(actor=alice, transition=transition, expected_version=1)
+        services.transition_complete(actor=mike, transition=transition, expected_version=1)
     assert "consent_received_on" in excinfo.value.message_dict
     assert current_crps(normal_client) == ["alice@firm.example"]
 
@@ -121,10 +123,10 @@ def test_an_overlap_ending_before_it_starts_is_refused(normal_client, alice, suc
 
 
 def test_a_new_crp_gets_a_30_60_90_day_onboarding_checklist(
-    transition, normal_client, alice, successor
+    transition, normal_client, alice, mike, successor
 ):
     services.transition_complete(
-        actor=alice, transition=transition, expected_version=1, on_date=datetime.date(2026, 3, 31)
+        actor=mike, transition=transition, expected_version=1, on_date=datetime.date(2026, 3, 31)
     )
     steps = ChecklistItem.objects.filter(
         assignment__user=successor, assignment__client=normal_client
@@ -139,8 +141,8 @@ def test_a_team_member_assignment_gets_no_onboarding_checklist(normal_client):
     assert not ChecklistItem.objects.filter(assignment__user=member).exists()
 
 
-def test_completing_through_the_plan_page_hands_over(transition, plan, normal_client, alice, login):
-    response = login(alice).post(
+def test_completing_through_the_plan_page_hands_over(transition, plan, normal_client, mike, login):
+    response = login(mike).post(
         f"/plans/{plan.pk}/transitions/{transition.pk}/complete/", {"version": 1}
     )
     assert response.status_code == 302
