@@ -21,13 +21,15 @@ def _on_team(user: User) -> Exists:
 
 class ClientQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> ClientQuerySet:
-        """The clients `user` may see at all: the ethical wall lives here and only here."""
+        """The clients `user` may see at all: the ethical wall lives here and only here.
+
+        Whoever is on a client's current team sees it, whatever their role: a BD person added
+        to a confidential client's team sees it on every page, as its partners do.
+        """
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.sees_behind_walls:
             return self
-        if user.sees_all_open_clients:
-            return self.filter(confidential=False)
         return self.filter(Q(confidential=False) | _on_team(user))
 
     def editable_by(self, user: User) -> ClientQuerySet:
@@ -37,11 +39,15 @@ class ClientQuerySet(models.QuerySet):
         if user.sees_behind_walls:
             return self
         if user.sees_all_open_clients:  # BD edits open clients' data (imports, fees)
-            return self.filter(confidential=False)
+            return self.filter(Q(confidential=False) | _on_team(user))
         return self.filter(_on_team(user))
 
     def on_team_of(self, user: User) -> ClientQuerySet:
         return self.filter(_on_team(user))
+
+    def walled_on_team_of(self, user: User) -> ClientQuerySet:
+        """The confidential clients `user` sees only because they are on the team."""
+        return self.filter(_on_team(user), confidential=True)
 
     def with_current_crp(self) -> ClientQuerySet:
         from accounts.models import Assignment
