@@ -59,6 +59,20 @@ class ClientQuerySet(models.QuerySet):
         )
 
 
+class NotificationQuerySet(models.QuerySet):
+    def readable_by(self, user: User) -> NotificationQuerySet:
+        """`user`'s notifications about nothing or about a client they may still see.
+
+        Read at display time, so an alert or a report notice naming a client stops showing the
+        moment its reader is taken off the team or the client is put behind a wall.
+        """
+        from accounts.models import Client
+
+        return self.filter(user=user).filter(
+            Q(client__isnull=True) | Q(client__in=Client.objects.visible_to(user).values("pk"))
+        )
+
+
 class UserQuerySet(models.QuerySet):
     def active(self) -> UserQuerySet:
         return self.filter(is_active=True)

@@ -207,8 +207,8 @@ def sparkline(
 
 
 def notifications_of(user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user).select_related("client").order_by("-created_at")
+    return Notification.objects.readable_by(user).select_related("client").order_by("-created_at")
 
 
 def unread_count(user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return Notification.objects.readable_by(user).filter(read_at__isnull=True).count()
