@@ -17,7 +17,7 @@ from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.querysets import ClientQuerySet, UserQuerySet
+from accounts.querysets import ClientQuerySet, NotificationQuerySet, UserQuerySet
 
 
 class Role(models.TextChoices):
@@ -366,6 +366,8 @@ class Notification(models.Model):
                                   help_text="Same key, same user: one notification, however often the event repeats")
     read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

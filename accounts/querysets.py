@@ -21,15 +21,17 @@ def _on_team(user: User) -> Exists:
 
 class ClientQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> ClientQuerySet:
-        """The clients `user` may see at all: the ethical wall lives here and only here."""
+        """The clients `user` may see at all: the ethical wall lives here and only here.
+
+        Whoever is on a client's current team sees it, whatever their role: a BD person added
+        to a confidential client's team sees it on every page, as its partners do.
+        """
         from accounts import access
 
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if access.sees_behind_walls(user):
             return self
-        if access.sees_all_open_clients(user):
-            return self.filter(confidential=False)
         return self.filter(Q(confidential=False) | _on_team(user))
 
     def editable_by(self, user: User) -> ClientQuerySet:
@@ -41,11 +43,15 @@ class ClientQuerySet(models.QuerySet):
         if access.sees_behind_walls(user):
             return self
         if access.sees_all_open_clients(user):  # BD edits open clients' data (imports, fees)
-            return self.filter(confidential=False)
+            return self.filter(Q(confidential=False) | _on_team(user))
         return self.filter(_on_team(user))
 
     def on_team_of(self, user: User) -> ClientQuerySet:
         return self.filter(_on_team(user))
+
+    def walled_on_team_of(self, user: User) -> ClientQuerySet:
+        """The confidential clients `user` sees only because they are on the team."""
+        return self.filter(_on_team(user), confidential=True)
 
     def with_current_crp(self) -> ClientQuerySet:
         from accounts.models import Assignment
@@ -54,6 +60,20 @@ class ClientQuerySet(models.QuerySet):
         return self.annotate(
             crp_id=models.Subquery(crp.values("user_id")[:1]),
             crp_name=models.Subquery(crp.values("user__full_name")[:1]),
+        )
+
+
+class NotificationQuerySet(models.QuerySet):
+    def readable_by(self, user: User) -> NotificationQuerySet:
+        """`user`'s notifications about nothing or about a client they may still see.
+
+        Read at display time, so an alert or a report notice naming a client stops showing the
+        moment its reader is taken off the team or the client is put behind a wall.
+        """
+        from accounts.models import Client
+
+        return self.filter(user=user).filter(
+            Q(client__isnull=True) | Q(client__in=Client.objects.visible_to(user).values("pk"))
         )
 
 

@@ -361,6 +361,10 @@ REPORTS_QUARTERLY_PACK_DAY = env_int("REPORTS_QUARTERLY_PACK_DAY", 5)
 # Reports requested while the broker was unreachable are sent again once it is back.
 CELERY_BEAT_SCHEDULE["reports-requeue-waiting"] = {"task": "reports.tasks.requeue_waiting_reports",
                                                    "schedule": 300.0}
+# Stored reports whose requester no longer sees every client in them lose their file.
+CELERY_BEAT_SCHEDULE["reports-withdraw-unavailable"] = {
+    "task": "reports.tasks.withdraw_unavailable_reports", "schedule": 900.0,
+}
 # The firm-wide overview and unfiltered charts stay computed ahead of the people who open them.
 CELERY_BEAT_SCHEDULE["reports-shared-figures"] = {"task": "reports.tasks.refresh_shared_figures",
                                                   "schedule": 60.0}

@@ -18,6 +18,7 @@ from accounts.access import (
     visible,
 )
 from health.models import HealthScore, Measure, Measurement, RecomputeJob, Scorecard
+from health.selectors import JobProgress, jobs_progress_for
 from health.services.measurements import measurement_enter, measurements_import
 from health.services.scorecards import MeasureInput, scorecard_publish
 
@@ -103,7 +104,11 @@ class ScorecardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class RecomputeJobSerializer(serializers.ModelSerializer):
-    percent = serializers.IntegerField(read_only=True)
+    """A job's progress counted over the clients the reader may see (see job_progress_for)."""
+
+    total = serializers.SerializerMethodField()
+    done = serializers.SerializerMethodField()
+    percent = serializers.SerializerMethodField()
 
     class Meta:
         model = RecomputeJob
@@ -120,6 +125,24 @@ class RecomputeJobSerializer(serializers.ModelSerializer):
             "started_at",
             "finished_at",
         ]
+
+    def _progress(self, job: RecomputeJob) -> JobProgress:
+        # A list view passes every job of the page at once (one query); a detail view just its own.
+        known = self.context.setdefault("progress", {})
+        if job.pk not in known:
+            page = getattr(self.parent, "instance", None)
+            jobs = list(page) if page is not None else [job]
+            known.update(jobs_progress_for(self.context["request"].user, jobs))
+        return known[job.pk]
+
+    def get_total(self, job: RecomputeJob) -> int:
+        return self._progress(job).total or 0
+
+    def get_done(self, job: RecomputeJob) -> int:
+        return self._progress(job).done
+
+    def get_percent(self, job: RecomputeJob) -> int:
+        return self._progress(job).percent
 
 
 class RecomputeJobViewSet(viewsets.ReadOnlyModelViewSet):

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.access import visible
-from accounts.models import Client, Notification, User
+from accounts.access import visible, visible_clients
+from accounts.models import Client, ClientStatus, Notification, User
 from health.formula import INSUFFICIENT, MeasureSpec, Thresholds, compute_score
-from health.models import HealthScore, Measure
+from health.models import HealthScore, JobStatus, Measure, RecomputeJob
 
 TREND_DAYS = 365
 MOVER_DAYS = 90
@@ -206,9 +207,40 @@ def sparkline(
     }
 
 
+@dataclass(frozen=True)
+class JobProgress:
+    done: int
+    total: int | None  # None until the job has counted its clients
+    percent: int
+
+
+def jobs_progress_for(user: User, jobs: list[RecomputeJob]) -> dict[int, JobProgress]:
+    """How far each recompute job has got, counted over the clients `user` may see.
+
+    A job walks every client; someone outside a wall reading "145 of 145" would learn how many
+    clients sit behind it, so their figures cover exactly what they may see. One query for any
+    number of jobs: the visible scored ids, in the order the jobs walk them.
+    """
+    if user.sees_behind_walls:
+        return {job.pk: JobProgress(job.done, job.total or None, job.percent) for job in jobs}
+    scored = sorted(
+        visible_clients(user).exclude(status=ClientStatus.LOST).values_list("pk", flat=True)
+    )
+    progress = {}
+    for job in jobs:
+        if not job.total:
+            progress[job.pk] = JobProgress(0, None, job.percent)
+            continue
+        total = len(scored)
+        done = total if job.status == JobStatus.DONE else bisect_right(scored, job.last_client_id)
+        percent = 100 if job.status == JobStatus.DONE else (100 * done // total if total else 0)
+        progress[job.pk] = JobProgress(done, total, percent)
+    return progress
+
+
 def notifications_of(user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user).select_related("client").order_by("-created_at")
+    return Notification.objects.readable_by(user).select_related("client").order_by("-created_at")
 
 
 def unread_count(user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return Notification.objects.readable_by(user).filter(read_at__isnull=True).count()

@@ -157,7 +157,8 @@ def job_progress(request, pk: int):
     require(may_see_firm_overview(request.user), OVERVIEW_REFUSED)
     job = get_object_or_404(RecomputeJob, pk=pk)
     template = "health/job.html#progress" if request.htmx else "health/job.html"
-    return render(request, template, {"job": job})
+    progress = selectors.jobs_progress_for(request.user, [job])[job.pk]
+    return render(request, template, {"job": job, "progress": progress})
 
 
 @require_http_methods(["GET", "POST"])

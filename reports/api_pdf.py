@@ -1,6 +1,6 @@
 """REST API for PDF reports: request, poll, download and retry. Thin over services and selectors."""
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -9,11 +9,18 @@ from rest_framework.response import Response
 
 from reports import selectors_pdf as selectors
 from reports import services
-from reports.models import Report, ReportKind, ReportStatus
+from reports.models import BEHIND_A_WALL, Report, ReportKind, ReportStatus
 
 
 class ReportSerializer(serializers.ModelSerializer):
+    """A report as its requester sees it now: one they may no longer read (a client in it is
+    behind a wall they are outside of) keeps its title, scope and file to itself and says why."""
+
     quarter = serializers.CharField(source="quarter_code", read_only=True)
+    title = serializers.CharField(source="shown_title", read_only=True)
+    scope = serializers.SerializerMethodField()
+    available = serializers.BooleanField(read_only=True)
+    unavailable_reason = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -31,17 +38,26 @@ class ReportSerializer(serializers.ModelSerializer):
             "error",
             "pages",
             "clients_included",
-            "clients_left_out",
             "scheduled",
             "created_at",
             "started_at",
             "finished_at",
+            "available",
+            "unavailable_reason",
             "download_url",
         ]
         read_only_fields = fields
 
+    def get_scope(self, report: Report) -> dict:
+        if report.available:
+            return report.scope
+        return {"type": report.scope.get("type")}
+
+    def get_unavailable_reason(self, report: Report) -> str | None:
+        return None if report.available else BEHIND_A_WALL
+
     def get_download_url(self, report: Report) -> str | None:
-        if report.status != ReportStatus.DONE:
+        if report.status != ReportStatus.DONE or not report.available:
             return None
         request = self.context.get("request")
         url = f"/api/reports/{report.pk}/download/"
@@ -88,7 +104,7 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             scope=dict(data["scope"]),
             quarter=data["quarter"],
         )
-        report.refresh_from_db()
+        report = selectors.get_report(request.user, report.pk)
         return Response(
             ReportSerializer(report, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
@@ -102,9 +118,7 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
-        report = self.get_object()
-        if report.status != ReportStatus.DONE or not report.file:
-            raise Http404("This report has no file yet.")
+        report = services.report_for_download(actor=request.user, pk=pk)
         response = FileResponse(
             report.file.open("rb"),
             as_attachment=True,
@@ -118,6 +132,7 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def retry(self, request, pk=None):
         report = services.report_retry(actor=request.user, report=self.get_object())
+        report = selectors.get_report(request.user, report.pk)
         return Response(
             ReportSerializer(report, context={"request": request}).data,
             status=status.HTTP_202_ACCEPTED,

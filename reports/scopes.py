@@ -19,11 +19,15 @@ PACK_SCOPES = {
 }
 
 
+# One answer whether a scope holds no client at all or only clients behind a wall the requester
+# is outside of: a different answer would tell them that hidden clients exist there.
+NOTHING_TO_SHOW = "This scope has no active client you may see, so the pack would be empty."
+
+
 @dataclass
 class ResolvedScope:
     label: str
     client_ids: list[int]
-    left_out: int
 
 
 def _scope_id(scope: dict) -> int:
@@ -72,17 +76,13 @@ def scope_members(scope: dict) -> tuple[str, QuerySet[Client]]:
 
 
 def resolve_pack_scope(user: User, scope: dict) -> ResolvedScope:
-    """The clients of a pack `user` may see, and how many of the scope's clients they may not."""
+    """The clients of a pack that `user` may see. Nothing is counted about the others."""
     label, members = scope_members(scope)
-    all_ids = set(members.values_list("pk", flat=True))
-    if not all_ids:
-        raise ValidationError(
-            {"scope": "This scope has no active clients, so the pack would be empty."}
-        )
-    seen = set(visible_clients(user).filter(pk__in=all_ids).values_list("pk", flat=True))
-    if not seen:
-        raise ValidationError({"scope": "You may not see any client in this scope."})
-    return ResolvedScope(label=label, client_ids=sorted(seen), left_out=len(all_ids - seen))
+    seen = visible_clients(user).filter(pk__in=members.values("pk"))
+    client_ids = sorted(seen.values_list("pk", flat=True))
+    if not client_ids:
+        raise ValidationError({"scope": NOTHING_TO_SHOW})
+    return ResolvedScope(label=label, client_ids=client_ids)
 
 
 def resolve_client_scope(user: User, scope: dict) -> ResolvedScope:
@@ -92,4 +92,4 @@ def resolve_client_scope(user: User, scope: dict) -> ResolvedScope:
     client = visible_clients(user).filter(pk=pk).first()
     if client is None:
         raise ValidationError({"scope": "No client you can see has that id."})
-    return ResolvedScope(label=client.name, client_ids=[client.pk], left_out=0)
+    return ResolvedScope(label=client.name, client_ids=[client.pk])

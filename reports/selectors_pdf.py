@@ -4,13 +4,29 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 
 from accounts.access import visible_clients
 from accounts.models import Office, PracticeGroup, Tier, User
-from reports.models import Report, ReportKind
+from reports.models import Report, ReportStatus
 from reports.pdf.periods import Quarter
+
+
+def with_availability(user: User, reports: QuerySet[Report]) -> QuerySet[Report]:
+    """Annotate `available`: whether `user` may still see every client whose data the report holds.
+
+    Checked at read time, not when the report was made: someone taken off a confidential client's
+    team, or a client put behind a wall, finds the reports holding it unavailable at once.
+    """
+    unavailable = Q(withdrawn_at__isnull=False)
+    if not user.sees_behind_walls:
+        seen = ArraySubquery(visible_clients(user).values("pk"))
+        unavailable |= Q(client_ids__isnull=False) & ~Q(client_ids__contained_by=seen)
+        # Packs rendered before coverage was recorded may hold anyone: only wall-seers read them.
+        unavailable |= Q(client_ids__isnull=True, status=ReportStatus.DONE)
+    return reports.annotate(available=ExpressionWrapper(~unavailable, output_field=BooleanField()))
 
 
 def reports_of(
@@ -18,7 +34,7 @@ def reports_of(
 ) -> QuerySet[Report]:
     """The reports `user` asked for, newest first. Reports are personal: they hold what the
     requester may see, so nobody else gets them."""
-    reports = Report.objects.filter(requested_by=user)
+    reports = with_availability(user, Report.objects.filter(requested_by=user))
     if kind:
         reports = reports.filter(kind=kind)
     if status:
@@ -33,16 +49,13 @@ def reports_of(
 
 
 def get_report(user: User, pk: object) -> Report:
-    """The user's own report, or 404; an account review also needs its client still visible."""
+    """The user's own report with its `available` flag, or 404 (someone else's or unknown)."""
     try:
-        report = Report.objects.get(pk=uuid.UUID(str(pk)), requested_by=user)
+        return with_availability(user, Report.objects.filter(requested_by=user)).get(
+            pk=uuid.UUID(str(pk))
+        )
     except (Report.DoesNotExist, ValueError) as exc:
         raise Http404("No such report.") from exc
-    client_id = report.scope.get("id")
-    is_review = report.kind == ReportKind.ACCOUNT_REVIEW
-    if is_review and not visible_clients(user).filter(pk=client_id).exists():
-        raise Http404("No such report.")
-    return report
 
 
 def scope_choices(user: User) -> list[tuple[str, list[tuple[str, str]]]]:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,6 +37,7 @@ class ReportRequest:
     kind: str
     scope: dict
     quarter: Quarter
+    client_ids: list[int] | None  # known now for an account review; a pack's when it is rendered
 
 
 def parse_quarter(text: str, *, today: datetime.date | None = None) -> Quarter:
@@ -61,10 +63,11 @@ def _validate(actor: User, kind: str, scope: dict, quarter_text: str) -> ReportR
         raise ValidationError({"kind": "Choose an account review or a quarterly pack."})
     quarter = parse_quarter(quarter_text)
     if kind == ReportKind.ACCOUNT_REVIEW:
-        resolve_client_scope(actor, scope)
+        client_ids = resolve_client_scope(actor, scope).client_ids
     else:
         resolve_pack_scope(actor, scope)
-    return ReportRequest(kind=kind, scope=scope, quarter=quarter)
+        client_ids = None
+    return ReportRequest(kind=kind, scope=scope, quarter=quarter, client_ids=client_ids)
 
 
 def _clean_scope(scope: dict) -> dict:
@@ -101,6 +104,7 @@ def report_request(
         report = Report.objects.create(
             kind=request.kind,
             scope=request.scope,
+            client_ids=request.client_ids,
             period_start=request.quarter.start,
             period_end=data_as_of(request.quarter),
             requested_by=actor,
@@ -214,19 +218,22 @@ def report_render(*, report_id: str) -> Report | None:
             title=built.title,
             pages=built.pdf.pages,
             clients_included=built.clients_included,
-            clients_left_out=built.clients_left_out,
+            client_ids=built.client_ids,
             render_seconds=round(built.pdf.seconds, 2),
             file_size=len(built.pdf.content),
             finished_at=timezone.now(),
         )
         if stored:
-            _notify_done(report, built.title)
+            _notify_done(report, built.title, built.client_ids)
     if not stored:  # another worker took the report over meanwhile; its file wins
         report.file.storage.delete(name)
     return Report.objects.get(pk=report_id)
 
 
-def _notify_done(report: Report, title: str) -> None:
+def _notify_done(report: Report, title: str, client_ids: list[int]) -> None:
+    # An account review's title names its client: the link lets every list of notifications drop
+    # it once the requester no longer sees that client. A pack's title names no client.
+    reviewed = report.kind == ReportKind.ACCOUNT_REVIEW
     Notification.objects.get_or_create(
         user=report.requested_by,
         dedupe_key=f"report-done-{report.pk}",
@@ -234,8 +241,61 @@ def _notify_done(report: Report, title: str) -> None:
             "title": f"Your report is ready: {title}"[:200],
             "body": "Download it from the reports page.",
             "url": reverse("report-detail", args=[report.pk]),
+            "client_id": client_ids[0] if reviewed else None,
         },
     )
+
+
+def report_for_download(*, actor: User, pk: object) -> Report:
+    """The requester's report whose file may be served now, or 404.
+
+    The access rule is checked again at download time: a report holding a client the requester
+    no longer sees is withdrawn and answered exactly as a report without a file (404), so the
+    status code tells nothing; the report's own page and row say why, naming no client.
+    """
+    from reports.selectors_pdf import get_report
+
+    report = get_report(actor, pk)
+    if not report.available:
+        report_withdraw(report=report)
+        raise Http404("This report has no file.")
+    if report.status != ReportStatus.DONE or not report.file:
+        raise Http404("This report has no file yet.")
+    return report
+
+
+def report_withdraw(*, report: Report) -> bool:
+    """Delete the file of a report whose requester no longer sees every client in it.
+
+    A stored report never outlives the wall it was rendered behind: once withdrawn it stays so,
+    even if its requester later rejoins the team (they can ask for a new one). Safe to run twice.
+    """
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().filter(pk=report.pk, withdrawn_at__isnull=True)
+        name = locked.values_list("file", flat=True).first()
+        if name is None:
+            return False
+        locked.update(withdrawn_at=timezone.now(), file="")
+        if name:
+            transaction.on_commit(lambda: report.file.storage.delete(name))
+    return True
+
+
+def reports_withdraw_unavailable() -> int:
+    """Withdraw every stored report its requester may no longer read: one query per requester."""
+    from reports.selectors_pdf import with_availability
+
+    withdrawn = 0
+    holders = (
+        Report.objects.filter(withdrawn_at__isnull=True, status=ReportStatus.DONE)
+        .exclude(file="")
+        .values("requested_by")
+    )
+    for user in User.objects.filter(pk__in=holders).order_by("pk"):
+        stale = with_availability(user, Report.objects.filter(requested_by=user))
+        for report in stale.filter(available=False, withdrawn_at__isnull=True).exclude(file=""):
+            withdrawn += report_withdraw(report=report)
+    return withdrawn
 
 
 def quarterly_packs_generate(*, quarter: Quarter | None = None) -> list[Report]:

@@ -35,3 +35,8 @@ def generate_quarterly_packs() -> int:
 @shared_task
 def refresh_shared_figures() -> list[str]:
     return pages.shared_figures_refresh()
+
+
+@shared_task
+def withdraw_unavailable_reports() -> int:
+    return services.reports_withdraw_unavailable()

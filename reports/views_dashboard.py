@@ -167,7 +167,7 @@ def action_complete(request, pk: int):
 
 @require_POST
 def alert_read(request, pk: int):
-    alert = get_object_or_404(Notification, pk=pk, user=request.user)
+    alert = get_object_or_404(Notification.objects.readable_by(request.user), pk=pk)
     services.notification_mark_read(actor=request.user, notification=alert)
     if _partial(request):
         return HttpResponse("")

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -11,7 +11,7 @@ from accounts.forms import apply_errors
 from reports import selectors_pdf as selectors
 from reports import services
 from reports.forms_pdf import SCOPE_TYPES, ReportRequestForm, recent_quarters
-from reports.models import ReportKind, ReportStatus
+from reports.models import BEHIND_A_WALL, ReportKind, ReportStatus
 
 PAGE_SIZE = 25
 
@@ -49,6 +49,7 @@ def report_list(request):
         "kinds": ReportKind.choices,
         "statuses": ReportStatus.choices,
         "quarters": recent_quarters(),
+        "unavailable_reason": BEHIND_A_WALL,
     }
     if request.htmx and request.method == "GET" and not request.htmx.history_restore_request:
         return render(request, "reports/pdf/report_list.html#report-table", context)
@@ -67,14 +68,12 @@ def report_detail(request, pk):
     template = "reports/pdf/report_detail.html"
     if request.htmx:
         template += "#report-status"
-    return render(request, template, {"report": report})
+    return render(request, template, {"report": report, "unavailable_reason": BEHIND_A_WALL})
 
 
 @require_GET
 def report_download(request, pk):
-    report = selectors.get_report(request.user, pk)
-    if report.status != ReportStatus.DONE or not report.file:
-        raise Http404("This report has no file yet.")
+    report = services.report_for_download(actor=request.user, pk=pk)
     response = FileResponse(
         report.file.open("rb"),
         as_attachment=True,

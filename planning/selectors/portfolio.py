@@ -60,7 +60,7 @@ def my_upcoming_client_dates(*, user: User) -> list[UpcomingDate]:
     today = timezone.localdate()
     until = today + datetime.timedelta(days=UPCOMING_DATE_DAYS)
     panels = (
-        PanelAppointment.objects.filter(client__in=Client.objects.on_team_of(user).values("pk"))
+        PanelAppointment.objects.filter(client__in=visible_clients(user).on_team_of(user).values("pk"))
         .filter(Q(retender_on__range=(today, until)) | Q(rate_review_on__range=(today, until)))
         .select_related("client")
     )
@@ -96,7 +96,7 @@ def pipeline_total(*, user: User, mine: bool = False) -> dict[str, Decimal]:
     opportunities = visible(user, Opportunity.objects.filter(stage__in=OPEN_STAGES))
     if mine:
         opportunities = opportunities.filter(
-            client__in=Client.objects.on_team_of(user).values("pk")
+            client__in=visible_clients(user).on_team_of(user).values("pk")
         )
     totals = opportunities.aggregate(
         pipeline=Coalesce(Sum("estimated_fees"), Value(0), output_field=money),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.access import visible
@@ -81,9 +81,7 @@ def my_reviews(user: User, today: datetime.date) -> list[ClientReview]:
 
 
 def my_alerts(user: User) -> list[Notification]:
-    alerts = Notification.objects.filter(user=user, read_at__isnull=True).filter(
-        Q(client__isnull=True) | Q(client__in=Client.objects.visible_to(user).values("pk"))
-    )
+    alerts = Notification.objects.readable_by(user).filter(read_at__isnull=True)
     return list(alerts.order_by("-created_at")[:LIST_LIMIT])
 
 

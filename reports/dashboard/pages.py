@@ -139,10 +139,20 @@ def saved_views(user: User) -> list[SavedView]:
 
 
 def _scope_key(user: User, params: DashboardParams | None = None) -> str:
-    """Who the figures are for: the access rule gives each partner their own visible clients."""
-    if (params is not None and params.mine) or not sees_all_open_clients(user):
-        return f"user:{user.pk}"
-    return "all" if sees_behind_walls(user) else "open"
+    """Who the figures are for: the access rule gives each partner their own visible clients.
+
+    Figures are shared only by people who see exactly the same clients. Someone who sees a
+    confidential client because they are on its team gets keys of their own that name those
+    clients, so their figures never reach anyone else and stop being served the moment they
+    leave the team.
+    """
+    if sees_behind_walls(user) and not (params is not None and params.mine):
+        return "all"
+    walled = list(Client.objects.walled_on_team_of(user).order_by("pk").values_list("pk", flat=True))
+    if walled or (params is not None and params.mine) or not sees_all_open_clients(user):
+        behind = hashlib.sha256(",".join(map(str, walled)).encode()).hexdigest()[:16]
+        return f"user:{user.pk}:{behind}"
+    return "open"
 
 
 def _chart_key(scope: str, params: DashboardParams) -> str:

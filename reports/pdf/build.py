@@ -21,7 +21,7 @@ class BuiltReport:
     title: str
     pdf: RenderedPdf
     clients_included: int
-    clients_left_out: int
+    client_ids: list[int]
 
 
 def data_as_of(quarter: Quarter, today: datetime.date | None = None) -> datetime.date:
@@ -43,7 +43,6 @@ def build_report(
         quarter,
         as_of=report.period_end,
         reader=report.requested_by,
-        left_out=scope.left_out,
     )
     on_progress(35)
     if report.kind == ReportKind.ACCOUNT_REVIEW:
@@ -68,5 +67,5 @@ def build_report(
         title=title,
         pdf=pdf,
         clients_included=len(scope.client_ids),
-        clients_left_out=scope.left_out,
+        client_ids=scope.client_ids,
     )

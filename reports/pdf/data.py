@@ -144,4 +144,3 @@ class ReportData:
     scorecard: Scorecard | None
     measures: list[Measure]
     as_of: datetime.date
-    left_out: int = 0

@@ -91,7 +91,6 @@ def _common(data: ReportData, title: str) -> dict:
         "page_css": page_css(title=title, period=data.quarter.label, as_of=day(data.as_of)),
         "scorecard": data.scorecard,
         "measures": data.measures,
-        "left_out": data.left_out,
     }
 
 

@@ -43,7 +43,6 @@ def gather(
     *,
     as_of: datetime.date | None = None,
     reader: User | None = None,
-    left_out: int = 0,
 ) -> ReportData:
     """Read every figure the reports show for `client_ids` as of the quarter's last day (or
     `as_of`, for the quarter still running)."""
@@ -66,7 +65,6 @@ def gather(
         scorecard=scorecard,
         measures=measures,
         as_of=end,
-        left_out=left_out,
     )
 
 

@@ -172,6 +172,7 @@ def review_record(user, client, quarter=QUARTER):
     return Report.objects.create(
         kind="account_review",
         scope={"type": "client", "id": client.pk},
+        client_ids=[client.pk],
         period_start=quarter.start,
         period_end=quarter.end,
         requested_by=user,

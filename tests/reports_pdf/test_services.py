@@ -177,7 +177,7 @@ def test_an_empty_scope_is_refused(mike):
             scope={"type": "office", "id": empty_office.pk},
             quarter="2026-Q3",
         )
-    assert "no active clients" in error.value.message_dict["scope"][0]
+    assert "no active client" in error.value.message_dict["scope"][0]
 
 
 def test_a_scope_the_user_may_not_see_is_refused(confidential_client, crp_of_wall, bob):
@@ -188,7 +188,9 @@ def test_a_scope_the_user_may_not_see_is_refused(confidential_client, crp_of_wal
             scope={"type": "crp", "id": crp_of_wall.pk},
             quarter="2026-Q3",
         )
-    assert error.value.message_dict["scope"] == ["You may not see any client in this scope."]
+    assert error.value.message_dict["scope"] == [
+        "This scope has no active client you may see, so the pack would be empty."
+    ]
 
 
 def test_an_account_review_of_a_walled_client_is_refused_to_an_outsider(confidential_client, bob):
