@@ -70,13 +70,22 @@ def etag_for(instance: models.Model) -> str:
     return f'"{instance.pk}-{instance.version}"'
 
 
+class WildcardIfMatchRefused(PreconditionRequired):
+    default_detail = ("If-Match: * is not accepted: it would overwrite whatever is stored. Send the ETag you "
+                      "last read for this record.")
+    default_code = "if_match_wildcard"
+
+
 def version_from_if_match(header: str | None, instance: models.Model) -> int:
-    """The version the client last read, from If-Match; 428 when absent, 412 when stale."""
+    """The version the client last read, from If-Match; 428 when absent or `*`, 412 when stale.
+
+    `*` ("any version") is refused: it would switch the lost-update check off.
+    """
     if not header:
         raise PreconditionRequired()
     candidates = [tag.strip().removeprefix("W/") for tag in header.split(",")]
-    if "*" in candidates:
-        return instance.version
+    if {"*", '"*"'} & set(candidates):
+        raise WildcardIfMatchRefused()
     if etag_for(instance) not in candidates:
         raise PreconditionFailed()
     return instance.version
