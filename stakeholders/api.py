@@ -3,7 +3,7 @@
 from django.db.models import Max, Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
@@ -142,7 +142,10 @@ class RelationshipExists(APIException):
 
 
 @extend_schema_view(update=extend_schema(parameters=[IF_MATCH]), partial_update=extend_schema(parameters=[IF_MATCH]),
-                    destroy=extend_schema(parameters=[IF_MATCH]))
+                    destroy=extend_schema(parameters=[IF_MATCH]),
+                    create=extend_schema(responses={201: RelationshipSerializer, 409: OpenApiResponse(
+                        description="This firm person and stakeholder already have a relationship: change it "
+                                    "with PATCH and If-Match.")}))
 class RelationshipViewSet(VersionedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
                           mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
     """Who at the firm knows whom. POST records a new relationship (409 when that person and stakeholder
