@@ -204,6 +204,8 @@ class ImportJob(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
+    changed_meanwhile = models.PositiveIntegerField(
+        default=0, help_text="Rows skipped because someone changed their record while the import ran")
     errors = models.JSONField(default=list, blank=True, help_text="[{row, field, message}], capped")
     message = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -31,7 +31,7 @@ def _save(job: ImportJob, outcome: Outcome, status: str, message: str = "") -> N
         if not _still_mine(job):  # another run took the job over meanwhile: its outcome stands
             return
         for name in ["rows_total", "valid_rows", "error_rows", "created", "updated", "unchanged", "skipped",
-                     "errors"]:
+                     "changed_meanwhile", "errors"]:
             setattr(job, name, getattr(outcome, name))
         job.rows_done = outcome.rows_total
         job.status = status

@@ -37,6 +37,7 @@ class Outcome:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    changed_meanwhile: int = 0  # skipped because someone changed the record while the import ran
     errors: list[dict] = field(default_factory=list)
 
     def add_error(self, row: int, column: str, message: str) -> None:
