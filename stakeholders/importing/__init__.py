@@ -36,9 +36,11 @@ def _save(job: ImportJob, outcome: Outcome, status: str, message: str = "") -> N
         job.rows_done = outcome.rows_total
         job.status = status
         job.message = message
-        job.finished_at = timezone.now() if status in {ImportStatus.DONE, ImportStatus.REFUSED,
-                                                       ImportStatus.FAILED} else None
+        ended = status in {ImportStatus.DONE, ImportStatus.REFUSED, ImportStatus.FAILED}
+        job.finished_at = timezone.now() if ended else None
         job.save()
+        if ended:
+            job.discard_file_on_commit()
     cache.delete(progress_key(job.pk))
 
 

@@ -59,10 +59,10 @@ def _parse_stakeholder(cells: dict[str, str], errors: dict[str, str]) -> dict:
     }
     if not values["name"]:
         errors["name"] = "A name is required."
-    for column, limit in [("name", 150), ("job_title", 150), ("department", 100), ("phone", 40),
-                          ("external_id", 100)]:
+    for column in ["name", "job_title", "department", "phone", "external_id", "notes", "email"]:
+        limit = Stakeholder._meta.get_field(column).max_length  # the model's limits, as the forms and API
         if len(values[column]) > limit:
-            errors[column] = f"Longer than {limit} characters."
+            errors[column] = f"Longer than {limit:,} characters."
     if values["email"] and ("@" not in values["email"] or " " in values["email"]):
         errors["email"] = f"“{values['email']}” is not an email address."
     return values
