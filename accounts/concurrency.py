@@ -5,6 +5,7 @@ Pages send the version they loaded in a hidden field; the API uses ETag / If-Mat
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -23,10 +24,18 @@ class StaleVersionError(Exception):
         super().__init__(f"This record was changed by someone else since you opened it ({names}).")
 
 
-def save_versioned(instance: models.Model, expected_version: int, fields: list[str]) -> models.Model:
-    """Write `fields` of `instance` only if the stored version is still `expected_version`.
+def save_versioned(
+    instance: models.Model,
+    expected_version: int,
+    fields: list[str],
+    m2m: dict[str, Iterable[Any]] | None = None,
+) -> models.Model:
+    """Write `fields` and set the many-to-many links in `m2m` of `instance`, only if the stored version
+    is still `expected_version`; the version goes up by one either way, links included.
 
-    A single conditional UPDATE, so two concurrent writers can never both win.
+    A single conditional UPDATE comes first, so two concurrent writers can never both win: the second
+    waits on the row lock the first holds, then finds the version moved. Call it inside a transaction
+    when `m2m` is given, so that the links and the version commit together.
     """
     model = type(instance)
     values = {name: getattr(instance, model._meta.get_field(name).attname) for name in fields}
@@ -41,6 +50,8 @@ def save_versioned(instance: models.Model, expected_version: int, fields: list[s
         current = model._default_manager.get(pk=instance.pk)
         raise StaleVersionError(current, diff_fields(instance, current, fields))
     instance.version = expected_version + 1
+    for name, linked in (m2m or {}).items():
+        getattr(instance, name).set(linked)
     return instance
 
 
@@ -70,13 +81,22 @@ def etag_for(instance: models.Model) -> str:
     return f'"{instance.pk}-{instance.version}"'
 
 
+class WildcardIfMatchRefused(PreconditionRequired):
+    default_detail = ("If-Match: * is not accepted: it would overwrite whatever is stored. Send the ETag you "
+                      "last read for this record.")
+    default_code = "if_match_wildcard"
+
+
 def version_from_if_match(header: str | None, instance: models.Model) -> int:
-    """The version the client last read, from If-Match; 428 when absent, 412 when stale."""
+    """The version the client last read, from If-Match; 428 when absent or `*`, 412 when stale.
+
+    `*` ("any version") is refused: it would switch the lost-update check off.
+    """
     if not header:
         raise PreconditionRequired()
     candidates = [tag.strip().removeprefix("W/") for tag in header.split(",")]
-    if "*" in candidates:
-        return instance.version
+    if {"*", '"*"'} & set(candidates):
+        raise WildcardIfMatchRefused()
     if etag_for(instance) not in candidates:
         raise PreconditionFailed()
     return instance.version

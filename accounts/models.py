@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q
 from django.db.models.functions import Lower, Upper
@@ -18,6 +18,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.querysets import ClientQuerySet, NotificationQuerySet, UserQuerySet
+
+# Notes and other free text people type: pages of notes fit, and a page showing them stays light.
+# On the model (not only the form), so the page forms, the API and the services refuse the same.
+FREE_TEXT_MAX_LENGTH = 10_000
+
+
+def free_text(verbose_name: str | None = None) -> models.TextField:
+    """An optional free-text field capped at FREE_TEXT_MAX_LENGTH characters everywhere it is written."""
+    return models.TextField(verbose_name, blank=True, max_length=FREE_TEXT_MAX_LENGTH,
+                            validators=[MaxLengthValidator(FREE_TEXT_MAX_LENGTH)])
 
 
 class Role(models.TextChoices):
@@ -178,7 +188,7 @@ class Client(models.Model):
         default=False, help_text="Ethical wall: only the client team, managing partners and admins see it."
     )
     service_lines = models.ManyToManyField(ServiceLine, blank=True, related_name="clients")
-    notes = models.TextField(blank=True)
+    notes = free_text()
     review_cadence_days = models.PositiveSmallIntegerField(
         default=91, validators=[MinValueValidator(7), MaxValueValidator(366)],
         help_text="How often the client should have a relationship review (QBR).",

@@ -109,9 +109,8 @@ def client_update(
         setattr(client, field, value.strip() if isinstance(value, str) and field == "name" else value)
     client.full_clean(validate_constraints=False, exclude=["service_lines"])
     with audited_write(actor):
-        save_versioned(client, expected_version, list(changes))
-        if service_lines is not None:
-            client.service_lines.set(service_lines)
+        save_versioned(client, expected_version, list(changes),
+                       None if service_lines is None else {"service_lines": service_lines})
         if wall_change:
             _notify_wall_change(actor=actor, client=client)
         _check_deferred_constraints()

@@ -344,6 +344,10 @@ CELERY_BEAT_SCHEDULE["health-nightly-recompute"] = {
 # was killed, or its machine went away); the next run takes it over from the start. Keep it well
 # above the task time limit, so that a run still at work is never taken over.
 STAKEHOLDER_IMPORT_STALE_SECONDS = env_int("STAKEHOLDER_IMPORT_STALE_SECONDS", 2 * CELERY_TASK_TIME_LIMIT)
+# The largest file an import takes, in bytes and in data rows; larger ones are refused with a message
+# that says so (split the file). The uploaded file is deleted once its import ends; the row report stays.
+STAKEHOLDER_IMPORT_MAX_BYTES = env_int("STAKEHOLDER_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+STAKEHOLDER_IMPORT_MAX_ROWS = env_int("STAKEHOLDER_IMPORT_MAX_ROWS", 50_000)
 # Imports queued while the broker was unreachable are sent again once it is back, and so are the
 # ones whose run was lost.
 CELERY_BEAT_SCHEDULE["stakeholders-requeue-waiting-imports"] = {

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from accounts.models import Client, ServiceLine
+from accounts.models import Client, ServiceLine, free_text
 
 
 class PlanStatus(models.TextChoices):
@@ -38,9 +38,9 @@ class AccountPlan(models.Model):
         validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
     status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
-    north_star = models.TextField("Client's business goals (North Star)", blank=True)
-    relationship_objectives = models.TextField(blank=True)
-    value_proposition = models.TextField(blank=True)
+    north_star = free_text("Client's business goals (North Star)")
+    relationship_objectives = free_text()
+    value_proposition = free_text()
     persona = models.CharField(
         "CRP engagement persona", max_length=30, choices=Persona.choices, blank=True
     )
@@ -244,7 +244,7 @@ class Risk(models.Model):
     impact = models.PositiveSmallIntegerField(
         default=3, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    mitigation = models.TextField(blank=True)
+    mitigation = free_text()
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -293,8 +293,8 @@ class ClientReview(models.Model):
     client_attendees = models.ManyToManyField(
         "stakeholders.Stakeholder", blank=True, related_name="reviews"
     )
-    notes = models.TextField(blank=True)
-    decisions = models.TextField(blank=True)
+    notes = free_text()
+    decisions = free_text()
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -347,7 +347,7 @@ class Transition(models.Model):
     overlap_end = models.DateField()
     consent_required = models.BooleanField("Client consent required", default=True)
     consent_received_on = models.DateField(null=True, blank=True)
-    notes = models.TextField(blank=True)
+    notes = free_text()
     status = models.CharField(
         max_length=12, choices=TransitionStatus.choices, default=TransitionStatus.PLANNED
     )
@@ -420,7 +420,7 @@ class PanelAppointment(models.Model):
     appointed_on = models.DateField(null=True, blank=True)
     retender_on = models.DateField("Re-tender date", null=True, blank=True)
     rate_review_on = models.DateField("Rate review date", null=True, blank=True)
-    notes = models.TextField(blank=True)
+    notes = free_text()
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

@@ -3,14 +3,15 @@
 from django.db.models import Max, Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
 from accounts.access import editable_clients, get_editable_client, visible
 from accounts.api import IF_MATCH
-from accounts.concurrency import VersionedViewSetMixin, etag_for
+from accounts.concurrency import StaleVersionError, VersionedViewSetMixin, etag_for
 from accounts.models import Client, User
 from stakeholders import services
 from stakeholders.models import Interaction, Relationship, Stakeholder
@@ -119,7 +120,7 @@ class RelationshipSerializer(serializers.ModelSerializer):
         fields = ["id", "stakeholder", "client", "user", "user_name", "strength", "target_strength", "is_primary",
                   "notes", "version"]
         read_only_fields = ["version"]
-        validators = []  # one relationship per pair: a POST for an existing pair updates it
+        validators = []  # one relationship per pair: a POST for an existing pair is a 409 from the service
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,11 +130,26 @@ class RelationshipSerializer(serializers.ModelSerializer):
                 client__in=editable_clients(request.user).values("pk"))
 
 
-@extend_schema_view(update=extend_schema(parameters=[IF_MATCH]), partial_update=extend_schema(parameters=[IF_MATCH]))
+class RelationshipExists(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "relationship_exists"
+
+    def __init__(self, current: Relationship):
+        super().__init__(
+            f"{current.user} already has a relationship with {current.stakeholder} (id {current.pk}). "
+            f"Read it (GET /api/relationships/{current.pk}/) and change it with PATCH and If-Match set to its "
+            "ETag, so that nobody's change is overwritten unseen.")
+
+
+@extend_schema_view(update=extend_schema(parameters=[IF_MATCH]), partial_update=extend_schema(parameters=[IF_MATCH]),
+                    destroy=extend_schema(parameters=[IF_MATCH]),
+                    create=extend_schema(responses={201: RelationshipSerializer, 409: OpenApiResponse(
+                        description="This firm person and stakeholder already have a relationship: change it "
+                                    "with PATCH and If-Match.")}))
 class RelationshipViewSet(VersionedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
                           mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Who at the firm knows whom. POST records a new relationship (or replaces the one of that person and
-    stakeholder); PATCH/PUT change one and need If-Match with the ETag of the last read."""
+    """Who at the firm knows whom. POST records a new relationship (409 when that person and stakeholder
+    already have one); PATCH/PUT/DELETE need If-Match with the ETag of the last read."""
 
     serializer_class = RelationshipSerializer
     filterset_fields = {"stakeholder": ["exact"], "user": ["exact"], "is_primary": ["exact"],
@@ -145,7 +161,10 @@ class RelationshipViewSet(VersionedViewSetMixin, mixins.CreateModelMixin, mixins
                         "stakeholder__client").order_by("id"))
 
     def perform_create(self, serializer):
-        serializer.instance = services.relationship_set(actor=self.request.user, **serializer.validated_data)
+        try:
+            serializer.instance = services.relationship_set(actor=self.request.user, **serializer.validated_data)
+        except StaleVersionError as existing:
+            raise RelationshipExists(existing.current) from existing
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
@@ -163,7 +182,8 @@ class RelationshipViewSet(VersionedViewSetMixin, mixins.CreateModelMixin, mixins
 
     def perform_destroy(self, instance):
         get_editable_client(self.request.user, instance.stakeholder.client_id)
-        services.relationship_remove(actor=self.request.user, relationship=instance)
+        services.relationship_remove(actor=self.request.user, relationship=instance,
+                                     expected_version=self.check_if_match(instance))
 
 
 class InteractionSerializer(_EditableClientMixin, serializers.ModelSerializer):

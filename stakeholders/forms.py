@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -149,6 +150,11 @@ class ImportUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".csv"):
             raise forms.ValidationError("Upload a .csv file (save the spreadsheet as CSV UTF-8).")
+        limit = settings.STAKEHOLDER_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"This file is {upload.size / 1_048_576:.1f} MB; an import takes at most {limit / 1_048_576:.0f} MB "
+                f"and {settings.STAKEHOLDER_IMPORT_MAX_ROWS:,} rows. Split it and upload the parts one by one.")
         return upload
 
 

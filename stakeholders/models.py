@@ -4,12 +4,12 @@ import datetime
 
 import pghistory
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Client
+from accounts.models import Client, free_text
 
 
 class Seniority(models.TextChoices):
@@ -56,7 +56,7 @@ class Stakeholder(models.Model):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     status = models.CharField(max_length=10, choices=StakeholderStatus.choices, default=StakeholderStatus.ACTIVE)
-    notes = models.TextField(blank=True)
+    notes = free_text()
     external_id = models.CharField(max_length=100, blank=True,
                                    help_text="ID in the system it was imported from")
     version = models.PositiveIntegerField(default=1)
@@ -93,7 +93,7 @@ class Relationship(models.Model):
     strength = models.PositiveSmallIntegerField(default=1, help_text="1 acquaintance … 5 trusted adviser")
     target_strength = models.PositiveSmallIntegerField(null=True, blank=True)
     is_primary = models.BooleanField(default=False, help_text="The primary relationship owner")
-    notes = models.TextField(blank=True)
+    notes = free_text()
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -204,6 +204,8 @@ class ImportJob(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
+    changed_meanwhile = models.PositiveIntegerField(
+        default=0, help_text="Rows skipped because someone changed their record while the import ran")
     errors = models.JSONField(default=list, blank=True, help_text="[{row, field, message}], capped")
     message = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -242,3 +244,16 @@ class ImportJob(models.Model):
     @property
     def will_be_retried(self) -> bool:
         return self.stalled and self.runs < IMPORT_MAX_RUNS
+
+    def discard_file_on_commit(self) -> None:
+        """Delete the uploaded file once the transaction that ends the job commits (a rollback keeps
+        it for the run that takes the job over). The counts and the row report stay on the job."""
+        name = self.file.name
+        if not name:
+            return
+
+        def discard() -> None:
+            self.file.storage.delete(name)
+            ImportJob.objects.filter(pk=self.pk, file=name).update(file="")
+
+        transaction.on_commit(discard)

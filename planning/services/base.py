@@ -86,8 +86,8 @@ def update[M: models.Model](
     """Save `changes` only if nobody saved `instance` since `expected_version` was read."""
     fields = apply_changes(instance, changes, allowed)
     with planning_write(actor):
-        if fields:
-            save_versioned(instance, expected_version, fields)
+        if fields or m2m:
+            save_versioned(instance, expected_version, fields, m2m)
         elif (
             not type(instance)
             ._default_manager.filter(pk=instance.pk, version=expected_version)
@@ -95,8 +95,6 @@ def update[M: models.Model](
         ):
             current = type(instance)._default_manager.get(pk=instance.pk)
             raise StaleVersionError(current, {})
-        for name, values in (m2m or {}).items():
-            getattr(instance, name).set(values)
     return instance
 
 

@@ -31,14 +31,16 @@ def _save(job: ImportJob, outcome: Outcome, status: str, message: str = "") -> N
         if not _still_mine(job):  # another run took the job over meanwhile: its outcome stands
             return
         for name in ["rows_total", "valid_rows", "error_rows", "created", "updated", "unchanged", "skipped",
-                     "errors"]:
+                     "changed_meanwhile", "errors"]:
             setattr(job, name, getattr(outcome, name))
         job.rows_done = outcome.rows_total
         job.status = status
         job.message = message
-        job.finished_at = timezone.now() if status in {ImportStatus.DONE, ImportStatus.REFUSED,
-                                                       ImportStatus.FAILED} else None
+        ended = status in {ImportStatus.DONE, ImportStatus.REFUSED, ImportStatus.FAILED}
+        job.finished_at = timezone.now() if ended else None
         job.save()
+        if ended:
+            job.discard_file_on_commit()
     cache.delete(progress_key(job.pk))
 
 

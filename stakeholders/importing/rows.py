@@ -7,6 +7,7 @@ import csv
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.cache import cache
 
 from accounts.access import editable_clients
@@ -37,6 +38,7 @@ class Outcome:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    changed_meanwhile: int = 0  # skipped because someone changed the record while the import ran
     errors: list[dict] = field(default_factory=list)
 
     def add_error(self, row: int, column: str, message: str) -> None:
@@ -74,8 +76,12 @@ def read_rows(job: ImportJob, columns: list[str], required: set[str]) -> Iterato
                 parts.append(f"unknown column(s): {', '.join(sorted(unknown))}")
             raise ImportFileError(f"Wrong headers — {'; '.join(parts)}. Expected: {', '.join(columns)}.")
         reader.fieldnames = header
+        most = settings.STAKEHOLDER_IMPORT_MAX_ROWS
         try:
-            for row in reader:
+            for count, row in enumerate(reader, 1):
+                if count > most:
+                    raise ImportFileError(f"The file has more than {most:,} rows, the most an import takes. "
+                                          "Split it and upload the parts one by one.")
                 cells = {k: unescape_cell((v or "").strip()) for k, v in row.items() if k in columns}
                 if not any(cells.values()):
                     continue

@@ -59,10 +59,10 @@ def _parse_stakeholder(cells: dict[str, str], errors: dict[str, str]) -> dict:
     }
     if not values["name"]:
         errors["name"] = "A name is required."
-    for column, limit in [("name", 150), ("job_title", 150), ("department", 100), ("phone", 40),
-                          ("external_id", 100)]:
+    for column in ["name", "job_title", "department", "phone", "external_id", "notes", "email"]:
+        limit = Stakeholder._meta.get_field(column).max_length  # the model's limits, as the forms and API
         if len(values[column]) > limit:
-            errors[column] = f"Longer than {limit} characters."
+            errors[column] = f"Longer than {limit:,} characters."
     if values["email"] and ("@" not in values["email"] or " " in values["email"]):
         errors["email"] = f"“{values['email']}” is not an email address."
     return values
@@ -172,6 +172,34 @@ def _manager_id(plan: PlannedStakeholder) -> int | None:
     return target.instance.pk if isinstance(target, PlannedStakeholder) else target
 
 
+def _still_as_read(changed: list[PlannedStakeholder], outcome: Outcome) -> list[PlannedStakeholder]:
+    """The rows to change that nobody changed (or deleted) since the file was checked against them.
+
+    Their rows are locked, in primary-key order, until the import commits: an edit made meanwhile
+    either came first (its row is skipped and reported, so the edit stands) or waits and then finds
+    the version moved (the editor is told, as for any stale save). Never a lost edit, and the version
+    only goes up. One query per WRITE_BATCH rows.
+    """
+    read_at = {plan.existing.pk: plan.existing.version for plan in changed}
+    ids = sorted(read_at)
+    current: dict[int, int] = {}
+    for start in range(0, len(ids), WRITE_BATCH):
+        current.update(Stakeholder.objects.select_for_update().filter(pk__in=ids[start:start + WRITE_BATCH])
+                       .order_by("pk").values_list("pk", "version"))
+    kept = []
+    for plan in changed:
+        version = current.get(plan.existing.pk)
+        if version == read_at[plan.existing.pk]:
+            kept.append(plan)
+            continue
+        outcome.changed_meanwhile += 1
+        outcome.skipped += 1
+        outcome.add_error(plan.row, "", "Row skipped: this stakeholder was " + (
+            "deleted or merged" if version is None else "changed by someone else") +
+            " while the import ran, and their change stands. Import the file again to apply this row.")
+    return kept
+
+
 def write_stakeholders(job: ImportJob, planned: list[PlannedStakeholder], outcome: Outcome) -> None:
     fields = [f for f in STAKEHOLDER_COLUMNS if f not in ("client", "reports_to")]
     new: list[PlannedStakeholder] = []
@@ -198,6 +226,7 @@ def write_stakeholders(job: ImportJob, planned: list[PlannedStakeholder], outcom
                 plan.instance.reports_to_id = _manager_id(plan)
         Stakeholder.objects.bulk_create([plan.instance for plan in level], batch_size=WRITE_BATCH)
         report_progress(job, outcome.rows_total // 2)
+    changed = _still_as_read(changed, outcome)
     now = timezone.now()
     for plan in changed:
         if plan.manager is not KEEP_MANAGER:
@@ -208,7 +237,7 @@ def write_stakeholders(job: ImportJob, planned: list[PlannedStakeholder], outcom
                                     [*fields, "reports_to", "version", "updated_at"], batch_size=500)
     outcome.created += len(new)
     outcome.updated += len(changed)
-    outcome.unchanged += len(planned) - len(new) - len(changed)
+    outcome.unchanged += len(planned) - len(new) - len(changed) - outcome.changed_meanwhile
 
 
 def _levels(new: list[PlannedStakeholder]) -> list[list[PlannedStakeholder]]:

@@ -7,10 +7,11 @@ import logging
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.access import visible_clients
-from accounts.concurrency import save_versioned
+from accounts.concurrency import StaleVersionError, diff_fields, save_versioned
 from accounts.models import Client, User
 from accounts.services import audited_write
 from stakeholders.models import (
@@ -166,13 +167,26 @@ def relationship_set(
     notes: str = "",
     expected_version: int | None = None,
 ) -> Relationship:
-    """Create or update how well `user` knows `stakeholder`. A stakeholder has at most one primary owner."""
+    """Record how well `user` knows `stakeholder`, or change it. A stakeholder has at most one primary owner.
+
+    Changing an existing relationship needs the version it was read at (`expected_version`): without
+    one, or with an older one, StaleVersionError names what the stored relationship now says, so
+    nobody overwrites a relationship they have not seen.
+    """
     errors: dict[str, str] = {}
     _check_range(errors, "strength", strength, 1, 5, "Strength")
     _check_range(errors, "target_strength", target_strength, 1, 5, "Target strength")
     if errors:
         raise ValidationError(errors)
     _check_firm_person(user, stakeholder.client, "user")
+    values = {
+        "strength": strength,
+        "target_strength": target_strength,
+        "is_primary": is_primary,
+        "notes": notes or "",
+    }
+    Relationship(stakeholder=stakeholder, user=user, **values).full_clean(
+        exclude=["stakeholder", "user"], validate_unique=False, validate_constraints=False)
     with audited_write(actor):
         existing = (
             Relationship.objects.select_for_update()
@@ -193,38 +207,37 @@ def relationship_set(
                         f"{stakeholder}; there can be only one."
                     }
                 )
-        values = {
-            "strength": strength,
-            "target_strength": target_strength,
-            "is_primary": is_primary,
-            "notes": notes,
-        }
         if existing is None:
             return Relationship.objects.create(stakeholder=stakeholder, user=user, **values)
-        for field, value in values.items():
-            setattr(existing, field, value)
-        save_versioned(
-            existing,
-            existing.version if expected_version is None else expected_version,
-            list(values),
-        )
-    return existing
+        mine = Relationship(pk=existing.pk, stakeholder=stakeholder, user=user, **values)
+        if expected_version is None:
+            raise StaleVersionError(existing, diff_fields(mine, existing, list(values)))
+        save_versioned(mine, expected_version, list(values))
+    return mine
 
 
 def relationship_make_primary(*, actor: User, relationship: Relationship) -> Relationship:
-    """Hand primary ownership of the stakeholder to this relationship's firm person."""
+    """Hand primary ownership of the stakeholder to this relationship's firm person.
+
+    Both relationships that change (the old owner's and this one) get a new version.
+    """
     with audited_write(actor):
         Relationship.objects.filter(
             stakeholder_id=relationship.stakeholder_id, is_primary=True
-        ).exclude(pk=relationship.pk).update(is_primary=False)
-        relationship.is_primary = True
-        relationship.save(update_fields=["is_primary"])
+        ).exclude(pk=relationship.pk).update(is_primary=False, version=F("version") + 1)
+        Relationship.objects.filter(pk=relationship.pk).update(is_primary=True, version=F("version") + 1)
+    relationship.refresh_from_db(fields=["is_primary", "version"])
     return relationship
 
 
-def relationship_remove(*, actor: User, relationship: Relationship) -> None:
+def relationship_remove(*, actor: User, relationship: Relationship, expected_version: int) -> None:
+    """Delete the relationship unless someone changed it since `expected_version` was read."""
     with audited_write(actor):
-        relationship.delete()
+        deleted, _ = Relationship.objects.filter(pk=relationship.pk, version=expected_version).delete()
+        if not deleted:
+            current = Relationship.objects.filter(pk=relationship.pk).first()
+            if current is not None:
+                raise StaleVersionError(current, diff_fields(relationship, current, RELATIONSHIP_FIELDS))
 
 
 def interaction_log(

@@ -99,6 +99,7 @@ def import_job_claim(job_id: int) -> ImportJob | None:
                                "finished, so it was given up; nothing was written. Try a smaller file, or ask "
                                "an administrator.")
                 job.save(update_fields=["status", "message", "finished_at"])
+                job.discard_file_on_commit()
                 return None
             job.runs += 1
         else:
@@ -122,9 +123,12 @@ def import_job_stale_in(job_id: int) -> float | None:
 
 def import_job_fail(job: ImportJob) -> None:
     """Mark failed a job whose run stopped on an unexpected error, unless another run took it over."""
-    ImportJob.objects.filter(pk=job.pk, status=job.status, claimed_at=job.claimed_at).update(
-        status=ImportStatus.FAILED, finished_at=timezone.now(),
-        message="The import stopped on an unexpected error; nothing was written.")
+    with transaction.atomic():
+        failed = ImportJob.objects.filter(pk=job.pk, status=job.status, claimed_at=job.claimed_at).update(
+            status=ImportStatus.FAILED, finished_at=timezone.now(),
+            message="The import stopped on an unexpected error; nothing was written.")
+        if failed:
+            job.discard_file_on_commit()
 
 
 def import_jobs_requeue_waiting(*, older_than_seconds: int = 120) -> int:

@@ -58,10 +58,19 @@ def _detail_context(request, person: Stakeholder, can_edit: bool, **forms) -> di
         "interactions": list(selectors.with_people(person.interactions.order_by("-date", "-id"))[:20]),
         "form": forms.get("form") or StakeholderForm(instance=person, client=client,
                                                       initial={"version": person.version}),
-        "relationship_form": forms.get("relationship_form") or RelationshipForm(),
+        "relationship_form": forms.get("relationship_form") or _relationship_form(request, me),
         "merge_form": forms.get("merge_form") or MergeForm(keep=person),
         "conflict": forms.get("conflict"),
     }
+
+
+def _relationship_form(request, person: Stakeholder) -> RelationshipForm:
+    """Empty to add one; `?edit_relationship=<id>` fills it with that relationship and the version read."""
+    chosen = request.GET.get("edit_relationship", "")
+    rel = next((rel for rel in person.rels if str(rel.pk) == chosen), None)
+    if rel is None:
+        return RelationshipForm()
+    return RelationshipForm(instance=rel, initial={"version": rel.version})
 
 
 @require_http_methods(["GET", "POST"])
@@ -101,25 +110,43 @@ def relationship_set(request, pk: int):
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            services.relationship_set(actor=request.user, stakeholder=person, **data)
+            services.relationship_set(actor=request.user, stakeholder=person,
+                                      expected_version=form.cleaned_data["version"], **data)
+        except StaleVersionError as stale:
+            return _relationship_conflict(request, person, form, stale)
+        except ValidationError as error:
+            apply_errors(form, error)
+            _flash(request, form)
+        else:
             messages.success(request, f"Relationship of {data['user']} with {person} saved.")
-        except (ValidationError, StaleVersionError) as error:
-            if isinstance(error, StaleVersionError):
-                messages.error(request, str(error))
-            else:
-                apply_errors(form, error)
-                _flash(request, form)
     else:
         _flash(request, form)
     return redirect(reverse("stakeholder-detail", args=[person.pk]) + "#relationships")
+
+
+def _relationship_conflict(request, person: Stakeholder, form: RelationshipForm, stale: StaleVersionError):
+    """The stored relationship beside the user's own values, which a second save puts over it."""
+    posted = request.POST.copy()
+    posted["version"] = stale.current.version
+    context = _detail_context(request, person, True, relationship_form=RelationshipForm(posted))
+    context["relationship_conflict"] = stale
+    context["relationship_conflict_unseen"] = form.cleaned_data["version"] is None
+    return render(request, "stakeholders/stakeholder_detail.html", context, status=409)
 
 
 @require_POST
 def relationship_remove(request, pk: int):
     rel = get_editable_object(request.user, Relationship.objects.select_related("stakeholder__client", "user"),
                               pk, "stakeholder__client")
-    services.relationship_remove(actor=request.user, relationship=rel)
-    messages.success(request, f"{rel.user}'s relationship removed.")
+    version = request.POST.get("version", "")
+    try:
+        services.relationship_remove(actor=request.user, relationship=rel,
+                                     expected_version=int(version) if version.isascii() and version.isdigit() else 0)
+    except StaleVersionError:
+        messages.error(request, f"{rel.user}'s relationship was changed by someone else since you opened this "
+                                "page, so it was not removed. Look at it again, and remove it if you still mean to.")
+    else:
+        messages.success(request, f"{rel.user}'s relationship removed.")
     return redirect(reverse("stakeholder-detail", args=[rel.stakeholder_id]) + "#relationships")
 
 

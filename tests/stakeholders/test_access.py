@@ -49,7 +49,7 @@ def test_stakeholder_detail_and_writes_follow_the_matrix(who, users, world, ceo,
     http = login(users[who])
     assert http.get(reverse("stakeholder-detail", args=[secret_person.pk])).status_code == (
         200 if sees_conf else 404)
-    rel = http.post(reverse("relationship-set", args=[ceo.pk]), {"user": users["alice"].pk, "strength": 3})
+    rel = http.post(reverse("relationship-set", args=[ceo.pk]), {"user": users["mike"].pk, "strength": 3})
     assert rel.status_code == (302 if edits_normal else 403)
     new = http.get(reverse("stakeholder-create", args=[world[1].pk]))
     assert new.status_code == _write_status(edits_conf, sees_conf)
