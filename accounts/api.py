@@ -11,7 +11,9 @@ from rest_framework.response import Response
 
 from accounts import services
 from accounts.access import editable_clients, get_editable_client, visible, visible_clients
+from accounts.api_scoping import AccessScopedModelSerializer
 from accounts.concurrency import VersionedViewSetMixin, etag_for
+from accounts.filters import AccessFilterSet
 from accounts.models import Assignment, AssignmentRole, Client, FeeRecord, ServiceLine, Tier, User
 
 IF_MATCH = OpenApiParameter(
@@ -35,7 +37,7 @@ class ServiceLineSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "active"]
 
 
-class ClientSerializer(serializers.ModelSerializer):
+class ClientSerializer(AccessScopedModelSerializer):
     tier = serializers.SlugRelatedField(slug_field="name", queryset=Tier.objects.all())
     service_lines = serializers.PrimaryKeyRelatedField(many=True, queryset=ServiceLine.objects.all(),
                                                        required=False)
@@ -59,7 +61,7 @@ class ClientCreateSerializer(ClientSerializer):
         fields = [*ClientSerializer.Meta.fields, "sam"]
 
 
-class ClientFilter(filters.FilterSet):
+class ClientFilter(AccessFilterSet):
     tier = filters.CharFilter(field_name="tier__name", lookup_expr="iexact")
     crp = filters.NumberFilter(method="filter_crp")
 
@@ -110,7 +112,7 @@ class ClientViewSet(VersionedViewSetMixin, mixins.CreateModelMixin, mixins.Updat
         client = self.get_object()
         get_editable_client(request.user, client.pk)
         expected = self.check_if_match(client)
-        serializer = ClientSerializer(client, data=request.data, partial=partial)
+        serializer = ClientSerializer(client, data=request.data, partial=partial, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         lines = data.pop("service_lines", None)
@@ -136,7 +138,7 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = ["full_name", "email"]
 
 
-class FeeRecordSerializer(serializers.ModelSerializer):
+class FeeRecordSerializer(AccessScopedModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
     financial_year = serializers.IntegerField(
         min_value=1990, max_value=2100,
@@ -172,7 +174,7 @@ class FeeRecordViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, viewse
         services.fee_record_delete(actor=self.request.user, record=instance)
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(AccessScopedModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
     user_name = serializers.CharField(source="user.full_name", read_only=True)

@@ -11,6 +11,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.access import get_visible_client, visible
+from accounts.filters import AccessFilterSet
 from accounts.models import Role
 from health.models import HealthScore, Measure, Measurement, RecomputeJob, Scorecard
 from health.services.measurements import measurement_enter, measurements_import
@@ -152,7 +153,7 @@ class MeasurementSerializer(serializers.ModelSerializer):
         }
 
 
-class MeasurementFilter(filters.FilterSet):
+class MeasurementFilter(AccessFilterSet):
     client = filters.NumberFilter(field_name="client_id")
 
     class Meta:
@@ -248,7 +249,7 @@ class HealthScoreSerializer(serializers.ModelSerializer):
         ]
 
 
-class HealthScoreFilter(filters.FilterSet):
+class HealthScoreFilter(AccessFilterSet):
     client = filters.NumberFilter(field_name="client_id")
     since = filters.DateFilter(field_name="as_of", lookup_expr="gte")
     until = filters.DateFilter(field_name="as_of", lookup_expr="lte")

@@ -58,7 +58,7 @@ def _detail_context(request, person: Stakeholder, can_edit: bool, **forms) -> di
         "interactions": list(selectors.with_people(person.interactions.order_by("-date", "-id"))[:20]),
         "form": forms.get("form") or StakeholderForm(instance=person, client=client,
                                                       initial={"version": person.version}),
-        "relationship_form": forms.get("relationship_form") or RelationshipForm(),
+        "relationship_form": forms.get("relationship_form") or RelationshipForm(client=client),
         "merge_form": forms.get("merge_form") or MergeForm(keep=person),
         "conflict": forms.get("conflict"),
     }
@@ -97,7 +97,7 @@ def stakeholder_detail(request, pk: int):
 @require_POST
 def relationship_set(request, pk: int):
     person = get_editable_object(request.user, Stakeholder.objects.select_related("client"), pk)
-    form = RelationshipForm(request.POST)
+    form = RelationshipForm(request.POST, client=person.client)
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
