@@ -9,6 +9,7 @@ from accounts.models import (
     ServiceLine,
     User,
 )
+from accounts.services import client_name_check
 
 
 def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -41,8 +42,18 @@ class ClientForm(forms.ModelForm):
                   "review_cadence_days", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 5})}
 
+    def __init__(self, *args, actor: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
     def clean_name(self) -> str:
-        return self.cleaned_data["name"].strip()  # uniqueness is the service's: it must not see past the wall
+        name = self.cleaned_data["name"].strip()
+        if self.actor is not None:  # the service's rule, early, so it shows beside the form's other errors
+            try:
+                client_name_check(actor=self.actor, name=name, client_pk=self.instance.pk)
+            except ValidationError as error:
+                raise ValidationError(error.message_dict["name"]) from error
+        return name
 
 
 class ClientCreateForm(ClientForm):

@@ -126,13 +126,17 @@ def client_update(
 
 
 def _check_name_free(actor: User, client: Client) -> list[Client]:
+    return client_name_check(actor=actor, name=client.name, client_pk=client.pk)
+
+
+def client_name_check(*, actor: User, name: str, client_pk: int | None = None) -> list[Client]:
     """Client names are unique among the clients `actor` may see; the answer never depends on others.
 
     A clash with a client behind a wall the actor is outside of is allowed (refusing it would tell them
     the hidden client exists): those namesakes are returned, for managing partners and admins to resolve."""
-    namesakes = Client.objects.filter(name__iexact=client.name)
-    if client.pk:
-        namesakes = namesakes.exclude(pk=client.pk)
+    namesakes = Client.objects.filter(name__iexact=name.strip())
+    if client_pk:
+        namesakes = namesakes.exclude(pk=client_pk)
     if visible_clients(actor).filter(pk__in=namesakes.values("pk")).exists():
         raise ValidationError({"name": "A client with this name already exists."})
     return list(namesakes)

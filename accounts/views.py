@@ -96,7 +96,7 @@ def client_create(request):
     if request.user.role == Role.PARTNER and not request.user.is_superuser:
         messages.error(request, "Ask the BD team to add a key client.")
         return redirect("client-list")
-    form = ClientCreateForm(request.POST or None)
+    form = ClientCreateForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -117,7 +117,8 @@ def client_create(request):
 @require_http_methods(["GET", "POST"])
 def client_edit(request, pk: int):
     client = get_editable_client(request.user, pk)
-    form = ClientForm(request.POST or None, instance=client, initial={"version": client.version})
+    form = ClientForm(request.POST or None, instance=client, initial={"version": client.version},
+                      actor=request.user)
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
