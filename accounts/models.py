@@ -202,7 +202,9 @@ class Client(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(Lower("name"), name="client_name_unique_ci",
+            # Only open clients: everyone sees them. Among confidential ones accounts.services checks
+            # names against what the person saving may see, so a refusal never reveals a hidden client.
+            models.UniqueConstraint(Lower("name"), condition=Q(confidential=False), name="open_client_name_unique_ci",
                                     violation_error_message="A client with this name already exists."),
         ]
         indexes = [

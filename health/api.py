@@ -17,6 +17,7 @@ from accounts.access import (
     require,
     visible,
 )
+from accounts.filters import AccessFilterSet
 from health.models import HealthScore, Measure, Measurement, RecomputeJob, Scorecard
 from health.selectors import JobProgress, jobs_progress_for
 from health.services.measurements import measurement_enter, measurements_import
@@ -179,7 +180,7 @@ class MeasurementSerializer(serializers.ModelSerializer):
         }
 
 
-class MeasurementFilter(filters.FilterSet):
+class MeasurementFilter(AccessFilterSet):
     client = filters.NumberFilter(field_name="client_id")
 
     class Meta:
@@ -275,7 +276,7 @@ class HealthScoreSerializer(serializers.ModelSerializer):
         ]
 
 
-class HealthScoreFilter(filters.FilterSet):
+class HealthScoreFilter(AccessFilterSet):
     client = filters.NumberFilter(field_name="client_id")
     since = filters.DateFilter(field_name="as_of", lookup_expr="gte")
     until = filters.DateFilter(field_name="as_of", lookup_expr="lte")
