@@ -277,6 +277,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "accounts.parsers.JSONParser", "accounts.parsers.FormParser", "accounts.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "accounts.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
