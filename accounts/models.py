@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.querysets import ClientQuerySet, UserQuerySet
+from accounts.validators import sensible_date
 
 
 class Role(models.TextChoices):
@@ -273,9 +274,10 @@ class Assignment(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="assignments")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
     role = models.CharField(max_length=10, choices=AssignmentRole.choices)
-    start_date = models.DateField(default=timezone.localdate)
+    start_date = models.DateField(default=timezone.localdate, validators=[sensible_date])
     end_date = models.DateField(
-        null=True, blank=True, help_text="The day the role ended (the person no longer held it from then)."
+        null=True, blank=True, help_text="The day the role ended (the person no longer held it from then).",
+        validators=[sensible_date],
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

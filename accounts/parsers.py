@@ -4,7 +4,7 @@
   value or key, is refused with a 400 naming the field.
 - A value that is only a number or a date written with full-width or other Unicode digits
   ("１２３", "２０２６-０１-３１") is read as the same value in the digits 0-9, as the pages do
-  (`accounts.middleware.NormaliseFormDigitsMiddleware`), so a form and the API store the same.
+  (`accounts.middleware.FormDigitsMiddleware`), so a form and the API store the same.
 """
 
 from __future__ import annotations
@@ -43,12 +43,19 @@ def checked(value, field: str):
     return value
 
 
-def checked_query_dict(data: QueryDict) -> QueryDict:
+def checked_query_dict(data: QueryDict, clean=checked) -> QueryDict:
     result = QueryDict(mutable=True, encoding=data.encoding)
     for key, values in data.lists():
-        result.setlist(checked(key, key), [checked(value, key) for value in values])
+        result.setlist(clean(key, key), [clean(value, key) for value in values])
     result._mutable = False
     return result
+
+
+def with_ascii_digits(data: QueryDict) -> QueryDict:
+    """`data` with its number-only values in ASCII digits (the same object when none needed it)."""
+    if all(value.isascii() for _, values in data.lists() for value in values):
+        return data
+    return checked_query_dict(data, clean=lambda value, field: ascii_digits(value))
 
 
 class JSONParser(parsers.JSONParser):
