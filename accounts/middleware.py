@@ -1,5 +1,6 @@
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils.cache import add_never_cache_headers
 
 from accounts.parsers import with_ascii_digits
 
@@ -52,3 +53,17 @@ class FormDigitsMiddleware:
             if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
                 request.POST = with_ascii_digits(request.POST)
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """No page, export, download or API answer is kept by a browser or a proxy: each may carry client
+    data, and a shared computer's cache or back button must not show it to the next person. Static
+    files never reach this middleware (WhiteNoise, placed before it, serves them with long caching)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response

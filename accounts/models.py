@@ -123,6 +123,29 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role in {Role.MANAGING_PARTNER, Role.ADMIN} or self.is_superuser
 
 
+class ApiToken(models.Model):
+    """A personal API token. Only its SHA-256 digest is kept: the token itself is shown once, when made."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. “Excel fee sync”")
+    prefix = models.CharField(max_length=12, help_text="The token's first characters, to tell tokens apart")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
 class Tier(models.Model):
     """The firm's key-client programme tier (Growth / Develop / Maintain by default)."""
 
