@@ -95,3 +95,7 @@ def test_a_page_past_the_end_in_the_api_says_which_page_is_last(carol, login, no
     response = login(carol).get("/api/clients/", {"page": "7"})
     assert response.status_code == 400
     assert "last page is 1" in str(response.json()["page"])
+
+
+def test_options_on_the_api_docs_page_is_not_a_server_error(alice, login):
+    assert login(alice).options("/api/docs/").status_code == 405
