@@ -4,6 +4,7 @@ The token class comes first because DRF takes the `WWW-Authenticate` header from
 an unauthenticated request then gets 401 with `WWW-Authenticate: Token`, not 403.
 """
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -32,3 +33,18 @@ class ApiTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return 'Token realm="api"'
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """Documents the personal token in the OpenAPI schema (registered on import of this module)."""
+
+    target_class = ApiTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "A personal token from /account/tokens/, sent as `Token <token>` (or `Bearer <token>`).",
+        }
