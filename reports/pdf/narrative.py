@@ -110,8 +110,9 @@ def pipeline_sentence(client: ClientData) -> str:
 def contact_sentence(client: ClientData, quarter: Quarter) -> str:
     change = movement(client.previous_interactions, client.interactions, quarter.previous)
     text = (
-        f"The team logged {client.interactions} of {client.contact_target} "
-        f"target touchpoints in {quarter}"
+        f"The team logged {client.interactions} touchpoints in {quarter} and "
+        f"{client.interactions_last_year} in 12 months, against a target of "
+        f"{client.contact_target} a year"
     )
     return f"{text}, {change}." if change else f"{text}."
 
@@ -173,7 +174,7 @@ def crp_signals(clients: list[ClientData]) -> list[tuple[ClientData, list[str]]]
             label
             for flag, label in [
                 (client.rotation_due, "rotation due"),
-                (not client.sam, "no successor"),
+                (client.without_successor, "no successor"),
                 (client.overloaded, "CRP overloaded"),
             ]
             if flag
