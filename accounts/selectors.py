@@ -14,6 +14,7 @@ from accounts.models import (
     Assignment,
     Client,
     FeeRecord,
+    Notification,
     ServiceLine,
     User,
     current_financial_year,
@@ -112,3 +113,15 @@ def fee_table(client: Client, years: int = 3) -> FeeTable:
 def team_of(client: Client) -> QuerySet[Assignment]:
     return (Assignment.objects.filter(client=client).select_related("user", "user__practice_group", "user__office")
             .order_by(F("end_date").desc(nulls_first=True), "role", "-start_date"))
+
+
+def notifications_of(user: User, *, unread: bool = False) -> QuerySet[Notification]:
+    """The notifications `user` may read now (the wall re-checked at display time), newest first."""
+    notes = Notification.objects.readable_by(user)
+    if unread:
+        notes = notes.filter(read_at__isnull=True)
+    return notes.select_related("client").order_by("-created_at")
+
+
+def unread_notification_count(user: User) -> int:
+    return Notification.objects.readable_by(user).filter(read_at__isnull=True).count()

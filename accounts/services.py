@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 import pghistory
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.access import (
@@ -153,14 +155,60 @@ def _notify_wall_change(*, actor: User, client: Client) -> None:
     notifications_send(users=team, title=title, body=body, client=client)
 
 
+@dataclass(frozen=True)
+class NotificationDraft:
+    user_id: int
+    title: str
+    body: str = ""
+    url: str = ""
+    client_id: int | None = None
+    dedupe_key: str = ""  # when set, the user gets this notification once, however often it is raised
+
+
+_NOTIFY = """
+INSERT INTO accounts_notification (user_id, title, body, url, client_id, dedupe_key, created_at)
+SELECT user_id, left(title, 200), body, url, client_id, dedupe_key, now()
+FROM jsonb_to_recordset(%s::jsonb)
+     AS r(user_id bigint, title varchar, body text, url varchar, client_id bigint,
+          dedupe_key varchar)
+ON CONFLICT (user_id, dedupe_key) WHERE NOT (dedupe_key = '') DO NOTHING
+RETURNING user_id, title, body, url
+"""
+
+
+def notifications_create(*, drafts: Sequence[NotificationDraft]) -> list[NotificationDraft]:
+    """The one way notifications are written: one statement for any number, each deduplicated
+    key at most once per user even when two workers raise it at once. Returns those created."""
+    if not drafts:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(_NOTIFY, [json.dumps([asdict(draft) for draft in drafts])])
+        return [NotificationDraft(user_id, title, body, url) for user_id, title, body, url in cursor.fetchall()]
+
+
 def notifications_send(
     *, users: Iterable[User], title: str, body: str = "", client: Client | None = None,
-) -> list[Notification]:
+) -> list[NotificationDraft]:
     """In-app notifications to `users`, linking to `client` when given."""
     url = client.get_absolute_url() if client is not None else ""
-    return Notification.objects.bulk_create(
-        [Notification(user=user, title=title[:200], body=body, url=url, client=client) for user in users]
-    )
+    client_id = client.pk if client is not None else None
+    return notifications_create(drafts=[
+        NotificationDraft(user.pk, title[:200], body, url, client_id) for user in users
+    ])
+
+
+def notifications_mark_read(*, actor: User, notification: Notification | None = None) -> int:
+    """Mark one of `actor`'s notifications read, or all of them when none is named."""
+    if notification is not None and notification.user_id != actor.pk:
+        raise ValidationError("This notification is not yours.")
+    unread = Notification.objects.filter(user=actor, read_at__isnull=True)
+    if notification is not None:
+        unread = unread.filter(pk=notification.pk)
+    now = timezone.now()
+    marked = unread.update(read_at=now)
+    if notification is not None and notification.read_at is None:
+        notification.read_at = now
+    return marked
 
 
 def _notify_off_team(*, user: User, client: Client, title: str, body: str) -> None:

@@ -342,6 +342,8 @@ HEALTH_RECOMPUTE_DEBOUNCE_SECONDS = env_int("HEALTH_RECOMPUTE_DEBOUNCE_SECONDS",
 CRP_ROTATION_REVIEW_YEARS = env_int("CRP_ROTATION_REVIEW_YEARS", 5)  # tenure that calls for a review
 CRP_OVERLOAD_WEIGHT = env_int("CRP_OVERLOAD_WEIGHT", 8)  # tier-weighted clients one CRP can lead well
 CRP_MAX_GROWTH_CLIENTS = env_int("CRP_MAX_GROWTH_CLIENTS", 3)  # more Growth clients than this is too many
+# Touchpoints a year the programme expects with each key client: the client page and the packs.
+CONTACT_TARGET_PER_YEAR = env_int("CONTACT_TARGET_PER_YEAR", 10)
 CELERY_BEAT_SCHEDULE["health-nightly-recompute"] = {
     "task": "health.tasks.nightly_recompute",
     "schedule": crontab(hour=2, minute=15),

@@ -10,6 +10,10 @@ def client_health_panel(sender, client: Client, user: User, **kwargs) -> dict:
         "order": 20,
         "template": "health/client_panel.html",
         "health": health,
-        "sparkline": selectors.sparkline(health.history, health.scorecard_change_dates),
+        "sparkline": selectors.sparkline(
+            health.history,
+            health.scorecard_change_dates,
+            selectors.band_thresholds(health.latest.scorecard if health.latest else None),
+        ),
         "client": client,
     }

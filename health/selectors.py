@@ -10,9 +10,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.access import visible, visible_clients
-from accounts.models import Client, ClientStatus, Notification, User
+from accounts.models import Client, ClientStatus, User
 from health.formula import INSUFFICIENT, MeasureSpec, Thresholds, compute_score
-from health.models import HealthScore, JobStatus, Measure, RecomputeJob
+from health.models import HealthScore, JobStatus, Measure, RecomputeJob, Scorecard
 
 TREND_DAYS = 365
 MOVER_DAYS = 90
@@ -96,6 +96,20 @@ class ClientHealth:
         return dates
 
 
+def band_thresholds(scorecard: Scorecard | None = None) -> Thresholds:
+    """The band thresholds of `scorecard` (default: the version in force): the one home of the
+    green and amber lines every page, chart and pack draws."""
+    if scorecard is None:
+        scorecard = Scorecard.objects.filter(is_current=True).first()
+    if scorecard is None:
+        return Thresholds()
+    return Thresholds(
+        float(scorecard.green_threshold),
+        float(scorecard.amber_threshold),
+        float(scorecard.min_coverage),
+    )
+
+
 def client_health(client: Client, as_of: datetime.date | None = None) -> ClientHealth:
     """The client's latest score, a year of history and what moved it over 90 days: one query."""
     as_of = as_of or timezone.localdate()
@@ -142,7 +156,7 @@ def explain_moves(health: ClientHealth, latest: HealthScore, baseline: HealthSco
     from there to today's raws under today's scorecard is the client's data.
     """
     specs = specs_from(latest.components)
-    thresholds = Thresholds()
+    thresholds = band_thresholds(latest.scorecard)
     old_raws = raws_from(baseline.components)
     new_raws = raws_from(latest.components)
     old_under_new = compute_score(specs, old_raws, thresholds)
@@ -178,6 +192,7 @@ def explain_moves(health: ClientHealth, latest: HealthScore, baseline: HealthSco
 def sparkline(
     history: list[HealthScore],
     change_dates: list[datetime.date],
+    thresholds: Thresholds,
     width: int = 240,
     height: int = 48,
 ) -> dict | None:
@@ -200,8 +215,10 @@ def sparkline(
         "height": height,
         "points": points,
         "markers": [{"x": x(day), "date": day} for day in change_dates if first <= day <= last],
-        "green_y": y(70),
-        "amber_y": y(40),
+        "green_y": y(thresholds.green),
+        "amber_y": y(thresholds.amber),
+        "green": thresholds.green,
+        "amber": thresholds.amber,
         "last_x": x(last),
         "last_y": y(float(scored[-1].score)),
     }
@@ -236,11 +253,3 @@ def jobs_progress_for(user: User, jobs: list[RecomputeJob]) -> dict[int, JobProg
         percent = 100 if job.status == JobStatus.DONE else (100 * done // total if total else 0)
         progress[job.pk] = JobProgress(done, total, percent)
     return progress
-
-
-def notifications_of(user: User) -> QuerySet[Notification]:
-    return Notification.objects.readable_by(user).select_related("client").order_by("-created_at")
-
-
-def unread_count(user: User) -> int:
-    return Notification.objects.readable_by(user).filter(read_at__isnull=True).count()

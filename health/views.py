@@ -7,9 +7,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import services as account_services
 from accounts.access import (
     OVERVIEW_REFUSED,
     SCORECARD_REFUSED,
@@ -18,7 +18,8 @@ from accounts.access import (
     may_see_firm_overview,
     require,
 )
-from accounts.models import Notification, User
+from accounts.models import User
+from accounts.selectors import notifications_of
 from health import portfolio, selectors
 from health.models import RecomputeJob, Scorecard
 from health.services.measurements import entered_measure_keys, measurements_import
@@ -48,15 +49,13 @@ def what_if(request, pk: int):
 
 @require_GET
 def notification_list(request):
-    page = Paginator(selectors.notifications_of(request.user), 25).get_page(request.GET.get("page"))
+    page = Paginator(notifications_of(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "health/notification_list.html", {"page": page})
 
 
 @require_POST
 def notifications_mark_read(request):
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    account_services.notifications_mark_read(actor=request.user)
     messages.success(request, "All notifications marked as read.")
     return redirect("notification-list")
 

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.access import OVERVIEW_REFUSED, may_see_firm_overview, require
+from accounts.crp_signals import crp_figures
 from reports.dashboard import home, pages, services, whitespace
 from reports.dashboard.params import SORT_LABELS
 from reports.dashboard.selectors import attention_reasons, days_since
@@ -118,7 +119,7 @@ class DashboardViewSet(viewsets.ViewSet):
                 },
                 "movers_up": [vars(m) for m in figures["up"]],
                 "movers_down": [vars(m) for m in figures["down"]],
-                "crp_workload": [vars(w) for w in figures["workload"]],
+                "crp_workload": [crp_figures(w) for w in figures["workload"]],
             }
         )
 
@@ -183,9 +184,7 @@ class DashboardViewSet(viewsets.ViewSet):
                 "no_contact_90_days": data.no_contact,
                 "reviews_overdue": data.reviews_overdue,
                 "clients_with_overdue_actions": data.overdue_actions,
-                "crp_flags": [
-                    {"user": f.user_id, "name": f.name, "flags": f.flags} for f in data.crp_flags
-                ],
+                "crp_flags": [crp_figures(f) for f in data.crp_flags],
             }
         )
 

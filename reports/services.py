@@ -17,9 +17,9 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Assignment, Notification, Role, User
+from accounts.models import Assignment, Role, User
 from accounts.queueing import send_task, send_task_on_commit
-from accounts.services import audited_write
+from accounts.services import NotificationDraft, audited_write, notifications_create
 from reports.models import STALE_AFTER_RENDER_LIMITS, Report, ReportKind, ReportStatus
 from reports.pdf.build import build_report, data_as_of
 from reports.pdf.periods import Quarter, last_complete_quarter
@@ -234,16 +234,14 @@ def _notify_done(report: Report, title: str, client_ids: list[int]) -> None:
     # An account review's title names its client: the link lets every list of notifications drop
     # it once the requester no longer sees that client. A pack's title names no client.
     reviewed = report.kind == ReportKind.ACCOUNT_REVIEW
-    Notification.objects.get_or_create(
-        user=report.requested_by,
+    notifications_create(drafts=[NotificationDraft(
+        user_id=report.requested_by_id,
+        title=f"Your report is ready: {title}"[:200],
+        body="Download it from the reports page.",
+        url=reverse("report-detail", args=[report.pk]),
+        client_id=client_ids[0] if reviewed else None,
         dedupe_key=f"report-done-{report.pk}",
-        defaults={
-            "title": f"Your report is ready: {title}"[:200],
-            "body": "Download it from the reports page.",
-            "url": reverse("report-detail", args=[report.pk]),
-            "client_id": client_ids[0] if reviewed else None,
-        },
-    )
+    )])
 
 
 def report_for_download(*, actor: User, pk: object) -> Report:

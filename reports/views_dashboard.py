@@ -13,8 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import OVERVIEW_REFUSED, get_editable_object, may_see_firm_overview, require
 from accounts.concurrency import StaleVersionError
 from accounts.models import Notification
+from accounts.services import notifications_mark_read
 from health.models import Band
 from planning.models import Action
+from planning.services import action_mark_done
 from reports.dashboard import exports, home, pages, services, whitespace
 from reports.dashboard.params import ATTENTION_REASONS, PAGE_SIZES, SORT_LABELS
 from reports.models import SavedView
@@ -144,7 +146,7 @@ def action_complete(request, pk: int):
     )
     error = ""
     try:
-        services.action_complete(
+        action_mark_done(
             actor=request.user, action=action, expected_version=_int(request.POST.get("version"))
         )
     except StaleVersionError as stale:
@@ -168,7 +170,7 @@ def action_complete(request, pk: int):
 @require_POST
 def alert_read(request, pk: int):
     alert = get_object_or_404(Notification.objects.readable_by(request.user), pk=pk)
-    services.notification_mark_read(actor=request.user, notification=alert)
+    notifications_mark_read(actor=request.user, notification=alert)
     if _partial(request):
         return HttpResponse("")
     messages.success(request, "Alert marked as read.")

@@ -7,16 +7,16 @@ CRP and SAM hear about it once, however many nightly recomputes see it again.
 from __future__ import annotations
 
 import datetime
-import json
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import Assignment, AssignmentRole
+from accounts.services import NotificationDraft, notifications_create
 from health.formula import AMBER, GREEN, RED, ScoreResult
 from health.measures import for_clients
 from health.models import HealthScore
@@ -99,15 +99,6 @@ def detect_events(
     return events
 
 
-_NOTIFY = """
-INSERT INTO accounts_notification (user_id, title, body, url, client_id, dedupe_key, created_at)
-SELECT user_id, title, body, url, client_id, dedupe_key, now()
-FROM jsonb_to_recordset(%s::jsonb)
-     AS r(user_id bigint, title varchar, body text, url varchar, client_id bigint,
-          dedupe_key varchar)
-ON CONFLICT (user_id, dedupe_key) WHERE NOT (dedupe_key = '') DO NOTHING
-RETURNING user_id, title, body, url
-"""
 
 
 def alerts_raise(
@@ -135,25 +126,23 @@ def alerts_raise(
     recipients: dict[int, list[int]] = {}
     for client_id, user_id, _, _ in team:
         recipients.setdefault(client_id, []).append(user_id)
-    rows = [
-        {
-            "user_id": user_id,
-            "title": event.title,
-            "body": event.body,
-            "client_id": event.client_id,
-            "url": reverse("client-detail", args=[event.client_id]) + "#health",
-            "dedupe_key": event.dedupe_key,
-        }
+    drafts = [
+        NotificationDraft(
+            user_id=user_id,
+            title=event.title,
+            body=event.body,
+            client_id=event.client_id,
+            url=reverse("client-detail", args=[event.client_id]) + "#health",
+            dedupe_key=event.dedupe_key,
+        )
         for event in events
         for user_id in recipients.get(event.client_id, [])
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(_NOTIFY, [json.dumps(rows)])
-        created = cursor.fetchall()
+    created = notifications_create(drafts=drafts)
     messages = [
-        (title, f"{body}\n\nOpen the client: {url}", emails[user_id])
-        for user_id, title, body, url in created
-        if emails.get(user_id)
+        (note.title, f"{note.body}\n\nOpen the client: {note.url}", emails[note.user_id])
+        for note in created
+        if emails.get(note.user_id)
     ]
     if email:
         transaction.on_commit(lambda: _send(messages), robust=True)

@@ -18,6 +18,7 @@ from accounts.models import Client, ClientStatus
 from health import measures
 from health.formula import MeasureSpec, ScoreResult, Thresholds, compute_score
 from health.models import HealthScore, MeasureSource, Scorecard
+from health.selectors import band_thresholds
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,7 @@ def load_scorecard(scorecard: Scorecard | None = None) -> LoadedScorecard:
         MeasureSpec(m.key, m.name, float(m.weight), float(m.floor), float(m.target), m.unit)
         for m in rows
     ]
-    thresholds = Thresholds(
-        float(scorecard.green_threshold),
-        float(scorecard.amber_threshold),
-        float(scorecard.min_coverage),
-    )
+    thresholds = band_thresholds(scorecard)
     entered = [
         m.key for m in rows if m.source == MeasureSource.ENTERED or m.key not in measures.COMPUTED
     ]

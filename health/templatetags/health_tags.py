@@ -1,6 +1,6 @@
 from django import template
 
-from health.selectors import unread_count
+from accounts.selectors import unread_notification_count
 
 register = template.Library()
 
@@ -9,4 +9,4 @@ register = template.Library()
 def unread_notifications(context) -> int:
     """Unread notifications of the signed-in user: one query per page."""
     user = getattr(context.get("request"), "user", None)
-    return unread_count(user) if user is not None and user.is_authenticated else 0
+    return unread_notification_count(user) if user is not None and user.is_authenticated else 0

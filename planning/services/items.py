@@ -122,6 +122,9 @@ def action_update(
 def action_mark_done(
     *, actor: User, action: Action, expected_version: int, on_date: datetime.date | None = None
 ) -> Action:
+    """The one way an action is completed: from the plan page, the API or a partner's home."""
+    if action.status != ActionStatus.OPEN and action.version == expected_version:
+        raise ValidationError({"status": "This action is no longer open."})
     return update(
         actor,
         action,

@@ -13,7 +13,8 @@ from django.db.models import Avg, BooleanField, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from accounts.models import Client, FeeRecord
+from accounts.crp_signals import CrpSignals, crp_signals
+from accounts.models import Client, FeeRecord, User
 from accounts.selectors import last_complete_financial_year
 from health.models import Band, HealthScore
 
@@ -147,18 +148,13 @@ class PortfolioRow:
     name: str
     band: str | None
     trend: Decimal | None
-    crp_id: int | None
-    crp_name: str | None
-    tier_rank: int
-    workload_weight: Decimal
 
 
 def portfolio_rows(portfolio: QuerySet[Client]) -> list[PortfolioRow]:
     """The columns the charts need, read once per client. Band and trend are subqueries: each
     chart aggregating them in SQL made PostgreSQL evaluate them again (and misjudge the rows a
     band filter leaves, planning the month averages as thousands of nested probes)."""
-    columns = ("pk", "name", "band", "trend", "crp_id", "crp_name", "tier_rank",
-               "tier__workload_weight")
+    columns = ("pk", "name", "band", "trend")
     return [PortfolioRow(*values) for values in portfolio.order_by().values_list(*columns)]
 
 
@@ -185,24 +181,6 @@ def biggest_movers(
     )
 
 
-@dataclass
-class Workload:
-    crp_id: int | None
-    name: str
-    clients: int
-    growth_clients: int
-    weight: Decimal
-
-
-def crp_workload(rows: list[PortfolioRow]) -> list[Workload]:
-    """CRPs carrying most of the filtered portfolio, weighted by each client's tier."""
-    loads: dict[int | None, Workload] = {}
-    for row in rows:
-        load = loads.setdefault(
-            row.crp_id, Workload(row.crp_id, row.crp_name or "No CRP", 0, 0, Decimal(0))
-        )
-        load.clients += 1
-        load.growth_clients += row.tier_rank <= 1
-        load.weight += row.workload_weight or 0
-    heaviest = sorted(loads.values(), key=lambda w: (-w.weight, w.crp_id is None, w.name))
-    return heaviest[:WORKLOAD_ROWS]
+def crp_workload(user: User, client_ids: list[int]) -> list[CrpSignals]:
+    """The CRPs carrying most of the filtered portfolio, by the one CRP-signals rule."""
+    return crp_signals(user, within=client_ids)[:WORKLOAD_ROWS]

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.access import visible
 from accounts.models import Client, Notification, User
+from accounts.selectors import notifications_of
 from planning.models import Action, ActionStatus, ClientReview
 from reports.dashboard import selectors
 from stakeholders.models import Stakeholder
@@ -81,8 +82,7 @@ def my_reviews(user: User, today: datetime.date) -> list[ClientReview]:
 
 
 def my_alerts(user: User) -> list[Notification]:
-    alerts = Notification.objects.readable_by(user).filter(read_at__isnull=True)
-    return list(alerts.order_by("-created_at")[:LIST_LIMIT])
+    return list(notifications_of(user, unread=True)[:LIST_LIMIT])
 
 
 def my_coverage_gaps(user: User) -> list[Stakeholder]:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
-from django.db.models import Count, DecimalField, Exists, F, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
-from accounts.access import visible
-from accounts.models import Assignment, Client, FeeRecord, User
+from accounts.crp_signals import CrpSignals, crp_signals
+from accounts.models import Client, FeeRecord, User
 from accounts.selectors import last_complete_financial_year
 from health.models import Band, HealthScore
 from planning.models import OPEN_STAGES, Opportunity, Origin
@@ -36,18 +35,6 @@ class BandShare:
 
 
 @dataclass
-class CrpFlag:
-    user_id: int
-    name: str
-    clients: int
-    growth_clients: int
-    weight: Decimal
-    longest_tenure_years: float
-    without_successor: int
-    flags: list[str] = field(default_factory=list)
-
-
-@dataclass
 class Overview:
     total: int
     bands: list[BandShare]
@@ -61,7 +48,7 @@ class Overview:
     reviews_overdue: int
     overdue_actions: int
     falling: int
-    crp_flags: list[CrpFlag]
+    crp_flags: list[CrpSignals]
 
     @property
     def fee_growth(self) -> float | None:
@@ -96,51 +83,8 @@ def _band_shares(user: User, today: datetime.date) -> tuple[int, list[BandShare]
     return total, shares, start
 
 
-def _crp_flags(user: User, today: datetime.date) -> list[CrpFlag]:
-    successor = Assignment.objects.filter(
-        client=OuterRef("client"), role="sam", end_date__isnull=True
-    )
-    crps = visible(
-        user, Assignment.objects.filter(role="crp", end_date__isnull=True, client__status="active")
-    )
-    rows = (
-        crps.annotate(has_successor=Exists(successor))
-        .values("user_id", "user__full_name")
-        .annotate(
-            clients=Count("pk"),
-            growth=Count("pk", filter=Q(client__tier__rank__lte=1)),
-            weight=Sum("client__tier__workload_weight"),
-            first_start=Min("start_date"),
-            without_successor=Count("pk", filter=Q(has_successor=False)),
-        )
-        .order_by("user__full_name")
-    )
-    flags = []
-    for row in rows:
-        tenure = (today - row["first_start"]).days / 365.25
-        item = CrpFlag(
-            row["user_id"],
-            row["user__full_name"],
-            row["clients"],
-            row["growth"],
-            row["weight"] or Decimal(0),
-            tenure,
-            row["without_successor"],
-        )
-        if tenure >= settings.CRP_ROTATION_REVIEW_YEARS:
-            item.flags.append(f"Rotation due ({tenure:.0f} years as CRP)")
-        if item.without_successor:
-            item.flags.append(
-                f"No successor on {item.without_successor} "
-                f"client{'s' if item.without_successor > 1 else ''}"
-            )
-        if item.weight > settings.CRP_OVERLOAD_WEIGHT:
-            item.flags.append(f"Overloaded (workload {item.weight:.1f})")
-        if item.growth_clients > settings.CRP_MAX_GROWTH_CLIENTS:
-            item.flags.append(f"Too many Growth clients ({item.growth_clients})")
-        if item.flags:
-            flags.append(item)
-    return flags
+def _crp_flags(user: User, today: datetime.date) -> list[CrpSignals]:
+    return [partner for partner in crp_signals(user, on=today) if partner.flags]
 
 
 def firm_overview(user: User) -> Overview:

@@ -234,7 +234,7 @@ def _compute_chart_figures(user: User, params: DashboardParams) -> dict:
         "fees": aggregates.fees_by_service_line(ids),
         "up": up,
         "down": down,
-        "workload": aggregates.crp_workload(rows),
+        "workload": aggregates.crp_workload(user, ids),
     }
 
 

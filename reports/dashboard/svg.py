@@ -8,7 +8,8 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from reports.dashboard.aggregates import BandSlice, FeeMatrix, Mover, Workload
+from accounts.crp_signals import CrpSignals
+from reports.dashboard.aggregates import BandSlice, FeeMatrix, Mover
 
 WIDTH = 420
 BAR_HEIGHT = 22
@@ -241,14 +242,14 @@ def movers(up: list[Mover], down: list[Mover]) -> SafeString:
     return _svg("chart-movers", "Biggest score movers over 90 days", height, "".join(body))
 
 
-def workload(rows: list[Workload]) -> SafeString:
+def workload(rows: list[CrpSignals]) -> SafeString:
     height = max(len(rows), 1) * (BAR_HEIGHT + GAP) + GAP
     span = WIDTH - LABEL_WIDTH - 110
-    largest = max((float(r.weight) for r in rows), default=0) or 1.0
+    largest = max((float(r.workload) for r in rows), default=0) or 1.0
     body = [_defs("load", ["s0"])]
     for index, row in enumerate(rows):
         y = GAP + index * (BAR_HEIGHT + GAP)
-        width = float(row.weight) / largest * span
+        width = float(row.workload) / largest * span
         body.append(
             _h(
                 '<text x="0" y="{}" class="chart-label">{}</text>'
@@ -262,8 +263,8 @@ def workload(rows: list[Workload]) -> SafeString:
                 BAR_HEIGHT,
                 LABEL_WIDTH + width + 6,
                 y + 16,
-                row.clients,
-                row.weight,
+                row.led,
+                row.workload,
             )
         )
     return _svg("chart-workload", "CRP workload (clients weighted by tier)", height, "".join(body))

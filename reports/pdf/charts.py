@@ -33,8 +33,8 @@ def _text(
 
 def trend_chart(
     points: list[tuple[Quarter, int | None]],
-    green: float = 70,
-    amber: float = 40,
+    green: float,
+    amber: float,
     width: int = 420,
     height: int = 150,
 ) -> SafeString:

@@ -10,19 +10,10 @@ from decimal import Decimal
 from health.models import Measure, Scorecard
 from planning.models import AccountPlan, Action, Objective, Opportunity, Risk
 from reports.pdf.periods import Quarter
-from stakeholders.models import Seniority, Stakeholder
+from stakeholders.models import Stakeholder
+from stakeholders.selectors import contact_target_per_year
 
 TREND_QUARTERS = 6
-SENIOR = (Seniority.BOARD, Seniority.C_SUITE)
-# Touchpoints a quarter the programme expects, by tier rank (lower rank = more strategic).
-CONTACT_TARGET_BY_RANK = {0: 8, 1: 6, 2: 4}
-CONTACT_TARGET_DEFAULT = 3
-
-
-def contact_target(tier_rank: int) -> int:
-    return CONTACT_TARGET_BY_RANK.get(tier_rank, CONTACT_TARGET_DEFAULT)
-
-
 @dataclass
 class Score:
     value: Decimal | None
@@ -77,8 +68,18 @@ class ClientData:
     previous_interactions: int = 0
     interactions_by_kind: dict[str, int] = field(default_factory=dict)
     average_sentiment: float | None = None
+    interactions_last_year: int = 0
+    # CRP signals from accounts.crp_signals; known only for active clients the reader may see.
+    crp_signals_known: bool = False
+    tenure_years: float | None = None
+    has_successor: bool = False
     rotation_due: bool = False
     overloaded: bool = False
+    crp_workload: Decimal | None = None
+
+    @property
+    def without_successor(self) -> bool:
+        return self.crp_signals_known and not self.has_successor
 
     @property
     def fy(self) -> int:
@@ -102,7 +103,8 @@ class ClientData:
 
     @property
     def contact_target(self) -> int:
-        return contact_target(self.tier_rank)
+        """Touchpoints a year the programme expects (one target for every page and pack)."""
+        return contact_target_per_year()
 
     @property
     def band(self) -> str:

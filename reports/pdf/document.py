@@ -8,6 +8,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from health.selectors import band_thresholds
 from reports.pdf import charts, narrative
 from reports.pdf.data import ClientData, ReportData
 from reports.pdf.text import Readability, day, readability
@@ -43,8 +44,7 @@ class ClientSection:
 
 
 def client_section(client: ClientData, data: ReportData) -> ClientSection:
-    green = float(data.scorecard.green_threshold) if data.scorecard else 70
-    amber = float(data.scorecard.amber_threshold) if data.scorecard else 40
+    thresholds = band_thresholds(data.scorecard)
     plan_texts = []
     if client.plan is not None:
         for name, label in PLAN_TEXT_FIELDS:
@@ -55,7 +55,7 @@ def client_section(client: ClientData, data: ReportData) -> ClientSection:
         client=client,
         key_messages=narrative.client_key_messages(client, data.quarter),
         summary=narrative.client_summary(client, data.quarter),
-        trend_svg=charts.trend_chart(client.trend, green=green, amber=amber),
+        trend_svg=charts.trend_chart(client.trend, green=thresholds.green, amber=thresholds.amber),
         components_svg=charts.component_bars(client.score.components if client.score else []),
         heat_map_svg=charts.heat_map(client.heat_map),
         plan_texts=plan_texts,

@@ -108,12 +108,11 @@ def pipeline_sentence(client: ClientData) -> str:
 
 
 def contact_sentence(client: ClientData, quarter: Quarter) -> str:
-    change = movement(client.previous_interactions, client.interactions, quarter.previous)
-    text = (
-        f"The team logged {client.interactions} of {client.contact_target} "
-        f"target touchpoints in {quarter}"
+    return (
+        f"Touchpoints: {client.interactions} in {quarter} ({client.previous_interactions} in "
+        f"{quarter.previous}), {client.interactions_last_year} in 12 months against a target of "
+        f"{client.contact_target} a year."
     )
-    return f"{text}, {change}." if change else f"{text}."
 
 
 def plan_sentence(client: ClientData) -> str:
@@ -172,9 +171,9 @@ def crp_signals(clients: list[ClientData]) -> list[tuple[ClientData, list[str]]]
         found = [
             label
             for flag, label in [
-                (client.rotation_due, "rotation due"),
-                (not client.sam, "no successor"),
-                (client.overloaded, "CRP overloaded"),
+                (client.rotation_due, f"rotation due ({client.tenure_years or 0:.1f} years)"),
+                (client.without_successor, "no successor"),
+                (client.overloaded, f"CRP overloaded (workload {client.crp_workload or 0:.1f})"),
             ]
             if flag
         ]

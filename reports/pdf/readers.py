@@ -10,11 +10,10 @@ import datetime
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from django.conf import settings
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncQuarter
 
-from accounts.access import visible_clients
+from accounts.crp_signals import crp_signals, held_on, signals_of_clients
 from accounts.models import Assignment, Client, FeeRecord, User, current_financial_year
 from health.models import HealthScore, Measure, Scorecard
 from planning.models import (
@@ -27,14 +26,13 @@ from planning.models import (
     Risk,
 )
 from reports.pdf.data import (
-    SENIOR,
     TREND_QUARTERS,
     ClientData,
     ReportData,
     Score,
 )
 from reports.pdf.periods import Quarter
-from stakeholders.models import STRONG_STRENGTH, Interaction, Relationship, Stakeholder
+from stakeholders.models import SENIOR_LEVELS, STRONG_STRENGTH, Interaction, Relationship, Stakeholder
 
 
 def gather(
@@ -86,14 +84,9 @@ def _clients(client_ids: list[int]) -> list[ClientData]:
     ]
 
 
-def _held_on(day: datetime.date) -> Q:
-    return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gt=day))
-
-
 def _add_team(clients: dict[int, ClientData], end: datetime.date, reader: User | None) -> None:
-    crp_ids: set[int] = set()
     for a in Assignment.objects.filter(
-        _held_on(end), client_id__in=clients, role__in=["crp", "sam"]
+        held_on(end), client_id__in=clients, role__in=["crp", "sam"]
     ).values("client_id", "role", "user_id", "user__full_name", "start_date"):
         client = clients[a["client_id"]]
         if a["role"] == "crp":
@@ -102,24 +95,20 @@ def _add_team(clients: dict[int, ClientData], end: datetime.date, reader: User |
                 a["user_id"],
                 a["start_date"],
             )
-            crp_ids.add(a["user_id"])
-            client.rotation_due = (
-                (end - a["start_date"]).days >= settings.CRP_ROTATION_REVIEW_YEARS * 365
-            )
         else:
             client.sam = a["user__full_name"]
-    # Workload counts only clients the reader may see, so walled clients never show through it.
-    workload = Assignment.objects.filter(
-        _held_on(end), role="crp", user_id__in=crp_ids, client__status="active"
-    )
-    if reader is not None:
-        workload = workload.filter(client__in=visible_clients(reader).values("pk"))
-    load = {
-        row["user_id"]: row["load"] or Decimal(0)
-        for row in workload.values("user_id").annotate(load=Sum("client__tier__workload_weight"))
-    }
-    for client in clients.values():
-        client.overloaded = load.get(client.crp_id, Decimal(0)) > settings.CRP_OVERLOAD_WEIGHT
+    if reader is None:
+        return
+    # The CRP signals count only active clients the reader may see, so walls never show through.
+    for pk, (partner, led) in signals_of_clients(crp_signals(reader, on=end)).items():
+        if pk in clients:
+            client = clients[pk]
+            client.crp_signals_known = True
+            client.rotation_due = led.rotation_due
+            client.tenure_years = led.tenure_years
+            client.has_successor = led.has_successor
+            client.overloaded = partner.overloaded
+            client.crp_workload = partner.workload
 
 
 def _score(row: dict) -> Score:
@@ -268,7 +257,7 @@ def _add_stakeholders(clients: dict[int, ClientData], end: datetime.date) -> Non
         key = [
             p
             for p in client.stakeholders
-            if p.seniority in SENIOR or p.buying_role == "decision_maker"
+            if p.seniority in SENIOR_LEVELS or p.buying_role == "decision_maker"
         ]
         client.key_people = len(key)
         client.coverage_gaps = [p for p in key if client.best_strength[p.pk] < STRONG_STRENGTH]
@@ -297,6 +286,16 @@ def _add_interactions(
             client.previous_interactions += 1
     for pk, values in sentiment.items():
         clients[pk].average_sentiment = sum(values) / len(values)
+    # The contact target is a year's touchpoints: count the 12 months to the report's day.
+    year = (
+        Interaction.objects.filter(
+            client_id__in=clients, date__gt=end - datetime.timedelta(days=365), date__lte=end
+        )
+        .values("client_id")
+        .annotate(n=Count("id"))
+    )
+    for row in year:
+        clients[row["client_id"]].interactions_last_year = row["n"]
 
 
 def _scorecard_used(clients: list[ClientData]) -> Scorecard | None:

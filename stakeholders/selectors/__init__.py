@@ -15,12 +15,12 @@ from stakeholders.selectors.interactions import (
     ContactFrequency,
     TimelineFilters,
     contact_frequency,
+    contact_target_per_year,
     firm_people_of,
     timeline,
     with_people,
 )
 from stakeholders.selectors.people import (
-    CONTACT_TARGET_PER_YEAR,
     ENGAGEMENT_HALF_LIFE_DAYS,
     ENGAGEMENT_HORIZON_DAYS,
     KIND_WEIGHTS,
@@ -49,7 +49,6 @@ from stakeholders.selectors.search import (
 
 __all__ = [
     "ATTITUDES",
-    "CONTACT_TARGET_PER_YEAR",
     "ENGAGEMENT_HALF_LIFE_DAYS",
     "ENGAGEMENT_HORIZON_DAYS",
     "INFLUENCES",
@@ -75,6 +74,7 @@ __all__ = [
     "build_org_chart",
     "client_stakeholders",
     "contact_frequency",
+    "contact_target_per_year",
     "coverage_gaps",
     "coverage_matrix",
     "engagement_by_pair",

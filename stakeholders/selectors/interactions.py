@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import Assignment, Client, User
@@ -13,7 +14,7 @@ from stakeholders.models import (
     Relationship,
     Stakeholder,
 )
-from stakeholders.selectors.people import CONTACT_TARGET_PER_YEAR, _today
+from stakeholders.selectors.people import _today
 
 # --- Timeline ------------------------------------------------------------------------------------
 
@@ -51,10 +52,15 @@ def with_people(qs: QuerySet[Interaction]) -> QuerySet[Interaction]:
     )
 
 
+def contact_target_per_year() -> int:
+    """Touchpoints a year the programme expects with a key client: the one home of the target."""
+    return settings.CONTACT_TARGET_PER_YEAR
+
+
 @dataclass(frozen=True)
 class ContactFrequency:
     count: int
-    target: int = CONTACT_TARGET_PER_YEAR
+    target: int = field(default_factory=contact_target_per_year)
 
     @property
     def on_target(self) -> bool:
@@ -66,7 +72,7 @@ class ContactFrequency:
 
 
 def contact_frequency(client: Client, today: datetime.date | None = None) -> ContactFrequency:
-    """Interactions in the trailing 12 months against the target of 10 a year."""
+    """Interactions in the trailing 12 months against the contact target."""
     today = _today(today)
     since = today - datetime.timedelta(days=365)
     count = Interaction.objects.filter(client=client, date__gt=since, date__lte=today).count()

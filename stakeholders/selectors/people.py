@@ -22,7 +22,6 @@ from stakeholders.models import (
     StakeholderStatus,
 )
 
-CONTACT_TARGET_PER_YEAR = 10
 STALE_AFTER_DAYS = 90
 # Engagement: each touchpoint counts by how personal it is, halving every 90 days.
 ENGAGEMENT_HALF_LIFE_DAYS = 90

@@ -51,7 +51,7 @@ def test_movers_leave_out_clients_without_a_trend(carol, login, portfolio, score
 def test_crp_workload_counts_each_crps_clients_weighted_by_tier(carol, login, portfolio):
     from accounts.models import Client
 
-    load = {w.name: (w.clients, w.weight) for w in charts(login(carol))["workload"]}
+    load = {w.name: (w.led, w.workload) for w in charts(login(carol))["workload"]}
     expected = {
         client.crp_name: (1, client.tier.workload_weight)
         for client in Client.objects.filter(pk__in=[c.pk for c in portfolio.values()])

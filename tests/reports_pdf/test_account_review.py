@@ -1,5 +1,6 @@
 """The account review PDF: graded-entry order, key messages, figures equal to the database."""
 
+import datetime
 import re
 
 import pytest
@@ -62,9 +63,15 @@ def test_figures_in_the_pdf_equal_the_database(rich_client, alice, build):
     assert "Health score 58 72" in text
     assert "£300,000" in text and "£120,000" in text  # open pipeline and its weighted value
     assert "Open risks 2" in text and "Overdue actions 1" in text
+    from stakeholders.models import Interaction
+    from stakeholders.selectors import contact_target_per_year
+
+    year = Interaction.objects.filter(
+        client=rich_client, date__gt=QUARTER.end - datetime.timedelta(days=365), date__lte=QUARTER.end
+    ).count()
     assert (
-        "The team logged 3 of 6 target touchpoints in Q3 2026, up from 1 to 3 since Q2 2026."
-        in text
+        f"Touchpoints: 3 in Q3 2026 (1 in Q2 2026), {year} in 12 months against a target of "
+        f"{contact_target_per_year()} a year." in text
     )
 
 
