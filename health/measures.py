@@ -2,8 +2,9 @@
 
 Each function takes the as-of date and the client ids to compute (None: every client) and
 returns {client_id: raw value}; a client absent from the result has no value ("missing").
-Dated data (interactions, fees, actions, measurements) is read as of the date. The stakeholder map
-and the risk register keep no dated history of their state, so they are read as they stand.
+Dated data (interactions, fees, actions, measurements) is read as of the date; the stakeholder map,
+the relationships and the risk register as they stood at the end of that day, rebuilt from their
+audit history for a past day (planning's and stakeholders' `as_of` selectors).
 """
 
 from __future__ import annotations
@@ -11,18 +12,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Sequence
 
-from django.db.models import Avg, Count, F, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Q, QuerySet, Sum
 
 from accounts.models import FeeRecord, ServiceLine, current_financial_year
 from health.models import Measurement
-from planning.models import Action, ActionStatus, Risk, RiskStatus
-from stakeholders.models import (
-    SENIOR_LEVELS,
-    BuyingRole,
-    Interaction,
-    Stakeholder,
-    StakeholderStatus,
-)
+from planning.models import Action, ActionStatus
+from planning.selectors.as_of import severe_open_risk_counts_as_of
+from stakeholders.models import Interaction
+from stakeholders.selectors.as_of import senior_coverage_as_of
 
 RawValues = dict[int, float]
 ClientIds = Sequence[int] | None
@@ -77,20 +74,8 @@ def interaction_measures(as_of: datetime.date, client_ids: ClientIds) -> dict[st
 
 
 def senior_coverage(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
-    senior = Q(seniority__in=SENIOR_LEVELS) | Q(buying_role=BuyingRole.DECISION_MAKER)
-    rows = (
-        for_clients(Stakeholder.objects, client_ids)
-        .filter(senior, status=StakeholderStatus.ACTIVE)
-        .values_list("client_id")
-        .annotate(
-            mapped=Count("id", distinct=True),
-            covered=Count(
-                "id", filter=Q(relationships__strength__gte=SENIOR_STRENGTH), distinct=True
-            ),
-        )
-        .order_by()
-    )
-    return {client_id: covered / mapped for client_id, mapped, covered in rows}
+    mapped_and_covered = senior_coverage_as_of(client_ids, as_of, min_strength=SENIOR_STRENGTH)
+    return {client_id: covered / mapped for client_id, (mapped, covered) in mapped_and_covered.items()}
 
 
 def fee_measures(as_of: datetime.date, client_ids: ClientIds) -> dict[str, RawValues]:
@@ -136,16 +121,8 @@ def plan_execution(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
 
 
 def open_risks(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
-    rows = (
-        for_clients(Risk.objects, client_ids)
-        .filter(status=RiskStatus.OPEN)
-        .alias(severity=F("likelihood") * F("impact"))
-        .filter(severity__gte=HIGH_RISK_SEVERITY)
-        .values_list("client_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return {client_id: float(n) for client_id, n in rows}
+    counts = severe_open_risk_counts_as_of(client_ids, as_of, min_severity=HIGH_RISK_SEVERITY)
+    return {client_id: float(n) for client_id, n in counts.items()}
 
 
 def entered(keys: list[str], as_of: datetime.date, client_ids: ClientIds) -> dict[str, RawValues]:

@@ -76,6 +76,9 @@ class ClientData:
     rotation_due: bool = False
     overloaded: bool = False
     crp_workload: Decimal | None = None
+    # "risks", "opportunities", "stakeholders" -> the first day with recorded history, for the kinds
+    # whose history starts after the report's date: what the client held then is not known.
+    history_starts: dict[str, datetime.date] = field(default_factory=dict)
 
     @property
     def without_successor(self) -> bool:
@@ -133,7 +136,11 @@ class ClientData:
         if self.plan is None:
             gaps.append("active account plan")
         if not self.stakeholders:
-            gaps.append("stakeholder map")
+            starts = self.history_starts.get("stakeholders")
+            gaps.append(
+                f"stakeholder map (no history recorded before {starts:%-d %b %Y})"
+                if starts else "stakeholder map"
+            )
         if not self.interactions and not self.previous_interactions:
             gaps.append("recorded interactions")
         return gaps

@@ -35,6 +35,8 @@ def score_sentence(client: ClientData, quarter: Quarter) -> str:
 
 def risk_sentence(client: ClientData) -> str:
     if not client.risks:
+        if "risks" in client.history_starts:
+            return f"No risk history is recorded before {day(client.history_starts['risks'])}."
         return "The team has recorded no open risks."
     risk = client.risks[0]
     return f"The biggest risk is “{short(risk.title)}”, rated {risk.severity} out of 25."
@@ -42,6 +44,8 @@ def risk_sentence(client: ClientData) -> str:
 
 def opportunity_sentence(client: ClientData) -> str:
     if not client.opportunities:
+        if "opportunities" in client.history_starts:
+            return f"No pipeline history is recorded before {day(client.history_starts['opportunities'])}."
         return "The team has recorded no open opportunities."
     best = client.opportunities[0]
     worth = money(best.weighted_value)
@@ -49,6 +53,8 @@ def opportunity_sentence(client: ClientData) -> str:
 
 
 def coverage_sentence(client: ClientData) -> str:
+    if not client.key_people and "stakeholders" in client.history_starts:
+        return f"No stakeholder map history is recorded before {day(client.history_starts['stakeholders'])}."
     if not client.key_people:
         return "The stakeholder map names no board members or decision-makers yet."
     if not client.coverage_gaps:

@@ -16,15 +16,8 @@ from django.db.models.functions import TruncQuarter
 from accounts.crp_signals import crp_signals, held_on, signals_of_clients
 from accounts.models import Assignment, Client, FeeRecord, User, current_financial_year
 from health.models import HealthScore, Measure, Scorecard
-from planning.models import (
-    OPEN_STAGES,
-    AccountPlan,
-    Action,
-    ClientReview,
-    Objective,
-    Opportunity,
-    Risk,
-)
+from planning.models import AccountPlan, Action, ClientReview, Objective
+from planning.selectors.as_of import open_opportunities_as_of, open_risks_as_of
 from reports.pdf.data import (
     TREND_QUARTERS,
     ClientData,
@@ -32,7 +25,8 @@ from reports.pdf.data import (
     Score,
 )
 from reports.pdf.periods import Quarter
-from stakeholders.models import SENIOR_LEVELS, STRONG_STRENGTH, Interaction, Relationship, Stakeholder
+from stakeholders.models import SENIOR_LEVELS, STRONG_STRENGTH, Interaction
+from stakeholders.selectors.as_of import active_stakeholders_as_of, best_strengths_as_of
 
 
 def gather(
@@ -175,19 +169,18 @@ def _add_fees(clients: dict[int, ClientData], fy: int) -> None:
 
 
 def _add_pipeline_and_risks(clients: dict[int, ClientData], end: datetime.date) -> None:
-    opportunities = Opportunity.objects.filter(
-        client_id__in=clients, stage__in=OPEN_STAGES, created_at__date__lte=end
-    ).select_related("service_line", "owner")
-    for opportunity in opportunities:
-        clients[opportunity.client_id].opportunities.append(opportunity)
-    for client in clients.values():
-        client.opportunities.sort(key=lambda o: (-o.weighted_value, o.pk))
-    for risk in Risk.objects.filter(
-        client_id__in=clients, status="open", created_at__date__lte=end
-    ).select_related("owner"):
-        clients[risk.client_id].risks.append(risk)
-    for client in clients.values():
-        client.risks.sort(key=lambda r: (-r.severity, r.pk))
+    opportunities = open_opportunities_as_of(list(clients), end)
+    risks = open_risks_as_of(list(clients), end)
+    for pk, client in clients.items():
+        client.opportunities = opportunities.of(pk)
+        client.risks = risks.of(pk)
+        _note_history_start(client, "opportunities", opportunities.history_starts.get(pk))
+        _note_history_start(client, "risks", risks.history_starts.get(pk))
+
+
+def _note_history_start(client: ClientData, kind: str, first_day: datetime.date | None) -> None:
+    if first_day is not None:
+        client.history_starts[kind] = first_day
 
 
 def _add_plans(clients: dict[int, ClientData], end: datetime.date) -> None:
@@ -239,19 +232,11 @@ def _add_reviews(clients: dict[int, ClientData], end: datetime.date) -> None:
 
 
 def _add_stakeholders(clients: dict[int, ClientData], end: datetime.date) -> None:
-    people = Stakeholder.objects.filter(client_id__in=clients, status="active").order_by(
-        "-influence", "name"
-    )
-    for person in people:
-        clients[person.client_id].stakeholders.append(person)
-    strengths = (
-        Relationship.objects.filter(
-            stakeholder__client_id__in=clients, stakeholder__status="active"
-        )
-        .values("stakeholder_id")
-        .annotate(best=Max("strength"))
-    )
-    best = {row["stakeholder_id"]: row["best"] for row in strengths}
+    people = active_stakeholders_as_of(list(clients), end)
+    for pk, client in clients.items():
+        client.stakeholders = people.of(pk)
+        _note_history_start(client, "stakeholders", people.history_starts.get(pk))
+    best = best_strengths_as_of(list(clients), end)
     for client in clients.values():
         client.best_strength = {p.pk: best.get(p.pk, 0) for p in client.stakeholders}
         key = [

@@ -14,6 +14,7 @@ from health.services.recompute import compute_for, load_scorecard, scores_recomp
 from stakeholders.models import Interaction
 from tests.factories import ClientFactory, InteractionFactory, UserFactory
 from tests.health.factories import random_client_data
+from tests.history import recorded_at
 
 pytestmark = pytest.mark.django_db
 AS_OF = datetime.date(2026, 6, 30)
@@ -76,8 +77,9 @@ def random_firm(db):
     owner = UserFactory()
     lines = [ServiceLine.objects.create(name=f"Line {i}") for i in range(4)]
     clients = [ClientFactory() for _ in range(25)]
-    for client in clients:
-        random_client_data(rng, client, as_of=AS_OF, lines=lines, owner=owner)
+    with recorded_at(AS_OF - datetime.timedelta(days=90)):  # the risks and people were there by then
+        for client in clients:
+            random_client_data(rng, client, as_of=AS_OF, lines=lines, owner=owner)
     return clients
 
 

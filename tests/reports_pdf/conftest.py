@@ -25,8 +25,10 @@ from tests.factories import (
     ServiceLineFactory,
     StakeholderFactory,
 )
+from tests.history import recorded_at
 
 QUARTER = Quarter(2026, 3)  # ended 30 Sep 2026; the suite runs after it
+RECORDED = timezone.make_aware(datetime.datetime(2026, 7, 1, 9, 0))
 
 
 @pytest.fixture
@@ -68,7 +70,14 @@ def components(score: float) -> list[dict]:
 
 
 def give_data(client, *, scorecard, owner, now_score="58.00", before_score="72.00", band="amber"):
-    """Give `client` scores, fees, plan, pipeline, risks, people and contacts around Q3 2026."""
+    """Give `client` scores, fees, plan, pipeline, risks, people and contacts around Q3 2026, all
+    recorded on 1 July 2026 (their audit history says so too)."""
+    with recorded_at(RECORDED):
+        return _give_data(client, scorecard=scorecard, owner=owner, now_score=now_score,
+                          before_score=before_score, band=band)
+
+
+def _give_data(client, *, scorecard, owner, now_score, before_score, band):
     HealthScoreFactory(
         client=client,
         scorecard=scorecard,
@@ -147,9 +156,8 @@ def give_data(client, *, scorecard, owner, now_score="58.00", before_score="72.0
     ClientReviewFactory(
         client=client, planned_date=datetime.date(2026, 7, 10), held_date=datetime.date(2026, 7, 10)
     )
-    recorded = timezone.make_aware(datetime.datetime(2026, 7, 1, 9, 0))
-    Opportunity.objects.filter(client=client).update(created_at=recorded)
-    Risk.objects.filter(client=client).update(created_at=recorded)
+    Opportunity.objects.filter(client=client).update(created_at=RECORDED)
+    Risk.objects.filter(client=client).update(created_at=RECORDED)
     return client
 
 
