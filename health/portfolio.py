@@ -16,7 +16,8 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from accounts.access import visible_clients
-from accounts.models import Assignment, AssignmentRole, FeeRecord, User, current_financial_year
+from accounts.models import Assignment, AssignmentRole, FeeRecord, User
+from accounts.selectors import fee_period
 from health.formula import INSUFFICIENT
 from health.models import HealthScore
 
@@ -144,7 +145,7 @@ def portfolio_signals(user: User, today: datetime.date | None = None) -> FirmSig
         )
     )
     ids = sorted({row[0] for row in roles})
-    last = current_financial_year(today) - 1
+    last = fee_period(today).year
     fees = {
         row["client_id"]: row
         for row in FeeRecord.objects.filter(client_id__in=ids, financial_year__in=[last - 1, last])
