@@ -246,9 +246,12 @@ def pack_summary(data: ReportData) -> list[str]:
     overdue = sum(1 for c in clients if c.review_overdue)
     gaps = sum(len(c.coverage_gaps) for c in clients)
     period = fee_period(data.as_of)
+    billed = f"These clients billed {money(fees)} in FY{period.year}, the last complete year"
+    if previous_fees:
+        change = (fees - previous_fees) / previous_fees * 100
+        billed += f", {'up' if change >= 0 else 'down'} {abs(change):.0f}% on FY{period.previous}"
     sentences = [
-        f"These clients billed {money(fees)} in FY{period.year}, the last complete year, "
-        f"against {money(previous_fees)} in FY{period.previous}.",
+        f"{billed}.",
         f"The weighted pipeline stands at {money(pipeline)}.",
         f"{plural(overdue, 'client is', 'clients are')} overdue for a client review.",
         f"{plural(gaps, 'senior decision-maker lacks', 'senior decision-makers lack')} "

@@ -9,8 +9,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from health.formula import compute_score
-from health.models import Scorecard
-from health.services.recompute import load_scorecard
+from health.services.recompute import current_scorecard, load_scorecard
 from planning.models import Opportunity, Risk
 from reports.pdf.periods import Quarter
 from tests.factories import (
@@ -38,8 +37,7 @@ def quarter():
 
 @pytest.fixture
 def scorecard(db):
-    return (Scorecard.objects.filter(is_current=True).first()
-                 or Scorecard.objects.create(version=1, is_current=True))
+    return current_scorecard()  # the default scorecard and its measures, as the app uses
 
 
 def components(scorecard, score: float) -> list[dict]:
