@@ -111,7 +111,7 @@ def test_appendix_shows_readability_figures(rich_client, alice, build):
     assert "Harbour Energy plc: Client's business goals" in appendix
 
 
-def test_hard_to_read_plan_text_is_flagged_on_the_plan_page(normal_client, alice, build, scorecard):
+def test_hard_to_read_plan_text_is_flagged_in_the_account_review(normal_client, alice, build, scorecard):
     long_sentence = (
         "Notwithstanding the aforementioned considerations regarding multijurisdictional "
         "organisational restructuring, the institution's comprehensive transformational "
