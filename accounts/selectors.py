@@ -103,11 +103,16 @@ def fee_totals_for_period(clients: QuerySet[Client], as_of: datetime.date | None
     period = fee_period(as_of)
     money = DecimalField(max_digits=18, decimal_places=2)
     totals = FeeRecord.objects.filter(client__in=clients.values("pk")).aggregate(
-        amount=Sum("amount", filter=Q(financial_year=period.year), output_field=money),
-        previous=Sum("amount", filter=Q(financial_year=period.previous), output_field=money),
-        to_date=Sum("amount", filter=Q(financial_year=period.running), output_field=money),
+        year_total=Sum("amount", filter=Q(financial_year=period.year), output_field=money),
+        previous_total=Sum("amount", filter=Q(financial_year=period.previous), output_field=money),
+        running_total=Sum("amount", filter=Q(financial_year=period.running), output_field=money),
     )
-    return PeriodFees(period, **{key: value or Decimal(0) for key, value in totals.items()})
+    return PeriodFees(
+        period,
+        amount=totals["year_total"] or Decimal(0),
+        previous=totals["previous_total"] or Decimal(0),
+        to_date=totals["running_total"] or Decimal(0),
+    )
 
 
 def client_list(
