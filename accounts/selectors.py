@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -31,8 +33,87 @@ CLIENT_SORTS = {
 }
 
 
-def last_complete_financial_year() -> int:
-    return current_financial_year() - 1
+def last_complete_financial_year(as_of: datetime.date | None = None) -> int:
+    return fee_period(as_of).year
+
+
+@dataclass(frozen=True)
+class FeePeriod:
+    """The financial years a fee figure speaks of, as of a day.
+
+    Fees are recorded per financial year, so the year still running holds only what has been
+    billed so far: comparing it with a whole year states a fall that is only the calendar. Every
+    fee figure therefore compares the last complete year (`year`) with the one before it
+    (`previous`); the running year is shown "to date" and never compared.
+    """
+
+    year: int
+    previous: int
+    running: int
+
+
+def fee_period(as_of: datetime.date | None = None) -> FeePeriod:
+    running = current_financial_year(as_of)
+    return FeePeriod(year=running - 1, previous=running - 2, running=running)
+
+
+@dataclass
+class PeriodFees:
+    """A client's (or a set of clients') fees for a fee period."""
+
+    period: FeePeriod
+    amount: Decimal = Decimal(0)
+    previous: Decimal = Decimal(0)
+    to_date: Decimal = Decimal(0)
+    by_line: dict[str, dict[int, Decimal]] = field(default_factory=dict)
+
+    @property
+    def change(self) -> float | None:
+        """% change of the last complete year on the one before; None when there is no base."""
+        return _change(self.previous, self.amount)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.amount or self.previous or self.to_date)
+
+
+def fees_for_period(client_ids: Iterable[int], as_of: datetime.date | None = None) -> dict[int, PeriodFees]:
+    """Each client's fees for the period as of `as_of` (default today), by service line too:
+    one query for any number of clients."""
+    period = fee_period(as_of)
+    ids = list(client_ids)
+    result = {pk: PeriodFees(period) for pk in ids}
+    rows = FeeRecord.objects.filter(
+        client_id__in=ids, financial_year__in=[period.previous, period.year, period.running]
+    ).values_list("client_id", "financial_year", "service_line__name", "amount")
+    for client_id, year, line, amount in rows:
+        fees = result[client_id]
+        if year == period.year:
+            fees.amount += amount
+        elif year == period.previous:
+            fees.previous += amount
+        else:
+            fees.to_date += amount
+        fees.by_line.setdefault(line, {})[year] = amount
+    return result
+
+
+def fee_totals_for_period(clients: QuerySet[Client], as_of: datetime.date | None = None) -> PeriodFees:
+    """The summed fees of `clients` (a queryset, already filtered by the access rule) for the
+    period as of `as_of`: one aggregate query."""
+    period = fee_period(as_of)
+    money = DecimalField(max_digits=18, decimal_places=2)
+    totals = FeeRecord.objects.filter(client__in=clients.values("pk")).aggregate(
+        year_total=Sum("amount", filter=Q(financial_year=period.year), output_field=money),
+        previous_total=Sum("amount", filter=Q(financial_year=period.previous), output_field=money),
+        running_total=Sum("amount", filter=Q(financial_year=period.running), output_field=money),
+    )
+    return PeriodFees(
+        period,
+        amount=totals["year_total"] or Decimal(0),
+        previous=totals["previous_total"] or Decimal(0),
+        to_date=totals["running_total"] or Decimal(0),
+    )
 
 
 def client_list(
@@ -83,6 +164,8 @@ class FeeTable:
     rows: list[dict] = field(default_factory=list)  # {"service_line", "amounts": [..], "change": pct}
     totals: list[Decimal] = field(default_factory=list)
     total_changes: list[float | None] = field(default_factory=list)
+    period: FeePeriod | None = None
+    running: int | None = None  # the financial year still running, shown to date, when it has fees
 
 
 def _change(previous: Decimal, current: Decimal) -> float | None:
@@ -91,22 +174,28 @@ def _change(previous: Decimal, current: Decimal) -> float | None:
     return float((current - previous) / previous * 100)
 
 
-def fee_table(client: Client, years: int = 3) -> FeeTable:
-    """Fees by financial year × service line, with totals and year-on-year change."""
+def fee_table(client: Client, years: int = 3, as_of: datetime.date | None = None) -> FeeTable:
+    """Fees by financial year × service line: the complete years of the fee period, then the
+    running year to date when it has fees. Changes compare complete years only."""
+    period = fee_period(as_of)
     records = list(FeeRecord.objects.filter(client=client).select_related("service_line"))
-    latest = max([r.financial_year for r in records], default=current_financial_year())
-    span = list(range(latest - years + 1, latest + 1))
+    span = list(range(period.year - years + 1, period.year + 1))
+    running = period.running if any(r.financial_year == period.running for r in records) else None
+    if running:
+        span.append(running)
     by_line: dict[ServiceLine, dict[int, Decimal]] = defaultdict(dict)
     for record in records:
         if record.financial_year in span:
             by_line[record.service_line][record.financial_year] = record.amount
-    table = FeeTable(years=span)
+    table = FeeTable(years=span, period=period, running=running)
     for line in sorted(by_line, key=lambda sl: sl.name):
         amounts = [by_line[line].get(year, Decimal(0)) for year in span]
-        table.rows.append({"service_line": line, "amounts": amounts,
-                           "change": _change(amounts[-2], amounts[-1]) if len(amounts) > 1 else None})
+        change = _change(by_line[line].get(period.previous, Decimal(0)), by_line[line].get(period.year, Decimal(0)))
+        table.rows.append({"service_line": line, "amounts": amounts, "change": change})
     table.totals = [sum((row["amounts"][i] for row in table.rows), Decimal(0)) for i in range(len(span))]
-    table.total_changes = [None] + [_change(table.totals[i - 1], table.totals[i]) for i in range(1, len(span))]
+    table.total_changes = [None] + [
+        None if span[i] == running else _change(table.totals[i - 1], table.totals[i]) for i in range(1, len(span))
+    ]
     return table
 
 

@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 
-from accounts.models import FeeRecord, ServiceLine, current_financial_year
+from accounts.models import FeeRecord, ServiceLine
+from accounts.selectors import fee_period
 from health.models import Measurement
 from planning.models import Action, ActionStatus
 from planning.selectors.as_of import severe_open_risk_counts_as_of
@@ -48,7 +49,7 @@ def for_clients(queryset: QuerySet, client_ids: ClientIds, field: str = "client_
 
 
 def last_complete_financial_year(as_of: datetime.date) -> int:
-    return current_financial_year(as_of) - 1
+    return fee_period(as_of).year
 
 
 def interaction_measures(as_of: datetime.date, client_ids: ClientIds) -> dict[str, RawValues]:

@@ -17,7 +17,8 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from accounts.crp_signals import CrpSignals, LedClient, crp_signals
-from accounts.models import FeeRecord, User, current_financial_year
+from accounts.models import FeeRecord, User
+from accounts.selectors import fee_period
 from health.formula import INSUFFICIENT
 from health.models import HealthScore
 
@@ -111,7 +112,7 @@ def portfolio_signals(user: User, today: datetime.date | None = None) -> FirmSig
     today = today or timezone.localdate()
     crps = crp_signals(user, on=today)
     ids = sorted(c.client_id for p in crps for c in p.clients)
-    last = current_financial_year(today) - 1
+    last = fee_period(today).year
     health = {pk: ClientHealth() for pk in ids}
     for row in (
         FeeRecord.objects.filter(client_id__in=ids, financial_year__in=[last - 1, last])

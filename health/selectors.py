@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from accounts.access import visible, visible_clients
 from accounts.models import Client, ClientStatus, User
+from health.components import describe_components, fmt, measure_labels
 from health.formula import INSUFFICIENT, MeasureSpec, Thresholds, compute_score
-from health.models import HealthScore, JobStatus, Measure, RecomputeJob, Scorecard
+from health.models import HealthScore, JobStatus, RecomputeJob, Scorecard
 
 TREND_DAYS = 365
 MOVER_DAYS = 90
@@ -55,17 +56,6 @@ class Mover:
             change = f"{verb} from {old} to {new}"
         sign = "+" if self.points > 0 else "\u2212"  # a typographic minus
         return f"{self.name} {change}: {sign}{abs(self.points):.0f} points"
-
-
-def fmt(value: float | None, unit: str, bare: bool = False) -> str:
-    if value is None:
-        return "—"
-    if unit == "share":
-        return f"{value * 100:.0f}%"
-    if unit == "%":
-        return f"{value:+.1f}%"
-    number = f"{value:.0f}" if abs(value) >= 10 or float(value).is_integer() else f"{value:.1f}"
-    return number if bare or not unit else f"{number} {unit}"
 
 
 @dataclass
@@ -134,19 +124,10 @@ def client_health(client: Client, as_of: datetime.date | None = None) -> ClientH
 
 
 def label_components(scores: list[HealthScore]) -> None:
-    """Add each measure's name and unit (from the score's scorecard version) to its components."""
-    labels = {
-        (m.scorecard_id, m.key): (m.name, m.unit)
-        for m in Measure.objects.filter(scorecard_id__in={s.scorecard_id for s in scores}).only(
-            "scorecard_id", "key", "name", "unit"
-        )
-    }
+    """Give each score's components their measure's name, unit and shown value (one query)."""
+    labels = measure_labels(s.scorecard_id for s in scores)
     for score in scores:
-        for component in score.components:
-            name, unit = labels.get((score.scorecard_id, component["key"]), (component["key"], ""))
-            component.setdefault("name", name)
-            component.setdefault("unit", unit)
-            component["shown"] = fmt(component["raw"], component["unit"])
+        score.components = describe_components(score.components, labels, score.scorecard_id)
 
 
 def explain_moves(health: ClientHealth, latest: HealthScore, baseline: HealthScore) -> None:

@@ -4,6 +4,8 @@ import datetime
 
 from django import template
 
+from accounts.readability import readability_hint as hint_for
+
 register = template.Library()
 
 MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -15,3 +17,9 @@ def dmy(value: datetime.date | None) -> str:
     if not value:
         return ""
     return f"{value.day} {MONTHS[value.month]} {value.year}"
+
+
+@register.filter
+def readability_hint(text: str) -> str:
+    """The hard-to-read hint shown under partner-written text; the PDF reports flag the same."""
+    return hint_for(text) if isinstance(text, str) else ""

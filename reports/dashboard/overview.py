@@ -10,8 +10,8 @@ from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from accounts.crp_signals import CrpSignals, crp_signals
-from accounts.models import Client, FeeRecord, User
-from accounts.selectors import last_complete_financial_year
+from accounts.models import Client, User
+from accounts.selectors import fee_totals_for_period
 from health.models import Band, HealthScore
 from planning.models import OPEN_STAGES, Opportunity, Origin
 from reports.dashboard import selectors
@@ -90,15 +90,9 @@ def _crp_flags(user: User, today: datetime.date) -> list[CrpSignals]:
 def firm_overview(user: User) -> Overview:
     today = timezone.localdate()
     total, bands, start = _band_shares(user, today)
-    year = last_complete_financial_year()
+    fees = fee_totals_for_period(Client.objects.visible_to(user).filter(status="active"), today)
     money = DecimalField(max_digits=18, decimal_places=2)
     active_ids = selectors.portfolio_base(user).values("pk")
-    fees = FeeRecord.objects.filter(
-        client__in=Client.objects.visible_to(user).filter(status="active").values("pk")
-    ).aggregate(
-        last=Sum("amount", filter=Q(financial_year=year), output_field=money),
-        prev=Sum("amount", filter=Q(financial_year=year - 1), output_field=money),
-    )
     weighted = F("estimated_fees") * F("probability") / 100
     pipeline = Opportunity.objects.filter(client__in=active_ids, stage__in=OPEN_STAGES).aggregate(
         sourced=Sum(weighted, filter=Q(origin=Origin.SOURCED), output_field=money),
@@ -114,9 +108,9 @@ def firm_overview(user: User) -> Overview:
         total=total,
         bands=bands,
         quarter_start=start,
-        fees_last=fees["last"] or Decimal(0),
-        fees_prev=fees["prev"] or Decimal(0),
-        fee_year=year,
+        fees_last=fees.amount,
+        fees_prev=fees.previous,
+        fee_year=fees.period.year,
         pipeline_sourced=pipeline["sourced"] or Decimal(0),
         pipeline_influenced=pipeline["influenced"] or Decimal(0),
         no_contact=counts["no_contact"],

@@ -97,7 +97,7 @@ def component_bars(components: list[dict], width: int = 420) -> SafeString:
 
 def heat_map(cells: Counter, size: int = 26) -> SafeString:
     """Open risks on a likelihood-by-impact grid, counts in each cell."""
-    left, bottom = 28, 26
+    left, bottom = 40, 26
     width, height = left + 5 * size + 6, 5 * size + bottom + 6
     body = []
     for likelihood in range(1, 6):
@@ -117,7 +117,12 @@ def heat_map(cells: Counter, size: int = 26) -> SafeString:
     for impact in range(1, 6):
         body.append(_text(left + (impact - 0.5) * size, 4 + 5 * size + 10, str(impact), 8))
     body.append(_text(left + 2.5 * size, height - 2, "Impact →", 8))
-    body.append(_text(8, 4 + 2.5 * size, "L", 8))
+    middle = 4 + 2.5 * size
+    body.append(
+        f'<text x="12" y="{middle:.1f}" font-size="8" text-anchor="middle" fill="{INK}" '
+        f'font-family="DejaVu Sans, sans-serif" transform="rotate(-90 12 {middle:.1f})">'
+        "Likelihood →</text>"
+    )
     return _svg(width, height, body, "Risk heat-map: likelihood by impact")
 
 

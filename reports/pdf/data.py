@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from accounts.selectors import PeriodFees, fee_period
 from health.models import Measure, Scorecard
 from planning.models import AccountPlan, Action, Objective, Opportunity, Risk
 from reports.pdf.periods import Quarter
@@ -48,9 +49,7 @@ class ClientData:
     score: Score | None = None
     previous_score: Score | None = None
     trend: list[tuple[Quarter, int | None]] = field(default_factory=list)
-    fee_years: list[int] = field(default_factory=list)
-    fees_by_year: dict[int, Decimal] = field(default_factory=dict)
-    fees_by_line: dict[str, dict[int, Decimal]] = field(default_factory=dict)
+    fees: PeriodFees = field(default_factory=lambda: PeriodFees(fee_period()))
     opportunities: list[Opportunity] = field(default_factory=list)
     risks: list[Risk] = field(default_factory=list)
     plan: AccountPlan | None = None
@@ -85,16 +84,22 @@ class ClientData:
         return self.crp_signals_known and not self.has_successor
 
     @property
-    def fy(self) -> int:
-        return self.fee_years[-1] if self.fee_years else 0
+    def fee_columns(self) -> list[tuple[int, str]]:
+        """The financial years of the fee tables: the two complete years, then the running one."""
+        period = self.fees.period
+        return [
+            (period.previous, f"FY{period.previous}"),
+            (period.year, f"FY{period.year}"),
+            (period.running, f"FY{period.running} to date"),
+        ]
 
     @property
-    def fees_current(self) -> Decimal:
-        return self.fees_by_year.get(self.fy, Decimal(0))
-
-    @property
-    def fees_previous(self) -> Decimal:
-        return self.fees_by_year.get(self.fy - 1, Decimal(0))
+    def fees_by_line(self) -> list[tuple[str, list[Decimal | None]]]:
+        years = [year for year, _ in self.fee_columns]
+        return [
+            (line, [amounts.get(year) for year in years])
+            for line, amounts in sorted(self.fees.by_line.items())
+        ]
 
     @property
     def pipeline_total(self) -> Decimal:
@@ -131,7 +136,7 @@ class ClientData:
         gaps = []
         if self.score is None:
             gaps.append("health score")
-        if not self.fees_by_year:
+        if not self.fees.any:
             gaps.append("fee records")
         if self.plan is None:
             gaps.append("active account plan")

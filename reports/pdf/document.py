@@ -8,10 +8,12 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from accounts.selectors import fee_period
 from health.selectors import band_thresholds
 from reports.pdf import charts, narrative
 from reports.pdf.data import ClientData, ReportData
 from reports.pdf.text import Readability, day, readability
+from stakeholders.models import InteractionKind
 
 PLAN_TEXT_FIELDS = [
     ("north_star", "Client's business goals"),
@@ -27,6 +29,29 @@ def css_string(value: str) -> str:
     return f'"{escaped}"'
 
 
+SUMMARY_ROWS = 5  # rows of each list in a pack's executive summary; the rest are in the full report
+MOVER_POINTS = 5  # the full report lists every client whose score moved by at least this much
+
+
+@dataclass
+class Shortlist:
+    """The top rows of a list for the executive summary, and how many more the full report holds."""
+
+    rows: list
+    more: int
+    total: int
+
+
+def shortlist(items: list, count: int = SUMMARY_ROWS) -> Shortlist:
+    return Shortlist(rows=items[:count], more=max(len(items) - count, 0), total=len(items))
+
+
+def interaction_kinds(client: ClientData) -> list[tuple[str, int]]:
+    """Touchpoints by kind, under the kinds' printed labels."""
+    labels = dict(InteractionKind.choices)
+    return [(labels.get(kind, kind), count) for kind, count in client.interactions_by_kind.items()]
+
+
 @dataclass
 class ClientSection:
     client: ClientData
@@ -36,6 +61,10 @@ class ClientSection:
     components_svg: SafeString
     heat_map_svg: SafeString
     plan_texts: list[tuple[str, str, Readability]] = field(default_factory=list)
+
+    @property
+    def interaction_kinds(self) -> list[tuple[str, int]]:
+        return interaction_kinds(self.client)
 
     @property
     def summary_paragraphs(self) -> list[list[str]]:
@@ -114,6 +143,9 @@ def pack_html(data: ReportData, scope_label: str) -> tuple[str, str]:
     summary = narrative.pack_summary(data)
     now = narrative.band_counts(data.clients)
     before = narrative.band_counts(data.clients, previous=True)
+    movers = narrative.movers(data.clients, count=len(data.clients))
+    at_risk = narrative.at_risk(data.clients)
+    crp_signals = narrative.crp_signals(data.clients)
     generated = key_messages + summary + [m for s in sections for m in s.key_messages + s.summary]
     context = _common(data, title) | {
         "scope_label": scope_label,
@@ -125,9 +157,14 @@ def pack_html(data: ReportData, scope_label: str) -> tuple[str, str]:
         ],
         "band_svg": charts.band_bars(now, before, data.quarter.label, data.quarter.previous.label),
         "band_moves": _band_moves(data.clients),
-        "movers": narrative.movers(data.clients),
-        "at_risk": narrative.at_risk(data.clients),
-        "crp_signals": narrative.crp_signals(data.clients),
+        "movers": shortlist(movers),
+        "all_movers": [c for c in movers if abs(c.delta) >= MOVER_POINTS],
+        "mover_points": MOVER_POINTS,
+        "at_risk": shortlist(at_risk),
+        "all_at_risk": at_risk,
+        "crp_signals": crp_signals,
+        "crp_signals_top": shortlist(crp_signals),
+        "fee_year": fee_period(data.as_of).year,
         "readability": _readability_rows(sections, generated),
     }
     return title, render_to_string("reports/pdf/pack.html", context)

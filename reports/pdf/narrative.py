@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 
+from accounts.selectors import fee_period
 from reports.pdf.data import ClientData, ReportData
 from reports.pdf.periods import Quarter
 from reports.pdf.text import day, money, plural, short
@@ -93,15 +95,28 @@ def client_key_messages(client: ClientData, quarter: Quarter) -> list[str]:
 
 
 def fee_sentence(client: ClientData) -> str:
-    if not client.fees_by_year:
+    """Fees of the last complete year against the year before: a year still running is never
+    compared with a whole one."""
+    fees = client.fees
+    year, before = fees.period.year, fees.period.previous
+    if not fees.any:
         return "The firm has recorded no fees for this client in three years."
-    now, before = client.fees_current, client.fees_previous
-    text = f"Fees are {money(now)} in FY{client.fy}"
-    if before:
-        change = (now - before) / before * 100
-        direction = "up" if change >= 0 else "down"
-        return f"{text}, {direction} {abs(change):.0f}% on FY{client.fy - 1}."
-    return f"{text}."
+    if not fees.amount and not fees.previous:
+        return f"The firm recorded no fees in FY{year} or FY{before}, the last complete years."
+    if fees.change is None:
+        return f"Fees were {money(fees.amount)} in FY{year}, the last complete year."
+    direction = "up" if fees.change >= 0 else "down"
+    return (
+        f"Fees were {money(fees.amount)} in FY{year}, {direction} {abs(fees.change):.0f}% "
+        f"on FY{before}."
+    )
+
+
+def fees_to_date_sentence(client: ClientData) -> str | None:
+    if not client.fees.to_date:
+        return None
+    running = client.fees.period.running
+    return f"FY{running} is still running: {money(client.fees.to_date)} billed so far."
 
 
 def pipeline_sentence(client: ClientData) -> str:
@@ -141,6 +156,7 @@ def review_sentence(client: ClientData) -> str:
 def client_summary(client: ClientData, quarter: Quarter) -> list[str]:
     return [
         fee_sentence(client),
+        *filter(None, [fees_to_date_sentence(client)]),
         pipeline_sentence(client),
         plan_sentence(client),
         review_sentence(client),
@@ -229,15 +245,18 @@ def pack_key_messages(data: ReportData) -> list[str]:
 
 def pack_summary(data: ReportData) -> list[str]:
     clients = data.clients
-    fees = sum((c.fees_current for c in clients), 0)
-    previous_fees = sum((c.fees_previous for c in clients), 0)
-    pipeline = sum((c.pipeline_weighted for c in clients), 0)
+    fees = sum((c.fees.amount for c in clients), Decimal(0))
+    previous_fees = sum((c.fees.previous for c in clients), Decimal(0))
+    pipeline = sum((c.pipeline_weighted for c in clients), Decimal(0))
     overdue = sum(1 for c in clients if c.review_overdue)
     gaps = sum(len(c.coverage_gaps) for c in clients)
-    fy = clients[0].fy if clients else 0
+    period = fee_period(data.as_of)
+    billed = f"These clients billed {money(fees)} in FY{period.year}, the last complete year"
+    if previous_fees:
+        change = (fees - previous_fees) / previous_fees * 100
+        billed += f", {'up' if change >= 0 else 'down'} {abs(change):.0f}% on FY{period.previous}"
     sentences = [
-        f"These clients bill {money(fees)} in FY{fy}, "
-        f"against {money(previous_fees)} in FY{fy - 1}.",
+        f"{billed}.",
         f"The weighted pipeline stands at {money(pipeline)}.",
         f"{plural(overdue, 'client is', 'clients are')} overdue for a client review.",
         f"{plural(gaps, 'senior decision-maker lacks', 'senior decision-makers lack')} "

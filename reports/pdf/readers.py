@@ -14,7 +14,9 @@ from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncQuarter
 
 from accounts.crp_signals import crp_signals, held_on, signals_of_clients
-from accounts.models import Assignment, Client, FeeRecord, User, current_financial_year
+from accounts.models import Assignment, Client, User
+from accounts.selectors import fees_for_period
+from health.components import describe_components, measure_labels
 from health.models import HealthScore, Measure, Scorecard
 from planning.models import AccountPlan, Action, ClientReview, Objective
 from planning.selectors.as_of import open_opportunities_as_of, open_risks_as_of
@@ -43,7 +45,7 @@ def gather(
     ordered = [clients[pk] for pk in sorted(clients, key=lambda pk: clients[pk].name.lower())]
     _add_team(clients, end, reader)
     _add_scores(clients, quarter, end)
-    _add_fees(clients, current_financial_year(end))
+    _add_fees(clients, end)
     _add_pipeline_and_risks(clients, end)
     _add_plans(clients, end)
     _add_reviews(clients, end)
@@ -128,8 +130,13 @@ def _latest_scores(client_ids, day: datetime.date, fields: tuple[str, ...]) -> d
 
 def _add_scores(clients: dict[int, ClientData], quarter: Quarter, end: datetime.date) -> None:
     fields = ("client_id", "score", "band", "as_of", "coverage", "components", "scorecard_id")
-    for pk, row in _latest_scores(clients, end, fields).items():
+    latest = _latest_scores(clients, end, fields)
+    labels = measure_labels(row["scorecard_id"] for row in latest.values())
+    for pk, row in latest.items():
         clients[pk].score = _score(row)
+        clients[pk].score.components = describe_components(
+            clients[pk].score.components, labels, row["scorecard_id"]
+        )
     for pk, row in _latest_scores(clients, quarter.previous.end, fields[:-2]).items():
         clients[pk].previous_score = _score(row)
     quarters = quarter.back(TREND_QUARTERS)
@@ -154,18 +161,9 @@ def _round(value: Decimal | None) -> int | None:
     return None if value is None else int(value.quantize(Decimal(1), rounding="ROUND_HALF_UP"))
 
 
-def _add_fees(clients: dict[int, ClientData], fy: int) -> None:
-    years = [fy - 2, fy - 1, fy]
-    rows = FeeRecord.objects.filter(client_id__in=clients, financial_year__in=years).values(
-        "client_id", "financial_year", "service_line__name", "amount"
-    )
-    for client in clients.values():
-        client.fee_years = years
-    for row in rows:
-        client = clients[row["client_id"]]
-        year, amount = row["financial_year"], row["amount"]
-        client.fees_by_year[year] = client.fees_by_year.get(year, Decimal(0)) + amount
-        client.fees_by_line.setdefault(row["service_line__name"], {})[year] = amount
+def _add_fees(clients: dict[int, ClientData], as_of: datetime.date) -> None:
+    for pk, fees in fees_for_period(clients, as_of).items():
+        clients[pk].fees = fees
 
 
 def _add_pipeline_and_risks(clients: dict[int, ClientData], end: datetime.date) -> None:

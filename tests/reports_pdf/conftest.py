@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from health.models import Scorecard
+from health.formula import compute_score
+from health.services.recompute import current_scorecard, load_scorecard
 from planning.models import Opportunity, Risk
 from reports.pdf.periods import Quarter
 from tests.factories import (
@@ -38,35 +39,20 @@ def quarter():
 
 @pytest.fixture
 def scorecard(db):
-    return (Scorecard.objects.filter(is_current=True).first()
-                 or Scorecard.objects.create(version=1, is_current=True))
+    return current_scorecard()  # the default scorecard and its measures, as the app uses
 
 
-def components(score: float) -> list[dict]:
-    return [
-        {
-            "key": "contact_frequency",
-            "name": "Contact frequency",
-            "raw": 4,
-            "floor": 0,
-            "target": 6,
-            "normalised": score,
-            "weight": 2,
-            "contribution": score / 2,
-            "missing": False,
-        },
-        {
-            "key": "senior_coverage",
-            "name": "Senior coverage",
-            "raw": 0.5,
-            "floor": 0,
-            "target": 1,
-            "normalised": score,
-            "weight": 2,
-            "contribution": score / 2,
-            "missing": False,
-        },
-    ]
+def components(scorecard, score: float) -> list[dict]:
+    """What a real recompute stores: `Component.as_json()` per measure of the scorecard, which
+    keeps numbers and keys but not the measures' names or units."""
+    loaded = load_scorecard(scorecard)
+    share = score / 100
+    raws = {
+        spec.key: spec.floor + share * (spec.target - spec.floor)
+        for spec in loaded.specs
+        if spec.key != "payment_days"  # one measure without data, as most clients have
+    }
+    return [c.as_json() for c in compute_score(loaded.specs, raws, loaded.thresholds).components]
 
 
 def give_data(client, *, scorecard, owner, now_score="58.00", before_score="72.00", band="amber"):
@@ -84,7 +70,7 @@ def _give_data(client, *, scorecard, owner, now_score, before_score, band):
         as_of=datetime.date(2026, 6, 30),
         score=Decimal(before_score),
         band="green" if Decimal(before_score) >= 70 else "amber",
-        components=components(float(before_score)),
+        components=components(scorecard, float(before_score)),
     )
     HealthScoreFactory(
         client=client,
@@ -92,7 +78,7 @@ def _give_data(client, *, scorecard, owner, now_score, before_score, band):
         as_of=datetime.date(2026, 9, 28),
         score=Decimal(now_score),
         band=band,
-        components=components(float(now_score)),
+        components=components(scorecard, float(now_score)),
     )
     # A later score must not leak into a report as of 30 September.
     HealthScoreFactory(
@@ -101,7 +87,7 @@ def _give_data(client, *, scorecard, owner, now_score, before_score, band):
         as_of=datetime.date(2026, 10, 15),
         score=Decimal("99.00"),
         band="green",
-        components=components(99),
+        components=components(scorecard, 99),
     )
     tax = ServiceLineFactory(name="Tax")
     audit = ServiceLineFactory(name="Audit")

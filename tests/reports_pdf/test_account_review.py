@@ -58,8 +58,9 @@ def test_figures_in_the_pdf_equal_the_database(rich_client, alice, build):
     fy2027 = sum(
         f.amount for f in FeeRecord.objects.filter(client=rich_client, financial_year=2027)
     )
-    assert f"Fees are £{int(fy2027):,} in FY2027" in text
-    assert "up 12% on FY2026" in text  # 450,000 against 400,000
+    # At 30 Sep 2026 FY2027 (from May) is still running: FY2026 is the last complete year.
+    assert "Fees were £400,000 in FY2026, the last complete year." in text
+    assert f"FY2027 is still running: £{int(fy2027):,} billed so far." in text
     assert "Health score 58 72" in text
     assert "£300,000" in text and "£120,000" in text  # open pipeline and its weighted value
     assert "Open risks 2" in text and "Overdue actions 1" in text
@@ -117,7 +118,7 @@ def test_appendix_shows_readability_figures(rich_client, alice, build):
     assert "Harbour Energy plc: Client's business goals" in appendix
 
 
-def test_hard_to_read_plan_text_is_flagged_on_the_plan_page(normal_client, alice, build, scorecard):
+def test_hard_to_read_plan_text_is_flagged_in_the_account_review(normal_client, alice, build, scorecard):
     long_sentence = (
         "Notwithstanding the aforementioned considerations regarding multijurisdictional "
         "organisational restructuring, the institution's comprehensive transformational "

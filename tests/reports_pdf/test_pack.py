@@ -10,7 +10,7 @@ from tests.reports_pdf.conftest import give_data, pack_record, pdf_reader
 pytestmark = pytest.mark.django_db
 
 NUMBERED = re.compile(r"^\s*\d\.\s*$", re.MULTILINE)
-TOC_LINE = re.compile(r"^(?P<title>[^\n]*?)[ .]*?(?P<page>\d+)\s*$")
+TOC_ENTRY = re.compile(r"(?P<title>[^.\n]+?)\s*\.{3,}\s*(?P<page>\d+)")
 
 
 @pytest.fixture
@@ -36,14 +36,20 @@ def portfolio(rich_client, confidential_client, alice, crp_of_wall, scorecard):
 
 
 def contents(pages: list[str]) -> dict[str, int]:
-    start = next(i for i, p in enumerate(pages) if p.lstrip().startswith("Contents"))
-    end = next(i for i, p in enumerate(pages) if p.lstrip().startswith("Executive summary"))
+    """The full report's own contents: its sections and the client index, with page numbers."""
+    start = next(i for i, p in enumerate(pages) if p.lstrip().startswith("Full report"))
+    end = next(i for i, p in enumerate(pages) if p.lstrip().startswith("1 Portfolio"))
     entries = {}
-    for line in "\n".join(pages[start:end]).splitlines()[1:]:
-        match = TOC_LINE.match(line.strip())
-        if match and match["title"].strip():
-            entries[match["title"].strip(" .")] = int(match["page"])
+    for match in TOC_ENTRY.finditer("\n".join(pages[start:end])):
+        entries[match["title"].strip()] = int(match["page"])
     return entries
+
+
+def outline_titles(outline) -> list[str]:
+    titles = []
+    for item in outline:
+        titles.extend(outline_titles(item) if isinstance(item, list) else [item.title])
+    return titles
 
 
 def test_pack_page_one_is_firm_key_messages_with_at_most_five(portfolio, mike, build):
@@ -53,25 +59,25 @@ def test_pack_page_one_is_firm_key_messages_with_at_most_five(portfolio, mike, b
     assert "1 of 3 clients are green, 1 amber and 1 red." in " ".join(pages[0].split())
 
 
-def test_table_of_contents_matches_the_real_page_numbers(portfolio, mike, build):
+def test_full_report_contents_match_the_real_page_numbers(portfolio, mike, build):
     _, pages = build(pack_record(mike))
     entries = contents(pages)
     names = ["Atlas Shipping Ltd", "Harbour Energy plc", "Project Nightjar Holdings"]
     assert set(names) <= set(entries)
     for name in names:
-        assert pages[entries[name] - 1].lstrip().startswith(name), name
-    assert pages[entries["Executive summary"] - 1].lstrip().startswith("Executive summary")
+        assert f"\n{name}\n" in f"\n{pages[entries[name] - 1]}", name
+    assert pages[entries["1 Portfolio"] - 1].lstrip().startswith("1 Portfolio")
+    assert pages[entries["2 Clients"] - 1].lstrip().startswith("2 Clients")
     assert pages[entries["Appendices"] - 1].lstrip().startswith("Appendices")
 
 
 def test_pack_has_a_bookmark_for_each_client(portfolio, mike, build):
     built, _ = build(pack_record(mike))
-    titles = [
-        item.title for item in pdf_reader(built.pdf.content).outline if not isinstance(item, list)
-    ]
+    titles = outline_titles(pdf_reader(built.pdf.content).outline)
     for name in [
         "Key messages",
         "Executive summary",
+        "Full report",
         "Atlas Shipping Ltd",
         "Harbour Energy plc",
         "Project Nightjar Holdings",
@@ -103,7 +109,8 @@ def test_managing_partner_sees_every_client(portfolio, mike, build):
 
 def test_pack_summary_lists_the_biggest_movers_and_the_at_risk_clients(portfolio, mike, build):
     _, pages = build(pack_record(mike))
-    summary = " ".join(pages[contents(pages)["Executive summary"] - 1].split())
+    assert pages[1].lstrip().startswith("Executive summary")
+    summary = " ".join(pages[1].split())
     assert "Atlas Shipping Ltd 60 80 +20" in summary
     assert "At risk" in summary and "Project Nightjar Holdings" in summary
 
