@@ -13,7 +13,7 @@ from health.selectors import band_thresholds
 from reports.pdf.build import build_report
 from stakeholders.selectors import contact_target_per_year
 from tests.factories import ClientFactory, UserFactory
-from tests.reports_pdf.conftest import QUARTER, pack_record, pdf_pages
+from tests.reports_pdf.conftest import QUARTER, pack_record, pdf_pages, review_record
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +68,11 @@ def test_the_pack_states_the_tenure_and_workload_of_its_one_home(firm, mike):
     text = " ".join(" ".join(pdf_pages(build_report(pack_record(mike)).pdf.content)).split())
     assert f"workload {home.workload:.1f}" in text
     assert f"rotation due ({home.rotation_due[0].tenure_years:.1f} years)" in text
+
+
+def test_the_account_review_states_the_contact_target_of_its_one_home(firm, mike):
+    _, led = firm
+    text = " ".join(" ".join(pdf_pages(build_report(review_record(mike, led[0])).pdf.content)).split())
     assert f"target of {contact_target_per_year()} a year" in text
 
 

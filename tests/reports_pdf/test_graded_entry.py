@@ -24,6 +24,7 @@ from tests.factories import (
     ServiceLineFactory,
     StakeholderFactory,
 )
+from tests.history import recorded_at
 from tests.reports_pdf.conftest import components, pack_record, review_record
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +123,8 @@ def test_page_one_holds_only_the_key_messages(firm_pack):
 
 
 def test_choices_print_their_labels(firm, mike, build):
-    RiskFactory(client=firm[0], title="Competitor courting the CFO", likelihood=4, impact=5)
+    with recorded_at(datetime.date(2026, 7, 1)):  # open at the quarter's end, by the audit history
+        RiskFactory(client=firm[0], title="Competitor courting the CFO", likelihood=4, impact=5)
     Risk.objects.update(created_at=timezone.make_aware(datetime.datetime(2026, 7, 1)))
     _, pages = build(review_record(mike, firm[0], quarter=Q3))
     text = text_of(pages)
