@@ -198,3 +198,14 @@ def test_recompute_all_runs_a_constant_number_of_queries(scorecard, count_querie
         InteractionFactory(client=ClientFactory(), date=AS_OF)
     assert count_queries(lambda: scores_recompute(as_of=AS_OF, alert=False)) == at_three <= 16
     assert Interaction.objects.count() == 23
+
+
+def test_recomputing_every_client_refreshes_the_score_table_statistics(scorecard):
+    from django.db import connection
+
+    for _ in range(12):
+        InteractionFactory(client=ClientFactory(), date=AS_OF)
+    scores_recompute(as_of=AS_OF, alert=False)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [HealthScore._meta.db_table])
+        assert cursor.fetchone()[0] == HealthScore.objects.count() == 12
