@@ -334,6 +334,10 @@ HEALTH_RECOMPUTE_DEBOUNCE_SECONDS = env_int("HEALTH_RECOMPUTE_DEBOUNCE_SECONDS",
 CRP_ROTATION_REVIEW_YEARS = env_int("CRP_ROTATION_REVIEW_YEARS", 5)  # tenure that calls for a review
 CRP_OVERLOAD_WEIGHT = env_int("CRP_OVERLOAD_WEIGHT", 8)  # tier-weighted clients one CRP can lead well
 CRP_MAX_GROWTH_CLIENTS = env_int("CRP_MAX_GROWTH_CLIENTS", 3)  # more Growth clients than this is too many
+# "Needs attention" (dashboard, overview): the few signals that pick a client out (docs/dashboards.md)
+ATTENTION_NO_CONTACT_DAYS = env_int("ATTENTION_NO_CONTACT_DAYS", 90)  # days without a touchpoint
+ATTENTION_FALLING_POINTS = env_int("ATTENTION_FALLING_POINTS", 10)  # score fall over the 90-day trend
+ATTENTION_OVERDUE_ACTIONS = env_int("ATTENTION_OVERDUE_ACTIONS", 3)  # overdue plan actions: a stalled plan
 CELERY_BEAT_SCHEDULE["health-nightly-recompute"] = {
     "task": "health.tasks.nightly_recompute",
     "schedule": crontab(hour=2, minute=15),
