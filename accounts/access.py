@@ -16,6 +16,7 @@ Team roles (the `may_*` predicates below):
 
 from __future__ import annotations
 
+import functools
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -193,3 +194,44 @@ def may_end_assignment(user: User, assignment: Assignment, *, manages_team: bool
 
 def may_plan_transition(user: User, client: Client) -> bool:
     return may_manage_team(user, client)
+
+
+@functools.cache
+def client_path(model: type[models.Model]) -> str | None:
+    """The lookup from `model` to the client its rows belong to ("client", "plan__client", …), or None
+    for data no client owns (firm people, service lines, tiers). Found by following foreign keys."""
+    if model is Client:
+        return "pk"
+    frontier: list[tuple[type[models.Model], str]] = [(model, "")]
+    for _depth in range(3):
+        next_frontier = []
+        for current, prefix in frontier:
+            for field in current._meta.concrete_fields:
+                if not field.is_relation or field.related_model is None:
+                    continue
+                path = f"{prefix}{field.name}"
+                if field.related_model is Client:
+                    return path
+                next_frontier.append((field.related_model, f"{path}__"))
+        frontier = next_frontier
+    return None
+
+
+def visible_rows[M: models.Model](user: User, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
+    """`queryset` cut down to the rows `user` may see: client data by the wall, other data as it is.
+
+    Every choice offered or accepted by a filter or a related field goes through here, so an id
+    behind the wall reads exactly like an id that does not exist."""
+    path = client_path(queryset.model)
+    if path is None:
+        return queryset
+    return queryset.filter(**{f"{path}__in": visible_clients(user).values("pk")})
+
+
+def firm_people_for(client: Client) -> models.QuerySet[User]:
+    """Active firm people who may see `client`: those who may own its actions or attend its meetings."""
+    return User.objects.active().who_may_see(client)
+
+
+def may_take_part(person: User, client: Client) -> bool:
+    return person.is_active and visible_clients(person).filter(pk=client.pk).exists()

@@ -20,7 +20,9 @@ from accounts.access import (
     visible,
     visible_clients,
 )
+from accounts.api_scoping import AccessScopedModelSerializer
 from accounts.concurrency import VersionedViewSetMixin, etag_for
+from accounts.filters import AccessFilterSet
 from accounts.models import Assignment, AssignmentRole, Client, FeeRecord, ServiceLine, Tier, User
 
 IF_MATCH = OpenApiParameter(
@@ -44,7 +46,7 @@ class ServiceLineSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "active"]
 
 
-class ClientSerializer(serializers.ModelSerializer):
+class ClientSerializer(AccessScopedModelSerializer):
     tier = serializers.SlugRelatedField(slug_field="name", queryset=Tier.objects.all())
     service_lines = serializers.PrimaryKeyRelatedField(many=True, queryset=ServiceLine.objects.all(),
                                                        required=False)
@@ -68,7 +70,7 @@ class ClientCreateSerializer(ClientSerializer):
         fields = [*ClientSerializer.Meta.fields, "sam"]
 
 
-class ClientFilter(filters.FilterSet):
+class ClientFilter(AccessFilterSet):
     tier = filters.CharFilter(field_name="tier__name", lookup_expr="iexact")
     crp = filters.NumberFilter(method="filter_crp")
 
@@ -118,7 +120,7 @@ class ClientViewSet(VersionedViewSetMixin, mixins.CreateModelMixin, mixins.Updat
         client = self.get_object()
         get_editable_client(request.user, client.pk)
         expected = self.check_if_match(client)
-        serializer = ClientSerializer(client, data=request.data, partial=partial)
+        serializer = ClientSerializer(client, data=request.data, partial=partial, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         lines = data.pop("service_lines", None)
@@ -144,7 +146,7 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = ["full_name", "email"]
 
 
-class FeeRecordSerializer(serializers.ModelSerializer):
+class FeeRecordSerializer(AccessScopedModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
     financial_year = serializers.IntegerField(
         min_value=1990, max_value=2100,
@@ -180,7 +182,7 @@ class FeeRecordViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, viewse
         services.fee_record_delete(actor=self.request.user, record=instance)
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(AccessScopedModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
     user_name = serializers.CharField(source="user.full_name", read_only=True)

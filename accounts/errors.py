@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
-    "client_name_unique_ci": ("name", "A client with this name already exists."),
+    "open_client_name_unique_ci": ("name", "A client with this name already exists."),
     "fee_one_row_per_client_year_line": (
         "financial_year", "This client already has fees for that year and service line."),
     "fee_amount_not_negative": ("amount", "Fees cannot be negative."),

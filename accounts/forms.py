@@ -9,6 +9,7 @@ from accounts.models import (
     ServiceLine,
     User,
 )
+from accounts.services import client_name_check
 
 
 def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -41,8 +42,9 @@ class ClientForm(forms.ModelForm):
                   "review_cadence_days", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 5})}
 
-    def __init__(self, *args, may_wall: bool = False, **kwargs):
+    def __init__(self, *args, may_wall: bool = False, actor: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.actor = actor
         if not may_wall:
             # A posted value is ignored: the wall is a managing partner's or admin's decision.
             self.fields["confidential"].disabled = True
@@ -52,11 +54,11 @@ class ClientForm(forms.ModelForm):
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
-        clash = Client.objects.filter(name__iexact=name)
-        if self.instance.pk:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise ValidationError("A client with this name already exists.")
+        if self.actor is not None:  # the service's rule, early, so it shows beside the form's other errors
+            try:
+                client_name_check(actor=self.actor, name=name, client_pk=self.instance.pk)
+            except ValidationError as error:
+                raise ValidationError(error.message_dict["name"]) from error
         return name
 
 

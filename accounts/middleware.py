@@ -1,5 +1,8 @@
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils.cache import add_never_cache_headers
+
+from accounts.parsers import with_ascii_digits
 
 
 class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
@@ -31,3 +34,36 @@ class RejectNulCharactersMiddleware:
                 return JsonResponse({"detail": NUL_MESSAGE}, status=400)
             return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+FORM_CONTENT_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+class FormDigitsMiddleware:
+    """Pages read a query or form value that is only a number or a date typed in full-width or other
+    Unicode digits ("１２３") as the same value in 0-9, as the API's parsers do, so that a page and the
+    API store the same thing. (API bodies are read by the parsers; uploaded files are not touched.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path_info.startswith("/api/"):
+            request.GET = with_ascii_digits(request.GET)
+            if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
+                request.POST = with_ascii_digits(request.POST)
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """No page, export, download or API answer is kept by a browser or a proxy: each may carry client
+    data, and a shared computer's cache or back button must not show it to the next person. Static
+    files never reach this middleware (WhiteNoise, placed before it, serves them with long caching)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.querysets import ClientQuerySet, NotificationQuerySet, UserQuerySet
+from accounts.validators import sensible_date
 
 # Notes and other free text people type: pages of notes fit, and a page showing them stays light.
 # On the model (not only the form), so the page forms, the API and the services refuse the same.
@@ -140,6 +141,29 @@ class User(AbstractBaseUser, PermissionsMixin):
         return access.sees_behind_walls(self)
 
 
+class ApiToken(models.Model):
+    """A personal API token. Only its SHA-256 digest is kept: the token itself is shown once, when made."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. “Excel fee sync”")
+    prefix = models.CharField(max_length=12, help_text="The token's first characters, to tell tokens apart")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
 class Tier(models.Model):
     """The firm's key-client programme tier (Growth / Develop / Maintain by default)."""
 
@@ -202,7 +226,9 @@ class Client(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(Lower("name"), name="client_name_unique_ci",
+            # Only open clients: everyone sees them. Among confidential ones accounts.services checks
+            # names against what the person saving may see, so a refusal never reveals a hidden client.
+            models.UniqueConstraint(Lower("name"), condition=Q(confidential=False), name="open_client_name_unique_ci",
                                     violation_error_message="A client with this name already exists."),
         ]
         indexes = [
@@ -291,9 +317,10 @@ class Assignment(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="assignments")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
     role = models.CharField(max_length=10, choices=AssignmentRole.choices)
-    start_date = models.DateField(default=timezone.localdate)
+    start_date = models.DateField(default=timezone.localdate, validators=[sensible_date])
     end_date = models.DateField(
-        null=True, blank=True, help_text="The day the role ended (the person no longer held it from then)."
+        null=True, blank=True, help_text="The day the role ended (the person no longer held it from then).",
+        validators=[sensible_date],
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

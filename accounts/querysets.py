@@ -80,3 +80,13 @@ class NotificationQuerySet(models.QuerySet):
 class UserQuerySet(models.QuerySet):
     def active(self) -> UserQuerySet:
         return self.filter(is_active=True)
+
+    def who_may_see(self, client) -> UserQuerySet:
+        """The people `ClientQuerySet.visible_to` lets see `client`: the same wall, read from the other side."""
+        from accounts.models import Assignment, Role
+
+        if not client.confidential:
+            return self
+        on_team = Exists(Assignment.objects.filter(client=client, user=OuterRef("pk"), end_date__isnull=True))
+        behind_walls = Q(role__in=[Role.MANAGING_PARTNER, Role.ADMIN]) | Q(is_superuser=True)
+        return self.filter(behind_walls | on_team)

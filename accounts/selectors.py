@@ -67,9 +67,12 @@ def sectors_of(user: User) -> list[str]:
                 .values_list("sector", flat=True).distinct())
 
 
-def crp_choices(user: User) -> QuerySet[User]:
-    """People who currently lead at least one client (for the CRP filter)."""
-    leads = Assignment.objects.filter(user=OuterRef("pk"), role="crp", end_date__isnull=True)
+def crp_choices(user: User, status: str = "") -> QuerySet[User]:
+    """People who currently lead at least one client `user` may see (optionally of one status): the CRP
+    filter's choices. A partner who leads only clients behind a wall is not offered to those outside it."""
+    clients = visible_clients(user).filter(status=status) if status else visible_clients(user)
+    leads = Assignment.objects.filter(user=OuterRef("pk"), role="crp", end_date__isnull=True,
+                                      client__in=clients.values("pk"))
     return User.objects.filter(Exists(leads)).order_by("full_name").only("id", "full_name")
 
 

@@ -20,7 +20,10 @@ from accounts.access import (
     may_change_confidentiality,
     may_end_assignment,
     may_hand_over_crp,
+    may_take_part,
     require,
+    sees_behind_walls,
+    visible_clients,
 )
 from accounts.concurrency import save_versioned
 from accounts.errors import validation_error_from
@@ -57,6 +60,23 @@ def _require_partner(user: User | None, field: str) -> None:
         raise ValidationError({field: f"{user} is not an active firm user."})
 
 
+def require_firm_person(person: User | None, client: Client, field: str, *, required: bool = True) -> None:
+    """Someone who takes part in a client's work (owns an action or risk, attends a meeting, knows a
+    stakeholder): an active firm person who is not walled off from that client. Pages and API share it."""
+    if person is None:
+        if required:
+            raise ValidationError({field: "Choose a firm person."})
+        return
+    if not may_take_part(person, client):
+        reason = "is walled off from this client" if person.is_active else "is not an active firm user"
+        raise ValidationError({field: f"{person} {reason}."})
+
+
+def require_firm_people(people: Iterable[User], client: Client, field: str) -> None:
+    for person in people:
+        require_firm_person(person, client, field)
+
+
 def client_create(
     *,
     actor: User,
@@ -81,8 +101,10 @@ def client_create(
     client = Client(name=name.strip(), tier=tier, sector=sector, country=country, status=status,
                     confidential=confidential, notes=notes, review_cadence_days=review_cadence_days)
     client.full_clean(validate_constraints=False)
+    hidden_namesakes = _check_name_free(actor, client)
     with audited_write(actor):
         client.save()
+        _report_namesakes(actor, client, hidden_namesakes)
         client.service_lines.set(service_lines)
         start = start_date or timezone.localdate()
         Assignment.objects.create(client=client, user=crp, role=AssignmentRole.CRP, start_date=start)
@@ -108,9 +130,11 @@ def client_update(
     for field, value in changes.items():
         setattr(client, field, value.strip() if isinstance(value, str) and field == "name" else value)
     client.full_clean(validate_constraints=False, exclude=["service_lines"])
+    hidden_namesakes = _check_name_free(actor, client) if "name" in changes else []
     with audited_write(actor):
         save_versioned(client, expected_version, list(changes),
                        None if service_lines is None else {"service_lines": service_lines})
+        _report_namesakes(actor, client, hidden_namesakes)
         if wall_change:
             _notify_wall_change(actor=actor, client=client)
         _check_deferred_constraints()
@@ -145,6 +169,39 @@ def _notify_off_team(*, user: User, client: Client, title: str, body: str) -> No
         notifications_send(users=[user], title=title.format(client="a confidential client"), body=body)
     else:
         notifications_send(users=[user], title=title.format(client=client), body=body, client=client)
+
+
+def _check_name_free(actor: User, client: Client) -> list[Client]:
+    return client_name_check(actor=actor, name=client.name, client_pk=client.pk)
+
+
+def client_name_check(*, actor: User, name: str, client_pk: int | None = None) -> list[Client]:
+    """Client names are unique among the clients `actor` may see; the answer never depends on others.
+
+    A clash with a client behind a wall the actor is outside of is allowed (refusing it would tell them
+    the hidden client exists): those namesakes are returned, for managing partners and admins to resolve."""
+    namesakes = Client.objects.filter(name__iexact=name.strip())
+    if client_pk:
+        namesakes = namesakes.exclude(pk=client_pk)
+    if visible_clients(actor).filter(pk__in=namesakes.values("pk")).exists():
+        raise ValidationError({"name": "A client with this name already exists."})
+    return list(namesakes)
+
+
+def _report_namesakes(actor: User, client: Client, namesakes: list[Client]) -> None:
+    """Tell those who see behind every wall that two clients now share a name, so they can resolve it."""
+    if not namesakes:
+        return
+    others = ", ".join(f"#{other.pk}" for other in namesakes)
+    deciders = [person for person in User.objects.active() if sees_behind_walls(person)]
+    Notification.objects.bulk_create([
+        Notification(user=person, client=client, url=client.get_absolute_url(),
+                     title=f"Two clients share the name “{client.name}”",
+                     body=(f"{actor} saved client #{client.pk} with the name of client {others}, which is "
+                           "behind an ethical wall they are outside of. They were not told; rename one of them."),
+                     dedupe_key=f"client-namesake:{client.pk}:{client.name.lower()}"[:200])
+        for person in deciders
+    ], ignore_conflicts=True)
 
 
 def assignment_start(

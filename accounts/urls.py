@@ -1,9 +1,11 @@
 from django.urls import path
 
-from accounts import views
+from accounts import views, views_tokens
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("account/tokens/", views_tokens.api_tokens, name="api-tokens"),
+    path("account/tokens/<int:pk>/revoke/", views_tokens.api_token_revoke_view, name="api-token-revoke"),
     path("clients/", views.client_list, name="client-list"),
     path("clients/new/", views.client_create, name="client-create"),
     path("clients/<int:pk>/", views.client_detail, name="client-detail"),

@@ -113,7 +113,8 @@ def client_create(request):
     if not may_create_client(request.user):
         messages.error(request, "Ask the BD team to add a key client.")
         return redirect("client-list")
-    form = ClientCreateForm(request.POST or None, may_wall=may_change_confidentiality(request.user))
+    form = ClientCreateForm(request.POST or None, may_wall=may_change_confidentiality(request.user),
+                            actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -135,7 +136,8 @@ def client_create(request):
 def client_edit(request, pk: int):
     client = get_editable_client(request.user, pk)
     may_wall = may_change_confidentiality(request.user)
-    form = ClientForm(request.POST or None, instance=client, initial={"version": client.version}, may_wall=may_wall)
+    form = ClientForm(request.POST or None, instance=client, initial={"version": client.version}, may_wall=may_wall,
+                      actor=request.user)
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

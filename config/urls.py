@@ -1,10 +1,11 @@
 from importlib import import_module
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
+
+from accounts import views_login
 
 APPS = ["accounts", "stakeholders", "planning", "health", "reports"]
 
@@ -16,11 +17,13 @@ for app in APPS:
 admin.site.site_header = "Keyline administration"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", views_login.LoginView.as_view(), name="login"),
+    path("password_reset/", views_login.PasswordResetView.as_view(), name="password_reset"),
     path("", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/", include((api_router.urls, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", http_method_names=["get", "head"]),
+         name="api-docs"),
     *[path("", include(f"{app}.urls")) for app in APPS],
 ]

@@ -6,7 +6,6 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.access import (
@@ -17,6 +16,8 @@ from accounts.access import (
     require,
     visible,
 )
+from accounts.filters import AccessFilterSet
+from accounts.parsers import FormParser, JSONParser, MultiPartParser
 from health.models import HealthScore, Measure, Measurement, RecomputeJob, Scorecard
 from health.selectors import JobProgress, jobs_progress_for
 from health.services.measurements import measurement_enter, measurements_import
@@ -158,28 +159,23 @@ class RecomputeJobViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class MeasurementSerializer(serializers.ModelSerializer):
+    """The fields check JSON types only; the service reads the measure, the number and the date,
+    with the same messages as the pages."""
+
     client = serializers.IntegerField(source="client_id")
+    measure_key = serializers.CharField()
+    value = serializers.CharField(help_text="A number, e.g. 8 or \"8.5\"")
+    measured_on = serializers.CharField(help_text="YYYY-MM-DD")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
 
     class Meta:
         model = Measurement
         fields = ["id", "client", "measure_key", "value", "measured_on", "note", "created_at"]
         read_only_fields = ["created_at"]
-        extra_kwargs = {"value": {"max_digits": None, "decimal_places": None}}
-
-    def to_internal_value(self, data):
-        # The service validates values (numeric, range, date): the same messages as the pages.
-        if not isinstance(data, dict):
-            raise serializers.ValidationError({"non_field_errors": ["Send one measurement as a JSON object."]})
-        return {
-            "client_id": data.get("client"),
-            "measure_key": data.get("measure_key", ""),
-            "value": data.get("value"),
-            "measured_on": data.get("measured_on"),
-            "note": data.get("note", ""),
-        }
+        validators = []  # one measurement per client, measure and day: the service corrects it in place
 
 
-class MeasurementFilter(filters.FilterSet):
+class MeasurementFilter(AccessFilterSet):
     client = filters.NumberFilter(field_name="client_id")
 
     class Meta:
@@ -275,7 +271,7 @@ class HealthScoreSerializer(serializers.ModelSerializer):
         ]
 
 
-class HealthScoreFilter(filters.FilterSet):
+class HealthScoreFilter(AccessFilterSet):
     client = filters.NumberFilter(field_name="client_id")
     since = filters.DateFilter(field_name="as_of", lookup_expr="gte")
     until = filters.DateFilter(field_name="as_of", lookup_expr="lte")

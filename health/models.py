@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Client
+from accounts.validators import sensible_date
 
 
 class Band(models.TextChoices):
@@ -84,7 +85,7 @@ class Measurement(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="measurements")
     measure_key = models.SlugField(max_length=50)
     value = models.DecimalField(max_digits=12, decimal_places=4)
-    measured_on = models.DateField()
+    measured_on = models.DateField(validators=[sensible_date])
     note = models.CharField(max_length=300, blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from accounts.access import firm_people_for
 from accounts.models import User
 from planning.models import (
     AccountPlan,
@@ -29,12 +30,18 @@ def active_people() -> forms.ModelChoiceField:
     )
 
 
+# People who take part in the client's work: offered and accepted only if they may see the client.
+PARTICIPANT_FIELDS = {"owner", "firm_attendees"}
+
+
 class VersionedForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, plan: AccountPlan, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan = plan
+        for name in PARTICIPANT_FIELDS & set(self.fields):
+            self.fields[name].queryset = firm_people_for(plan.client).order_by("full_name")
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
 
@@ -103,10 +110,6 @@ class OpportunityForm(VersionedForm):
         ]
         widgets = {"expected_close": DATE}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("full_name")
-
 
 class RiskForm(VersionedForm):
     class Meta:
@@ -117,10 +120,6 @@ class RiskForm(VersionedForm):
             "likelihood": forms.NumberInput(attrs={"min": 1, "max": 5}),
             "impact": forms.NumberInput(attrs={"min": 1, "max": 5}),
         }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("full_name")
 
 
 class ReviewForm(VersionedForm):
@@ -145,9 +144,6 @@ class ReviewForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["firm_attendees"].queryset = User.objects.filter(is_active=True).order_by(
-            "full_name"
-        )
         self.fields["client_attendees"].queryset = Stakeholder.objects.filter(
             client_id=self.plan.client_id
         )

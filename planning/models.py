@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from accounts.models import Client, ServiceLine, free_text
+from accounts.validators import sensible_date
 
 
 class PlanStatus(models.TextChoices):
@@ -44,7 +45,7 @@ class AccountPlan(models.Model):
     persona = models.CharField(
         "CRP engagement persona", max_length=30, choices=Persona.choices, blank=True
     )
-    last_reviewed = models.DateField(null=True, blank=True)
+    last_reviewed = models.DateField(null=True, blank=True, validators=[sensible_date])
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -123,11 +124,11 @@ class Action(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="actions"
     )
-    due_date = models.DateField()
+    due_date = models.DateField(validators=[sensible_date])
     status = models.CharField(
         max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN
     )
-    completed_on = models.DateField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True, validators=[sensible_date])
     objective = models.ForeignKey(
         Objective, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
     )
@@ -180,7 +181,7 @@ class Opportunity(models.Model):
         validators=[MaxValueValidator(100)],
         help_text="Per cent, 0–100",
     )
-    expected_close = models.DateField(null=True, blank=True)
+    expected_close = models.DateField(null=True, blank=True, validators=[sensible_date])
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.SOURCED)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -285,8 +286,8 @@ class ClientReview(models.Model):
     """A relationship review (QBR) with the client: planned, then held."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="reviews")
-    planned_date = models.DateField()
-    held_date = models.DateField(null=True, blank=True)
+    planned_date = models.DateField(validators=[sensible_date])
+    held_date = models.DateField(null=True, blank=True, validators=[sensible_date])
     firm_attendees = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="client_reviews"
     )
@@ -343,15 +344,15 @@ class Transition(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="transitions_in"
     )
     reason = models.CharField(max_length=30, choices=TransitionReason.choices)
-    overlap_start = models.DateField()
-    overlap_end = models.DateField()
+    overlap_start = models.DateField(validators=[sensible_date])
+    overlap_end = models.DateField(validators=[sensible_date])
     consent_required = models.BooleanField("Client consent required", default=True)
-    consent_received_on = models.DateField(null=True, blank=True)
+    consent_received_on = models.DateField(null=True, blank=True, validators=[sensible_date])
     notes = free_text()
     status = models.CharField(
         max_length=12, choices=TransitionStatus.choices, default=TransitionStatus.PLANNED
     )
-    completed_on = models.DateField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True, validators=[sensible_date])
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -393,7 +394,7 @@ class ChecklistItem(models.Model):
     )
     phase = models.CharField(max_length=10, choices=ChecklistPhase.choices)
     text = models.CharField(max_length=300)
-    due_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True, validators=[sensible_date])
     done = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
 
@@ -417,9 +418,9 @@ class PanelAppointment(models.Model):
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="panel_appointments")
     panel_name = models.CharField(max_length=200)
-    appointed_on = models.DateField(null=True, blank=True)
-    retender_on = models.DateField("Re-tender date", null=True, blank=True)
-    rate_review_on = models.DateField("Rate review date", null=True, blank=True)
+    appointed_on = models.DateField(null=True, blank=True, validators=[sensible_date])
+    retender_on = models.DateField("Re-tender date", null=True, blank=True, validators=[sensible_date])
+    rate_review_on = models.DateField("Rate review date", null=True, blank=True, validators=[sensible_date])
     notes = free_text()
     version = models.PositiveIntegerField(default=1)
 

@@ -11,7 +11,9 @@ from rest_framework.response import Response
 
 from accounts.access import editable_clients, get_editable_client, visible
 from accounts.api import IF_MATCH
+from accounts.api_scoping import AccessScopedModelSerializer
 from accounts.concurrency import StaleVersionError, VersionedViewSetMixin, etag_for
+from accounts.filters import AccessFilterSet
 from accounts.models import Client, User
 from stakeholders import services
 from stakeholders.models import Interaction, Relationship, Stakeholder
@@ -28,7 +30,7 @@ class _EditableClientMixin:
             self.fields["client"].queryset = editable_clients(request.user)
 
 
-class StakeholderSerializer(_EditableClientMixin, serializers.ModelSerializer):
+class StakeholderSerializer(_EditableClientMixin, AccessScopedModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none())
     attitude = serializers.IntegerField(min_value=-2, max_value=2, required=False)
     influence = serializers.IntegerField(min_value=1, max_value=5, required=False)
@@ -52,7 +54,7 @@ class StakeholderSerializer(_EditableClientMixin, serializers.ModelSerializer):
             self.fields["reports_to"].queryset = visible(request.user, Stakeholder.objects.all())
 
 
-class StakeholderFilter(filters.FilterSet):
+class StakeholderFilter(AccessFilterSet):
     department = filters.CharFilter(lookup_expr="icontains")
 
     class Meta:
@@ -107,7 +109,7 @@ class StakeholderViewSet(VersionedViewSetMixin, mixins.CreateModelMixin, mixins.
         return Response(self.get_serializer(self.get_queryset().get(pk=stakeholder.pk)).data)
 
 
-class RelationshipSerializer(serializers.ModelSerializer):
+class RelationshipSerializer(AccessScopedModelSerializer):
     stakeholder = serializers.PrimaryKeyRelatedField(queryset=Stakeholder.objects.none())
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
     user_name = serializers.CharField(source="user.full_name", read_only=True)
@@ -186,7 +188,7 @@ class RelationshipViewSet(VersionedViewSetMixin, mixins.CreateModelMixin, mixins
                                      expected_version=self.check_if_match(instance))
 
 
-class InteractionSerializer(_EditableClientMixin, serializers.ModelSerializer):
+class InteractionSerializer(_EditableClientMixin, AccessScopedModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none())
     sentiment = serializers.IntegerField(min_value=-2, max_value=2, required=False)
     firm_attendees = serializers.PrimaryKeyRelatedField(many=True, queryset=User.objects.filter(is_active=True))
@@ -205,7 +207,7 @@ class InteractionSerializer(_EditableClientMixin, serializers.ModelSerializer):
             self.fields["stakeholders"].child_relation.queryset = visible(request.user, Stakeholder.objects.all())
 
 
-class InteractionFilter(filters.FilterSet):
+class InteractionFilter(AccessFilterSet):
     date_after = filters.DateFilter(field_name="date", lookup_expr="gte")
     date_before = filters.DateFilter(field_name="date", lookup_expr="lte")
     firm_attendee = filters.NumberFilter(field_name="firm_attendees")

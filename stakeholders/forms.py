@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from accounts.access import firm_people_for
 from accounts.models import Client, User
 from stakeholders.models import (
     BuyingRole,
@@ -77,6 +78,11 @@ class RelationshipForm(forms.ModelForm):
         model = Relationship
         fields = ["user", "strength", "target_strength", "is_primary", "notes"]
         widgets = {"notes": forms.TextInput()}
+
+    def __init__(self, *args, client: Client | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if client is not None:  # offer only people who may take part in this client's work
+            self.fields["user"].queryset = firm_people_for(client).only("id", "full_name")
 
 
 class InteractionForm(forms.ModelForm):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Client, free_text
+from accounts.validators import sensible_date
 
 
 class Seniority(models.TextChoices):
@@ -131,7 +132,7 @@ class Interaction(models.Model):
     """A touchpoint with the client."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="interactions")
-    date = models.DateField(default=timezone.localdate)
+    date = models.DateField(default=timezone.localdate, validators=[sensible_date])
     kind = models.CharField(max_length=20, choices=InteractionKind.choices, default=InteractionKind.MEETING)
     sentiment = models.SmallIntegerField(default=0, help_text="−2 … +2")
     summary = models.CharField(max_length=500)

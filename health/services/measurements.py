@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.access import editable_clients
 from accounts.models import Client, User
 from accounts.services import audited_write
+from accounts.validators import sensible_date
 from health.models import Measure, Measurement, MeasureSource, Scorecard
 
 # Values outside these ranges are refused, whatever the scorecard's floor and target say.
@@ -62,6 +63,10 @@ def clean_date(raw: object) -> datetime.date:
         raise ValidationError({"measured_on": f"{raw!r} is not a date (YYYY-MM-DD)."}) from exc
     if day > timezone.localdate():
         raise ValidationError({"measured_on": "A measurement cannot be dated in the future."})
+    try:
+        sensible_date(day)
+    except ValidationError as exc:
+        raise ValidationError({"measured_on": exc.messages}) from exc
     return day
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from accounts.api_scoping import AccessScopedModelSerializer, AccessScopedSerializer
 from accounts.models import Client, User
 from planning.models import (
     AccountPlan,
@@ -22,7 +23,7 @@ from stakeholders.models import Stakeholder
 FIRM_PEOPLE = User.objects.all()  # activeness is checked by the services, with a field message
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(AccessScopedModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
     client_name = serializers.CharField(source="client.name", read_only=True)
 
@@ -52,12 +53,12 @@ class PlanUpdateSerializer(PlanSerializer):
         read_only_fields = ["client", "year", "status", "version", "created_at", "updated_at"]
 
 
-class PlanStartSerializer(serializers.Serializer):
+class PlanStartSerializer(AccessScopedSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
     year = serializers.IntegerField(min_value=2000, max_value=2100)
 
 
-class ObjectiveSerializer(serializers.ModelSerializer):
+class ObjectiveSerializer(AccessScopedModelSerializer):
     plan = serializers.PrimaryKeyRelatedField(queryset=AccountPlan.objects.all())
     progress = serializers.FloatField(read_only=True, allow_null=True)
 
@@ -78,7 +79,7 @@ class ObjectiveSerializer(serializers.ModelSerializer):
         read_only_fields = ["version"]
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class ActionSerializer(AccessScopedModelSerializer):
     plan = serializers.PrimaryKeyRelatedField(queryset=AccountPlan.objects.all())
     owner = serializers.PrimaryKeyRelatedField(queryset=FIRM_PEOPLE)
     stakeholders = serializers.PrimaryKeyRelatedField(
@@ -105,7 +106,7 @@ class ActionSerializer(serializers.ModelSerializer):
         read_only_fields = ["completed_on", "version", "created_at"]
 
 
-class OpportunitySerializer(serializers.ModelSerializer):
+class OpportunitySerializer(AccessScopedModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
     owner = serializers.PrimaryKeyRelatedField(
         queryset=FIRM_PEOPLE, required=False, allow_null=True
@@ -134,7 +135,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
         read_only_fields = ["version", "created_at"]
 
 
-class RiskSerializer(serializers.ModelSerializer):
+class RiskSerializer(AccessScopedModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
     owner = serializers.PrimaryKeyRelatedField(
         queryset=FIRM_PEOPLE, required=False, allow_null=True
@@ -162,7 +163,7 @@ class RiskSerializer(serializers.ModelSerializer):
         read_only_fields = ["version", "created_at"]
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ReviewSerializer(AccessScopedModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
     firm_attendees = serializers.PrimaryKeyRelatedField(
         queryset=FIRM_PEOPLE, many=True, required=False
@@ -187,7 +188,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         read_only_fields = ["version"]
 
 
-class TransitionSerializer(serializers.ModelSerializer):
+class TransitionSerializer(AccessScopedModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
     incoming = serializers.PrimaryKeyRelatedField(queryset=FIRM_PEOPLE)
 
@@ -216,7 +217,7 @@ class TransitionCompleteSerializer(serializers.Serializer):
     on_date = serializers.DateField(required=False)
 
 
-class PanelSerializer(serializers.ModelSerializer):
+class PanelSerializer(AccessScopedModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
 
     class Meta:
@@ -234,7 +235,7 @@ class PanelSerializer(serializers.ModelSerializer):
         read_only_fields = ["version"]
 
 
-class GuidelineSerializer(serializers.ModelSerializer):
+class GuidelineSerializer(AccessScopedModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
 
     class Meta:
@@ -243,7 +244,7 @@ class GuidelineSerializer(serializers.ModelSerializer):
         read_only_fields = ["version"]
 
 
-class ChecklistItemSerializer(serializers.ModelSerializer):
+class ChecklistItemSerializer(AccessScopedModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
 
     class Meta:

@@ -210,7 +210,7 @@ class PlanViewSet(PlanningViewSet):
     @extend_schema(request=s.PlanStartSerializer, responses={201: s.PlanSerializer})
     @action(detail=False, methods=["post"], url_path="start-from-last-year")
     def start_from_last_year(self, request):
-        body = s.PlanStartSerializer(data=request.data)
+        body = s.PlanStartSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         client = get_editable_client(request.user, body.validated_data["client"].pk)
         plan = services.plan_start_from_last_year(

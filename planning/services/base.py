@@ -40,6 +40,7 @@ def planning_write(actor: User | None) -> Iterator[None]:
 
 
 def require_active_person(user: User | None, field: str, required: bool = True) -> None:
+    """For people who join a client's team (an incoming CRP): active is enough, joining opens the wall."""
     if user is None:
         if required:
             raise ValidationError({field: "Choose a firm person."})

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import Client, User
+from accounts.services import require_firm_people, require_firm_person
 from planning.models import (
     AccountPlan,
     Action,
@@ -22,7 +23,7 @@ from planning.models import (
     PanelAppointment,
     Risk,
 )
-from planning.services.base import create, delete, require_active_person, update
+from planning.services.base import create, delete, update
 
 OBJECTIVE_FIELDS = ["title", "horizon", "kpi", "baseline_value", "target_value", "current_value"]
 ACTION_FIELDS = ["description", "owner", "due_date", "status", "objective"]
@@ -81,7 +82,7 @@ def action_create(
     stakeholders: Iterable[Any] | None = None,
     **fields: Any,
 ) -> Action:
-    require_active_person(owner, "owner")
+    require_firm_person(owner, plan.client, "owner")
     _check_objective_in_plan(fields.get("objective"), plan.pk)
     _check_stakeholders(stakeholders, plan.client_id)
     action = Action(plan=plan, owner=owner, **fields)
@@ -100,7 +101,7 @@ def action_update(
     **changes: Any,
 ) -> Action:
     if "owner" in changes:
-        require_active_person(changes["owner"], "owner")
+        require_firm_person(changes["owner"], action.plan.client, "owner")
     _check_objective_in_plan(changes.get("objective"), action.plan_id)
     stakeholders = list(stakeholders) if stakeholders is not None else None
     _check_stakeholders(stakeholders, action.plan.client_id)
@@ -145,7 +146,7 @@ def _stamp_completion(action: Action) -> None:
 
 
 def opportunity_create(*, actor: User, client: Client, **fields: Any) -> Opportunity:
-    require_active_person(fields.get("owner"), "owner", required=False)
+    require_firm_person(fields.get("owner"), client, "owner", required=False)
     return create(actor, Opportunity(client=client, **fields))
 
 
@@ -153,7 +154,7 @@ def opportunity_update(
     *, actor: User, opportunity: Opportunity, expected_version: int, **changes: Any
 ) -> Opportunity:
     if changes.get("owner") is not None:
-        require_active_person(changes["owner"], "owner")
+        require_firm_person(changes["owner"], opportunity.client, "owner")
     return update(actor, opportunity, expected_version, changes, OPPORTUNITY_FIELDS)
 
 
@@ -165,13 +166,13 @@ def opportunity_delete(*, actor: User, opportunity: Opportunity, expected_versio
 
 
 def risk_create(*, actor: User, client: Client, **fields: Any) -> Risk:
-    require_active_person(fields.get("owner"), "owner", required=False)
+    require_firm_person(fields.get("owner"), client, "owner", required=False)
     return create(actor, Risk(client=client, **fields))
 
 
 def risk_update(*, actor: User, risk: Risk, expected_version: int, **changes: Any) -> Risk:
     if changes.get("owner") is not None:
-        require_active_person(changes["owner"], "owner")
+        require_firm_person(changes["owner"], risk.client, "owner")
     return update(actor, risk, expected_version, changes, RISK_FIELDS)
 
 
@@ -191,13 +192,15 @@ def review_create(
     **fields: Any,
 ) -> ClientReview:
     client_attendees = list(client_attendees)
+    firm_attendees = list(firm_attendees)
+    require_firm_people(firm_attendees, client, "firm_attendees")
     _check_stakeholders(client_attendees, client.pk)
     review = ClientReview(client=client, **fields)
     _check_review_dates(review)
     return create(
         actor,
         review,
-        {"firm_attendees": list(firm_attendees), "client_attendees": client_attendees},
+        {"firm_attendees": firm_attendees, "client_attendees": client_attendees},
     )
 
 
@@ -213,6 +216,7 @@ def review_update(
     m2m = {}
     if firm_attendees is not None:
         m2m["firm_attendees"] = list(firm_attendees)
+        require_firm_people(m2m["firm_attendees"], review.client, "firm_attendees")
     if client_attendees is not None:
         m2m["client_attendees"] = list(client_attendees)
         _check_stakeholders(m2m["client_attendees"], review.client_id)

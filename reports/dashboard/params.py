@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import QueryDict
 
+from accounts.pagination import page_number
 from health.models import Band
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -165,18 +166,10 @@ def parse_params(query: QueryDict, *, default_mine: bool = False) -> DashboardPa
 
     params.page_size = _page_size(query.get("size", ""), notices)
     page = query.get("page", "1") or "1"
-    params.page = page if page == "last" else _positive_int(page, 1)
-    if page not in ("last",) and str(params.page) != page:
+    params.page = page if page == "last" else (page_number(page) or 1)
+    if page != "last" and page_number(page) is None:
         notices.append(f"Showing page {params.page}: “{page[:40]}” is not a page number.")
     return params
-
-
-def _positive_int(raw: str, default: int) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        return default
-    return value if value >= 1 else default
 
 
 def _page_size(raw: str, notices: list[str]) -> int:

@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from accounts.access import visible_clients
 from accounts.models import Client, ClientStatus, FeeRecord, Office, PracticeGroup, Tier, User
-from accounts.selectors import last_complete_financial_year
+from accounts.selectors import crp_choices, last_complete_financial_year
 from health.models import Band, HealthScore
 from planning.models import OPEN_STAGES, Action, ActionStatus, ClientReview, Opportunity
 from reports.dashboard.params import DashboardParams
@@ -309,17 +309,7 @@ def filter_options(user: User) -> FilterOptions:
         grouped[kind].append((pk, name))
     for choices in grouped.values():
         choices.sort(key=lambda item: item[1])
-    visible_ids = visible_clients(user).filter(status=ClientStatus.ACTIVE).values("pk")
-    crps = list(
-        User.objects.filter(
-            assignments__role="crp",
-            assignments__end_date__isnull=True,
-            assignments__client__in=visible_ids,
-        )
-        .distinct()
-        .order_by("full_name")
-        .values_list("id", "full_name")
-    )
+    crps = list(crp_choices(user, status=ClientStatus.ACTIVE).values_list("id", "full_name"))
     sectors = list(
         visible_clients(user)
         .filter(status=ClientStatus.ACTIVE)

@@ -10,10 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.access import visible_clients
 from accounts.concurrency import StaleVersionError, diff_fields, save_versioned
 from accounts.models import Client, User
-from accounts.services import audited_write
+from accounts.services import audited_write, require_firm_people, require_firm_person
 from stakeholders.models import (
     Interaction,
     InteractionKind,
@@ -150,10 +149,7 @@ def stakeholder_update(
 
 
 def _check_firm_person(user: User | None, client: Client, field: str) -> None:
-    if user is None or not user.is_active:
-        raise ValidationError({field: "Choose an active firm person."})
-    if not visible_clients(user).filter(pk=client.pk).exists():
-        raise ValidationError({field: f"{user} is walled off from this client."})
+    require_firm_person(user, client, field)
 
 
 def relationship_set(
@@ -259,8 +255,11 @@ def interaction_log(
     errors: dict[str, str] = {}
     if not attendees:
         errors["firm_attendees"] = "Name at least one firm person who took part."
-    elif any(not user.is_active for user in attendees):
-        errors["firm_attendees"] = "Firm attendees must be active firm people."
+    else:
+        try:
+            require_firm_people(attendees, client, "firm_attendees")
+        except ValidationError as error:
+            errors.update({field: texts[0] for field, texts in error.message_dict.items()})
     if date is None:
         errors["date"] = "Enter the date of the interaction."
     elif date > timezone.localdate():

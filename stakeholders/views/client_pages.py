@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.forms import apply_errors
 from accounts.models import Client, User
+from accounts.pagination import last_page, page_number
 from stakeholders import selectors, services
 from stakeholders.forms import InteractionForm, TimelineFilterForm
 from stakeholders.models import Stakeholder
@@ -78,16 +79,20 @@ def timeline(request, pk: int):
         filters = selectors.TimelineFilters(kind=data["kind"], user_id=data["person"],
                                             stakeholder_id=data["stakeholder"], date_from=data["date_from"],
                                             date_to=data["date_to"])
-    page_number = max(1, int(request.GET["page"])) if request.GET.get("page", "").isdigit() else 1
-    offset = (page_number - 1) * TIMELINE_PAGE
-    # One row past the page says whether there is a next page, without a COUNT over years of history.
-    rows = list(selectors.timeline(client, filters)[offset:offset + TIMELINE_PAGE + 1])
+    number = page_number(request.GET.get("page")) or 1
+    interactions = selectors.timeline(client, filters)
+    # One row past the page says whether there is a next page, without a COUNT over years of history;
+    # only a page past the end counts, to show the last page instead.
+    rows = list(interactions[(number - 1) * TIMELINE_PAGE:number * TIMELINE_PAGE + 1])
+    if not rows and number > 1:
+        number = last_page(interactions.count(), TIMELINE_PAGE)
+        rows = list(interactions[(number - 1) * TIMELINE_PAGE:number * TIMELINE_PAGE + 1])
     query = request.GET.copy()
     query.pop("page", None)
     context = {"client": client, "can_edit": client.user_can_edit, "tab": "timeline",
                "detail_url": stakeholder_url_prefix(),
                "interactions": rows[:TIMELINE_PAGE], "has_next": len(rows) > TIMELINE_PAGE,
-               "page_number": page_number, "query": query.urlencode(), "filter_form": filter_form}
+               "page_number": number, "query": query.urlencode(), "filter_form": filter_form}
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "stakeholders/timeline.html#timeline-list", context)
     people = list(selectors.firm_people_of(client, also=request.user))

@@ -58,19 +58,19 @@ def _detail_context(request, person: Stakeholder, can_edit: bool, **forms) -> di
         "interactions": list(selectors.with_people(person.interactions.order_by("-date", "-id"))[:20]),
         "form": forms.get("form") or StakeholderForm(instance=person, client=client,
                                                       initial={"version": person.version}),
-        "relationship_form": forms.get("relationship_form") or _relationship_form(request, me),
+        "relationship_form": forms.get("relationship_form") or _relationship_form(request, me, client),
         "merge_form": forms.get("merge_form") or MergeForm(keep=person),
         "conflict": forms.get("conflict"),
     }
 
 
-def _relationship_form(request, person: Stakeholder) -> RelationshipForm:
+def _relationship_form(request, person: Stakeholder, client) -> RelationshipForm:
     """Empty to add one; `?edit_relationship=<id>` fills it with that relationship and the version read."""
     chosen = request.GET.get("edit_relationship", "")
     rel = next((rel for rel in person.rels if str(rel.pk) == chosen), None)
     if rel is None:
-        return RelationshipForm()
-    return RelationshipForm(instance=rel, initial={"version": rel.version})
+        return RelationshipForm(client=client)
+    return RelationshipForm(instance=rel, initial={"version": rel.version}, client=client)
 
 
 @require_http_methods(["GET", "POST"])
@@ -106,7 +106,7 @@ def stakeholder_detail(request, pk: int):
 @require_POST
 def relationship_set(request, pk: int):
     person = get_editable_object(request.user, Stakeholder.objects.select_related("client"), pk)
-    form = RelationshipForm(request.POST)
+    form = RelationshipForm(request.POST, client=person.client)
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
@@ -128,7 +128,7 @@ def _relationship_conflict(request, person: Stakeholder, form: RelationshipForm,
     """The stored relationship beside the user's own values, which a second save puts over it."""
     posted = request.POST.copy()
     posted["version"] = stale.current.version
-    context = _detail_context(request, person, True, relationship_form=RelationshipForm(posted))
+    context = _detail_context(request, person, True, relationship_form=RelationshipForm(posted, client=person.client))
     context["relationship_conflict"] = stale
     context["relationship_conflict_unseen"] = form.cleaned_data["version"] is None
     return render(request, "stakeholders/stakeholder_detail.html", context, status=409)

@@ -1,17 +1,17 @@
 """The REST API: token auth, filters, bad input, ETag / If-Match."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from accounts.models import Assignment, FeeRecord
+from accounts.services_tokens import api_token_create
 from tests.factories import ClientFactory, ServiceLineFactory, TierFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_token_auth_lists_visible_clients(client, bob, normal_client, confidential_client):
-    token = Token.objects.create(user=bob)
-    response = client.get("/api/clients/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, raw = api_token_create(actor=bob, name="script")
+    response = client.get("/api/clients/", HTTP_AUTHORIZATION=f"Token {raw}")
     assert response.status_code == 200
     assert [c["name"] for c in response.json()["results"]] == [normal_client.name]
 

@@ -12,9 +12,9 @@ from collections import Counter
 
 import pytest
 from pghistory.models import Events
-from rest_framework.authtoken.models import Token
 
 from accounts.models import Client
+from accounts.services_tokens import api_token_create
 from tests.factories import ClientFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -66,7 +66,7 @@ def hammer(url: str, field: str, tokens: list[str]) -> tuple[Counter, list[str]]
 def test_concurrent_client_edits_lose_nothing(live_server):
     editors = [UserFactory(role="managing_partner") for _ in range(USERS)]
     client = ClientFactory(name="Contended plc", crp=editors[0])
-    tokens = [Token.objects.create(user=user).key for user in editors]
+    tokens = [api_token_create(actor=user, name="load")[1] for user in editors]
 
     outcomes, saved = hammer(f"{live_server.url}/api/clients/{client.pk}/", "notes", tokens)
 
@@ -91,7 +91,7 @@ def test_concurrent_action_and_objective_edits_lose_nothing(live_server):
     plan = AccountPlanFactory(client=ClientFactory(name="Contended Plans plc", crp=editors[0]))
     action = ActionFactory(plan=plan, owner=editors[0], description="Start")
     objective = ObjectiveFactory(plan=plan, title="Start")
-    tokens = [Token.objects.create(user=user).key for user in editors]
+    tokens = [api_token_create(actor=user, name="load")[1] for user in editors]
 
     for model, obj, url, field in [(Action, action, f"/api/actions/{action.pk}/", "description"),
                                    (Objective, objective, f"/api/objectives/{objective.pk}/", "title")]:

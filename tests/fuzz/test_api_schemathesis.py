@@ -5,10 +5,10 @@ import pytest
 import schemathesis
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import content_type_conformance, not_a_server_error, response_schema_conformance
 from schemathesis.config import SchemathesisConfig
 
+from accounts.services_tokens import api_token_create
 from tests.security.world import build_world
 
 # A partner outside the wall, BD, and an admin who may write everything: together they reach
@@ -37,7 +37,7 @@ schema = load_schema()
 @pytest.fixture
 def tokens(transactional_db):
     world = build_world()
-    return {role: Token.objects.create(user=world.users[role]).key for role in ROLES}
+    return {role: api_token_create(actor=world.users[role], name="fuzz")[1] for role in ROLES}
 
 
 @schema.parametrize()

@@ -85,6 +85,7 @@ FILLERS: dict[str, Filler] = {
     "api:assignment-end": obj_pk("assignment"),
     "api:service-line-detail": lambda world, confidential, role: {"pk": world.service_line.pk},
     "api:user-detail": lambda world, confidential, role: {"pk": world.users["alice"].pk},
+    "api-token-revoke": lambda world, confidential, role: {"pk": world.obj("api_token", False).pk},
     # stakeholders
     "stakeholder-org-chart": client_pk, "stakeholder-map": client_pk, "stakeholder-gaps": client_pk,
     "stakeholder-matrix": client_pk, "stakeholder-create": client_pk, "stakeholder-export": client_pk,
@@ -130,7 +131,8 @@ FILLERS: dict[str, Filler] = {
 }
 # URLs whose objects are not one client's data (filled the same way for both variants).
 NOT_CLIENT_SCOPED = {"password_reset_confirm", "calendar-feed", "api:service-line-detail", "api:user-detail",
-                     "person-relationships", "health-job", "api:health-scorecard-detail", "api:health-job-detail"}
+                     "person-relationships", "health-job", "api:health-scorecard-detail", "api:health-job-detail",
+                     "api-token-revoke"}
 
 
 def to_path(route: Route, kwargs: dict) -> str:

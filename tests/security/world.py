@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import Assignment, Client, Notification, Role, ServiceLine, User
+from accounts.services_tokens import api_token_create
 from health.models import HealthScore, Measurement, RecomputeJob, Scorecard
 from health.services.recompute import current_scorecard
 from planning.models import (
@@ -131,6 +132,7 @@ def add_user_objects(world: World) -> None:
     world.objects[("scorecard", False)] = Scorecard.objects.order_by("-version").first()
     world.objects[("job", False)] = RecomputeJob.objects.create(as_of=timezone.localdate(), reason="sweep",
                                                                 requested_by=world.users["ada"])
+    world.objects[("api_token", False)] = api_token_create(actor=world.users["alice"], name="sweep")[0]
     for name, user in world.users.items():
         feed = CalendarFeed.objects.create(user=user, token=f"tok-{name}-0123456789")
         world.objects[(f"calendar:{name}", False)] = feed

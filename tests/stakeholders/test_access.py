@@ -114,7 +114,7 @@ def test_api_refuses_a_reporting_loop_with_a_field_error(alice, normal_client, c
 
 def test_api_refuses_future_interactions_and_missing_attendees(alice, normal_client, login):
     http = login(alice)
-    response = http.post("/api/interactions/", {"client": normal_client.pk, "date": "2999-01-01", "summary": "x",
+    response = http.post("/api/interactions/", {"client": normal_client.pk, "date": "2098-01-01", "summary": "x",
                                                 "firm_attendees": []}, content_type="application/json")
     assert response.status_code == 400
     assert {"date", "firm_attendees"} <= set(response.json())
