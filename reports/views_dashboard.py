@@ -126,7 +126,7 @@ def overview_view(request):
     return render(
         request,
         "reports/dashboard/overview.html",
-        {"overview": pages.cached_overview(request.user)},
+        {"overview": pages.cached_overview(request.user), "reasons": ATTENTION_REASONS},
     )
 
 

@@ -34,7 +34,7 @@ def report_list(request):
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, "Your report is queued. This page shows its progress.")
+            _tell_status(request, report)
             return redirect("report-detail", pk=report.pk)
     reports = selectors.reports_of(
         request.user,
@@ -60,6 +60,17 @@ def report_list(request):
     }
     status = 400 if form.errors else 200
     return render(request, "reports/pdf/report_list.html", context, status=status)
+
+
+def _tell_status(request, report) -> None:
+    """Say what has happened to the report so far, as its status says (in-process tasks finish at once)."""
+    report.refresh_from_db(fields=["status"])
+    if report.status == ReportStatus.DONE:
+        messages.success(request, "Your report is ready to download.")
+    elif report.status == ReportStatus.FAILED:
+        messages.error(request, "Your report could not be made; this page says why.")
+    else:
+        messages.success(request, "Your report is queued. This page shows its progress.")
 
 
 @require_GET
@@ -92,5 +103,5 @@ def report_retry(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "The report is queued again.")
+        _tell_status(request, report)
     return redirect("report-detail", pk=report.pk)

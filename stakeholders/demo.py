@@ -15,10 +15,10 @@ import pgtrigger
 from django.db import connection
 from django.db.models import Model
 
-from accounts.demo import FIRST, LAST
+from accounts.demo import demo_profile
 from accounts.demo_registry import DemoContext, register_seeder
 from accounts.models import Assignment, Client
-from stakeholders.models import Interaction, Relationship, Stakeholder
+from stakeholders.models import SENIOR_LEVELS, Interaction, Relationship, Stakeholder
 
 # (title, department, seniority, buying role, index of the manager in this list or None)
 ROLES = [
@@ -45,17 +45,25 @@ SUMMARIES = {
     "social": ["Dinner after the board offsite", "Hospitality at the rugby"],
 }
 KINDS = list(SUMMARIES)
+# Client-side people: names no partner of the demo firm has.
+CLIENT_FIRST = ["Adrian", "Beatrix", "Cormac", "Delphine", "Edmund", "Felicity", "Gideon", "Harriet", "Ingrid",
+                "Jasper", "Klaus", "Leonie", "Malcolm", "Niamh", "Oscar", "Penelope", "Rupert", "Saskia",
+                "Tobias", "Ursula", "Vivienne", "Wilfred", "Yusuf", "Annika", "Bernard", "Celeste"]
+CLIENT_LAST = ["Achebe", "Brennan", "Castellano", "Drummond", "Eriksen", "Fairbairn", "Greenwood", "Hartley",
+               "Ivanova", "Kowalski", "Lockhart", "Mbeki", "Novak", "Okafor", "Pemberton", "Ramsay",
+               "Sørensen", "Tanaka", "Villiers", "Whitfield", "Yamamoto", "Ahlberg", "Bhatt", "Calloway"]
+HISTORY_DAYS = 800  # a little over two years of touchpoints, so every quarter's pack has some
 HISTORY_TRIGGERS = [f"stakeholders.{model}:insert_insert" for model in ("Stakeholder", "Relationship", "Interaction")]
 KIND_WEIGHTS = [5, 4, 2, 1, 1, 1]
 
 
 def _sizes(ctx: DemoContext) -> tuple[int, int]:
-    """Most stakeholders and interactions per client: a rich map for a small firm, a lighter one at scale."""
+    """Most stakeholders per client and days of touchpoints: a rich map for a small firm, lighter at scale."""
     if ctx.client_count <= 500:
-        return 12, 30
+        return 12, HISTORY_DAYS
     if ctx.client_count <= 3000:
-        return 9, 18
-    return 6, 8
+        return 9, 400
+    return 6, 200
 
 
 def _team_by_client(client_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
@@ -76,7 +84,7 @@ def _stakeholders(clients: list[Client], rng: Random, most: int) -> dict[int, li
         mine: list[Stakeholder] = []
         for index, (title, department, seniority, role, manager) in enumerate(ROLES[:count]):
             person = Stakeholder(
-                client_id=client.pk, name=f"{rng.choice(FIRST)} {rng.choice(LAST)}", job_title=title,
+                client_id=client.pk, name=f"{rng.choice(CLIENT_FIRST)} {rng.choice(CLIENT_LAST)}", job_title=title,
                 department=department, seniority=seniority, buying_role=role,
                 attitude=rng.choice([-2, -1, 0, 0, 1, 1, 1, 2, 2]), influence=rng.randint(2, 5),
                 email=f"person{index}.{client.pk}@client.example",
@@ -103,39 +111,56 @@ def _depth(manager: int | None) -> int:
 
 
 def _relationships(people: dict[int, list[Stakeholder]], team: dict[int, list[tuple[int, str]]],
-                   rng: Random) -> None:
+                   clients: dict[int, Client], rng: Random) -> None:
+    """Who knows whom. A healthy client's senior people are known well (senior coverage follows health)."""
     rows = []
     for client_id, mine in people.items():
         members = team.get(client_id, [])
         if not members:
             continue
+        quality = demo_profile(clients[client_id].name).quality
         crp = next((user for user, role in members if role == "crp"), members[0][0])
         for index, person in enumerate(mine):
+            senior = person.seniority in SENIOR_LEVELS or person.buying_role == "decision_maker"
             knowers = {crp} if index < 2 else set()
             for user, _ in rng.sample(members, k=min(len(members), rng.randint(0, 2))):
                 knowers.add(user)
+            if senior and not knowers and rng.random() < 0.6:
+                knowers.add(rng.choice(members)[0])
+            covered = rng.random() < quality + 0.1
             for n, user in enumerate(sorted(knowers, key=lambda u: u != crp)):
-                rows.append((person.pk, user, rng.randint(2, 5), rng.choice([None, 4, 5]), n == 0, "", 1))
+                strength = (rng.randint(3, 5) if covered else rng.randint(1, 2)) if senior else rng.randint(2, 5)
+                rows.append((person.pk, user, strength, rng.choice([None, 4, 5]), n == 0, "", 1))
     _copy(Relationship, ["stakeholder_id", "user_id", "strength", "target_strength", "is_primary", "notes", "version"],
           rows)
 
 
+def _contact_dates(quality: float, earlier: float, quiet: bool, span: int, rng: Random) -> list[int]:
+    """Days ago of each touchpoint: a steady rhythm whose pace follows the client's health."""
+    days, back = [], rng.randint(100, 200) if quiet else rng.randint(0, 20)
+    while back < span:
+        days.append(back)
+        pace = 2 + 12 * (quality if back < 150 else earlier)  # touchpoints a year
+        back += max(3, round(365 / pace * rng.uniform(0.6, 1.4)))
+    return days
+
+
 def _interactions(people: dict[int, list[Stakeholder]], team: dict[int, list[tuple[int, str]]],
-                  rng: Random, most: int) -> None:
+                  clients: dict[int, Client], rng: Random, span: int) -> None:
     today = datetime.date.today()
     made, who, met = [], [], []
     for client_id, mine in people.items():
         members = [user for user, _ in team.get(client_id, [])]
         if not members:
             continue
-        neglected = rng.random() < 0.2  # some clients have gone quiet: their gaps show
-        for _ in range(rng.randint(most // 3, most)):
+        profile = demo_profile(clients[client_id].name)
+        for back in _contact_dates(profile.quality, profile.earlier, profile.quiet, span, rng):
             kind = rng.choices(KINDS, KIND_WEIGHTS)[0]
-            oldest = 720 if not neglected else 900
-            newest = 0 if not neglected else 150
+            # sentiment is a health measure (floor -1, target +1.5): its mean follows the client's health
+            quality = profile.quality if back < 150 else profile.earlier
+            mood = max(-2, min(2, round(-1 + 2.6 * quality + rng.gauss(0, 0.6))))
             made.append(Interaction(client_id=client_id, kind=kind, summary=rng.choice(SUMMARIES[kind]),
-                                    date=today - datetime.timedelta(days=rng.randint(newest, oldest)),
-                                    sentiment=rng.choice([-1, 0, 1, 1, 2])))
+                                    date=today - datetime.timedelta(days=back), sentiment=mood))
             who.append(rng.sample(members, k=min(len(members), rng.randint(1, 2))))
             met.append(rng.sample(mine, k=min(len(mine), rng.randint(1, 2))))
     Interaction.objects.bulk_create(made, batch_size=10000)
@@ -163,11 +188,12 @@ def seed_stakeholders(ctx: DemoContext) -> None:
     if not clients:
         ctx.stdout.write("  stakeholder maps already seeded")
         return
-    most_people, most_interactions = _sizes(ctx)
+    most_people, span = _sizes(ctx)
     team = _team_by_client([client.pk for client in clients])
+    by_id = {client.pk: client for client in clients}
     # Demo rows are not anyone's edits: skipping their audit-history rows makes seeding ~4x faster.
     with pgtrigger.ignore(*HISTORY_TRIGGERS):
         people = _stakeholders(clients, rng, most_people)
-        _relationships(people, team, rng)
-        _interactions(people, team, rng, most_interactions)
+        _relationships(people, team, by_id, rng)
+        _interactions(people, team, by_id, rng, span)
     ctx.stdout.write(f"  stakeholder maps for {len(clients)} clients")

@@ -83,3 +83,17 @@ def login():
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+@pytest.fixture
+def count_queries():
+    """Number of SQL queries `action()` runs, to pin a page's count at N rows to its count at 1 row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def _count(action) -> int:
+        with CaptureQueriesContext(connection) as context:
+            action()
+        return len(context.captured_queries)
+
+    return _count

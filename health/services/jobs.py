@@ -10,7 +10,8 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from health.models import JobStatus, RecomputeJob, Scorecard
+from accounts.statistics import tables_analyze
+from health.models import HealthScore, JobStatus, RecomputeJob, Scorecard
 from health.services.recompute import batch_size, load_scorecard, recompute_batch, scored_client_ids
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,7 @@ def _run_claimed(job: RecomputeJob) -> None:
         status=JobStatus.DONE, done=len(ids), finished_at=timezone.now()
     )
     job.status = JobStatus.DONE
+    tables_analyze(HealthScore)
 
 
 def debounce_seconds() -> int:

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Client, ClientStatus
+from accounts.statistics import tables_analyze
 from health import measures
 from health.formula import MeasureSpec, ScoreResult, Thresholds, compute_score
 from health.models import HealthScore, MeasureSource, Scorecard
@@ -185,6 +186,8 @@ def scores_recompute(
         recompute_batch(
             loaded=loaded, as_of=as_of, client_ids=ids[start : start + size], alert=alert
         )
+    if client_ids is None:
+        tables_analyze(HealthScore)
     return len(ids)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import QueryDict
 
 from accounts.pagination import page_number
@@ -19,12 +20,13 @@ DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 200
 MAX_SEARCH_LENGTH = 100
 
+# Thresholds are settings (ATTENTION_*), read once at start-up for these labels.
 ATTENTION_REASONS = {
     "any": "Needs attention (any reason)",
     "red": "Red band",
-    "falling": "Score fell 10+ points in 90 days",
-    "no_contact": "No contact in 90 days",
-    "overdue_actions": "Overdue actions",
+    "falling": f"Score fell {settings.ATTENTION_FALLING_POINTS}+ points in 90 days",
+    "no_contact": f"No contact in {settings.ATTENTION_NO_CONTACT_DAYS} days",
+    "overdue_actions": f"{settings.ATTENTION_OVERDUE_ACTIONS}+ overdue actions",
     "overdue_review": "Client review overdue",
     "coverage_gaps": "Senior coverage gaps",
 }
@@ -91,7 +93,7 @@ class DashboardParams:
             "page": self.page,
         }
         values.update(overrides)
-        defaults = {"sort": "name", "size": DEFAULT_PAGE_SIZE, "page": 1}
+        defaults = {"sort": "band" if values.get("attention") else "name", "size": DEFAULT_PAGE_SIZE, "page": 1}
         pairs = [
             (key, value)
             for key, value in values.items()
@@ -154,7 +156,9 @@ def parse_params(query: QueryDict, *, default_mine: bool = False) -> DashboardPa
     mine = query.get("mine")
     params.mine = default_mine if mine is None else mine == "1"
 
-    sort = query.get("sort", "name") or "name"
+    # Clients picked out for attention are listed worst first unless the reader chose an order.
+    default_sort = "band" if params.attention else "name"
+    sort = query.get("sort", default_sort) or default_sort
     if sort.removeprefix("-") not in SORT_LABELS:
         notices.append(f"Sorted by client name: “{sort[:40]}” is not a column.")
         sort = "name"

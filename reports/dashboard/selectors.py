@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import (
     Case,
     Count,
@@ -41,8 +42,6 @@ from reports.dashboard.params import DashboardParams
 from stakeholders.models import SENIOR_LEVELS, STRONG_STRENGTH, BuyingRole, Interaction, Relationship, Stakeholder
 
 TREND_DAYS = 90
-FALLING_POINTS = Decimal(-10)
-NO_CONTACT_DAYS = 90
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 SCORE = DecimalField(max_digits=6, decimal_places=2)
 BAND_ORDER = {Band.RED: 0, Band.AMBER: 1, Band.GREEN: 2, Band.INSUFFICIENT: 3}
@@ -187,17 +186,25 @@ def _annotated_clients(today: datetime.date, fy: int) -> QuerySet[Client]:
     )
 
 
+def falling_points() -> Decimal:
+    return -Decimal(settings.ATTENTION_FALLING_POINTS)
+
+
 def attention_q(reason: str, today: datetime.date | None = None) -> Q:
-    """Rows needing attention for `reason` ("any": red, falling, no contact, overdue work)."""
+    """Rows needing attention for `reason` ("any": red, falling, no contact, a stalled plan, a missed review).
+
+    Each signal is set so that it picks out the few clients a reader should act on this week; the
+    thresholds are settings (ATTENTION_*).
+    """
     today = today or timezone.localdate()
     stale = Q(last_contact__isnull=True) | Q(
-        last_contact__lt=today - datetime.timedelta(days=NO_CONTACT_DAYS)
+        last_contact__lt=today - datetime.timedelta(days=settings.ATTENTION_NO_CONTACT_DAYS)
     )
     reasons = {
         "red": Q(band=Band.RED),
-        "falling": Q(trend__lte=FALLING_POINTS),
+        "falling": Q(trend__lte=falling_points()),
         "no_contact": stale,
-        "overdue_actions": Q(overdue_actions__gt=0),
+        "overdue_actions": Q(overdue_actions__gte=settings.ATTENTION_OVERDUE_ACTIONS),
         "overdue_review": Q(overdue_review=True),
         "coverage_gaps": Q(coverage_gaps__gt=0),
     }
@@ -266,6 +273,9 @@ def apply_sort(queryset: QuerySet[Client], params: DashboardParams) -> QuerySet[
     expression = SORT_EXPRESSIONS[params.sort_key]
     descending = params.descending != (params.sort_key in REVERSED_SORTS)
     ordered = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+    if params.sort_key == "band":  # worst first within a band too: the lowest score, then the steepest fall
+        return queryset.order_by(ordered, F("score").asc(nulls_last=True), F("trend").asc(nulls_last=True),
+                                 "name", "pk")
     return queryset.order_by(ordered, "name", "pk")
 
 
@@ -372,14 +382,14 @@ def attention_reasons(row: Client, today: datetime.date | None = None) -> list[s
     reasons = []
     if row.band == Band.RED:
         reasons.append("Red")
-    if row.trend is not None and row.trend <= FALLING_POINTS:
+    if row.trend is not None and row.trend <= falling_points():
         reasons.append(f"Fell {abs(row.trend):.0f} pts")
     since = days_since(row.last_contact, today)
     if since is None:
         reasons.append("Never contacted")
-    elif since > NO_CONTACT_DAYS:
+    elif since > settings.ATTENTION_NO_CONTACT_DAYS:
         reasons.append(f"No contact {since} days")
-    if row.overdue_actions:
+    if row.overdue_actions >= settings.ATTENTION_OVERDUE_ACTIONS:
         reasons.append(
             f"{row.overdue_actions} overdue action{'s' if row.overdue_actions != 1 else ''}"
         )

@@ -9,10 +9,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import audited_write
+from accounts.statistics import tables_analyze
 from stakeholders.importing.interaction_rows import plan_interactions, write_interactions
 from stakeholders.importing.rows import ImportFileError, Outcome, progress_key
 from stakeholders.importing.stakeholder_rows import plan_stakeholders, write_stakeholders
-from stakeholders.models import ImportJob, ImportKind, ImportMode, ImportStatus
+from stakeholders.models import (
+    ImportJob,
+    ImportKind,
+    ImportMode,
+    ImportStatus,
+    Interaction,
+    Relationship,
+    Stakeholder,
+)
 
 __all__ = ["ImportFileError", "import_execute", "import_preview", "progress_key"]
 
@@ -84,5 +93,6 @@ def import_execute(job: ImportJob) -> ImportJob:
         write(job, planned, outcome)
         outcome.skipped += len(bad_rows)
         _save(job, outcome, ImportStatus.DONE)
+    tables_analyze(Stakeholder, Relationship, Interaction)
     return job
 

@@ -16,7 +16,8 @@ def test_login_page_logs_a_partner_in_and_lands_on_home(client, alice, password)
 def test_wrong_password_shows_an_error_and_stays_logged_out(client, alice):
     response = client.post(reverse("login"), {"username": alice.email, "password": "nope"})
     assert response.status_code == 200
-    assert "correct email" in response.content.decode().lower() or response.context["form"].errors
+    assert "correct email" in response.content.decode().lower()
+    assert response.context["form"].non_field_errors()
     assert not response.context["user"].is_authenticated
 
 

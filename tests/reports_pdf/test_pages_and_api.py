@@ -49,15 +49,15 @@ def test_reports_page_filters_by_status(rich_client, alice, login):
     assert "Finished one" in body and "1 report" in body
 
 
-@pytest.mark.parametrize("count", [1, 30])
-def test_reports_page_runs_a_constant_number_of_queries(
-    count, rich_client, alice, login, django_assert_max_num_queries
-):
-    for _ in range(count):
-        review_record(alice, rich_client)
+def test_reports_page_runs_a_constant_number_of_queries(rich_client, alice, login, count_queries):
     http = login(alice)
-    with django_assert_max_num_queries(14):
-        assert http.get(reverse("report-list")).status_code == 200
+    url = reverse("report-list")
+    review_record(alice, rich_client)
+    http.get(url)
+    at_one = count_queries(lambda: http.get(url))
+    for _ in range(29):
+        review_record(alice, rich_client)
+    assert count_queries(lambda: http.get(url)) == at_one <= 14
 
 
 def test_requesting_a_pack_from_the_page_renders_it_and_shows_the_download(
@@ -264,15 +264,14 @@ def test_a_stalled_render_stops_polling_and_offers_a_retry(rich_client, alice, l
     assert 'hx-trigger="every 1s"' not in body and reverse("report-retry", args=[report.pk]) in body
 
 
-@pytest.mark.parametrize("count", [1, 30])
-def test_api_list_runs_a_constant_number_of_queries(
-    count, rich_client, alice, api, django_assert_max_num_queries
-):
-    for _ in range(count):
-        review_record(alice, rich_client)
+def test_api_list_runs_a_constant_number_of_queries(rich_client, alice, api, count_queries):
     client = api(alice)
-    with django_assert_max_num_queries(4):
-        assert client.get("/api/reports/").json()["count"] == count
+    review_record(alice, rich_client)
+    at_one = count_queries(lambda: client.get("/api/reports/"))
+    for _ in range(29):
+        review_record(alice, rich_client)
+    assert count_queries(lambda: client.get("/api/reports/")) == at_one <= 4
+    assert client.get("/api/reports/").json()["count"] == 30
 
 
 def test_a_report_queued_for_a_while_tells_the_user_it_is_kept(rich_client, alice, login):

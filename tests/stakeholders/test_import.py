@@ -320,3 +320,12 @@ def test_the_import_page_says_a_stalled_job_will_be_started_again(alice, normal_
     page = http.get(reverse("stakeholder-import-detail", args=[job.pk])).content.decode()
     assert "The import stopped before it finished, and nothing was written." in page
     assert "It will be started again from the beginning within a few minutes" in page
+
+
+def test_an_import_leaves_the_planner_the_real_row_counts(alice, normal_client, upload, run):
+    from django.db import connection
+
+    run(alice, upload(alice, good_file(normal_client.name)), "all_or_nothing")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Stakeholder._meta.db_table])
+        assert cursor.fetchone()[0] == Stakeholder.objects.count() == 3
