@@ -6,6 +6,8 @@ from random import Random
 from typing import Any
 
 SEEDERS: list[tuple[int, str, Callable[..., None]]] = []
+# How far back the demo firm's story goes: every quarter's pack of the last two years has content.
+STORY_DAYS = 800
 
 
 @dataclass

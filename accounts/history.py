@@ -20,7 +20,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Min, QuerySet
 from django.utils import timezone
 
@@ -93,3 +93,26 @@ class AsOf[Row: models.Model]:
 
     def of(self, client_id: int) -> list[Row]:
         return self.rows.get(client_id, [])
+
+
+def history_backfill(model: type[models.Model], *, undated: datetime.datetime | None = None) -> int:
+    """Give each row of `model` that has no recorded event an insert event stamped with its
+    `created_at` (or `undated`, default now, for models without one), and return how many were written.
+
+    Rows bulk-loaded with the audit triggers switched off (the demo firm) then have a history that
+    past-date reads can use. Rows with any event are left alone, so running it twice changes nothing.
+    """
+    event = model.pgh_event_model
+    tracked = [f.column for f in event._meta.concrete_fields if not f.column.startswith("pgh_")]
+    stamp = "t.created_at" if "created_at" in {f.column for f in model._meta.concrete_fields} else "%s"
+    columns = ", ".join(f'"{c}"' for c in tracked)
+    values = ", ".join(f't."{c}"' for c in tracked)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{event._meta.db_table}" (pgh_created_at, pgh_label, pgh_obj_id, {columns}) '  # noqa: S608 - model tables
+            f"SELECT {stamp}, 'insert', t.\"{model._meta.pk.column}\", {values} "
+            f'FROM "{model._meta.db_table}" AS t WHERE NOT EXISTS '
+            f'(SELECT 1 FROM "{event._meta.db_table}" AS e WHERE e.pgh_obj_id = t."{model._meta.pk.column}")',
+            [] if stamp == "t.created_at" else [undated or timezone.now()],
+        )
+        return cursor.rowcount

@@ -116,7 +116,8 @@ def _opportunities(client: Client, facts: ClientFacts, owner: int | None, lines:
         opportunity = Opportunity(client=client, service_line=rng.choice(lines), description=text, owner_id=owner,
                                   estimated_fees=Decimal(size), stage=stage, probability=probability,
                                   origin=rng.choice(["sourced", "influenced"]), expected_close=close)
-        rows.append((opportunity, close - datetime.timedelta(days=rng.randint(60, 240))))
+        opened = close - datetime.timedelta(days=rng.randint(90, 400))
+        rows.append((opportunity, min(opened, today - datetime.timedelta(days=rng.randint(1, 60)))))  # never ahead
     return rows
 
 

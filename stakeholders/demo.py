@@ -14,9 +14,10 @@ from random import Random
 import pgtrigger
 from django.db import connection
 from django.db.models import Model
+from django.utils import timezone
 
 from accounts.demo import demo_profile
-from accounts.demo_registry import DemoContext, register_seeder
+from accounts.demo_registry import STORY_DAYS, DemoContext, register_seeder
 from accounts.models import Assignment, Client
 from stakeholders.models import SENIOR_LEVELS, Interaction, Relationship, Stakeholder
 
@@ -52,7 +53,7 @@ CLIENT_FIRST = ["Adrian", "Beatrix", "Cormac", "Delphine", "Edmund", "Felicity",
 CLIENT_LAST = ["Achebe", "Brennan", "Castellano", "Drummond", "Eriksen", "Fairbairn", "Greenwood", "Hartley",
                "Ivanova", "Kowalski", "Lockhart", "Mbeki", "Novak", "Okafor", "Pemberton", "Ramsay",
                "Sørensen", "Tanaka", "Villiers", "Whitfield", "Yamamoto", "Ahlberg", "Bhatt", "Calloway"]
-HISTORY_DAYS = 800  # a little over two years of touchpoints, so every quarter's pack has some
+HISTORY_DAYS = STORY_DAYS  # touchpoints as far back as the demo's story goes
 HISTORY_TRIGGERS = [f"stakeholders.{model}:insert_insert" for model in ("Stakeholder", "Relationship", "Interaction")]
 KIND_WEIGHTS = [5, 4, 2, 1, 1, 1]
 
@@ -196,4 +197,7 @@ def seed_stakeholders(ctx: DemoContext) -> None:
         people = _stakeholders(clients, rng, most_people)
         _relationships(people, team, by_id, rng)
         _interactions(people, team, by_id, rng, span)
+        # The map was drawn when the story starts, so past quarters' packs read it from the history.
+        story_start = timezone.now() - datetime.timedelta(days=STORY_DAYS)
+        Stakeholder.objects.filter(client_id__in=by_id).update(created_at=story_start)
     ctx.stdout.write(f"  stakeholder maps for {len(clients)} clients")

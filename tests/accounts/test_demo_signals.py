@@ -105,3 +105,21 @@ def test_demo_has_two_years_of_dated_history(demo_firm):
         quarter_start = quarter_end - datetime.timedelta(days=91)
         assert Interaction.objects.filter(date__range=(quarter_start, quarter_end)).exists()
         assert HealthScore.objects.filter(as_of__range=(quarter_start, quarter_end)).exists()
+
+
+def test_last_quarters_pack_finds_the_demo_firms_map_pipeline_and_risks_in_the_history(demo_firm):
+    from planning.selectors.as_of import open_opportunities_as_of, open_risks_as_of
+    from reports.pdf.periods import Quarter
+    from stakeholders.selectors.as_of import active_stakeholders_as_of
+
+    quarter_end = Quarter.containing(timezone.localdate()).previous.end
+    ids = list(Client.objects.filter(status="active").values_list("pk", flat=True))
+    maps = active_stakeholders_as_of(ids, quarter_end)
+    opportunities = open_opportunities_as_of(ids, quarter_end)
+    risks = open_risks_as_of(ids, quarter_end)
+    assert not maps.history_starts  # the map was drawn when the story starts
+    assert all(day <= timezone.localdate() for day in [*opportunities.history_starts.values(),
+                                                        *risks.history_starts.values()])
+    assert share(sum(1 for pk in ids if maps.of(pk)), len(ids)) > 0.95
+    assert share(sum(1 for pk in ids if opportunities.of(pk)), len(ids)) > 0.5
+    assert sum(len(risks.of(pk)) for pk in ids) > len(ids) / 4

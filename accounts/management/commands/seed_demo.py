@@ -1,3 +1,4 @@
+import datetime
 import random
 import time
 
@@ -5,22 +6,27 @@ import pgtrigger
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
-from accounts.demo_registry import SEEDERS, DemoContext
+from accounts.demo_registry import SEEDERS, STORY_DAYS, DemoContext
+from accounts.history import history_backfill
 from accounts.statistics import tables_analyze
 
 DEMO_APPS = ("accounts", "stakeholders", "planning", "health", "reports")
 
 
+def tracked_models() -> list[type[Model]]:
+    """Models whose changes pghistory records through triggers."""
+    return [model for model in apps.get_models()
+            if any(trigger.name == "insert_insert" for trigger in getattr(model._meta, "triggers", []))]
+
+
 def history_triggers() -> list[str]:
-    """URIs of pghistory's insert triggers on every tracked model."""
-    uris = []
-    for model in apps.get_models():
-        for trigger in getattr(model._meta, "triggers", []):
-            if trigger.name == "insert_insert":
-                uris.append(f"{model._meta.label}:{trigger.name}")
-    return uris
+    """URIs of pghistory's triggers on every tracked model."""
+    return [f"{model._meta.label}:{trigger.name}" for model in tracked_models() for trigger in model._meta.triggers
+            if trigger.name in {"insert_insert", "update_update", "delete_delete"}]
 
 
 class Command(BaseCommand):
@@ -38,9 +44,15 @@ class Command(BaseCommand):
         ctx = DemoContext(rng=random.Random(seed), client_count=clients, stdout=self.stdout)
         for _, name, seeder in SEEDERS:
             started = time.perf_counter()
-            # Demo rows are not anybody's edits: skip the per-row audit triggers (6x faster).
+            # Demo rows are not anybody's edits: skip the per-row audit triggers (6x faster), also for
+            # the seeders' own back-dating updates...
             with transaction.atomic(), pgtrigger.ignore(*history_triggers()):
                 seeder(ctx)
+                # ...but past quarters are read from the history: each row gets one insert event, dated
+                # when the demo's story says it was created, before the next seeder reads the past.
+                story_start = timezone.now() - datetime.timedelta(days=STORY_DAYS)
+                for model in tracked_models():
+                    history_backfill(model, undated=story_start)
             # Later seeders read what earlier ones wrote: plan those reads from fresh statistics.
             tables_analyze(*DEMO_APPS)
             self.stdout.write(f"  {name}: {time.perf_counter() - started:.1f}s")
