@@ -21,9 +21,9 @@ from accounts.access import (
     visible_clients,
 )
 from accounts.api_scoping import AccessScopedModelSerializer
-from accounts.concurrency import VersionedViewSetMixin, etag_for
 from accounts.filters import AccessFilterSet
 from accounts.models import Assignment, AssignmentRole, Client, FeeRecord, ServiceLine, Tier, User
+from core.concurrency import VersionedViewSetMixin, etag_for
 
 IF_MATCH = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,

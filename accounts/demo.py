@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 
-from accounts.demo_registry import DemoContext, register_seeder
 from accounts.models import (
     Assignment,
     Client,
@@ -27,6 +26,7 @@ from accounts.models import (
     User,
     current_financial_year,
 )
+from core.demo_registry import DemoContext, register_seeder
 
 DEMO_PASSWORD = "keyline-demo-2026"  # noqa: S105 - printed for the demo on purpose
 DOMAIN = "keyline.example"

@@ -27,8 +27,6 @@ from accounts.access import (
     sees_behind_walls,
     visible_clients,
 )
-from accounts.concurrency import save_versioned
-from accounts.errors import validation_error_from
 from accounts.models import (
     Assignment,
     AssignmentRole,
@@ -40,6 +38,8 @@ from accounts.models import (
     Tier,
     User,
 )
+from core.concurrency import save_versioned
+from core.errors import validation_error_from
 
 CLIENT_FIELDS = ["name", "sector", "country", "tier", "status", "confidential", "notes",
                  "review_cadence_days"]

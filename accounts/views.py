@@ -23,7 +23,6 @@ from accounts.access import (
     may_manage_team,
     require,
 )
-from accounts.concurrency import StaleVersionError
 from accounts.forms import (
     AssignmentEndForm,
     AssignmentForm,
@@ -34,6 +33,7 @@ from accounts.forms import (
 )
 from accounts.models import Assignment, AssignmentRole, Client, ClientStatus, FeeRecord, Role, Tier
 from accounts.signals import client_detail_panels
+from core.concurrency import StaleVersionError
 
 PAGE_SIZE = 25
 CLIENT_HISTORY_EVENTS = ["accounts.ClientEvent", "accounts.AssignmentEvent", "accounts.FeeRecordEvent"]

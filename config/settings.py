@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "pghistory",
     "pghistory.admin",
     "axes",
+    "core",
     "accounts",
     "stakeholders",
     "planning",
@@ -97,15 +98,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "accounts.middleware.RejectNulCharactersMiddleware",
-    "accounts.middleware.FormDigitsMiddleware",
+    "core.middleware.RejectNulCharactersMiddleware",
+    "core.middleware.FormDigitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "accounts.middleware.NoStoreMiddleware",
+    "core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.LoginRequiredMiddleware",
+    "core.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -278,7 +279,7 @@ CELERY_BEAT_SCHEDULE["reports-weekly-digest"] = {
 }
 
 CACHES = {
-    "default": {"BACKEND": "accounts.cache.ForgivingRedisCache", "LOCATION": REDIS_URL,
+    "default": {"BACKEND": "core.cache.ForgivingRedisCache", "LOCATION": REDIS_URL,
                 "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2}}
     if REDIS_URL
     # the local worker is another process: progress it records must reach the web process
@@ -295,9 +296,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
-        "accounts.parsers.JSONParser", "accounts.parsers.FormParser", "accounts.parsers.MultiPartParser",
+        "core.parsers.JSONParser", "core.parsers.FormParser", "core.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "accounts.pagination.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "accounts.filters.AccessFilterBackend",
@@ -305,7 +306,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "accounts.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Keyline API",

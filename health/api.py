@@ -17,7 +17,7 @@ from accounts.access import (
     visible,
 )
 from accounts.filters import AccessFilterSet
-from accounts.parsers import FormParser, JSONParser, MultiPartParser
+from core.parsers import FormParser, JSONParser, MultiPartParser
 from health.models import HealthScore, Measure, Measurement, RecomputeJob, Scorecard
 from health.selectors import JobProgress, jobs_progress_for
 from health.services.measurements import measurement_enter, measurements_import

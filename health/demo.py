@@ -12,8 +12,8 @@ from random import Random
 from django.utils import timezone
 
 from accounts.demo import demo_profile
-from accounts.demo_registry import DemoContext, register_seeder
 from accounts.models import Client
+from core.demo_registry import DemoContext, register_seeder
 from health.models import HealthScore, Measurement
 from health.services.alerts import alerts_raise
 from health.services.recompute import (

@@ -14,8 +14,8 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.demo import demo_profile
-from accounts.demo_registry import DemoContext, register_seeder
 from accounts.models import Assignment, Client, ClientStatus, ServiceLine
+from core.demo_registry import DemoContext, register_seeder
 from planning.demo_facts import ClientFacts, client_facts
 from planning.models import (
     AccountPlan,

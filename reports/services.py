@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Assignment, Role, User
-from accounts.queueing import send_task, send_task_on_commit
 from accounts.services import NotificationDraft, audited_write, notifications_create
+from core.queueing import send_task, send_task_on_commit
 from reports.models import STALE_AFTER_RENDER_LIMITS, Report, ReportKind, ReportStatus
 from reports.pdf.build import build_report, data_as_of
 from reports.pdf.periods import Quarter, last_complete_quarter

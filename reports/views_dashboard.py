@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import OVERVIEW_REFUSED, get_editable_object, may_see_firm_overview, require
-from accounts.concurrency import StaleVersionError
 from accounts.models import Notification
 from accounts.services import notifications_mark_read
+from core.concurrency import StaleVersionError
 from health.models import Band
 from planning.models import Action
 from planning.services import action_mark_done

@@ -12,9 +12,9 @@ from rest_framework.response import Response
 from accounts.access import editable_clients, get_editable_client, visible
 from accounts.api import IF_MATCH
 from accounts.api_scoping import AccessScopedModelSerializer
-from accounts.concurrency import StaleVersionError, VersionedViewSetMixin, etag_for
 from accounts.filters import AccessFilterSet
 from accounts.models import Client, User
+from core.concurrency import StaleVersionError, VersionedViewSetMixin, etag_for
 from stakeholders import services
 from stakeholders.models import Interaction, Relationship, Stakeholder
 from stakeholders.privacy import stakeholder_erase, stakeholder_personal_data

@@ -17,8 +17,8 @@ from django.db.models import Model
 from django.utils import timezone
 
 from accounts.demo import demo_profile
-from accounts.demo_registry import STORY_DAYS, DemoContext, register_seeder
 from accounts.models import Assignment, Client
+from core.demo_registry import STORY_DAYS, DemoContext, register_seeder
 from stakeholders.models import SENIOR_LEVELS, Interaction, Relationship, Stakeholder
 
 # (title, department, seniority, buying role, index of the manager in this list or None)

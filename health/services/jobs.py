@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.statistics import tables_analyze
+from core.statistics import tables_analyze
 from health.models import HealthScore, JobStatus, RecomputeJob, Scorecard
 from health.services.recompute import batch_size, load_scorecard, recompute_batch, scored_client_ids
 

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Client, ClientStatus
-from accounts.statistics import tables_analyze
+from core.statistics import tables_analyze
 from health import measures
 from health.formula import MeasureSpec, ScoreResult, Thresholds, compute_score
 from health.models import HealthScore, MeasureSource, Scorecard

@@ -28,7 +28,7 @@ from accounts.access import (
     require,
     visible,
 )
-from accounts.concurrency import (
+from core.concurrency import (
     PreconditionFailed,
     StaleVersionError,
     VersionedViewSetMixin,

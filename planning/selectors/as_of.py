@@ -1,7 +1,7 @@
 """Risks, opportunities and the pipeline as they stood on a day, for many clients at once.
 
 A day not yet over reads the rows as they stand; a past day rebuilds them from the audit history
-(`accounts.history`), so a quarter's pack or a back-dated score sees what was open then. Each read
+(`core.history`), so a quarter's pack or a back-dated score sees what was open then. Each read
 costs one query for any number of clients, plus one to find the clients whose history starts later.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from django.db.models import Count, F
 
-from accounts.history import AsOf, as_model, history_starts_after, is_past, states_as_of
+from core.history import AsOf, as_model, history_starts_after, is_past, states_as_of
 from planning.models import OPEN_STAGES, Opportunity, Risk, RiskStatus
 
 ClientIds = Sequence[int] | None

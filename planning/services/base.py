@@ -9,10 +9,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models
 
-from accounts.concurrency import StaleVersionError, diff_fields, save_versioned
-from accounts.errors import validation_error_from
 from accounts.models import User
 from accounts.services import audited_write
+from core.concurrency import StaleVersionError, diff_fields, save_versioned
+from core.errors import validation_error_from
 
 CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
     "one_plan_per_client_year": ("year", "This client already has a plan for that year."),

@@ -4,7 +4,7 @@ import datetime
 
 from django import template
 
-from accounts.readability import readability_hint as hint_for
+from core.readability import readability_hint as hint_for
 
 register = template.Library()
 

@@ -13,8 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import may_hand_over_crp, may_plan_transition, require
-from accounts.concurrency import StaleVersionError
 from accounts.forms import apply_errors
+from core.concurrency import StaleVersionError
 from planning import selectors, services
 from planning.models import AccountPlan, ChecklistItem
 from planning.views.kinds import KINDS, Kind

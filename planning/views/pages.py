@@ -19,8 +19,8 @@ from accounts.access import (
     may_plan_transition,
     require,
 )
-from accounts.concurrency import StaleVersionError
 from accounts.forms import apply_errors
+from core.concurrency import StaleVersionError
 from planning import calendar, selectors, services
 from planning.forms import CrpHandoverForm, PlanCreateForm, PlanForm
 from planning.views.inline import PAGE, get_plan

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import QueryDict
 
-from accounts.pagination import page_number
+from core.pagination import page_number
 from health.models import Band
 
 PAGE_SIZES = (25, 50, 100, 200)

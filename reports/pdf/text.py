@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from accounts.readability import (  # noqa: F401 - the reports read text through these names
+from core.readability import (  # noqa: F401 - the reports read text through these names
     LONG_SENTENCE_WORDS,
     Readability,
     readability,

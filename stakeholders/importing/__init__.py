@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import audited_write
-from accounts.statistics import tables_analyze
+from core.statistics import tables_analyze
 from stakeholders.importing.interaction_rows import plan_interactions, write_interactions
 from stakeholders.importing.rows import ImportFileError, Outcome, progress_key
 from stakeholders.importing.stakeholder_rows import plan_stakeholders, write_stakeholders

@@ -1,7 +1,7 @@
 """The stakeholder map and the firm's relationships as they stood on a day, for many clients at once.
 
 A day not yet over reads the rows as they stand; a past day rebuilds them from the audit history
-(`accounts.history`). Each read costs one query for any number of clients, plus one to find the
+(`core.history`). Each read costs one query for any number of clients, plus one to find the
 clients whose history starts later.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
-from accounts.history import AsOf, as_model, history_starts_after, is_past, states_as_of
+from core.history import AsOf, as_model, history_starts_after, is_past, states_as_of
 from stakeholders.models import (
     SENIOR_LEVELS,
     BuyingRole,

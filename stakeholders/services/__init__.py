@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.concurrency import StaleVersionError, diff_fields, save_versioned
 from accounts.models import Client, User
 from accounts.services import audited_write, require_firm_people, require_firm_person
+from core.concurrency import StaleVersionError, diff_fields, save_versioned
 from stakeholders.models import (
     Interaction,
     InteractionKind,

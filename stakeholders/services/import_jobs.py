@@ -14,8 +14,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.queueing import send_task
 from accounts.services import audited_write
+from core.queueing import send_task
 from stakeholders.models import (
     IMPORT_MAX_RUNS,
     RUNNING_STATUSES,

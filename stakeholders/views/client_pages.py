@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.forms import apply_errors
 from accounts.models import Client, User
-from accounts.pagination import last_page, page_number
+from core.pagination import last_page, page_number
 from stakeholders import selectors, services
 from stakeholders.forms import InteractionForm, TimelineFilterForm
 from stakeholders.models import Stakeholder

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import get_editable_object, get_visible_object
-from accounts.concurrency import StaleVersionError
 from accounts.forms import apply_errors
 from accounts.models import User
+from core.concurrency import StaleVersionError
 from stakeholders import selectors, services
 from stakeholders.forms import MergeForm, RelationshipForm, StakeholderForm, WhoKnowsSearchForm
 from stakeholders.models import Relationship, Stakeholder

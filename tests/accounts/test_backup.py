@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 
-from accounts.backup import backup_restore
+from core.backup import backup_restore
 from tests.factories import ClientFactory, FeeRecordFactory, ServiceLineFactory
 
 RESTORE_DB = "keyline_restore_check"

@@ -6,7 +6,7 @@ import pgtrigger
 import pytest
 from django.utils import timezone
 
-from accounts.history import history_backfill
+from core.history import history_backfill
 from planning.models import Risk
 from stakeholders.models import Relationship
 from tests.factories import ClientFactory, RiskFactory, StakeholderFactory, UserFactory

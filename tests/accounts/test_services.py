@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from pghistory.models import MiddlewareEvents
 
 from accounts import services
-from accounts.concurrency import StaleVersionError
 from accounts.models import Assignment, Client
+from core.concurrency import StaleVersionError
 from tests.factories import ServiceLineFactory, TierFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

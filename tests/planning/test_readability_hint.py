@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from accounts.readability import readability_hint
+from core.readability import readability_hint
 from tests.factories import ObjectiveFactory
 
 pytestmark = pytest.mark.django_db

@@ -27,8 +27,8 @@ from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from accounts.access import client_path
-from accounts.concurrency import etag_for
 from accounts.models import Client, User
+from core.concurrency import etag_for
 from tests.factories import UserFactory
 from tests.security.world import World, build_world
 

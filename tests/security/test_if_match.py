@@ -7,9 +7,9 @@ import datetime
 
 import pytest
 
-from accounts.concurrency import VersionedViewSetMixin
 from accounts.models import Client
 from config.urls import api_router
+from core.concurrency import VersionedViewSetMixin
 from planning.models import (
     AccountPlan,
     Action,

@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from accounts.concurrency import etag_for
 from accounts.models import Client, Notification
+from core.concurrency import etag_for
 from tests.factories import ClientFactory, TierFactory
 
 pytestmark = pytest.mark.django_db

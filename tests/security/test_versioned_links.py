@@ -4,7 +4,7 @@ people who both change only an action's stakeholders or a review's attendees can
 import pytest
 
 from accounts import services as account_services
-from accounts.concurrency import StaleVersionError
+from core.concurrency import StaleVersionError
 from planning import services
 from planning.models import Action, ClientReview
 from tests.factories import (

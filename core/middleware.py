@@ -2,7 +2,7 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLogi
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.cache import add_never_cache_headers
 
-from accounts.parsers import with_ascii_digits
+from core.parsers import with_ascii_digits
 
 
 class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):

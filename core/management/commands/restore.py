@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from accounts.backup import backup_restore
+from core.backup import backup_restore
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from accounts.concurrency import PreconditionFailed, StaleVersionError
-from accounts.errors import validation_error_from
+from core.concurrency import PreconditionFailed, StaleVersionError
+from core.errors import validation_error_from
 
 
 def exception_handler(exc, context):

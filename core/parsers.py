@@ -4,7 +4,7 @@
   value or key, is refused with a 400 naming the field.
 - A value that is only a number or a date written with full-width or other Unicode digits
   ("１２３", "２０２６-０１-３１") is read as the same value in the digits 0-9, as the pages do
-  (`accounts.middleware.FormDigitsMiddleware`), so a form and the API store the same.
+  (`core.middleware.FormDigitsMiddleware`), so a form and the API store the same.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
-from accounts.parsers import ascii_digits
+from core.parsers import ascii_digits
 
 MAX_PAGE_NUMBER = 1_000_000
 

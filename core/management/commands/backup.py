@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from accounts.backup import backup_create
+from core.backup import backup_create
 
 
 class Command(BaseCommand):

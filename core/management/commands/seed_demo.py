@@ -10,9 +10,9 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
-from accounts.demo_registry import SEEDERS, STORY_DAYS, DemoContext
-from accounts.history import history_backfill
-from accounts.statistics import tables_analyze
+from core.demo_registry import SEEDERS, STORY_DAYS, DemoContext
+from core.history import history_backfill
+from core.statistics import tables_analyze
 
 DEMO_APPS = ("accounts", "stakeholders", "planning", "health", "reports")
 
