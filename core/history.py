@@ -109,7 +109,7 @@ def history_backfill(model: type[models.Model], *, undated: datetime.datetime | 
     values = ", ".join(f't."{c}"' for c in tracked)
     with connection.cursor() as cursor:
         cursor.execute(
-            f'INSERT INTO "{event._meta.db_table}" (pgh_created_at, pgh_label, pgh_obj_id, {columns}) '  # noqa: S608 - model tables
+            f'INSERT INTO "{event._meta.db_table}" (pgh_created_at, pgh_label, pgh_obj_id, {columns}) '  # noqa: S608  # nosec B608 - model tables
             f"SELECT {stamp}, 'insert', t.\"{model._meta.pk.column}\", {values} "
             f'FROM "{model._meta.db_table}" AS t WHERE NOT EXISTS '
             f'(SELECT 1 FROM "{event._meta.db_table}" AS e WHERE e.pgh_obj_id = t."{model._meta.pk.column}")',

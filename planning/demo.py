@@ -161,7 +161,7 @@ def _backdate(model, created: list[tuple[int, datetime.date]]) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute(
-            f'UPDATE "{model._meta.db_table}" AS t SET created_at = v.day::timestamptz '  # noqa: S608 - a model's table
+            f'UPDATE "{model._meta.db_table}" AS t SET created_at = v.day::timestamptz '  # noqa: S608  # nosec B608 - a model's table
             "FROM unnest(%s::bigint[], %s::date[]) AS v(id, day) WHERE t.id = v.id",
             [[pk for pk, _ in created], [day for _, day in created]])
 
