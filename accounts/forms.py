@@ -10,15 +10,7 @@ from accounts.models import (
     User,
 )
 from accounts.services import client_name_check
-
-
-def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: under each named field, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+from core.forms import apply_errors  # noqa: F401  (still imported from here by planning and reports views)
 
 
 def partner_field(label: str, required: bool = True) -> forms.ModelChoiceField:

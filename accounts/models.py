@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.querysets import ClientQuerySet, NotificationQuerySet, UserQuerySet
 from accounts.validators import sensible_date
+from core.models import Versioned, tracked
 
 # Notes and other free text people type: pages of notes fit, and a page showing them stays light.
 # On the model (not only the form), so the page forms, the API and the services refuse the same.
@@ -200,7 +201,7 @@ class ClientStatus(models.TextChoices):
 
 
 @pghistory.track()
-class Client(models.Model):
+class Client(Versioned):
     """A key account."""
 
     name = models.CharField(max_length=200)
@@ -217,7 +218,6 @@ class Client(models.Model):
         default=91, validators=[MinValueValidator(7), MaxValueValidator(366)],
         help_text="How often the client should have a relationship review (QBR).",
     )
-    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -270,7 +270,7 @@ def current_financial_year(today: datetime.date | None = None) -> int:
     return today.year + 1 if today.month >= start_month else today.year
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@tracked
 class FeeRecord(models.Model):
     """Fee income billed to a client in one financial year by one service line."""
 
@@ -310,7 +310,7 @@ class DateRange(Func):
     output_field = DateRangeField()
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@tracked
 class Assignment(models.Model):
     """A firm person's role on a client's team for a period. Ended, never deleted."""
 

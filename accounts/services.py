@@ -38,8 +38,9 @@ from accounts.models import (
     Tier,
     User,
 )
-from core.concurrency import save_versioned
+from core.concurrency import update_versioned
 from core.errors import validation_error_from
+from core.validators import require_active_person
 
 CLIENT_FIELDS = ["name", "sector", "country", "tier", "status", "confidential", "notes",
                  "review_cadence_days"]
@@ -55,23 +56,12 @@ def audited_write(actor: User | None):
         raise validation_error_from(exc) from exc
 
 
-def _require_partner(user: User | None, field: str) -> None:
-    if user is None:
-        raise ValidationError({field: "Choose a firm person."})
-    if not user.is_active:
-        raise ValidationError({field: f"{user} is not an active firm user."})
-
-
 def require_firm_person(person: User | None, client: Client, field: str, *, required: bool = True) -> None:
     """Someone who takes part in a client's work (owns an action or risk, attends a meeting, knows a
     stakeholder): an active firm person who is not walled off from that client. Pages and API share it."""
-    if person is None:
-        if required:
-            raise ValidationError({field: "Choose a firm person."})
-        return
-    if not may_take_part(person, client):
-        reason = "is walled off from this client" if person.is_active else "is not an active firm user"
-        raise ValidationError({field: f"{person} {reason}."})
+    require_active_person(person, field, required=required)
+    if person is not None and not may_take_part(person, client):
+        raise ValidationError({field: f"{person} is walled off from this client."})
 
 
 def require_firm_people(people: Iterable[User], client: Client, field: str) -> None:
@@ -97,7 +87,7 @@ def client_create(
 ) -> Client:
     """Create a key account with its first CRP (and SAM): an active client always has one."""
     require(not confidential or may_change_confidentiality(actor), WALL_REFUSED)
-    _require_partner(crp, "crp")
+    require_active_person(crp, "crp")
     if sam is not None and sam == crp:
         raise ValidationError({"sam": "The SAM must be someone other than the CRP."})
     client = Client(name=name.strip(), tier=tier, sector=sector, country=country, status=status,
@@ -111,7 +101,7 @@ def client_create(
         start = start_date or timezone.localdate()
         Assignment.objects.create(client=client, user=crp, role=AssignmentRole.CRP, start_date=start)
         if sam is not None:
-            _require_partner(sam, "sam")
+            require_active_person(sam, "sam")
             Assignment.objects.create(client=client, user=sam, role=AssignmentRole.SAM, start_date=start)
         _check_deferred_constraints()
     return client
@@ -122,25 +112,28 @@ def client_update(
     **changes: object,
 ) -> Client:
     """Save changed fields if nobody else saved the client since `expected_version` was read."""
-    unknown = set(changes) - set(CLIENT_FIELDS)
-    if unknown:
-        raise ValidationError(f"Unknown client fields: {', '.join(sorted(unknown))}")
     # Compared with the stored row: a bound ModelForm has already copied its values onto `client`.
     stored_wall = Client.objects.filter(pk=client.pk).values_list("confidential", flat=True).first()
     wall_change = "confidential" in changes and bool(changes["confidential"]) != stored_wall
-    require(not wall_change or may_change_confidentiality(actor), WALL_REFUSED)
-    for field, value in changes.items():
-        setattr(client, field, value.strip() if isinstance(value, str) and field == "name" else value)
-    client.full_clean(validate_constraints=False, exclude=["service_lines"])
-    hidden_namesakes = _check_name_free(actor, client) if "name" in changes else []
-    with audited_write(actor):
-        save_versioned(client, expected_version, list(changes),
-                       None if service_lines is None else {"service_lines": service_lines})
+    hidden_namesakes: list[Client] = []
+
+    def validate(client: Client) -> None:
+        require(not wall_change or may_change_confidentiality(actor), WALL_REFUSED)
+        client.full_clean(validate_constraints=False, exclude=["service_lines"])
+        if "name" in changes:
+            hidden_namesakes.extend(_check_name_free(actor, client))
+
+    def then() -> None:
         _report_namesakes(actor, client, hidden_namesakes)
         if wall_change:
             _notify_wall_change(actor=actor, client=client)
         _check_deferred_constraints()
-    return client
+
+    return update_versioned(
+        client, expected_version=expected_version, changes=changes, allowed=CLIENT_FIELDS, noun="client",
+        strip=["name"], write=lambda: audited_write(actor), validate=validate, then=then,
+        m2m=None if service_lines is None else {"service_lines": service_lines},
+    )
 
 
 def _notify_wall_change(*, actor: User, client: Client) -> None:
@@ -257,7 +250,7 @@ def assignment_start(
 ) -> Assignment:
     """Add a person to the client's team. A CRP is changed through a transition, not here."""
     require(may_add_member(actor, client, role), CRP_REFUSED if role == AssignmentRole.CRP else TEAM_REFUSED)
-    _require_partner(user, "user")
+    require_active_person(user, "user")
     if role == AssignmentRole.CRP and Assignment.objects.filter(
         client=client, role=AssignmentRole.CRP, end_date__isnull=True
     ).exists():
@@ -304,7 +297,7 @@ def crp_handover(
     managing partner's decision with its reason and consent on record.
     """
     require(may_hand_over_crp(actor, client), CRP_REFUSED)
-    _require_partner(new_crp, "new_crp")
+    require_active_person(new_crp, "new_crp")
     on_date = on_date or timezone.localdate()
     with audited_write(actor):
         current = (Assignment.objects.select_for_update()

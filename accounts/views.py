@@ -29,11 +29,12 @@ from accounts.forms import (
     ClientCreateForm,
     ClientForm,
     FeeRecordForm,
-    apply_errors,
 )
 from accounts.models import Assignment, AssignmentRole, Client, ClientStatus, FeeRecord, Role, Tier
 from accounts.signals import client_detail_panels
 from core.concurrency import StaleVersionError
+from core.forms import apply_errors, flash_form_errors
+from core.htmx import wants_partial
 
 PAGE_SIZE = 25
 CLIENT_HISTORY_EVENTS = ["accounts.ClientEvent", "accounts.AssignmentEvent", "accounts.FeeRecordEvent"]
@@ -64,7 +65,7 @@ def client_list(request):
     context = {"page": page, "params": params, "sort": params.get("sort", "name"),
                "query_without_page": _query_without(params, "page"),
                "query_without_sort": _query_without(params, "sort", "page")}
-    if request.htmx and not request.htmx.history_restore_request:
+    if wants_partial(request):
         return render(request, "accounts/client_list.html#client-table", context)
     context.update(tiers=Tier.objects.all(), sectors=selectors.sectors_of(request.user),
                    crps=selectors.crp_choices(request.user), statuses=ClientStatus.choices,
@@ -170,9 +171,8 @@ def assignment_add(request, pk: int):
             services.assignment_start(actor=request.user, client=client, **form.cleaned_data)
             messages.success(request, f"{form.cleaned_data['user']} added to the team.")
         except ValidationError as error:
-            _flash_errors(request, error)
-    else:
-        _flash_form_errors(request, form)
+            apply_errors(form, error)
+    flash_form_errors(request, form)
     return redirect(client)
 
 
@@ -187,9 +187,8 @@ def assignment_end(request, pk: int):
             services.assignment_end(actor=request.user, assignment=assignment, **form.cleaned_data)
             messages.success(request, f"{assignment.user}'s role ended.")
         except ValidationError as error:
-            _flash_errors(request, error)
-    else:
-        _flash_form_errors(request, form)
+            apply_errors(form, error)
+    flash_form_errors(request, form)
     return redirect(assignment.client)
 
 
@@ -202,9 +201,8 @@ def fee_set(request, pk: int):
             services.fee_record_set(actor=request.user, client=client, **form.cleaned_data)
             messages.success(request, "Fee figure saved.")
         except ValidationError as error:
-            _flash_errors(request, error)
-    else:
-        _flash_form_errors(request, form)
+            apply_errors(form, error)
+    flash_form_errors(request, form)
     return redirect(reverse("client-detail", args=[client.pk]) + "#fees")
 
 
@@ -214,17 +212,3 @@ def fee_delete(request, pk: int):
     services.fee_record_delete(actor=request.user, record=record)
     messages.success(request, "Fee figure deleted.")
     return redirect(reverse("client-detail", args=[record.client_id]) + "#fees")
-
-
-def _flash_errors(request, error: ValidationError) -> None:
-    for field, texts in (error.message_dict.items() if hasattr(error, "error_dict") else [("", error.messages)]):
-        label = field.replace("_", " ").capitalize() + ": " if field and field != "__all__" else ""
-        for text in texts:
-            messages.error(request, f"{label}{text}")
-
-
-def _flash_form_errors(request, form) -> None:
-    for field, texts in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for text in texts:
-            messages.error(request, f"{label}: {text}" if label else text)

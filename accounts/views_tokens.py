@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.forms import apply_errors
 from accounts.models import ApiToken
 from accounts.services_tokens import DEFAULT_EXPIRY_DAYS, EXPIRY_DAYS, api_token_create, api_token_revoke, tokens_of
+from core.forms import apply_errors
 
 
 class ApiTokenForm(forms.Form):

@@ -5,9 +5,11 @@ Pages send the version they loaded in a hidden field; the API uses ETag / If-Mat
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
+from contextlib import AbstractContextManager
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
 from rest_framework import status
@@ -52,6 +54,62 @@ def save_versioned(
     instance.version = expected_version + 1
     for name, linked in (m2m or {}).items():
         getattr(instance, name).set(linked)
+    return instance
+
+
+def apply_changes(
+    instance: models.Model,
+    changes: Mapping[str, Any],
+    allowed: Collection[str],
+    *,
+    noun: str = "",
+    strip: Collection[str] | None = None,
+) -> list[str]:
+    """Set `changes` on `instance`; returns the names changed. A field outside `allowed` is refused
+    before anything is set. Text values are stripped: those named in `strip`, or all when it is None."""
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise ValidationError(" ".join(filter(None, ["Unknown", noun, "fields:"])) + " " + ", ".join(sorted(unknown)))
+    for name, value in changes.items():
+        if isinstance(value, str) and (strip is None or name in strip):
+            value = value.strip()
+        setattr(instance, name, value)
+    return list(changes)
+
+
+def m2m_names(instance: models.Model) -> list[str]:
+    return [field.name for field in instance._meta.many_to_many]
+
+
+def update_versioned[M: models.Model](
+    instance: M,
+    *,
+    expected_version: int,
+    changes: Mapping[str, Any],
+    allowed: Collection[str],
+    write: Callable[[], AbstractContextManager[object]],
+    m2m: Mapping[str, Iterable[Any]] | None = None,
+    noun: str = "",
+    strip: Collection[str] | None = None,
+    validate: Callable[[M], object] | None = None,
+    then: Callable[[], object] | None = None,
+) -> M:
+    """The edit of a versioned record: apply `changes`, validate, then inside `write()` (an audited
+    transaction) save them and the links in `m2m` only if nobody saved since `expected_version`.
+
+    `validate` replaces the default check (`full_clean` without constraints and many-to-many fields,
+    which the database and the links check); `then` runs inside the same transaction after the save.
+    Nothing is written when a check fails, and StaleVersionError names what the other writer changed.
+    """
+    fields = apply_changes(instance, changes, allowed, noun=noun, strip=strip)
+    if validate is None:
+        instance.full_clean(validate_constraints=False, exclude=m2m_names(instance))
+    else:
+        validate(instance)
+    with write():
+        save_versioned(instance, expected_version, fields, None if m2m is None else dict(m2m))
+        if then is not None:
+            then()
     return instance
 
 

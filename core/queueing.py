@@ -15,12 +15,16 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 
-def send_task(task: Any, *args: Any, **kwargs: Any) -> bool:
-    """Send now; False (and a warning) when the broker cannot be reached."""
+def send_task(task: Any, *args: Any, countdown: float | None = None, **kwargs: Any) -> bool:
+    """Send now (to run `countdown` seconds later if given); False (and a warning) when the broker
+    cannot be reached, or when an eager run fails: the caller's own work is never undone by it."""
     try:
         # Celery's default publish retries (three, under a second in all) re-open a pooled
         # connection that died with the broker, without keeping the user waiting long.
-        task.delay(*args, **kwargs)
+        if countdown is None:
+            task.delay(*args, **kwargs)
+        else:
+            task.apply_async(args, kwargs, countdown=countdown)
     except Exception as exc:  # kombu/redis raise several connection error types
         logger.warning("Could not queue %s%r (%s); it stays queued and will be sent again later.",
                        task.name, args, exc)
@@ -28,5 +32,7 @@ def send_task(task: Any, *args: Any, **kwargs: Any) -> bool:
     return True
 
 
-def send_task_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
-    transaction.on_commit(lambda: send_task(task, *args, **kwargs))
+def send_task_on_commit(task: Any, *args: Any, countdown: float | None = None, **kwargs: Any) -> None:
+    """Send once the surrounding transaction commits, so the task reads the rows it was queued for;
+    nothing is sent if it rolls back."""
+    transaction.on_commit(lambda: send_task(task, *args, countdown=countdown, **kwargs))

@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-import pghistory
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -10,6 +9,7 @@ from django.db.models import Q
 
 from accounts.models import Client
 from accounts.validators import sensible_date
+from core.models import tracked
 
 
 class Band(models.TextChoices):
@@ -19,7 +19,7 @@ class Band(models.TextChoices):
     INSUFFICIENT = "insufficient", "Insufficient data"
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@tracked
 class Scorecard(models.Model):
     """One version of the firm's health scorecard. A change makes a new version; old ones stay."""
 
@@ -51,7 +51,7 @@ class MeasureSource(models.TextChoices):
     ENTERED = "entered", "Entered or imported"
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@tracked
 class Measure(models.Model):
     scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="measures")
     key = models.SlugField(max_length=50)
@@ -78,7 +78,7 @@ class Measure(models.Model):
         return self.name
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@tracked
 class Measurement(models.Model):
     """An entered or imported raw value of a measure (NPS, payment days…) for a client on a date."""
 

@@ -20,6 +20,7 @@ from accounts.access import (
 )
 from accounts.models import User
 from accounts.selectors import notifications_of
+from core.htmx import wants_partial
 from health import portfolio, selectors
 from health.models import RecomputeJob, Scorecard
 from health.services.measurements import entered_measure_keys, measurements_import
@@ -155,7 +156,7 @@ def scorecard_edit(request):
 def job_progress(request, pk: int):
     require(may_see_firm_overview(request.user), OVERVIEW_REFUSED)
     job = get_object_or_404(RecomputeJob, pk=pk)
-    template = "health/job.html#progress" if request.htmx else "health/job.html"
+    template = "health/job.html#progress" if wants_partial(request) else "health/job.html"
     progress = selectors.jobs_progress_for(request.user, [job])[job.pk]
     return render(request, template, {"job": job, "progress": progress})
 

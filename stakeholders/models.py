@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Client, free_text
 from accounts.validators import sensible_date
+from core.models import Versioned, tracked
 
 
 class Seniority(models.TextChoices):
@@ -43,7 +44,7 @@ class StakeholderStatus(models.TextChoices):
     pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
     pghistory.ManualEvent("personal_data.exported"), pghistory.ManualEvent("personal_data.erased"),
 )
-class Stakeholder(models.Model):
+class Stakeholder(Versioned):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="stakeholders")
     name = models.CharField(max_length=150)
     job_title = models.CharField(max_length=150, blank=True)
@@ -60,7 +61,6 @@ class Stakeholder(models.Model):
     notes = free_text()
     external_id = models.CharField(max_length=100, blank=True,
                                    help_text="ID in the system it was imported from")
-    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -85,8 +85,8 @@ class Stakeholder(models.Model):
         return reverse("client-detail", args=[self.client_id]) + f"#stakeholder-{self.pk}"
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Relationship(models.Model):
+@tracked
+class Relationship(Versioned):
     """A firm person who knows a stakeholder, how well, and how well the plan wants them to."""
 
     stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="relationships")
@@ -95,7 +95,6 @@ class Relationship(models.Model):
     target_strength = models.PositiveSmallIntegerField(null=True, blank=True)
     is_primary = models.BooleanField(default=False, help_text="The primary relationship owner")
     notes = free_text()
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints = [
@@ -127,7 +126,7 @@ class InteractionKind(models.TextChoices):
     SOCIAL = "social", "Social"
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@tracked
 class Interaction(models.Model):
     """A touchpoint with the client."""
 

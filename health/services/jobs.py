@@ -10,6 +10,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.queueing import send_task_on_commit
 from core.statistics import tables_analyze
 from health.models import HealthScore, JobStatus, RecomputeJob, Scorecard
 from health.services.recompute import batch_size, load_scorecard, recompute_batch, scored_client_ids
@@ -37,8 +38,7 @@ def recompute_job_create(
     job = RecomputeJob.objects.create(
         as_of=as_of or timezone.localdate(), reason=reason, scorecard=scorecard, requested_by=actor
     )
-    # robust: a failing eager run is logged and recorded on the job, not raised at the caller.
-    transaction.on_commit(lambda: run_recompute_job.delay(job.pk), robust=True)
+    send_task_on_commit(run_recompute_job, job.pk)
     return job
 
 
@@ -139,9 +139,7 @@ def client_recompute_request(*, client_id: int) -> bool:
         cursor.execute(_REQUEST, [client_id])
         queued = cursor.fetchone() is not None
     if queued:
-        transaction.on_commit(
-            lambda: recompute_pending.apply_async(countdown=debounce_seconds()), robust=True
-        )
+        send_task_on_commit(recompute_pending, countdown=debounce_seconds())
     return queued
 
 

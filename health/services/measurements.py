@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from accounts.access import editable_clients
 from accounts.models import Client, User
 from accounts.services import audited_write
 from accounts.validators import sensible_date
+from core.queueing import send_task_on_commit
 from health.models import Measure, Measurement, MeasureSource, Scorecard
 
 # Values outside these ranges are refused, whatever the scorecard's floor and target say.
@@ -191,9 +192,7 @@ def clients_recompute_request(*, client_ids: set[int]) -> None:
             "SELECT unnest(%s::bigint[]), now() ON CONFLICT (client_id) DO NOTHING",
             [sorted(client_ids)],
         )
-    transaction.on_commit(
-        lambda: recompute_pending.apply_async(countdown=debounce_seconds()), robust=True
-    )
+    send_task_on_commit(recompute_pending, countdown=debounce_seconds())
 
 
 def current_scorecard_version() -> int | None:

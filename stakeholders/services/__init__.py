@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Client, User
 from accounts.services import audited_write, require_firm_people, require_firm_person
-from core.concurrency import StaleVersionError, diff_fields, save_versioned
+from core.concurrency import StaleVersionError, diff_fields, save_versioned, update_versioned
 from stakeholders.models import (
     Interaction,
     InteractionKind,
@@ -131,25 +131,16 @@ def stakeholder_update(
     *, actor: User, stakeholder: Stakeholder, expected_version: int, **changes: object
 ) -> Stakeholder:
     """Save changed fields unless someone else saved the stakeholder since `expected_version`."""
-    unknown = set(changes) - set(STAKEHOLDER_FIELDS)
-    if unknown:
-        raise ValidationError(f"Unknown stakeholder fields: {', '.join(sorted(unknown))}")
-    for field, value in changes.items():
-        setattr(
-            stakeholder,
-            field,
-            value.strip() if isinstance(value, str) and field == "name" else value,
-        )
-    _validate_stakeholder(stakeholder)
-    if "reports_to" in changes:
-        _check_manager(stakeholder, changes["reports_to"])  # type: ignore[arg-type]
-    with audited_write(actor):
-        save_versioned(stakeholder, expected_version, list(changes))
-    return stakeholder
 
+    def validate(stakeholder: Stakeholder) -> None:
+        _validate_stakeholder(stakeholder)
+        if "reports_to" in changes:
+            _check_manager(stakeholder, changes["reports_to"])  # type: ignore[arg-type]
 
-def _check_firm_person(user: User | None, client: Client, field: str) -> None:
-    require_firm_person(user, client, field)
+    return update_versioned(
+        stakeholder, expected_version=expected_version, changes=changes, allowed=STAKEHOLDER_FIELDS,
+        noun="stakeholder", strip=["name"], write=lambda: audited_write(actor), validate=validate,
+    )
 
 
 def relationship_set(
@@ -174,7 +165,7 @@ def relationship_set(
     _check_range(errors, "target_strength", target_strength, 1, 5, "Target strength")
     if errors:
         raise ValidationError(errors)
-    _check_firm_person(user, stakeholder.client, "user")
+    require_firm_person(user, stakeholder.client, "user")
     values = {
         "strength": strength,
         "target_strength": target_strength,

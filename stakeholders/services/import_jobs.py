@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audited_write
-from core.queueing import send_task
+from core.queueing import send_task, send_task_on_commit
 from stakeholders.models import (
     IMPORT_MAX_RUNS,
     RUNNING_STATUSES,
@@ -35,7 +35,7 @@ def import_job_start(*, actor: User, kind: str, upload) -> ImportJob:
     job.file.save(upload.name, upload, save=False)
     with audited_write(actor):
         job.save()
-        transaction.on_commit(lambda: _queue(job.pk))
+        send_task_on_commit(_import_task(), job.pk)
     return job
 
 
@@ -51,15 +51,19 @@ def import_job_run(*, actor: User, job: ImportJob, mode: str) -> ImportJob:
             status=ImportStatus.IMPORT_QUEUED, mode=mode, queued_at=timezone.now())
         if not updated:
             raise ValidationError({"mode": "This file is already being imported."})
-        transaction.on_commit(lambda: _queue(job.pk))
+        send_task_on_commit(_import_task(), job.pk)
     job.refresh_from_db()
     return job
 
 
-def _queue(job_id: int) -> bool:
+def _import_task():
     from stakeholders.tasks import run_import_job
 
-    return send_task(run_import_job, job_id)
+    return run_import_job
+
+
+def _queue(job_id: int) -> bool:
+    return send_task(_import_task(), job_id)
 
 
 RUN_STATUS = {ImportStatus.PREVIEW_QUEUED: ImportStatus.PREVIEWING, ImportStatus.IMPORT_QUEUED: ImportStatus.IMPORTING}

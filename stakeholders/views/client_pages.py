@@ -8,8 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.forms import apply_errors
 from accounts.models import Client, User
+from core.forms import apply_errors, flash_form_errors
+from core.htmx import wants_partial
 from core.pagination import last_page, page_number
 from stakeholders import selectors, services
 from stakeholders.forms import InteractionForm, TimelineFilterForm
@@ -93,7 +94,7 @@ def timeline(request, pk: int):
                "detail_url": stakeholder_url_prefix(),
                "interactions": rows[:TIMELINE_PAGE], "has_next": len(rows) > TIMELINE_PAGE,
                "page_number": number, "query": query.urlencode(), "filter_form": filter_form}
-    if request.htmx and not request.htmx.history_restore_request:
+    if wants_partial(request):
         return render(request, "stakeholders/timeline.html#timeline-list", context)
     people = list(selectors.firm_people_of(client, also=request.user))
     stakeholders = list(Stakeholder.objects.filter(client=client).only("id", "name", "status").order_by("name"))
@@ -138,9 +139,7 @@ def interaction_log(request, pk: int):
         if logged:
             messages.success(request, "Interaction logged.")
         else:
-            for field, errors in form.errors.items():
-                for error in errors:
-                    messages.error(request, f"{form.fields[field].label if field in form.fields else ''}: {error}")
+            flash_form_errors(request, form)
         target = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                require_https=request.is_secure()):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, StreamingHttpResponse
@@ -11,7 +10,8 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import editable_clients, may_see_every_import
-from accounts.forms import apply_errors
+from core.forms import apply_errors, flash_form_errors
+from core.htmx import wants_partial
 from stakeholders import csv_format, services
 from stakeholders.forms import ImportRunForm, ImportUploadForm
 from stakeholders.importing import progress_key
@@ -55,7 +55,7 @@ def import_detail(request, pk: int):
         if done is not None:
             job.rows_done = done
     context = {"job": job, "errors": job.errors[:SHOWN_ERRORS], "run_form": ImportRunForm()}
-    if request.htmx and not request.htmx.history_restore_request:
+    if wants_partial(request):
         return render(request, "stakeholders/import_detail.html#job-status", context)
     return render(request, "stakeholders/import_detail.html", context)
 
@@ -71,9 +71,7 @@ def import_run(request, pk: int):
             services.import_job_run(actor=request.user, job=job, mode=form.cleaned_data["mode"])
         except ValidationError as error:
             apply_errors(form, error)
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
+    flash_form_errors(request, form)
     return redirect("stakeholder-import-detail", pk=job.pk)
 
 

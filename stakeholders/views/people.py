@@ -11,20 +11,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import get_editable_object, get_visible_object
-from accounts.forms import apply_errors
 from accounts.models import User
 from core.concurrency import StaleVersionError
+from core.forms import apply_errors, flash_form_errors
+from core.htmx import wants_partial
 from stakeholders import selectors, services
 from stakeholders.forms import MergeForm, RelationshipForm, StakeholderForm, WhoKnowsSearchForm
 from stakeholders.models import Relationship, Stakeholder
 from stakeholders.views.common import client_for, stakeholder_url_prefix
-
-
-def _flash(request, form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
 
 
 @require_http_methods(["GET", "POST"])
@@ -116,11 +110,11 @@ def relationship_set(request, pk: int):
             return _relationship_conflict(request, person, form, stale)
         except ValidationError as error:
             apply_errors(form, error)
-            _flash(request, form)
+            flash_form_errors(request, form)
         else:
             messages.success(request, f"Relationship of {data['user']} with {person} saved.")
     else:
-        _flash(request, form)
+        flash_form_errors(request, form)
     return redirect(reverse("stakeholder-detail", args=[person.pk]) + "#relationships")
 
 
@@ -169,9 +163,9 @@ def stakeholder_merge(request, pk: int):
             messages.success(request, f"Merged into {keep}: all interactions and relationships kept.")
         except ValidationError as error:
             apply_errors(form, error)
-            _flash(request, form)
+            flash_form_errors(request, form)
     else:
-        _flash(request, form)
+        flash_form_errors(request, form)
     return redirect("stakeholder-detail", pk=keep.pk)
 
 
@@ -197,6 +191,6 @@ def who_knows_whom(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
-    if request.htmx and not request.htmx.history_restore_request:
+    if wants_partial(request):
         return render(request, "stakeholders/who_knows_whom.html#results", context)
     return render(request, "stakeholders/who_knows_whom.html", context)

@@ -1,0 +1,21 @@
+"""Abstract model bases shared by the apps."""
+
+from __future__ import annotations
+
+import pghistory
+from django.db import models
+
+
+class Versioned(models.Model):
+    """A record edited by several people: each save goes through `core.concurrency.save_versioned`,
+    which refuses a stale write and counts the version up by one."""
+
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        abstract = True
+
+
+def tracked[M: type[models.Model]](model: M) -> M:
+    """Keep every insert, update and delete of `model` in its pghistory event table."""
+    return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())(model)
