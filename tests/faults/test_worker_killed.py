@@ -177,7 +177,8 @@ def test_an_import_killed_midway_is_taken_over_by_the_next_worker_and_imports_ea
 
     held.lock("SELECT 1 FROM stakeholders_stakeholder WHERE id = %s FOR UPDATE", [known.pk])
     http.post(reverse("stakeholder-import-run", args=[job.pk]), {"mode": "all_or_nothing"})
-    kill_while_blocked(first, held, '%UPDATE "stakeholders_stakeholder"', "the known person's row")
+    # The import locks the rows it will change (to skip any edited meanwhile) before it writes them.
+    kill_while_blocked(first, held, 'SELECT %FROM "stakeholders_stakeholder"%FOR UPDATE', "the known person's row")
     killed_at = timezone.now()
     job.refresh_from_db()
     assert (job.status, job.runs) == (ImportStatus.IMPORTING, 1)  # left running, nothing written:
