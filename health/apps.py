@@ -5,9 +5,9 @@ class HealthConfig(AppConfig):
     name = "health"
 
     def ready(self) -> None:
+        from accounts.models import Client
         from accounts.signals import client_detail_panels
-        from health import signals
-        from health.panels import client_health_panel
+        from health import panels, signals
 
         signals.connect()
-        client_detail_panels.connect(client_health_panel, dispatch_uid="health-client-panel")
+        client_detail_panels.connect(panels.client_panel, sender=Client, dispatch_uid="health-client-panel")

@@ -1,13 +1,13 @@
-"""The health section of the client page (added through accounts' client_detail_panels signal)."""
+"""The health section of the client page (connected in apps.py), after the plans."""
 
 from accounts.models import Client, User
 from health import selectors
 
 
-def client_health_panel(sender, client: Client, user: User, **kwargs) -> dict:
+def client_panel(sender, client: Client, user: User, **kwargs) -> dict:
     health = selectors.client_health(client)
     return {
-        "order": 20,
+        "order": 30,
         "template": "health/client_panel.html",
         "health": health,
         "sparkline": selectors.sparkline(

@@ -8,13 +8,13 @@ class PlanningConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
-        from accounts.models import Assignment
+        from accounts.models import Assignment, Client
         from accounts.signals import client_detail_panels
-        from planning import receivers
+        from planning import panels, receivers
 
         post_save.connect(
             receivers.start_onboarding_checklist,
             sender=Assignment,
             dispatch_uid="planning-onboarding-checklist",
         )
-        client_detail_panels.connect(receivers.plan_panel, dispatch_uid="planning-client-panel")
+        client_detail_panels.connect(panels.client_panel, sender=Client, dispatch_uid="planning-client-panel")

@@ -7,9 +7,8 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.models import Client
         from accounts.signals import client_detail_panels
-        from reports import tasks_digest  # noqa: F401 - registers the digest tasks with Celery
-        from reports.panels_pdf import account_review_panel
+        from reports import panels
+        from reports.dashboard import tasks as dashboard_tasks  # noqa: F401 - registers the tasks with Celery
+        from reports.pdf import tasks as pdf_tasks  # noqa: F401 - registers the tasks with Celery
 
-        client_detail_panels.connect(
-            account_review_panel, sender=Client, dispatch_uid="reports-pdf-account-review-panel"
-        )
+        client_detail_panels.connect(panels.client_panel, sender=Client, dispatch_uid="reports-client-panel")

@@ -71,7 +71,7 @@ class Report(models.Model):
     def shown_title(self) -> str:
         """The title for the requester's lists: a report they may no longer read keeps its name
         to itself (an account review's title is its client's name). Reads through
-        `reports.selectors_pdf` set `available`; anything else counts as unavailable."""
+        `reports.pdf.selectors` set `available`; anything else counts as unavailable."""
         if getattr(self, "available", False):
             return self.title or ""
         return f"{self.get_kind_display()} (no longer available)"

@@ -1,4 +1,4 @@
-from reports.urls_dashboard import urlpatterns as dashboard_urlpatterns
-from reports.urls_pdf import pdf_urlpatterns
+from reports.dashboard.urls import urlpatterns as dashboard_urlpatterns
+from reports.pdf.urls import urlpatterns as pdf_urlpatterns
 
 urlpatterns = [*pdf_urlpatterns, *dashboard_urlpatterns]

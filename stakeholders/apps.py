@@ -5,15 +5,8 @@ class StakeholdersConfig(AppConfig):
     name = "stakeholders"
 
     def ready(self) -> None:
+        from accounts.models import Client
         from accounts.signals import client_detail_panels
+        from stakeholders import panels
 
-        client_detail_panels.connect(stakeholder_panel, dispatch_uid="stakeholders-client-panel")
-
-
-def stakeholder_panel(sender, client, user, **kwargs) -> dict:
-    """The stakeholder section of the client page: gaps, key people, the quick log form, recent touchpoints."""
-    from accounts.access import can_edit
-    from stakeholders.views.client_pages import panel_context
-
-    return {"order": 20, "template": "stakeholders/panel.html",
-            **panel_context(client, user, can_edit(user, client))}
+        client_detail_panels.connect(panels.client_panel, sender=Client, dispatch_uid="stakeholders-client-panel")

@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 
 from accounts.access import firm_people_for
 from accounts.models import Client, User
+from stakeholders import selectors
 from stakeholders.models import (
     BuyingRole,
     ImportKind,
@@ -166,3 +167,18 @@ class ImportUploadForm(forms.Form):
 
 class ImportRunForm(forms.Form):
     mode = forms.ChoiceField(choices=ImportMode.choices)
+
+
+def log_form_for(client: Client, user: User, data=None, stakeholder_id: str | None = None,
+                 people: list[User] | None = None, stakeholders: list[Stakeholder] | None = None) -> InteractionForm:
+    """The short "log an interaction" form. Lists already loaded for the page are reused as its choices."""
+    initial = {"firm_attendees": [user.pk]}
+    if stakeholder_id and stakeholder_id.isdigit():
+        initial["stakeholders"] = [int(stakeholder_id)]
+    form = InteractionForm(data, client=client, firm_people=selectors.firm_people_of(client, also=user),
+                           initial=initial, prefix="log")
+    if people is not None:
+        form.fields["firm_attendees"].choices = [(u.pk, u.full_name) for u in people]
+    if stakeholders is not None:
+        form.fields["stakeholders"].choices = [(s.pk, s.name) for s in stakeholders if s.status == "active"]
+    return form

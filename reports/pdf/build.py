@@ -13,7 +13,7 @@ from reports.pdf import readers as report_data
 from reports.pdf.document import account_review_html, pack_html
 from reports.pdf.periods import Quarter
 from reports.pdf.render import RenderedPdf, render_pdf
-from reports.scopes import resolve_client_scope, resolve_pack_scope
+from reports.pdf.scopes import resolve_client_scope, resolve_pack_scope
 
 
 @dataclass

@@ -8,13 +8,13 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import Client, User
 from core.forms import apply_errors, flash_form_errors
 from core.htmx import wants_partial
 from core.pagination import last_page, page_number
 from stakeholders import selectors, services
-from stakeholders.forms import InteractionForm, TimelineFilterForm
+from stakeholders.forms import TimelineFilterForm, log_form_for
 from stakeholders.models import Stakeholder
+from stakeholders.panels import panel_context
 from stakeholders.views.common import client_for, stakeholder_url_prefix
 
 TIMELINE_PAGE = 25  # as the client list: a screenful, and cheap to draw
@@ -55,21 +55,6 @@ def coverage_matrix(request, pk: int):
     return _people_page(request, pk, "stakeholders/matrix.html", build)
 
 
-def log_form_for(client: Client, user: User, data=None, stakeholder_id: str | None = None,
-                 people: list[User] | None = None, stakeholders: list[Stakeholder] | None = None) -> InteractionForm:
-    """The short "log an interaction" form. Lists already loaded for the page are reused as its choices."""
-    initial = {"firm_attendees": [user.pk]}
-    if stakeholder_id and stakeholder_id.isdigit():
-        initial["stakeholders"] = [int(stakeholder_id)]
-    form = InteractionForm(data, client=client, firm_people=selectors.firm_people_of(client, also=user),
-                           initial=initial, prefix="log")
-    if people is not None:
-        form.fields["firm_attendees"].choices = [(u.pk, u.full_name) for u in people]
-    if stakeholders is not None:
-        form.fields["stakeholders"].choices = [(s.pk, s.name) for s in stakeholders if s.status == "active"]
-    return form
-
-
 @require_GET
 def timeline(request, pk: int):
     client = client_for(request.user, pk)
@@ -107,19 +92,6 @@ def timeline(request, pk: int):
                               stakeholders=stakeholders) if client.user_can_edit else None,
     )
     return render(request, "stakeholders/timeline.html", context)
-
-
-def panel_context(client: Client, user: User, can_edit: bool, form: InteractionForm | None = None) -> dict:
-    people = selectors.client_stakeholders(client)
-    recent = list(selectors.timeline(client)[:5])
-    return {
-        "client": client, "can_edit": can_edit, "stakeholder_count": len(people),
-        "gaps": selectors.coverage_gaps(people), "recent": recent,
-        "frequency": selectors.contact_frequency(client),
-        "key_people": sorted(people, key=lambda p: (-p.influence, p.name))[:8],
-        "log_form": (form or log_form_for(client, user, stakeholders=people)) if can_edit else None,
-        "detail_url": stakeholder_url_prefix(),
-    }
 
 
 @require_POST

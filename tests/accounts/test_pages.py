@@ -167,3 +167,15 @@ def test_partner_outside_team_cannot_post_fees(bob, normal_client, login):
                                {"financial_year": 2025, "service_line": ServiceLineFactory().pk, "amount": 5})
     assert response.status_code == 403
     assert not FeeRecord.objects.exists()
+
+
+def test_client_page_sections_keep_their_declared_order(alice, normal_client, login):
+    panels = login(alice).get(reverse("client-detail", args=[normal_client.pk])).context["panels"]
+    assert [panel["template"] for panel in panels] == [
+        "stakeholders/panel.html",
+        "planning/client_panel.html",
+        "health/client_panel.html",
+        "reports/pdf/client_panel.html",
+    ]
+    orders = [panel["order"] for panel in panels]
+    assert len(set(orders)) == len(orders), "each section declares its own place"

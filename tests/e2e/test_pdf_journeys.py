@@ -8,7 +8,7 @@ import pytest
 from django.db import transaction
 from pypdf import PdfReader
 
-from reports import tasks
+from reports.pdf import tasks
 from tests.factories import PASSWORD, ClientFactory, UserFactory
 from tests.reports_pdf.conftest import give_data
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from reports.models import Report
 from reports.pdf.periods import last_complete_quarter
-from reports.services import reports_requeue_waiting
+from reports.pdf.services import reports_requeue_waiting
 from stakeholders.models import ImportJob, Stakeholder
 from stakeholders.services import import_jobs_requeue_waiting
 from tests.faults.processes import wait_for

@@ -26,7 +26,7 @@ from health.services.jobs import recompute_job_create
 from health.services.recompute import client_recompute, load_scorecard
 from reports.models import Report, ReportStatus
 from reports.pdf.periods import last_complete_quarter
-from reports.services import report_request
+from reports.pdf.services import report_request
 from stakeholders.models import ImportJob, ImportStatus, Stakeholder
 from tests.factories import ClientFactory, StakeholderFactory, UserFactory
 from tests.faults.processes import RowLock, wait_for

@@ -10,8 +10,8 @@ from django.utils import timezone
 from accounts.models import Notification
 from planning.models import Action
 from reports.dashboard.digest import digest_send
+from reports.dashboard.tasks import send_weekly_digests
 from reports.models import DigestDelivery
-from reports.tasks_digest import send_weekly_digests
 from tests.factories import AccountPlanFactory, ActionFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from rest_framework.test import APIClient
 from accounts.models import Assignment, Notification
 from health.formula import ScoreResult
 from health.services.alerts import alerts_raise
-from reports import services
 from reports.dashboard.digest import digest_send
+from reports.pdf import services
 from tests.factories import HealthScoreFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reports.dashboard.overview import firm_overview
-from reports.tasks import refresh_shared_figures
+from reports.dashboard.tasks import refresh_shared_figures
 
 pytestmark = pytest.mark.django_db
 

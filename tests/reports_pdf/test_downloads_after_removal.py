@@ -7,8 +7,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Assignment
-from reports import services
 from reports.models import BEHIND_A_WALL, Report
+from reports.pdf import services
 from tests.reports_pdf.conftest import give_data
 
 pytestmark = pytest.mark.django_db

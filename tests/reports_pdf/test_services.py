@@ -8,8 +8,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import Notification
-from reports import services, tasks
 from reports.models import Report, ReportStatus
+from reports.pdf import services, tasks
 from reports.pdf.periods import Quarter
 from tests.factories import ClientFactory, OfficeFactory, UserFactory
 from tests.reports_pdf.conftest import pdf_pages, review_record

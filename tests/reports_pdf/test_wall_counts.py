@@ -6,8 +6,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.models import Assignment, Role
-from reports import services
 from reports.models import Report
+from reports.pdf import services
 from tests.factories import ClientFactory, OfficeFactory, UserFactory
 from tests.reports_pdf.conftest import give_data, pack_record
 

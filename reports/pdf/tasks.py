@@ -1,13 +1,15 @@
-"""Celery tasks of the reports app: thin, they take ids and call services."""
+"""Celery tasks of the PDF reports: thin, they take ids and call services.
+
+Their names predate this module and are kept: queued messages and the beat schedule hold them."""
 
 from celery import shared_task
 from django.conf import settings
 
-from reports import services
-from reports.dashboard import pages
+from reports.pdf import services
 
 
 @shared_task(
+    name="reports.tasks.render_report",
     soft_time_limit=settings.REPORTS_MAX_RENDER_SECONDS,
     time_limit=settings.REPORTS_MAX_RENDER_SECONDS + 60,
 )
@@ -22,21 +24,16 @@ def render_report(report_id: str, recheck: bool = True) -> str | None:
     return report.status if report else None
 
 
-@shared_task
+@shared_task(name="reports.tasks.requeue_waiting_reports")
 def requeue_waiting_reports() -> int:
     return services.reports_requeue_waiting()
 
 
-@shared_task
+@shared_task(name="reports.tasks.generate_quarterly_packs")
 def generate_quarterly_packs() -> int:
     return len(services.quarterly_packs_generate())
 
 
-@shared_task
-def refresh_shared_figures() -> list[str]:
-    return pages.shared_figures_refresh()
-
-
-@shared_task
+@shared_task(name="reports.tasks.withdraw_unavailable_reports")
 def withdraw_unavailable_reports() -> int:
     return services.reports_withdraw_unavailable()

@@ -1,8 +1,16 @@
-"""Celery tasks for the weekly digest: thin, id-based, safe to run twice."""
+"""Celery tasks of the dashboards: thin, id-based, safe to run twice.
+
+Their names predate this module and are kept: queued messages and the beat schedule hold them."""
 
 from celery import shared_task
 
+from reports.dashboard import pages
 from reports.dashboard.digest import digest_recipient_ids, digest_send
+
+
+@shared_task(name="reports.tasks.refresh_shared_figures")
+def refresh_shared_figures() -> list[str]:
+    return pages.shared_figures_refresh()
 
 
 @shared_task(name="reports.send_weekly_digests")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views_dashboard as views
+from reports.dashboard import views
 
 urlpatterns = [
     path("home/", views.partner_home, name="partner-home"),

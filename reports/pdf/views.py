@@ -8,10 +8,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms import apply_errors
-from reports import selectors_pdf as selectors
-from reports import services
-from reports.forms_pdf import SCOPE_TYPES, ReportRequestForm, recent_quarters
 from reports.models import BEHIND_A_WALL, ReportKind, ReportStatus
+from reports.pdf import selectors, services
+from reports.pdf.forms import SCOPE_TYPES, ReportRequestForm, recent_quarters
 
 PAGE_SIZE = 25
 

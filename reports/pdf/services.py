@@ -24,7 +24,7 @@ from reports.models import STALE_AFTER_RENDER_LIMITS, Report, ReportKind, Report
 from reports.pdf.build import build_report, data_as_of
 from reports.pdf.periods import Quarter, last_complete_quarter
 from reports.pdf.render import ReportRenderError
-from reports.scopes import resolve_client_scope, resolve_pack_scope
+from reports.pdf.scopes import resolve_client_scope, resolve_pack_scope
 
 logger = logging.getLogger(__name__)
 UNEXPECTED_FAILURE = (
@@ -80,14 +80,14 @@ def _clean_scope(scope: dict) -> dict:
 
 
 def _enqueue(report: Report) -> None:
-    from reports.tasks import render_report
+    from reports.pdf.tasks import render_report
 
     send_task_on_commit(render_report, str(report.pk))
 
 
 def reports_requeue_waiting(*, older_than_seconds: int = 120) -> int:
     """Nudge reports still queued (e.g. requested while the broker was down); rendering is idempotent."""
-    from reports.tasks import render_report
+    from reports.pdf.tasks import render_report
 
     cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
     waiting = list(Report.objects.filter(status="queued", created_at__lt=cutoff).values_list("pk", flat=True))
@@ -251,7 +251,7 @@ def report_for_download(*, actor: User, pk: object) -> Report:
     no longer sees is withdrawn and answered exactly as a report without a file (404), so the
     status code tells nothing; the report's own page and row say why, naming no client.
     """
-    from reports.selectors_pdf import get_report
+    from reports.pdf.selectors import get_report
 
     report = get_report(actor, pk)
     if not report.available:
@@ -281,7 +281,7 @@ def report_withdraw(*, report: Report) -> bool:
 
 def reports_withdraw_unavailable() -> int:
     """Withdraw every stored report its requester may no longer read: one query per requester."""
-    from reports.selectors_pdf import with_availability
+    from reports.pdf.selectors import with_availability
 
     withdrawn = 0
     holders = (

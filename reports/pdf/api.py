@@ -7,9 +7,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from reports import selectors_pdf as selectors
-from reports import services
 from reports.models import BEHIND_A_WALL, Report, ReportKind, ReportStatus
+from reports.pdf import selectors, services
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -139,4 +138,4 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
 
 
-pdf_routes = [("reports", ReportViewSet, "report")]
+routes = [("reports", ReportViewSet, "report")]
