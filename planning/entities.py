@@ -80,12 +80,8 @@ class Entity:
     def create_on(self, actor: User, plan: AccountPlan, data: dict[str, Any]) -> models.Model:
         return self.create(actor=actor, **self.owner(plan), **data)
 
-    def update_row(
-        self, actor: User, row: models.Model, expected_version: int, data: dict[str, Any]
-    ) -> models.Model:
-        return self.update(
-            actor=actor, **{self.keyword: row}, expected_version=expected_version, **data
-        )
+    def update_row(self, actor: User, row: models.Model, expected_version: int, data: dict[str, Any]) -> models.Model:
+        return self.update(actor=actor, **{self.keyword: row}, expected_version=expected_version, **data)
 
     def delete_row(self, actor: User, row: models.Model, expected_version: int) -> None:
         if self.delete is None:

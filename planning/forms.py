@@ -25,10 +25,10 @@ from stakeholders.models import Stakeholder
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def bounded_input(model: type[Model], name: str) -> forms.NumberInput:
-    """A number box limited to the range the model's field validates."""
+def limit_to_model_range(field: forms.Field, model: type[Model], name: str) -> None:
+    """The number box offers the range the model's field validates (not only the column's)."""
     limits = bounds(model, name)
-    return forms.NumberInput(attrs={"min": limits["min_value"], "max": limits["max_value"]})
+    field.widget.attrs.update(min=limits["min_value"], max=limits["max_value"])
 
 
 def active_people() -> forms.ModelChoiceField:
@@ -108,11 +108,12 @@ class RiskForm(VersionedForm):
     class Meta:
         model = Risk
         fields = Risk.EDITABLE_FIELDS
-        widgets = {
-            "mitigation": forms.Textarea(attrs={"rows": 2}),
-            "likelihood": bounded_input(Risk, "likelihood"),
-            "impact": bounded_input(Risk, "impact"),
-        }
+        widgets = {"mitigation": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("likelihood", "impact"):
+            limit_to_model_range(self.fields[name], Risk, name)
 
 
 class ReviewForm(VersionedForm):
