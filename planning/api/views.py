@@ -86,7 +86,7 @@ def versioned_schema(serializer: type, read: type | None = None) -> Any:
 
 
 class PlanningViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
-    """Shared: visibility by the access rule, writes by the entity's services, If-Match on every change."""
+    """Shared: visibility by the access rule, writes by services, If-Match on every change."""
 
     entity: Entity
     client_field = "client"
