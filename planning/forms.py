@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Model
 
 from accounts.access import firm_people_for
 from accounts.models import User
+from planning.choices import bounds
 from planning.models import (
     AccountPlan,
     Action,
@@ -21,6 +23,12 @@ from planning.models import (
 from stakeholders.models import Stakeholder
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def limit_to_model_range(field: forms.Field, model: type[Model], name: str) -> None:
+    """The number box offers the range the model's field validates (not only the column's)."""
+    limits = bounds(model, name)
+    field.widget.attrs.update(min=limits["min_value"], max=limits["max_value"])
 
 
 def active_people() -> forms.ModelChoiceField:
@@ -52,13 +60,7 @@ class VersionedForm(forms.ModelForm):
 class PlanForm(VersionedForm):
     class Meta:
         model = AccountPlan
-        fields = [
-            "north_star",
-            "relationship_objectives",
-            "value_proposition",
-            "persona",
-            "last_reviewed",
-        ]
+        fields = AccountPlan.EDITABLE_FIELDS
         widgets = {
             "north_star": forms.Textarea(attrs={"rows": 3}),
             "relationship_objectives": forms.Textarea(attrs={"rows": 3}),
@@ -68,14 +70,14 @@ class PlanForm(VersionedForm):
 
 
 class PlanCreateForm(forms.Form):
-    year = forms.IntegerField(min_value=2000, max_value=2100)
+    year = forms.IntegerField(**bounds(AccountPlan, "year"))
     from_last_year = forms.BooleanField(required=False, label="Start from last year's plan")
 
 
 class ObjectiveForm(VersionedForm):
     class Meta:
         model = Objective
-        fields = ["title", "horizon", "kpi", "baseline_value", "target_value", "current_value"]
+        fields = Objective.EDITABLE_FIELDS
 
 
 class ActionForm(VersionedForm):
@@ -83,7 +85,7 @@ class ActionForm(VersionedForm):
 
     class Meta:
         model = Action
-        fields = ["description", "owner", "due_date", "status", "objective", "stakeholders"]
+        fields = Action.EDITABLE_FIELDS
         widgets = {"due_date": DATE, "stakeholders": forms.SelectMultiple(attrs={"size": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -98,41 +100,26 @@ class ActionForm(VersionedForm):
 class OpportunityForm(VersionedForm):
     class Meta:
         model = Opportunity
-        fields = [
-            "description",
-            "service_line",
-            "estimated_fees",
-            "stage",
-            "probability",
-            "expected_close",
-            "origin",
-            "owner",
-        ]
+        fields = Opportunity.EDITABLE_FIELDS
         widgets = {"expected_close": DATE}
 
 
 class RiskForm(VersionedForm):
     class Meta:
         model = Risk
-        fields = ["title", "category", "likelihood", "impact", "mitigation", "owner", "status"]
-        widgets = {
-            "mitigation": forms.Textarea(attrs={"rows": 2}),
-            "likelihood": forms.NumberInput(attrs={"min": 1, "max": 5}),
-            "impact": forms.NumberInput(attrs={"min": 1, "max": 5}),
-        }
+        fields = Risk.EDITABLE_FIELDS
+        widgets = {"mitigation": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("likelihood", "impact"):
+            limit_to_model_range(self.fields[name], Risk, name)
 
 
 class ReviewForm(VersionedForm):
     class Meta:
         model = ClientReview
-        fields = [
-            "planned_date",
-            "held_date",
-            "firm_attendees",
-            "client_attendees",
-            "notes",
-            "decisions",
-        ]
+        fields = ClientReview.EDITABLE_FIELDS
         widgets = {
             "planned_date": DATE,
             "held_date": DATE,
@@ -152,7 +139,7 @@ class ReviewForm(VersionedForm):
 class PanelForm(VersionedForm):
     class Meta:
         model = PanelAppointment
-        fields = ["panel_name", "appointed_on", "retender_on", "rate_review_on", "notes"]
+        fields = PanelAppointment.EDITABLE_FIELDS
         widgets = {
             "appointed_on": DATE,
             "retender_on": DATE,
@@ -164,13 +151,13 @@ class PanelForm(VersionedForm):
 class GuidelineForm(VersionedForm):
     class Meta:
         model = Guideline
-        fields = ["category", "obligation"]
+        fields = Guideline.EDITABLE_FIELDS
 
 
 class ChecklistItemForm(VersionedForm):
     class Meta:
         model = ChecklistItem
-        fields = ["phase", "text", "due_date", "done"]
+        fields = ChecklistItem.EDITABLE_FIELDS
         widgets = {"due_date": DATE}
 
 
@@ -179,15 +166,7 @@ class TransitionForm(VersionedForm):
 
     class Meta:
         model = Transition
-        fields = [
-            "incoming",
-            "reason",
-            "overlap_start",
-            "overlap_end",
-            "consent_required",
-            "consent_received_on",
-            "notes",
-        ]
+        fields = Transition.EDITABLE_FIELDS
         widgets = {
             "overlap_start": DATE,
             "overlap_end": DATE,

@@ -1,4 +1,7 @@
-"""Account plans: objectives, actions, opportunities, risks and client reviews."""
+"""Account plans: objectives, actions, opportunities, risks and client reviews.
+
+`EDITABLE_FIELDS` on each model: what its form, API serializer and update service accept.
+"""
 
 from decimal import Decimal
 
@@ -11,44 +14,50 @@ from django.urls import reverse
 
 from accounts.models import Client, ServiceLine, free_text
 from accounts.validators import sensible_date
+from planning.choices import (
+    OPEN_STAGES,  # noqa: F401  (other apps read it from here)
+    OPEN_TRANSITION_STATUSES,  # noqa: F401
+    PROBABILITY_RANGE,
+    RANGE_MESSAGE,
+    RISK_SCALE,
+    ActionStatus,
+    ChecklistPhase,
+    GuidelineCategory,
+    Horizon,
+    Origin,
+    Persona,
+    PlanStatus,
+    RiskCategory,
+    RiskStatus,
+    Stage,
+    TransitionReason,
+    TransitionStatus,
+)
 
 
-class PlanStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ACTIVE = "active", "Active"
-    ARCHIVED = "archived", "Archived"
+class PlanRecord(models.Model):
+    """A row edited in place: saves check and bump its version (see core.concurrency)."""
 
+    version = models.PositiveIntegerField(default=1)
 
-class Persona(models.TextChoices):
-    LUMINARY = "luminary", "Luminary"
-    PEDESTAL_SELLER = "pedestal_seller", "Pedestal Seller"
-    STRATEGIC_ACCOUNT_LEADER = "strategic_account_leader", "Strategic Account Leader"
-    PLANNER = "planner", "Planner"
-    FRONT_DOOR = "front_door", "Front-Door"
-    RAINMAKER = "rainmaker", "Rainmaker"
-    CO_CREATOR = "co_creator", "Co-Creator"
-    INTRAPRENEUR = "intrapreneur", "Intrapreneur"
-    ELDER = "elder", "Elder"
-    CHOREOGRAPHER = "choreographer", "Choreographer"
+    class Meta:
+        abstract = True
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class AccountPlan(models.Model):
+class AccountPlan(PlanRecord):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="plans")
-    year = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(2000), MaxValueValidator(2100)]
-    )
+    year = models.PositiveSmallIntegerField(validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     north_star = free_text("Client's business goals (North Star)")
     relationship_objectives = free_text()
     value_proposition = free_text()
-    persona = models.CharField(
-        "CRP engagement persona", max_length=30, choices=Persona.choices, blank=True
-    )
+    persona = models.CharField("CRP engagement persona", max_length=30, choices=Persona.choices, blank=True)
     last_reviewed = models.DateField(null=True, blank=True, validators=[sensible_date])
-    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    EDITABLE_FIELDS = ["north_star", "relationship_objectives", "value_proposition", "persona", "last_reviewed"]
 
     class Meta:
         ordering = ["client", "-year"]
@@ -73,14 +82,8 @@ class AccountPlan(models.Model):
         return reverse("plan-detail", args=[self.pk])
 
 
-class Horizon(models.TextChoices):
-    SHORT = "short", "Short (< 6 months)"
-    MEDIUM = "medium", "Medium (6–18 months)"
-    LONG = "long", "Long (> 18 months)"
-
-
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Objective(models.Model):
+class Objective(PlanRecord):
     plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="objectives")
     title = models.CharField(max_length=300)
     horizon = models.CharField(max_length=10, choices=Horizon.choices, default=Horizon.SHORT)
@@ -88,7 +91,8 @@ class Objective(models.Model):
     baseline_value = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
     target_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     current_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
+
+    EDITABLE_FIELDS = ["title", "horizon", "kpi", "baseline_value", "target_value", "current_value"]
 
     class Meta:
         ordering = ["plan", "horizon", "id"]
@@ -99,44 +103,25 @@ class Objective(models.Model):
     @property
     def progress(self) -> float | None:
         """Share of the way from baseline to target, 0 to 1 (None without a target)."""
-        if (
-            self.target_value is None
-            or self.current_value is None
-            or self.target_value == self.baseline_value
-        ):
+        if self.target_value is None or self.current_value is None or self.target_value == self.baseline_value:
             return None
-        share = (self.current_value - self.baseline_value) / (
-            self.target_value - self.baseline_value
-        )
+        share = (self.current_value - self.baseline_value) / (self.target_value - self.baseline_value)
         return float(min(max(share, 0), 1))
 
 
-class ActionStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    DONE = "done", "Done"
-    DROPPED = "dropped", "Dropped"
-
-
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Action(models.Model):
+class Action(PlanRecord):
     plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="actions")
     description = models.CharField(max_length=500)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="actions"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="actions")
     due_date = models.DateField(validators=[sensible_date])
-    status = models.CharField(
-        max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN
-    )
+    status = models.CharField(max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN)
     completed_on = models.DateField(null=True, blank=True, validators=[sensible_date])
-    objective = models.ForeignKey(
-        Objective, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
-    )
-    stakeholders = models.ManyToManyField(
-        "stakeholders.Stakeholder", blank=True, related_name="actions"
-    )
-    version = models.PositiveIntegerField(default=1)
+    objective = models.ForeignKey(Objective, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions")
+    stakeholders = models.ManyToManyField("stakeholders.Stakeholder", blank=True, related_name="actions")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    EDITABLE_FIELDS = ["description", "owner", "due_date", "status", "objective", "stakeholders"]
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -149,36 +134,16 @@ class Action(models.Model):
         return self.description
 
 
-class Stage(models.TextChoices):
-    IDENTIFIED = "identified", "Identified"
-    QUALIFIED = "qualified", "Qualified"
-    PROPOSAL = "proposal", "Proposal"
-    WON = "won", "Won"
-    LOST = "lost", "Lost"
-
-
-OPEN_STAGES = (Stage.IDENTIFIED, Stage.QUALIFIED, Stage.PROPOSAL)
-
-
-class Origin(models.TextChoices):
-    SOURCED = "sourced", "CRP-sourced"
-    INFLUENCED = "influenced", "CRP-influenced"
-
-
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Opportunity(models.Model):
+class Opportunity(PlanRecord):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="opportunities")
-    service_line = models.ForeignKey(
-        ServiceLine, on_delete=models.PROTECT, related_name="opportunities"
-    )
+    service_line = models.ForeignKey(ServiceLine, on_delete=models.PROTECT, related_name="opportunities")
     description = models.CharField(max_length=500)
-    estimated_fees = models.DecimalField(
-        max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
-    )
+    estimated_fees = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
     stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.IDENTIFIED)
     probability = models.PositiveSmallIntegerField(
         default=10,
-        validators=[MaxValueValidator(100)],
+        validators=[MaxValueValidator(PROBABILITY_RANGE[1])],
         help_text="Per cent, 0–100",
     )
     expected_close = models.DateField(null=True, blank=True, validators=[sensible_date])
@@ -190,17 +155,27 @@ class Opportunity(models.Model):
         on_delete=models.SET_NULL,
         related_name="opportunities",
     )
-    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    EDITABLE_FIELDS = [
+        "description",
+        "service_line",
+        "estimated_fees",
+        "stage",
+        "probability",
+        "expected_close",
+        "origin",
+        "owner",
+    ]
 
     class Meta:
         ordering = ["expected_close", "id"]
         verbose_name_plural = "opportunities"
         constraints = [
             models.CheckConstraint(
-                condition=Q(probability__gte=0, probability__lte=100),
+                condition=Q(probability__gte=PROBABILITY_RANGE[0], probability__lte=PROBABILITY_RANGE[1]),
                 name="opportunity_probability_range",
-                violation_error_message="Probability runs from 0 to 100.",
+                violation_error_message=RANGE_MESSAGE.format("Probability", *PROBABILITY_RANGE),
             ),
             models.CheckConstraint(
                 condition=Q(estimated_fees__gte=0),
@@ -217,33 +192,16 @@ class Opportunity(models.Model):
         return self.estimated_fees * self.probability / 100
 
 
-class RiskCategory(models.TextChoices):
-    RELATIONSHIP = "relationship", "Relationship"
-    COMPETITOR = "competitor", "Competitor"
-    PRICING = "pricing", "Pricing"
-    CYBERSECURITY = "cybersecurity", "Cybersecurity"
-    AI_GOVERNANCE = "ai_governance", "AI governance"
-    REGULATORY = "regulatory", "Regulatory"
-    OPERATIONAL_CONTINUITY = "operational_continuity", "Operational continuity"
-    THIRD_PARTY = "third_party", "Third party"
-
-
-class RiskStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    MITIGATED = "mitigated", "Mitigated"
-    CLOSED = "closed", "Closed"
-
-
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Risk(models.Model):
+class Risk(PlanRecord):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="risks")
     title = models.CharField(max_length=300)
     category = models.CharField(max_length=30, choices=RiskCategory.choices)
     likelihood = models.PositiveSmallIntegerField(
-        default=3, validators=[MinValueValidator(1), MaxValueValidator(5)]
+        default=3, validators=[MinValueValidator(RISK_SCALE[0]), MaxValueValidator(RISK_SCALE[1])]
     )
     impact = models.PositiveSmallIntegerField(
-        default=3, validators=[MinValueValidator(1), MaxValueValidator(5)]
+        default=3, validators=[MinValueValidator(RISK_SCALE[0]), MaxValueValidator(RISK_SCALE[1])]
     )
     mitigation = free_text()
     owner = models.ForeignKey(
@@ -254,21 +212,22 @@ class Risk(models.Model):
         related_name="risks",
     )
     status = models.CharField(max_length=10, choices=RiskStatus.choices, default=RiskStatus.OPEN)
-    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    EDITABLE_FIELDS = ["title", "category", "likelihood", "impact", "mitigation", "owner", "status"]
 
     class Meta:
         ordering = ["-likelihood", "-impact", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(likelihood__gte=1, likelihood__lte=5),
+                condition=Q(likelihood__gte=RISK_SCALE[0], likelihood__lte=RISK_SCALE[1]),
                 name="risk_likelihood_range",
-                violation_error_message="Likelihood runs from 1 to 5.",
+                violation_error_message=RANGE_MESSAGE.format("Likelihood", *RISK_SCALE),
             ),
             models.CheckConstraint(
-                condition=Q(impact__gte=1, impact__lte=5),
+                condition=Q(impact__gte=RISK_SCALE[0], impact__lte=RISK_SCALE[1]),
                 name="risk_impact_range",
-                violation_error_message="Impact runs from 1 to 5.",
+                violation_error_message=RANGE_MESSAGE.format("Impact", *RISK_SCALE),
             ),
         ]
         indexes = [models.Index(fields=["client", "status"])]
@@ -282,21 +241,25 @@ class Risk(models.Model):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class ClientReview(models.Model):
+class ClientReview(PlanRecord):
     """A relationship review (QBR) with the client: planned, then held."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="reviews")
     planned_date = models.DateField(validators=[sensible_date])
     held_date = models.DateField(null=True, blank=True, validators=[sensible_date])
-    firm_attendees = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="client_reviews"
-    )
-    client_attendees = models.ManyToManyField(
-        "stakeholders.Stakeholder", blank=True, related_name="reviews"
-    )
+    firm_attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="client_reviews")
+    client_attendees = models.ManyToManyField("stakeholders.Stakeholder", blank=True, related_name="reviews")
     notes = free_text()
     decisions = free_text()
-    version = models.PositiveIntegerField(default=1)
+
+    EDITABLE_FIELDS = [
+        "planned_date",
+        "held_date",
+        "firm_attendees",
+        "client_attendees",
+        "notes",
+        "decisions",
+    ]
 
     class Meta:
         ordering = ["-planned_date"]
@@ -305,31 +268,8 @@ class ClientReview(models.Model):
         return f"Review of {self.client} planned {self.planned_date}"
 
 
-class TransitionReason(models.TextChoices):
-    DISENGAGEMENT = "disengagement", "Disengagement"
-    STYLE_MISMATCH = "style_mismatch", "Style mismatch"
-    WORKLOAD = "workload", "Workload"
-    SUCCESSION = "succession", "Succession"
-    LONG_TENURE = "long_tenure", "Long tenure / stagnation"
-    CLIENT_OUTGREW = "client_outgrew", "Client outgrew the partner"
-    RETENTION_DECLINE = "retention_decline", "Retention decline"
-    RESISTANCE_TO_CHANGE = "resistance_to_change", "Resistance to change"
-    STRATEGIC_REORIENTATION = "strategic_reorientation", "Strategic reorientation"
-    PARTNER_LEAVING = "partner_leaving", "Partner leaving"
-
-
-class TransitionStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    IN_PROGRESS = "in_progress", "In progress"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
-
-
-OPEN_TRANSITION_STATUSES = (TransitionStatus.PLANNED, TransitionStatus.IN_PROGRESS)
-
-
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Transition(models.Model):
+class Transition(PlanRecord):
     """A planned handover of the CRP role from one partner to another."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="transitions")
@@ -340,21 +280,26 @@ class Transition(models.Model):
         on_delete=models.PROTECT,
         related_name="transitions_out",
     )
-    incoming = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="transitions_in"
-    )
+    incoming = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="transitions_in")
     reason = models.CharField(max_length=30, choices=TransitionReason.choices)
     overlap_start = models.DateField(validators=[sensible_date])
     overlap_end = models.DateField(validators=[sensible_date])
     consent_required = models.BooleanField("Client consent required", default=True)
     consent_received_on = models.DateField(null=True, blank=True, validators=[sensible_date])
     notes = free_text()
-    status = models.CharField(
-        max_length=12, choices=TransitionStatus.choices, default=TransitionStatus.PLANNED
-    )
+    status = models.CharField(max_length=12, choices=TransitionStatus.choices, default=TransitionStatus.PLANNED)
     completed_on = models.DateField(null=True, blank=True, validators=[sensible_date])
-    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    EDITABLE_FIELDS = [
+        "incoming",
+        "reason",
+        "overlap_start",
+        "overlap_end",
+        "consent_required",
+        "consent_received_on",
+        "notes",
+    ]
 
     class Meta:
         ordering = ["-overlap_start", "-id"]
@@ -370,15 +315,8 @@ class Transition(models.Model):
         return f"CRP handover of {self.client} to {self.incoming}"
 
 
-class ChecklistPhase(models.TextChoices):
-    DAYS_30 = "30", "First 30 days"
-    DAYS_60 = "60", "Days 31-60"
-    DAYS_90 = "90", "Days 61-90"
-    HANDOVER = "handover", "Knowledge transfer"
-
-
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class ChecklistItem(models.Model):
+class ChecklistItem(PlanRecord):
     """One step of a new CRP's 30/60/90-day onboarding, or of a transition's knowledge transfer."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="checklist_items")
@@ -396,7 +334,8 @@ class ChecklistItem(models.Model):
     text = models.CharField(max_length=300)
     due_date = models.DateField(null=True, blank=True, validators=[sensible_date])
     done = models.BooleanField(default=False)
-    version = models.PositiveIntegerField(default=1)
+
+    EDITABLE_FIELDS = ["phase", "text", "due_date", "done"]
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -413,7 +352,7 @@ class ChecklistItem(models.Model):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class PanelAppointment(models.Model):
+class PanelAppointment(PlanRecord):
     """The firm's place on a client's adviser panel, with its re-tender and rate-review dates."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="panel_appointments")
@@ -422,7 +361,8 @@ class PanelAppointment(models.Model):
     retender_on = models.DateField("Re-tender date", null=True, blank=True, validators=[sensible_date])
     rate_review_on = models.DateField("Rate review date", null=True, blank=True, validators=[sensible_date])
     notes = free_text()
-    version = models.PositiveIntegerField(default=1)
+
+    EDITABLE_FIELDS = ["panel_name", "appointed_on", "retender_on", "rate_review_on", "notes"]
 
     class Meta:
         ordering = ["retender_on", "id"]
@@ -431,24 +371,15 @@ class PanelAppointment(models.Model):
         return self.panel_name
 
 
-class GuidelineCategory(models.TextChoices):
-    STAFFING = "staffing", "Staffing"
-    BILLING = "billing", "Billing"
-    BUDGETING = "budgeting", "Budgets and estimates"
-    REPORTING = "reporting", "Reporting"
-    OTHER = "other", "Other"
-
-
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Guideline(models.Model):
+class Guideline(PlanRecord):
     """An outside-counsel or billing obligation the client imposes on the firm."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="guidelines")
-    category = models.CharField(
-        max_length=12, choices=GuidelineCategory.choices, default=GuidelineCategory.OTHER
-    )
+    category = models.CharField(max_length=12, choices=GuidelineCategory.choices, default=GuidelineCategory.OTHER)
     obligation = models.CharField(max_length=500)
-    version = models.PositiveIntegerField(default=1)
+
+    EDITABLE_FIELDS = ["category", "obligation"]
 
     class Meta:
         ordering = ["category", "id"]
@@ -460,9 +391,7 @@ class Guideline(models.Model):
 class CalendarFeed(models.Model):
     """The secret token behind a person's iCalendar feed of their open actions."""
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
-    )
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
     token = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now=True)
 

@@ -1,27 +1,13 @@
 """REST API routes of this app, registered by config.urls."""
 
-from planning.api.views import (
-    ActionViewSet,
-    ChecklistItemViewSet,
-    GuidelineViewSet,
-    ObjectiveViewSet,
-    OpportunityViewSet,
-    PanelViewSet,
-    PlanViewSet,
-    ReviewViewSet,
-    RiskViewSet,
-    TransitionViewSet,
-)
+from typing import Any
 
-routes = [
-    ("plans", PlanViewSet, "plan"),
-    ("objectives", ObjectiveViewSet, "objective"),
-    ("actions", ActionViewSet, "action"),
-    ("opportunities", OpportunityViewSet, "opportunity"),
-    ("risks", RiskViewSet, "risk"),
-    ("reviews", ReviewViewSet, "review"),
-    ("transitions", TransitionViewSet, "transition"),
-    ("panels", PanelViewSet, "panel"),
-    ("guidelines", GuidelineViewSet, "guideline"),
-    ("checklist-items", ChecklistItemViewSet, "checklist-item"),
-]
+
+def __getattr__(name: str) -> Any:
+    # Loaded on first use rather than with the package: the ViewSets read planning.entities, which
+    # reads this package's serializers.
+    if name == "routes":
+        from planning.api.views import ROUTES
+
+        return ROUTES
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from accounts.api_scoping import AccessScopedModelSerializer, AccessScopedSerializer
 from accounts.models import Client, User
+from planning.choices import bounds
 from planning.models import (
     AccountPlan,
     Action,
@@ -35,11 +36,7 @@ class PlanSerializer(AccessScopedModelSerializer):
             "client_name",
             "year",
             "status",
-            "north_star",
-            "relationship_objectives",
-            "value_proposition",
-            "persona",
-            "last_reviewed",
+            *AccountPlan.EDITABLE_FIELDS,
             "version",
             "created_at",
             "updated_at",
@@ -55,7 +52,7 @@ class PlanUpdateSerializer(PlanSerializer):
 
 class PlanStartSerializer(AccessScopedSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
-    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    year = serializers.IntegerField(**bounds(AccountPlan, "year"))
 
 
 class ObjectiveSerializer(AccessScopedModelSerializer):
@@ -67,12 +64,7 @@ class ObjectiveSerializer(AccessScopedModelSerializer):
         fields = [
             "id",
             "plan",
-            "title",
-            "horizon",
-            "kpi",
-            "baseline_value",
-            "target_value",
-            "current_value",
+            *Objective.EDITABLE_FIELDS,
             "progress",
             "version",
         ]
@@ -93,13 +85,8 @@ class ActionSerializer(AccessScopedModelSerializer):
             "id",
             "plan",
             "client",
-            "description",
-            "owner",
-            "due_date",
-            "status",
+            *Action.EDITABLE_FIELDS,
             "completed_on",
-            "objective",
-            "stakeholders",
             "version",
             "created_at",
         ]
@@ -112,7 +99,7 @@ class OpportunitySerializer(AccessScopedModelSerializer):
         queryset=FIRM_PEOPLE, required=False, allow_null=True
     )
     weighted_value = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
-    probability = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    probability = serializers.IntegerField(**bounds(Opportunity, "probability"), required=False)
     estimated_fees = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
 
     class Meta:
@@ -120,15 +107,8 @@ class OpportunitySerializer(AccessScopedModelSerializer):
         fields = [
             "id",
             "client",
-            "service_line",
-            "description",
-            "estimated_fees",
-            "stage",
-            "probability",
+            *Opportunity.EDITABLE_FIELDS,
             "weighted_value",
-            "expected_close",
-            "origin",
-            "owner",
             "version",
             "created_at",
         ]
@@ -140,8 +120,8 @@ class RiskSerializer(AccessScopedModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(
         queryset=FIRM_PEOPLE, required=False, allow_null=True
     )
-    likelihood = serializers.IntegerField(min_value=1, max_value=5, required=False)
-    impact = serializers.IntegerField(min_value=1, max_value=5, required=False)
+    likelihood = serializers.IntegerField(**bounds(Risk, "likelihood"), required=False)
+    impact = serializers.IntegerField(**bounds(Risk, "impact"), required=False)
     severity = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -149,14 +129,8 @@ class RiskSerializer(AccessScopedModelSerializer):
         fields = [
             "id",
             "client",
-            "title",
-            "category",
-            "likelihood",
-            "impact",
+            *Risk.EDITABLE_FIELDS,
             "severity",
-            "mitigation",
-            "owner",
-            "status",
             "version",
             "created_at",
         ]
@@ -177,12 +151,7 @@ class ReviewSerializer(AccessScopedModelSerializer):
         fields = [
             "id",
             "client",
-            "planned_date",
-            "held_date",
-            "firm_attendees",
-            "client_attendees",
-            "notes",
-            "decisions",
+            *ClientReview.EDITABLE_FIELDS,
             "version",
         ]
         read_only_fields = ["version"]
@@ -198,13 +167,7 @@ class TransitionSerializer(AccessScopedModelSerializer):
             "id",
             "client",
             "outgoing",
-            "incoming",
-            "reason",
-            "overlap_start",
-            "overlap_end",
-            "consent_required",
-            "consent_received_on",
-            "notes",
+            *Transition.EDITABLE_FIELDS,
             "status",
             "completed_on",
             "version",
@@ -225,11 +188,7 @@ class PanelSerializer(AccessScopedModelSerializer):
         fields = [
             "id",
             "client",
-            "panel_name",
-            "appointed_on",
-            "retender_on",
-            "rate_review_on",
-            "notes",
+            *PanelAppointment.EDITABLE_FIELDS,
             "version",
         ]
         read_only_fields = ["version"]
@@ -240,7 +199,7 @@ class GuidelineSerializer(AccessScopedModelSerializer):
 
     class Meta:
         model = Guideline
-        fields = ["id", "client", "category", "obligation", "version"]
+        fields = ["id", "client", *Guideline.EDITABLE_FIELDS, "version"]
         read_only_fields = ["version"]
 
 
@@ -254,10 +213,7 @@ class ChecklistItemSerializer(AccessScopedModelSerializer):
             "client",
             "assignment",
             "transition",
-            "phase",
-            "text",
-            "due_date",
-            "done",
+            *ChecklistItem.EDITABLE_FIELDS,
             "version",
         ]
         read_only_fields = ["assignment", "transition", "version"]

@@ -36,18 +36,8 @@ from core.concurrency import (
 )
 from planning import selectors, services
 from planning.api import serializers as s
-from planning.models import (
-    AccountPlan,
-    Action,
-    ChecklistItem,
-    ClientReview,
-    Guideline,
-    Objective,
-    Opportunity,
-    PanelAppointment,
-    Risk,
-    Transition,
-)
+from planning.entities import ENTITIES, Entity
+from planning.models import AccountPlan, Action, ClientReview, Transition
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -98,21 +88,20 @@ def versioned_schema(serializer: type, read: type | None = None) -> Any:
 class PlanningViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
     """Shared: visibility by the access rule, writes by services, If-Match on every change."""
 
-    model: type[models.Model]
+    entity: Entity
     client_field = "client"
-    entity = ""  # the service prefix and keyword, e.g. "risk" → risk_create(…), risk_update(risk=…)
     update_serializer_class: type | None = None
 
     def get_queryset(self):
         return visible(self.request.user, self.base_queryset(), self.client_field).order_by("id")
 
     def base_queryset(self) -> models.QuerySet:
-        return self.model.objects.all()
+        return self.entity.model.objects.all()
 
     def get_serializer_class(self):
         if self.action in {"update", "partial_update"} and self.update_serializer_class:
             return self.update_serializer_class
-        return self.serializer_class
+        return self.entity.serializer
 
     def client_id_of(self, obj: models.Model) -> int:
         *path, last = self.client_field.split("__")
@@ -133,8 +122,9 @@ class PlanningViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        create = getattr(services, f"{self.entity}_create")
-        obj = create(actor=request.user, **self.create_kwargs(dict(serializer.validated_data)))
+        obj = self.entity.create(
+            actor=request.user, **self.create_kwargs(dict(serializer.validated_data))
+        )
         return self.respond(obj, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -146,30 +136,32 @@ class PlanningViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
         changes = {
             k: v for k, v in serializer.validated_data.items() if k not in {"client", "plan"}
         }
-        self.run(f"{self.entity}_update", obj, expected, changes)
+        self.run(self.entity.update, obj, expected, changes)
         return self.respond(obj)
 
     def destroy(self, request, *args, **kwargs):
         obj = self.get_editable_object()
         expected = self.check_if_match(obj)
-        self.run(f"{self.entity}_delete", obj, expected, {})
+        self.run(self.entity.delete, obj, expected, {})
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def run(
-        self, service_name: str, obj: models.Model, expected: int, changes: dict[str, Any]
+        self, service: Any, obj: models.Model, expected: int, changes: dict[str, Any]
     ) -> None:
         """Call a versioned service; losing the race after the If-Match check is a 412 too."""
-        keyword = "item" if self.entity == "checklist_item" else self.entity
         try:
-            getattr(services, service_name)(
-                actor=self.request.user, **{keyword: obj}, expected_version=expected, **changes
+            service(
+                actor=self.request.user,
+                **{self.entity.keyword: obj},
+                expected_version=expected,
+                **changes,
             )
         except StaleVersionError as stale:
             raise PreconditionFailed(f"{stale} Fetch it again and re-apply your change.") from stale
 
     def respond(self, obj: models.Model, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=obj.pk)
-        data = self.serializer_class(fresh, context=self.get_serializer_context()).data
+        data = self.entity.serializer(fresh, context=self.get_serializer_context()).data
         return Response(data, status=code, headers={"ETag": etag_for(fresh)})
 
 
@@ -177,9 +169,7 @@ class PlanningViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
 class PlanViewSet(PlanningViewSet):
     """Account plans. Activate/archive are versioned; start-from-last-year copies objectives."""
 
-    model = AccountPlan
-    entity = "plan"
-    serializer_class = s.PlanSerializer
+    entity = ENTITIES["plan"]
     update_serializer_class = s.PlanUpdateSerializer
     filterset_fields = ["client", "year", "status"]
 
@@ -195,16 +185,16 @@ class PlanViewSet(PlanningViewSet):
     @versioned_action(s.PlanSerializer)
     @action(detail=True, methods=["post"])
     def activate(self, request, pk=None):
-        return self._status_change("plan_activate")
+        return self._status_change(services.plan_activate)
 
     @versioned_action(s.PlanSerializer)
     @action(detail=True, methods=["post"])
     def archive(self, request, pk=None):
-        return self._status_change("plan_archive")
+        return self._status_change(services.plan_archive)
 
-    def _status_change(self, service_name: str) -> Response:
+    def _status_change(self, service: Any) -> Response:
         plan = self.get_editable_object()
-        self.run(service_name, plan, self.check_if_match(plan), {})
+        self.run(service, plan, self.check_if_match(plan), {})
         return self.respond(plan)
 
     @extend_schema(request=s.PlanStartSerializer, responses={201: s.PlanSerializer})
@@ -231,9 +221,7 @@ class PlanRowViewSet(PlanningViewSet):
 
 @versioned_schema(s.ObjectiveSerializer)
 class ObjectiveViewSet(PlanRowViewSet):
-    model = Objective
-    entity = "objective"
-    serializer_class = s.ObjectiveSerializer
+    entity = ENTITIES["objective"]
     filterset_fields = ["plan", "horizon"]
 
 
@@ -241,9 +229,7 @@ class ObjectiveViewSet(PlanRowViewSet):
 class ActionViewSet(PlanRowViewSet):
     """Actions of the plans you can see. `?mine=true` lists your own open ones, overdue first."""
 
-    model = Action
-    entity = "action"
-    serializer_class = s.ActionSerializer
+    entity = ENTITIES["action"]
     filterset_fields = ["plan", "owner", "status"]
 
     def base_queryset(self):
@@ -258,15 +244,13 @@ class ActionViewSet(PlanRowViewSet):
     @action(detail=True, methods=["post"])
     def done(self, request, pk=None):
         obj = self.get_editable_object()
-        self.run("action_mark_done", obj, self.check_if_match(obj), {})
+        self.run(services.action_mark_done, obj, self.check_if_match(obj), {})
         return self.respond(obj)
 
 
 @versioned_schema(s.OpportunitySerializer)
 class OpportunityViewSet(PlanningViewSet):
-    model = Opportunity
-    entity = "opportunity"
-    serializer_class = s.OpportunitySerializer
+    entity = ENTITIES["opportunity"]
     filterset_fields = ["client", "stage", "origin", "service_line"]
 
     @extend_schema(responses=s.PipelineSerializer)
@@ -280,17 +264,13 @@ class OpportunityViewSet(PlanningViewSet):
 
 @versioned_schema(s.RiskSerializer)
 class RiskViewSet(PlanningViewSet):
-    model = Risk
-    entity = "risk"
-    serializer_class = s.RiskSerializer
+    entity = ENTITIES["risk"]
     filterset_fields = ["client", "category", "status"]
 
 
 @versioned_schema(s.ReviewSerializer)
 class ReviewViewSet(PlanningViewSet):
-    model = ClientReview
-    entity = "review"
-    serializer_class = s.ReviewSerializer
+    entity = ENTITIES["review"]
     filterset_fields = ["client"]
 
     def base_queryset(self):
@@ -308,9 +288,7 @@ class ReviewViewSet(PlanningViewSet):
 class TransitionViewSet(PlanningViewSet):
     """CRP handovers. `complete` ends the old CRP and starts the new one in one transaction."""
 
-    model = Transition
-    entity = "transition"
-    serializer_class = s.TransitionSerializer
+    entity = ENTITIES["transition"]
     filterset_fields = ["client", "status"]
 
     def destroy(self, request, *args, **kwargs):
@@ -339,30 +317,26 @@ class TransitionViewSet(PlanningViewSet):
         expected = self.check_if_match(obj)
         body = s.TransitionCompleteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        self.run("transition_complete", obj, expected, dict(body.validated_data))
+        self.run(services.transition_complete, obj, expected, dict(body.validated_data))
         return self.respond(obj)
 
     @versioned_action(s.TransitionSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         obj = self.get_editable_object()
-        self.run("transition_cancel", obj, self.check_if_match(obj), {})
+        self.run(services.transition_cancel, obj, self.check_if_match(obj), {})
         return self.respond(obj)
 
 
 @versioned_schema(s.PanelSerializer)
 class PanelViewSet(PlanningViewSet):
-    model = PanelAppointment
-    entity = "panel"
-    serializer_class = s.PanelSerializer
+    entity = ENTITIES["panel"]
     filterset_fields = ["client"]
 
 
 @versioned_schema(s.GuidelineSerializer)
 class GuidelineViewSet(PlanningViewSet):
-    model = Guideline
-    entity = "guideline"
-    serializer_class = s.GuidelineSerializer
+    entity = ENTITIES["guideline"]
     filterset_fields = ["client", "category"]
 
 
@@ -370,7 +344,19 @@ class GuidelineViewSet(PlanningViewSet):
 class ChecklistItemViewSet(PlanningViewSet):
     """Onboarding (30/60/90 days) and knowledge-transfer steps."""
 
-    model = ChecklistItem
-    entity = "checklist_item"
-    serializer_class = s.ChecklistItemSerializer
+    entity = ENTITIES["checklist_item"]
     filterset_fields = ["client", "assignment", "transition", "done"]
+
+
+ROUTES = [
+    ("plans", PlanViewSet, "plan"),
+    ("objectives", ObjectiveViewSet, "objective"),
+    ("actions", ActionViewSet, "action"),
+    ("opportunities", OpportunityViewSet, "opportunity"),
+    ("risks", RiskViewSet, "risk"),
+    ("reviews", ReviewViewSet, "review"),
+    ("transitions", TransitionViewSet, "transition"),
+    ("panels", PanelViewSet, "panel"),
+    ("guidelines", GuidelineViewSet, "guideline"),
+    ("checklist-items", ChecklistItemViewSet, "checklist-item"),
+]

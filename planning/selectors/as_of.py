@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from django.db.models import Count, F
 
 from core.history import AsOf, as_model, history_starts_after, is_past, states_as_of
-from planning.models import OPEN_STAGES, Opportunity, Risk, RiskStatus
+from planning.choices import OPEN_STAGES
+from planning.models import Opportunity, Risk, RiskStatus
 
 ClientIds = Sequence[int] | None
 

@@ -15,8 +15,8 @@ from django.db.models import (
 from pghistory.models import MiddlewareEvents
 
 from accounts.models import Assignment, AssignmentRole, Client, User
+from planning.choices import OPEN_TRANSITION_STATUSES
 from planning.models import (
-    OPEN_TRANSITION_STATUSES,
     AccountPlan,
     Action,
     ActionStatus,

@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from accounts.access import editable_clients, visible, visible_clients
 from accounts.models import Client, ClientStatus, User
+from planning.choices import OPEN_STAGES
 from planning.models import (
-    OPEN_STAGES,
     AccountPlan,
     Action,
     ActionStatus,

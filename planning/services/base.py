@@ -13,14 +13,15 @@ from accounts.models import User
 from accounts.services import audited_write
 from core.concurrency import StaleVersionError, diff_fields, save_versioned
 from core.errors import validation_error_from
+from planning.choices import PROBABILITY_RANGE, RANGE_MESSAGE, RISK_SCALE
 
 CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
     "one_plan_per_client_year": ("year", "This client already has a plan for that year."),
     "one_active_plan_per_client": ("status", "This client already has an active plan."),
-    "opportunity_probability_range": ("probability", "Probability runs from 0 to 100."),
+    "opportunity_probability_range": ("probability", RANGE_MESSAGE.format("Probability", *PROBABILITY_RANGE)),
     "opportunity_fees_not_negative": ("estimated_fees", "Estimated fees cannot be negative."),
-    "risk_likelihood_range": ("likelihood", "Likelihood runs from 1 to 5."),
-    "risk_impact_range": ("impact", "Impact runs from 1 to 5."),
+    "risk_likelihood_range": ("likelihood", RANGE_MESSAGE.format("Likelihood", *RISK_SCALE)),
+    "risk_impact_range": ("impact", RANGE_MESSAGE.format("Impact", *RISK_SCALE)),
     "transition_overlap_ends_after_start": (
         "overlap_end",
         "The overlap cannot end before it starts.",

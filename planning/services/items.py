@@ -25,24 +25,6 @@ from planning.models import (
 )
 from planning.services.base import create, delete, update
 
-OBJECTIVE_FIELDS = ["title", "horizon", "kpi", "baseline_value", "target_value", "current_value"]
-ACTION_FIELDS = ["description", "owner", "due_date", "status", "objective"]
-OPPORTUNITY_FIELDS = [
-    "service_line",
-    "description",
-    "estimated_fees",
-    "stage",
-    "probability",
-    "expected_close",
-    "origin",
-    "owner",
-]
-RISK_FIELDS = ["title", "category", "likelihood", "impact", "mitigation", "owner", "status"]
-REVIEW_FIELDS = ["planned_date", "held_date", "notes", "decisions"]
-PANEL_FIELDS = ["panel_name", "appointed_on", "retender_on", "rate_review_on", "notes"]
-GUIDELINE_FIELDS = ["category", "obligation"]
-CHECKLIST_FIELDS = ["phase", "text", "due_date", "done"]
-
 
 def _check_objective_in_plan(objective: Objective | None, plan_id: int) -> None:
     if objective is not None and objective.plan_id != plan_id:
@@ -64,7 +46,7 @@ def objective_create(*, actor: User, plan: AccountPlan, **fields: Any) -> Object
 def objective_update(
     *, actor: User, objective: Objective, expected_version: int, **changes: Any
 ) -> Objective:
-    return update(actor, objective, expected_version, changes, OBJECTIVE_FIELDS)
+    return update(actor, objective, expected_version, changes, Objective.EDITABLE_FIELDS)
 
 
 def objective_delete(*, actor: User, objective: Objective, expected_version: int) -> None:
@@ -114,7 +96,7 @@ def action_update(
         action,
         expected_version,
         changes,
-        [*ACTION_FIELDS, "completed_on"],
+        [*Action.EDITABLE_FIELDS, "completed_on"],
         {"stakeholders": stakeholders} if stakeholders is not None else None,
     )
 
@@ -158,7 +140,7 @@ def opportunity_update(
 ) -> Opportunity:
     if changes.get("owner") is not None:
         require_firm_person(changes["owner"], opportunity.client, "owner")
-    return update(actor, opportunity, expected_version, changes, OPPORTUNITY_FIELDS)
+    return update(actor, opportunity, expected_version, changes, Opportunity.EDITABLE_FIELDS)
 
 
 def opportunity_delete(*, actor: User, opportunity: Opportunity, expected_version: int) -> None:
@@ -176,7 +158,7 @@ def risk_create(*, actor: User, client: Client, **fields: Any) -> Risk:
 def risk_update(*, actor: User, risk: Risk, expected_version: int, **changes: Any) -> Risk:
     if changes.get("owner") is not None:
         require_firm_person(changes["owner"], risk.client, "owner")
-    return update(actor, risk, expected_version, changes, RISK_FIELDS)
+    return update(actor, risk, expected_version, changes, Risk.EDITABLE_FIELDS)
 
 
 def risk_delete(*, actor: User, risk: Risk, expected_version: int) -> None:
@@ -226,7 +208,7 @@ def review_update(
     for name, value in changes.items():
         setattr(review, name, value)
     _check_review_dates(review)
-    return update(actor, review, expected_version, changes, REVIEW_FIELDS, m2m)
+    return update(actor, review, expected_version, changes, ClientReview.EDITABLE_FIELDS, m2m)
 
 
 def _check_review_dates(review: ClientReview) -> None:
@@ -253,7 +235,7 @@ def panel_update(
     for name, value in changes.items():
         setattr(panel, name, value)
     _check_panel_dates(panel)
-    return update(actor, panel, expected_version, changes, PANEL_FIELDS)
+    return update(actor, panel, expected_version, changes, PanelAppointment.EDITABLE_FIELDS)
 
 
 def _check_panel_dates(panel: PanelAppointment) -> None:
@@ -272,7 +254,7 @@ def guideline_create(*, actor: User, client: Client, **fields: Any) -> Guideline
 def guideline_update(
     *, actor: User, guideline: Guideline, expected_version: int, **changes: Any
 ) -> Guideline:
-    return update(actor, guideline, expected_version, changes, GUIDELINE_FIELDS)
+    return update(actor, guideline, expected_version, changes, Guideline.EDITABLE_FIELDS)
 
 
 def guideline_delete(*, actor: User, guideline: Guideline, expected_version: int) -> None:
@@ -289,7 +271,7 @@ def checklist_item_create(*, actor: User, client: Client, **fields: Any) -> Chec
 def checklist_item_update(
     *, actor: User, item: ChecklistItem, expected_version: int, **changes: Any
 ) -> ChecklistItem:
-    return update(actor, item, expected_version, changes, CHECKLIST_FIELDS)
+    return update(actor, item, expected_version, changes, ChecklistItem.EDITABLE_FIELDS)
 
 
 def checklist_item_delete(*, actor: User, item: ChecklistItem, expected_version: int) -> None:

@@ -8,14 +8,6 @@ from accounts.models import Client, User
 from planning.models import AccountPlan, Objective, PlanStatus
 from planning.services.base import create, planning_write, update
 
-PLAN_FIELDS = [
-    "north_star",
-    "relationship_objectives",
-    "value_proposition",
-    "persona",
-    "last_reviewed",
-]
-
 
 def plan_create(
     *, actor: User, client: Client, year: int, status: str = PlanStatus.DRAFT, **fields: object
@@ -41,7 +33,7 @@ def plan_start_from_last_year(*, actor: User, client: Client, year: int) -> Acco
             actor=actor,
             client=client,
             year=year,
-            **{name: getattr(previous, name) for name in PLAN_FIELDS if name != "last_reviewed"},
+            **{name: getattr(previous, name) for name in AccountPlan.EDITABLE_FIELDS if name != "last_reviewed"},
         )
         Objective.objects.bulk_create(
             [
@@ -65,7 +57,7 @@ def plan_start_from_last_year(*, actor: User, client: Client, year: int) -> Acco
 def plan_update(
     *, actor: User, plan: AccountPlan, expected_version: int, **changes: object
 ) -> AccountPlan:
-    return update(actor, plan, expected_version, changes, PLAN_FIELDS)
+    return update(actor, plan, expected_version, changes, AccountPlan.EDITABLE_FIELDS)
 
 
 def plan_activate(*, actor: User, plan: AccountPlan, expected_version: int) -> AccountPlan:

@@ -11,25 +11,14 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.access import CRP_REFUSED, TEAM_REFUSED, may_hand_over_crp, may_plan_transition, require
 from accounts.models import Assignment, AssignmentRole, Client, User
+from planning.choices import OPEN_TRANSITION_STATUSES
 from planning.models import (
-    OPEN_TRANSITION_STATUSES,
     ChecklistItem,
     ChecklistPhase,
     Transition,
     TransitionStatus,
 )
 from planning.services.base import create, planning_write, require_active_person, update
-
-TRANSITION_FIELDS = [
-    "incoming",
-    "reason",
-    "overlap_start",
-    "overlap_end",
-    "consent_required",
-    "consent_received_on",
-    "notes",
-    "status",
-]
 
 ONBOARDING_STEPS: list[tuple[str, int, str]] = [
     (ChecklistPhase.DAYS_30, 30, "Meet the key stakeholders and sponsors"),
@@ -133,7 +122,7 @@ def transition_update(
     for name, value in changes.items():
         setattr(transition, name, value)
     _check_transition(transition)
-    return update(actor, transition, expected_version, changes, TRANSITION_FIELDS)
+    return update(actor, transition, expected_version, changes, [*Transition.EDITABLE_FIELDS, "status"])
 
 
 def transition_complete(

@@ -16,8 +16,8 @@ from accounts.access import may_hand_over_crp, may_plan_transition, require
 from accounts.forms import apply_errors
 from core.concurrency import StaleVersionError
 from planning import selectors, services
+from planning.entities import SECTIONS, Entity
 from planning.models import AccountPlan, ChecklistItem
-from planning.views.kinds import KINDS, Kind
 
 PAGE = "planning/plan_detail.html"
 
@@ -41,28 +41,28 @@ def get_plan(request, pk: object, *, for_edit: bool = False) -> AccountPlan:
     return plan
 
 
-def require_kind_change(request, kind: Kind, plan: AccountPlan) -> None:
+def require_kind_change(request, kind: Entity, plan: AccountPlan) -> None:
     """Rows of some kinds (CRP transitions) have a gate of their own beyond editing the plan."""
     if kind.may_change is not None:
         require(kind.may_change(request.user, plan.client), kind.refused)
 
 
-def _kind(name: str) -> Kind:
-    if name not in KINDS:
+def _kind(name: str) -> Entity:
+    if name not in SECTIONS:
         raise Http404("No such section.")
-    return KINDS[name]
+    return SECTIONS[name]
 
 
-def _row_of(kind: Kind, plan: AccountPlan, pk: object):
+def _row_of(kind: Entity, plan: AccountPlan, pk: object):
     try:
-        return kind.queryset(plan).get(pk=int(pk))
+        return kind.rows(plan).get(pk=int(pk))
     except (kind.model.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404("Not found.") from exc
 
 
-def _row_response(request, kind: Kind, plan: AccountPlan, obj) -> HttpResponse:
+def _row_response(request, kind: Entity, plan: AccountPlan, obj) -> HttpResponse:
     html = render_to_string(
-        f"{PAGE}#{kind.name}-row", {"obj": obj, "plan": plan, "kind": kind}, request
+        f"{PAGE}#{kind.section}-row", {"obj": obj, "plan": plan, "kind": kind}, request
     )
     if kind.refreshes:
         page = selectors.plan_page(plan=plan)
@@ -73,7 +73,7 @@ def _row_response(request, kind: Kind, plan: AccountPlan, obj) -> HttpResponse:
 
 
 def _form_response(
-    request, kind: Kind, plan: AccountPlan, form, obj=None, conflict=None, status: int = 200
+    request, kind: Entity, plan: AccountPlan, form, obj=None, conflict=None, status: int = 200
 ) -> HttpResponse:
     context = {
         "form": form,
@@ -103,14 +103,14 @@ def row_add(request, pk: int, kind: str):
     form = kind_.form(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
-            obj = kind_.create(request.user, plan, form.changes())
+            obj = kind_.create_on(request.user, plan, form.changes())
         except ValidationError as error:
             apply_errors(form, error)
         else:
             if not request.htmx:
                 messages.success(request, f"The {kind_.label} was added.")
                 return redirect(plan)
-            return _row_response(request, kind_, plan, kind_.queryset(plan).get(pk=obj.pk))
+            return _row_response(request, kind_, plan, kind_.rows(plan).get(pk=obj.pk))
     return _form_response(request, kind_, plan, form, status=422 if form.errors else 200)
 
 
@@ -124,7 +124,7 @@ def row_edit(request, pk: int, kind: str, item: int):
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            kind_.update(request.user, obj, form.cleaned_data.get("version") or 0, form.changes())
+            kind_.update_row(request.user, obj, form.cleaned_data.get("version") or 0, form.changes())
         except StaleVersionError as stale:
             conflict = stale
             form = _conflict_form(kind_, plan, request.POST, stale)
@@ -139,7 +139,7 @@ def row_edit(request, pk: int, kind: str, item: int):
     return _form_response(request, kind_, plan, form, obj=obj, conflict=conflict, status=status)
 
 
-def _conflict_form(kind: Kind, plan: AccountPlan, posted, stale: StaleVersionError):
+def _conflict_form(kind: Entity, plan: AccountPlan, posted, stale: StaleVersionError):
     """The user's own values, ready to save again over the other person's newer version."""
     data = posted.copy()
     data["version"] = stale.current.version
@@ -155,7 +155,7 @@ def row_delete(request, pk: int, kind: str, item: int):
         raise Http404("This record cannot be deleted.")
     obj = _row_of(kind_, plan, item)
     try:
-        kind_.delete(request.user, obj, _posted_version(request))
+        kind_.delete_row(request.user, obj, _posted_version(request))
     except StaleVersionError as stale:
         form = kind_.form(instance=stale.current, plan=plan)
         return _form_response(
@@ -177,7 +177,7 @@ def _posted_version(request) -> int:
 @require_POST
 def action_done(request, pk: int, item: int):
     plan = get_plan(request, pk, for_edit=True)
-    kind = KINDS["action"]
+    kind = SECTIONS["action"]
     action = _row_of(kind, plan, item)
     try:
         services.action_mark_done(
@@ -200,7 +200,7 @@ def action_done(request, pk: int, item: int):
 @require_POST
 def checklist_toggle(request, pk: int, item: int):
     plan = get_plan(request, pk, for_edit=True)
-    kind = KINDS["checklist"]
+    kind = SECTIONS["checklist"]
     step: ChecklistItem = _row_of(kind, plan, item)
     try:
         services.checklist_item_update(

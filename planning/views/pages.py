@@ -22,16 +22,16 @@ from accounts.access import (
 from accounts.forms import apply_errors
 from core.concurrency import StaleVersionError
 from planning import calendar, selectors, services
+from planning.entities import SECTIONS
 from planning.forms import CrpHandoverForm, PlanCreateForm, PlanForm
 from planning.views.inline import PAGE, get_plan
-from planning.views.kinds import KINDS
 
 
 @require_GET
 def plan_detail(request, pk: int):
     plan = get_plan(request, pk)
     return render(
-        request, PAGE, {"plan": plan, "page": selectors.plan_page(plan=plan), "kinds": KINDS}
+        request, PAGE, {"plan": plan, "page": selectors.plan_page(plan=plan), "kinds": SECTIONS}
     )
 
 
@@ -137,7 +137,7 @@ def plan_status(request, pk: int, change: str):
 def transition_finish(request, pk: int, item: int, change: str):
     """Complete (hand the CRP role over) or cancel a transition; both reload the plan."""
     plan = get_plan(request, pk, for_edit=True)
-    transition = KINDS["transition"].queryset(plan).filter(pk=item).first()
+    transition = SECTIONS["transition"].rows(plan).filter(pk=item).first()
     if transition is None or change not in {"complete", "cancel"}:
         raise Http404("No such transition.")
     if change == "complete":
