@@ -17,22 +17,23 @@ Team roles (the `may_*` predicates below):
 from __future__ import annotations
 
 import functools
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 
 from accounts.models import Assignment, AssignmentRole, Client, Role, User
+from accounts.querysets import ClientQuerySet
 
 M = TypeVar("M", bound=models.Model)
 
 
-def visible_clients(user: User) -> models.QuerySet[Client]:
+def visible_clients(user: User) -> ClientQuerySet:
     return Client.objects.visible_to(user)
 
 
-def editable_clients(user: User) -> models.QuerySet[Client]:
+def editable_clients(user: User) -> ClientQuerySet:
     return Client.objects.editable_by(user)
 
 
@@ -40,7 +41,7 @@ def can_edit(user: User, client: Client) -> bool:
     return editable_clients(user).filter(pk=client.pk).exists()
 
 
-def get_visible_client(user: User, pk: object) -> Client:
+def get_visible_client(user: User, pk: Any) -> Client:
     """The client, or 404 if it does not exist or `user` is walled off from it."""
     try:
         return visible_clients(user).get(pk=int(pk))
@@ -69,11 +70,11 @@ def editable[M: models.Model](
     return queryset.filter(**{f"{client_field}__in": editable_clients(user).values("pk")})
 
 
-def get_visible_object[M: models.Model](user: User, queryset: models.QuerySet[M], pk: object,
+def get_visible_object[M: models.Model](user: User, queryset: models.QuerySet[M], pk: Any,
                        client_field: str = "client") -> M:
     try:
         return visible(user, queryset, client_field).get(pk=int(pk))
-    except (queryset.model.DoesNotExist, TypeError, ValueError) as exc:
+    except (ObjectDoesNotExist, TypeError, ValueError) as exc:
         raise Http404("Not found.") from exc
 
 

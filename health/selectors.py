@@ -178,10 +178,10 @@ def sparkline(
     height: int = 48,
 ) -> dict | None:
     """Points and scorecard-change markers of a score-over-time SVG, drawn on the server."""
-    scored = [row for row in history if row.score is not None]
+    scored = [(row.as_of, float(row.score)) for row in history if row.score is not None]
     if len(scored) < 2:
         return None
-    first, last = scored[0].as_of, scored[-1].as_of
+    first, last = scored[0][0], scored[-1][0]
     span = max((last - first).days, 1)
 
     def x(day: datetime.date) -> float:
@@ -190,7 +190,7 @@ def sparkline(
     def y(score: float) -> float:
         return round(2 + (height - 4) * (1 - score / 100), 1)
 
-    points = " ".join(f"{x(row.as_of)},{y(float(row.score))}" for row in scored)
+    points = " ".join(f"{x(day)},{y(score)}" for day, score in scored)
     return {
         "width": width,
         "height": height,
@@ -201,7 +201,7 @@ def sparkline(
         "green": thresholds.green,
         "amber": thresholds.amber,
         "last_x": x(last),
-        "last_y": y(float(scored[-1].score)),
+        "last_y": y(scored[-1][1]),
     }
 
 

@@ -80,7 +80,7 @@ def scorecard_publish(
 ) -> tuple[Scorecard, RecomputeJob]:
     """Make the changed scorecard the current version and rescore everyone in the background."""
     require(may_edit_scorecard(actor), SCORECARD_REFUSED)
-    errors = {}
+    errors: dict[str, str | list[str]] = {}
     if not (Decimal(0) <= amber_threshold < green_threshold <= Decimal(100)):
         errors["green_threshold"] = "Thresholds run 0 ≤ amber < green ≤ 100."
     if not (Decimal(0) <= min_coverage <= Decimal(1)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from accounts.models import User
 from stakeholders.models import (
@@ -132,14 +133,14 @@ def influence_attitude_grid(people: list[Stakeholder]) -> list[dict]:
 @dataclass
 class CoverageMatrix:
     people: list[User]
-    rows: list[dict]  # {"stakeholder", "cells": [Relationship | None], "holders": int}
+    rows: list[dict[str, Any]]  # {"stakeholder", "cells": [Relationship | None], "holders": int}
     load: list[int]  # relationships per firm person, in `people` order
 
 
 def coverage_matrix(people: list[Stakeholder]) -> CoverageMatrix:
     users = {rel.user_id: rel.user for person in people for rel in person.rels}
     firm = sorted(users.values(), key=lambda u: u.full_name)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for person in sorted(people, key=_chart_order):
         by_user = {rel.user_id: rel for rel in person.rels}
         rows.append(

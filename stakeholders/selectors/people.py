@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 from django.db.models import Max
@@ -63,7 +64,7 @@ def last_contacted_by_stakeholder(client: Client) -> dict[int, datetime.date]:
         through.objects.filter(interaction__client=client)
         .values("stakeholder_id")
         .annotate(last=Max("interaction__date"))
-        .values_list("stakeholder_id", "last")
+        .values_list("stakeholder_id", "last")  # type: ignore[misc]  # the plugin misses annotations on a through model
     )
     return dict(rows)
 
@@ -222,7 +223,7 @@ def engagement_by_pair(
               "relationships": Relationship._meta.db_table}
     # Only this module's constants and table names are formatted in; values are parameters.
     sql = ENGAGEMENT_SQL.format(kind_weight=kind_weight, **tables)  # nosec B608
-    params = {"today": today, "half_life": ENGAGEMENT_HALF_LIFE_DAYS, "client": client.pk,
+    params: dict[str, Any] = {"today": today, "half_life": ENGAGEMENT_HALF_LIFE_DAYS, "client": client.pk,
               "since": today - datetime.timedelta(days=ENGAGEMENT_HORIZON_DAYS)}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
