@@ -6,10 +6,9 @@ import datetime
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.access import visible, visible_clients
+from accounts.access import visible_clients
 from accounts.models import Client, ClientStatus, User
 from health.components import describe_components, fmt, measure_labels
 from health.formula import INSUFFICIENT, MeasureSpec, Thresholds, compute_score
@@ -17,10 +16,6 @@ from health.models import HealthScore, JobStatus, RecomputeJob, Scorecard
 
 TREND_DAYS = 365
 MOVER_DAYS = 90
-
-
-def scores_visible_to(user: User) -> QuerySet[HealthScore]:
-    return visible(user, HealthScore.objects.select_related("client", "scorecard"))
 
 
 def specs_from(components: list[dict]) -> list[MeasureSpec]:

@@ -230,7 +230,3 @@ def what_if(
     raws = raw_values_for(loaded, as_of, [client.pk])[client.pk]
     raws.update({key: value for key, value in overrides.items() if key in raws})
     return compute_score(loaded.specs, raws, loaded.thresholds)
-
-
-def score_of(client_id: int, as_of: datetime.date) -> HealthScore | None:
-    return HealthScore.objects.filter(client_id=client_id, as_of=as_of).first()

@@ -34,10 +34,6 @@ class Gap:
     message: str
     action: str  # "log" (log an interaction) or "owner" (assign an owner / add a relationship)
 
-    @property
-    def action_label(self) -> str:
-        return "Log an interaction" if self.action == "log" else "Assign an owner"
-
 
 def _is_key(person: Stakeholder) -> bool:
     return person.buying_role == BuyingRole.DECISION_MAKER or person.seniority in SENIOR_LEVELS
