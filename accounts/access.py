@@ -37,7 +37,7 @@ def editable_clients(user: User) -> ClientQuerySet:
     return Client.objects.editable_by(user)
 
 
-def can_edit(user: User, client: Client) -> bool:
+def may_edit_client(user: User, client: Client) -> bool:
     return editable_clients(user).filter(pk=client.pk).exists()
 
 
@@ -52,7 +52,7 @@ def get_visible_client(user: User, pk: Any) -> Client:
 def get_editable_client(user: User, pk: object) -> Client:
     """The client for a write: 404 when invisible, 403 when visible but read-only to `user`."""
     client = get_visible_client(user, pk)
-    if not can_edit(user, client):
+    if not may_edit_client(user, client):
         raise PermissionDenied("You can view this client but not change it.")
     return client
 
@@ -81,10 +81,10 @@ def get_visible_object[M: models.Model](user: User, queryset: models.QuerySet[M]
 def get_editable_object[M: models.Model](user: User, queryset: models.QuerySet[M], pk: object,
                         client_field: str = "client") -> M:
     obj = get_visible_object(user, queryset, pk, client_field)
-    client_id = obj
+    client: Any = obj
     for part in client_field.split("__"):
-        client_id = getattr(client_id, part)
-    if not editable_clients(user).filter(pk=client_id.pk).exists():
+        client = getattr(client, part)
+    if not editable_clients(user).filter(pk=client.pk).exists():
         raise PermissionDenied("You can view this but not change it.")
     return obj
 

@@ -12,8 +12,8 @@ class StakeholdersConfig(AppConfig):
 
 def stakeholder_panel(sender, client, user, **kwargs) -> dict:
     """The stakeholder section of the client page: gaps, key people, the quick log form, recent touchpoints."""
-    from accounts.access import can_edit
+    from accounts.access import may_edit_client
     from stakeholders.views.client_pages import panel_context
 
     return {"order": 20, "template": "stakeholders/panel.html",
-            **panel_context(client, user, can_edit(user, client))}
+            **panel_context(client, user, may_edit_client(user, client))}
