@@ -167,3 +167,12 @@ def test_partner_outside_team_cannot_post_fees(bob, normal_client, login):
                                {"financial_year": 2025, "service_line": ServiceLineFactory().pk, "amount": 5})
     assert response.status_code == 403
     assert not FeeRecord.objects.exists()
+
+
+def test_client_page_offers_edits_to_the_team_and_says_read_only_to_others(alice, bob, normal_client, login):
+    mine = login(alice).get(reverse("client-detail", args=[normal_client.pk])).content.decode()
+    assert "Edit client" in mine
+    assert "Read-only" not in mine
+    theirs = login(bob).get(reverse("client-detail", args=[normal_client.pk])).content.decode()
+    assert "Edit client" not in theirs
+    assert "Read-only: you are not on this client" in theirs
