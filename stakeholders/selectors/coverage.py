@@ -14,7 +14,13 @@ from stakeholders.models import (
     Seniority,
     Stakeholder,
 )
-from stakeholders.selectors.people import SENIOR_FIRM_ROLES, STALE_AFTER_DAYS, STRONG_STRENGTH, _chart_order, _today
+from stakeholders.selectors.people import (
+    SENIOR_FIRM_ROLES,
+    STALE_AFTER_DAYS,
+    STRONG_STRENGTH,
+    chart_order,
+    today_or_local,
+)
 
 # --- Coverage gaps -------------------------------------------------------------------------------
 
@@ -98,8 +104,8 @@ def gaps_for(person: Stakeholder, today: datetime.date) -> list[Gap]:
 
 
 def coverage_gaps(people: list[Stakeholder], today: datetime.date | None = None) -> list[Gap]:
-    today = _today(today)
-    ordered = sorted(people, key=lambda p: (_chart_order(p)[0], -p.influence, p.name.lower()))
+    today = today_or_local(today)
+    ordered = sorted(people, key=lambda p: (chart_order(p)[0], -p.influence, p.name.lower()))
     return [gap for person in ordered for gap in gaps_for(person, today)]
 
 
@@ -137,7 +143,7 @@ def coverage_matrix(people: list[Stakeholder]) -> CoverageMatrix:
     users = {rel.user_id: rel.user for person in people for rel in person.rels}
     firm = sorted(users.values(), key=lambda u: u.full_name)
     rows: list[dict[str, Any]] = []
-    for person in sorted(people, key=_chart_order):
+    for person in sorted(people, key=chart_order):
         by_user = {rel.user_id: rel for rel in person.rels}
         rows.append(
             {

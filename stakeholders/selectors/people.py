@@ -51,7 +51,8 @@ RELATIONSHIP_FIELDS = ["id", "stakeholder_id", "user_id", "strength", "target_st
 RELATIONSHIP_COLUMNS = [*RELATIONSHIP_FIELDS, *(f"user__{name}" for name in USER_COLUMNS)]
 
 
-def _today(today: datetime.date | None) -> datetime.date:
+def today_or_local(today: datetime.date | None) -> datetime.date:
+    """`today` when given (tests, past-day reads), else the local date."""
     return today or timezone.localdate()
 
 
@@ -88,7 +89,7 @@ def client_stakeholders(
 ) -> list[Stakeholder]:
     """The client's stakeholders, each with `.rels` (relationships with users), `.primary`,
     `.last_contacted` and `.days_since_contact`. Four queries."""
-    today = _today(today)
+    today = today_or_local(today)
     qs = Stakeholder.objects.filter(client=client).only(*STAKEHOLDER_COLUMNS)
     if not include_left:
         qs = qs.filter(status=StakeholderStatus.ACTIVE)
@@ -147,7 +148,8 @@ class OrgChart:
         return steps
 
 
-def _chart_order(person: Stakeholder) -> tuple:
+def chart_order(person: Stakeholder) -> tuple[int, int, str]:
+    """Seniority first, then influence, then name: the order of the org chart and the coverage matrix."""
     return (SENIORITY_RANK.get(person.seniority, 99), -person.influence, person.name.lower())
 
 
@@ -167,13 +169,13 @@ def build_org_chart(people: list[Stakeholder]) -> OrgChart:
         placed.add(person.pk)
         max_depth = max(max_depth, depth)
         node = OrgNode(person, depth=depth)
-        for child in sorted(children.get(person.pk, []), key=_chart_order):
+        for child in sorted(children.get(person.pk, []), key=chart_order):
             if child.pk not in placed:
                 node.children.append(grow(child, depth + 1))
         return node
 
-    roots = [grow(person, 0) for person in sorted(children[None], key=_chart_order)]
-    for person in sorted(people, key=_chart_order):
+    roots = [grow(person, 0) for person in sorted(children[None], key=chart_order)]
+    for person in sorted(people, key=chart_order):
         if person.pk not in placed:
             roots.append(grow(person, 0))
     return OrgChart(roots=roots, count=len(people), depth=max_depth + 1 if people else 0)
@@ -215,7 +217,7 @@ def engagement_by_pair(
 ) -> dict[tuple[int, int], Engagement]:
     """{(firm user id, stakeholder id): Engagement} for every recorded relationship of the client,
     from the interactions the two shared. One query; pairs without a relationship are not computed."""
-    today = _today(today)
+    today = today_or_local(today)
     kind_weight = " ".join(f"WHEN '{kind}' THEN {weight}" for kind, weight in KIND_WEIGHTS.items())
     tables = {"interactions": Interaction._meta.db_table,
               "attendees": Interaction.firm_attendees.through._meta.db_table,
