@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.apps import apps
 from django.utils import timezone
 
 from accounts.access import visible_clients
@@ -229,3 +231,20 @@ def jobs_progress_for(user: User, jobs: list[RecomputeJob]) -> dict[int, JobProg
         percent = 100 if job.status == JobStatus.DONE else (100 * done // total if total else 0)
         progress[job.pk] = JobProgress(done, total, percent)
     return progress
+
+
+def scorecard_audit_history(limit: int = 40) -> list[Any]:
+    """The latest changes to scorecard measures, newest first, each with `.who` (a name or None)."""
+    events = list(
+        apps.get_model("health", "MeasureEvent")
+        .objects.select_related("pgh_context")
+        .order_by("-pgh_created_at", "-pgh_id")[:limit]
+    )
+
+    def user_id(event: Any) -> int | None:
+        return (event.pgh_context.metadata or {}).get("user") if event.pgh_context else None
+
+    people = dict(User.objects.filter(pk__in={user_id(e) for e in events}).values_list("pk", "full_name"))
+    for event in events:
+        event.who = people.get(user_id(event))
+    return events
