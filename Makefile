@@ -18,6 +18,7 @@ test:
 
 lint:
 	.venv/bin/ruff check .
+	.venv/bin/mypy
 
 deploy-check:
 	$(PROD_ENV) $(PY) manage.py check --deploy --fail-level WARNING

@@ -17,30 +17,31 @@ Team roles (the `may_*` predicates below):
 from __future__ import annotations
 
 import functools
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 
 from accounts.models import Assignment, AssignmentRole, Client, Role, User
+from accounts.querysets import ClientQuerySet
 
 M = TypeVar("M", bound=models.Model)
 
 
-def visible_clients(user: User) -> models.QuerySet[Client]:
+def visible_clients(user: User) -> ClientQuerySet:
     return Client.objects.visible_to(user)
 
 
-def editable_clients(user: User) -> models.QuerySet[Client]:
+def editable_clients(user: User) -> ClientQuerySet:
     return Client.objects.editable_by(user)
 
 
-def can_edit(user: User, client: Client) -> bool:
+def may_edit_client(user: User, client: Client) -> bool:
     return editable_clients(user).filter(pk=client.pk).exists()
 
 
-def get_visible_client(user: User, pk: object) -> Client:
+def get_visible_client(user: User, pk: Any) -> Client:
     """The client, or 404 if it does not exist or `user` is walled off from it."""
     try:
         return visible_clients(user).get(pk=int(pk))
@@ -51,7 +52,7 @@ def get_visible_client(user: User, pk: object) -> Client:
 def get_editable_client(user: User, pk: object) -> Client:
     """The client for a write: 404 when invisible, 403 when visible but read-only to `user`."""
     client = get_visible_client(user, pk)
-    if not can_edit(user, client):
+    if not may_edit_client(user, client):
         raise PermissionDenied("You can view this client but not change it.")
     return client
 
@@ -69,21 +70,21 @@ def editable[M: models.Model](
     return queryset.filter(**{f"{client_field}__in": editable_clients(user).values("pk")})
 
 
-def get_visible_object[M: models.Model](user: User, queryset: models.QuerySet[M], pk: object,
+def get_visible_object[M: models.Model](user: User, queryset: models.QuerySet[M], pk: Any,
                        client_field: str = "client") -> M:
     try:
         return visible(user, queryset, client_field).get(pk=int(pk))
-    except (queryset.model.DoesNotExist, TypeError, ValueError) as exc:
+    except (ObjectDoesNotExist, TypeError, ValueError) as exc:
         raise Http404("Not found.") from exc
 
 
 def get_editable_object[M: models.Model](user: User, queryset: models.QuerySet[M], pk: object,
                         client_field: str = "client") -> M:
     obj = get_visible_object(user, queryset, pk, client_field)
-    client_id = obj
+    client: Any = obj
     for part in client_field.split("__"):
-        client_id = getattr(client_id, part)
-    if not editable_clients(user).filter(pk=client_id.pk).exists():
+        client = getattr(client, part)
+    if not editable_clients(user).filter(pk=client.pk).exists():
         raise PermissionDenied("You can view this but not change it.")
     return obj
 

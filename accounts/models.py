@@ -385,11 +385,6 @@ class Assignment(models.Model):
     def is_current(self) -> bool:
         return self.end_date is None
 
-    @property
-    def tenure_days(self) -> int:
-        end = self.end_date or timezone.localdate()
-        return (end - self.start_date).days
-
 
 class Notification(models.Model):
     """An in-app message to one firm person (alerts, finished reports…)."""

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    from accounts.models import Client, User  # noqa: F401 (named as a string in a base class)
 
 
 def _on_team(user: User) -> Exists:
@@ -19,7 +19,7 @@ def _on_team(user: User) -> Exists:
     )
 
 
-class ClientQuerySet(models.QuerySet):
+class ClientQuerySet(models.QuerySet["Client"]):
     def visible_to(self, user: User) -> ClientQuerySet:
         """The clients `user` may see at all: the ethical wall lives here and only here.
 

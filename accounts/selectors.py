@@ -21,6 +21,7 @@ from accounts.models import (
     User,
     current_financial_year,
 )
+from accounts.querysets import ClientQuerySet
 
 CLIENT_SORTS = {
     "name": "name",
@@ -123,7 +124,7 @@ def client_list(
     """Visible clients, filtered and sorted, with CRP name and last complete year's fees."""
     fees = (FeeRecord.objects.filter(client=OuterRef("pk"), financial_year=last_complete_financial_year())
             .values("client").annotate(total=Sum("amount")).values("total"))
-    qs = (visible_clients(user).select_related("tier").with_current_crp()
+    qs: ClientQuerySet = (visible_clients(user).select_related("tier").with_current_crp()
           .annotate(fees_last_fy=Coalesce(Subquery(fees), Value(Decimal(0)),
                                           output_field=DecimalField(max_digits=16, decimal_places=2))))
     if search:
@@ -193,8 +194,8 @@ def fee_table(client: Client, years: int = 3, as_of: datetime.date | None = None
         change = _change(by_line[line].get(period.previous, Decimal(0)), by_line[line].get(period.year, Decimal(0)))
         table.rows.append({"service_line": line, "amounts": amounts, "change": change})
     table.totals = [sum((row["amounts"][i] for row in table.rows), Decimal(0)) for i in range(len(span))]
-    table.total_changes = [None] + [
-        None if span[i] == running else _change(table.totals[i - 1], table.totals[i]) for i in range(1, len(span))
+    table.total_changes = [None, *[
+        None if span[i] == running else _change(table.totals[i - 1], table.totals[i]) for i in range(1, len(span))]
     ]
     return table
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from decimal import Decimal
@@ -47,7 +47,7 @@ CLIENT_FIELDS = ["name", "sector", "country", "tier", "status", "confidential", 
 
 
 @contextmanager
-def audited_write(actor: User | None):
+def audited_write(actor: User | None) -> Iterator[None]:
     """One transaction whose history rows name `actor`; constraint violations become field errors."""
     try:
         with transaction.atomic(), pghistory.context(user=actor.pk if actor else None):

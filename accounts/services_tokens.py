@@ -30,7 +30,7 @@ def api_token_create(*, actor: User, name: str, days: int = DEFAULT_EXPIRY_DAYS)
     errors = {}
     if not name:
         errors["name"] = "Say what the token is for."
-    elif len(name) > ApiToken._meta.get_field("name").max_length:
+    elif len(name) > (ApiToken._meta.get_field("name").max_length or 0):
         errors["name"] = "Keep the name under 100 characters."
     if days not in EXPIRY_DAYS:
         errors["days"] = f"Choose an expiry of {', '.join(map(str, EXPIRY_DAYS))} days."

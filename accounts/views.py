@@ -12,13 +12,13 @@ from accounts import selectors, services
 from accounts.access import (
     CRP_REFUSED,
     TEAM_REFUSED,
-    can_edit,
     get_editable_client,
     get_editable_object,
     get_visible_client,
     get_visible_object,
     may_change_confidentiality,
     may_create_client,
+    may_edit_client,
     may_end_assignment,
     may_manage_team,
     require,
@@ -87,7 +87,7 @@ def client_detail(request, pk: int):
     manages_team = may_manage_team(request.user, client)
     for assignment in team:
         assignment.client = client
-        assignment.can_end = assignment.is_current and may_end_assignment(request.user, assignment,
+        assignment.may_end = assignment.is_current and may_end_assignment(request.user, assignment,
                                                                             manages_team=manages_team)
     panels = [panel for _, panel in client_detail_panels.send(sender=Client, client=client, user=request.user)
               if panel]
@@ -96,8 +96,8 @@ def client_detail(request, pk: int):
                .select_related("user").order_by("-pgh_created_at")[:50])
     return render(request, "accounts/client_detail.html", {
         "client": client,
-        "can_edit": can_edit(request.user, client),
-        "can_manage_team": manages_team,
+        "may_edit": may_edit_client(request.user, client),
+        "may_manage_team": manages_team,
         "current_team": [a for a in team if a.is_current],
         "past_team": [a for a in team if not a.is_current],
         "fees": selectors.fee_table(client),

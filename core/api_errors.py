@@ -1,16 +1,19 @@
 """API errors: Django validation errors and constraint violations become 400s with field messages."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
 from rest_framework import exceptions
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.concurrency import PreconditionFailed, StaleVersionError
 from core.errors import validation_error_from
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, StaleVersionError):  # lost the race between the If-Match check and the write
         exc = PreconditionFailed()
     if isinstance(exc, IntegrityError):

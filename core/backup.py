@@ -9,7 +9,9 @@ import shutil
 import subprocess  # nosec B404
 import tarfile
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -45,7 +47,7 @@ def _tool_major(path: Path) -> int:
     return int(output.split()[-1].split(".")[0])
 
 
-def _connection_args(db: dict | None = None) -> tuple[list[str], dict[str, str]]:
+def _connection_args(db: Mapping[str, Any] | None = None) -> tuple[list[str], dict[str, str]]:
     db = db or settings.DATABASES["default"]
     args = ["--dbname", db["NAME"], "--username", db.get("USER") or "postgres"]
     if db.get("HOST"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache.backends.redis import RedisCache
@@ -10,8 +11,8 @@ from django.core.cache.backends.redis import RedisCache
 logger = logging.getLogger(__name__)
 
 
-def _forgiving(name: str, fallback: Any):
-    def method(self, *args, **kwargs):
+def _forgiving(name: str, fallback: Any) -> Callable[..., Any]:
+    def method(self: RedisCache, *args: Any, **kwargs: Any) -> Any:
         try:
             return getattr(RedisCache, name)(self, *args, **kwargs)
         except Exception as exc:  # redis.exceptions.ConnectionError, TimeoutError, …

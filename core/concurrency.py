@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
-from rest_framework import status
+from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import APIException
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 
 class StaleVersionError(Exception):
@@ -26,12 +28,12 @@ class StaleVersionError(Exception):
         super().__init__(f"This record was changed by someone else since you opened it ({names}).")
 
 
-def save_versioned(
-    instance: models.Model,
+def save_versioned[M: models.Model](
+    instance: M,
     expected_version: int,
     fields: list[str],
     m2m: dict[str, Iterable[Any]] | None = None,
-) -> models.Model:
+) -> M:
     """Write `fields` and set the many-to-many links in `m2m` of `instance`, only if the stored version
     is still `expected_version`; the version goes up by one either way, links included.
 
@@ -40,7 +42,7 @@ def save_versioned(
     when `m2m` is given, so that the links and the version commit together.
     """
     model = type(instance)
-    values = {name: getattr(instance, model._meta.get_field(name).attname) for name in fields}
+    values = {name: getattr(instance, _attname(model, name)) for name in fields}
     if any(f.name == "updated_at" for f in model._meta.concrete_fields):
         from django.utils import timezone
 
@@ -51,7 +53,7 @@ def save_versioned(
     if not updated:
         current = model._default_manager.get(pk=instance.pk)
         raise StaleVersionError(current, diff_fields(instance, current, fields))
-    instance.version = expected_version + 1
+    instance.version = expected_version + 1  # type: ignore[attr-defined]
     for name, linked in (m2m or {}).items():
         getattr(instance, name).set(linked)
     return instance
@@ -113,11 +115,15 @@ def update_versioned[M: models.Model](
     return instance
 
 
+def _attname(model: type[models.Model], name: str) -> str:
+    return cast(models.Field, model._meta.get_field(name)).attname
+
+
 def diff_fields(mine: models.Model, theirs: models.Model, fields: list[str]) -> dict[str, tuple[Any, Any]]:
     """Fields where the stored record differs from what the user tried to save: {name: (theirs, mine)}."""
     changes = {}
     for name in fields:
-        attname = type(mine)._meta.get_field(name).attname
+        attname = _attname(type(mine), name)
         if getattr(mine, attname) != getattr(theirs, attname):
             changes[name] = (getattr(theirs, name), getattr(mine, name))
     return changes
@@ -136,7 +142,7 @@ class PreconditionFailed(APIException):
 
 
 def etag_for(instance: models.Model) -> str:
-    return f'"{instance.pk}-{instance.version}"'
+    return f'"{instance.pk}-{instance.version}"'  # type: ignore[attr-defined]
 
 
 class WildcardIfMatchRefused(PreconditionRequired):
@@ -157,13 +163,22 @@ def version_from_if_match(header: str | None, instance: models.Model) -> int:
         raise WildcardIfMatchRefused()
     if etag_for(instance) not in candidates:
         raise PreconditionFailed()
-    return instance.version
+    return instance.version  # type: ignore[attr-defined]
 
 
-class VersionedViewSetMixin:
+if TYPE_CHECKING:
+
+    class _RetrieveViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+        pass
+
+else:
+    _RetrieveViewSet = object
+
+
+class VersionedViewSetMixin(_RetrieveViewSet):
     """For DRF viewsets over versioned models: ETag on reads, If-Match required on writes."""
 
-    def retrieve(self, request, *args, **kwargs):
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().retrieve(request, *args, **kwargs)
         response["ETag"] = etag_for(self.get_object())
         return response

@@ -18,7 +18,7 @@ class DemoContext:
     data: dict[str, Any] = field(default_factory=dict)  # what earlier seeders made, for later ones
 
 
-def register_seeder(order: int, name: str):
+def register_seeder(order: int, name: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Register `func(ctx: DemoContext)`; lower `order` runs first. Seeders must be idempotent."""
 
     def decorator(func: Callable[..., None]) -> Callable[..., None]:

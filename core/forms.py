@@ -22,4 +22,4 @@ def flash_form_errors(request: HttpRequest, form: forms.BaseForm) -> None:
     for field, texts in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         for text in texts:
-            messages.error(request, f"{label}: {text}" if label else text)
+            messages.error(request, f"{label}: {text}" if label else str(text))

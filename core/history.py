@@ -37,6 +37,11 @@ def is_past(day: datetime.date) -> bool:
     return day < timezone.localdate()
 
 
+def event_model_of(model: type[models.Model]) -> type[models.Model]:
+    """The event model pghistory made for the tracked `model` (added to the class at run time)."""
+    return model.pgh_event_model  # type: ignore[attr-defined]
+
+
 def states_as_of(model: type[models.Model], day: datetime.date, **which: object) -> QuerySet:
     """Event rows holding the state, at the end of `day`, of every row of `model` that existed then.
 
@@ -44,7 +49,7 @@ def states_as_of(model: type[models.Model], day: datetime.date, **which: object)
     chosen; filters on the state itself (status, strength…) belong on the returned queryset, so a
     row that was open then and is closed now still counts as open then.
     """
-    events = model.pgh_event_model.objects
+    events = event_model_of(model)._default_manager
     latest = (
         events.filter(pgh_created_at__lt=end_of_day(day), **which)
         .order_by("pgh_obj_id", "-pgh_created_at", "-pgh_id")
@@ -59,7 +64,7 @@ def history_starts_after(
 ) -> dict[int, datetime.date]:
     """{client id: day its first recorded event of `model` was written} for the clients whose recorded
     history of `model` begins after `day`: what they held on that day is not known."""
-    events = model.pgh_event_model.objects
+    events = event_model_of(model)._default_manager.all()
     if client_ids is not None:
         events = events.filter(**{f"{client_field}__in": list(client_ids)})
     rows = (
@@ -71,7 +76,7 @@ def history_starts_after(
     return {client_id: timezone.localdate(first) for client_id, first in rows}
 
 
-def as_model(model: type[models.Model], event: models.Model, **related: models.Model | None) -> models.Model:
+def as_model[M: models.Model](model: type[M], event: models.Model, **related: models.Model | None) -> M:
     """An instance of `model` holding the values an event recorded (read-only: it is history), with
     the related objects the event's query loaded (`owner=event.owner`, …)."""
     instance = model(**{f.attname: getattr(event, f.attname) for f in model._meta.concrete_fields})
@@ -102,8 +107,8 @@ def history_backfill(model: type[models.Model], *, undated: datetime.datetime | 
     Rows bulk-loaded with the audit triggers switched off (the demo firm) then have a history that
     past-date reads can use. Rows with any event are left alone, so running it twice changes nothing.
     """
-    event = model.pgh_event_model
-    tracked = [f.column for f in event._meta.concrete_fields if not f.column.startswith("pgh_")]
+    event = event_model_of(model)
+    tracked = [f.column for f in event._meta.concrete_fields if f.column and not f.column.startswith("pgh_")]
     stamp = "t.created_at" if "created_at" in {f.column for f in model._meta.concrete_fields} else "%s"
     columns = ", ".join(f'"{c}"' for c in tracked)
     values = ", ".join(f't."{c}"' for c in tracked)

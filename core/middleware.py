@@ -1,5 +1,9 @@
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponseBadRequest, JsonResponse
+from django.http.response import HttpResponseBase
 from django.utils.cache import add_never_cache_headers
 
 from core.parsers import with_ascii_digits
@@ -8,7 +12,9 @@ from core.parsers import with_ascii_digits
 class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
     """Every page requires login; the API answers 401/403 itself (session or token auth)."""
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+    ) -> HttpResponseBase | None:
         if request.path_info.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
@@ -22,10 +28,10 @@ class RejectNulCharactersMiddleware:
     (PostgreSQL text refuses it): answer 400 at once rather than fail deep inside a query. Form and
     JSON bodies need no check here: their fields refuse NUL with a message of their own."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if "\x00" in request.path or any(
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
@@ -44,14 +50,15 @@ class FormDigitsMiddleware:
     Unicode digits ("１２３") as the same value in 0-9, as the API's parsers do, so that a page and the
     API store the same thing. (API bodies are read by the parsers; uploaded files are not touched.)"""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if not request.path_info.startswith("/api/"):
-            request.GET = with_ascii_digits(request.GET)
+            # with_ascii_digits returns a read-only QueryDict, as Django's own.
+            request.GET = with_ascii_digits(request.GET)  # type: ignore[assignment]
             if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
-                request.POST = with_ascii_digits(request.POST)
+                request.POST = with_ascii_digits(request.POST)  # type: ignore[assignment]
         return self.get_response(request)
 
 
@@ -60,10 +67,10 @@ class NoStoreMiddleware:
     data, and a shared computer's cache or back button must not show it to the next person. Static
     files never reach this middleware (WhiteNoise, placed before it, serves them with long caching)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         add_never_cache_headers(response)
         return response

@@ -8,10 +8,15 @@ larger number asks for would not fit the database's 64-bit integers, so it is re
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import Any
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from core.parsers import ascii_digits
 
@@ -37,7 +42,9 @@ class StandardPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(
+        self, queryset: QuerySet | Sequence[Any], request: Request, view: APIView | None = None
+    ) -> list[Any] | None:
         self.request = request
         size = self.get_page_size(request)
         if not size:
@@ -49,10 +56,11 @@ class StandardPagination(PageNumberPagination):
         elif raw in self.last_page_strings:
             number = paginator.num_pages
         else:
-            number = page_number(raw)
-            if number is None:
+            parsed = page_number(raw)
+            if parsed is None:
                 raise ValidationError({self.page_query_param: [
                     f"“{raw[:40]}” is not a page number (1, 2, 3… or last)."]})
+            number = parsed
             if number > paginator.num_pages:
                 raise ValidationError({self.page_query_param: [
                     f"Page {raw[:40]} is past the end; the last page is {paginator.num_pages}."]})

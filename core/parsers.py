@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from django.http import QueryDict
 from rest_framework import parsers
@@ -30,7 +32,7 @@ def ascii_digits(text: str) -> str:
     return folded if folded.isascii() and _NUMBER_OR_DATE.fullmatch(folded) else text
 
 
-def checked(value, field: str):
+def checked(value: Any, field: str) -> Any:
     """`value` with its number-only strings in ASCII digits; a ValidationError if it holds a NUL."""
     if isinstance(value, str):
         if "\x00" in value:
@@ -43,7 +45,7 @@ def checked(value, field: str):
     return value
 
 
-def checked_query_dict(data: QueryDict, clean=checked) -> QueryDict:
+def checked_query_dict(data: QueryDict, clean: Callable[[Any, str], Any] = checked) -> QueryDict:
     result = QueryDict(mutable=True, encoding=data.encoding)
     for key, values in data.lists():
         result.setlist(clean(key, key), [clean(value, key) for value in values])
@@ -59,16 +61,16 @@ def with_ascii_digits(data: QueryDict) -> QueryDict:
 
 
 class JSONParser(parsers.JSONParser):
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
         return checked(super().parse(stream, media_type, parser_context), "")
 
 
 class FormParser(parsers.FormParser):
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
         return checked_query_dict(super().parse(stream, media_type, parser_context))
 
 
 class MultiPartParser(parsers.MultiPartParser):
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
         parsed = super().parse(stream, media_type, parser_context)
         return parsers.DataAndFiles(checked_query_dict(parsed.data), parsed.files)

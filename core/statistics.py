@@ -21,11 +21,13 @@ def tables_of(models: Iterable[type[Model]]) -> list[str]:
     for model in models:
         tables.add(model._meta.db_table)
         for field in model._meta.local_many_to_many:
-            tables.add(field.remote_field.through._meta.db_table)
+            through = field.remote_field.through
+            assert through is not None  # set on every many-to-many field once models load
+            tables.add(through._meta.db_table)
     return sorted(tables)
 
 
-def tables_analyze(*models: type[Model]) -> list[str]:
+def tables_analyze(*models: type[Model] | str) -> list[str]:
     """ANALYZE the tables of `models` (all of `app_labels`' models when given as strings)."""
     resolved: list[type[Model]] = []
     for model in models:

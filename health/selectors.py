@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import QuerySet
+from django.apps import apps
 from django.utils import timezone
 
-from accounts.access import visible, visible_clients
+from accounts.access import visible_clients
 from accounts.models import Client, ClientStatus, User
 from health.components import describe_components, fmt, measure_labels
 from health.formula import INSUFFICIENT, MeasureSpec, Thresholds, compute_score
@@ -17,10 +18,6 @@ from health.models import HealthScore, JobStatus, RecomputeJob, Scorecard
 
 TREND_DAYS = 365
 MOVER_DAYS = 90
-
-
-def scores_visible_to(user: User) -> QuerySet[HealthScore]:
-    return visible(user, HealthScore.objects.select_related("client", "scorecard"))
 
 
 def specs_from(components: list[dict]) -> list[MeasureSpec]:
@@ -178,10 +175,10 @@ def sparkline(
     height: int = 48,
 ) -> dict | None:
     """Points and scorecard-change markers of a score-over-time SVG, drawn on the server."""
-    scored = [row for row in history if row.score is not None]
+    scored = [(row.as_of, float(row.score)) for row in history if row.score is not None]
     if len(scored) < 2:
         return None
-    first, last = scored[0].as_of, scored[-1].as_of
+    first, last = scored[0][0], scored[-1][0]
     span = max((last - first).days, 1)
 
     def x(day: datetime.date) -> float:
@@ -190,7 +187,7 @@ def sparkline(
     def y(score: float) -> float:
         return round(2 + (height - 4) * (1 - score / 100), 1)
 
-    points = " ".join(f"{x(row.as_of)},{y(float(row.score))}" for row in scored)
+    points = " ".join(f"{x(day)},{y(score)}" for day, score in scored)
     return {
         "width": width,
         "height": height,
@@ -201,7 +198,7 @@ def sparkline(
         "green": thresholds.green,
         "amber": thresholds.amber,
         "last_x": x(last),
-        "last_y": y(float(scored[-1].score)),
+        "last_y": y(scored[-1][1]),
     }
 
 
@@ -234,3 +231,20 @@ def jobs_progress_for(user: User, jobs: list[RecomputeJob]) -> dict[int, JobProg
         percent = 100 if job.status == JobStatus.DONE else (100 * done // total if total else 0)
         progress[job.pk] = JobProgress(done, total, percent)
     return progress
+
+
+def scorecard_audit_history(limit: int = 40) -> list[Any]:
+    """The latest changes to scorecard measures, newest first, each with `.who` (a name or None)."""
+    events = list(
+        apps.get_model("health", "MeasureEvent")
+        .objects.select_related("pgh_context")
+        .order_by("-pgh_created_at", "-pgh_id")[:limit]
+    )
+
+    def user_id(event: Any) -> int | None:
+        return (event.pgh_context.metadata or {}).get("user") if event.pgh_context else None
+
+    people = dict(User.objects.filter(pk__in={user_id(e) for e in events}).values_list("pk", "full_name"))
+    for event in events:
+        event.who = people.get(user_id(event))
+    return events

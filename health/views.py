@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -18,15 +17,15 @@ from accounts.access import (
     may_see_firm_overview,
     require,
 )
-from accounts.models import User
 from accounts.selectors import notifications_of
 from core.htmx import wants_partial
 from health import portfolio, selectors
+from health.forms import MeasureFormSet, ScorecardForm, field_errors
 from health.models import RecomputeJob, Scorecard
 from health.services.measurements import entered_measure_keys, measurements_import
 from health.services.recompute import current_scorecard
 from health.services.recompute import what_if as what_if_score
-from health.services.scorecards import MeasureInput, measures_of, parse_decimal, scorecard_publish
+from health.services.scorecards import measures_of, scorecard_publish
 
 
 @require_GET
@@ -69,87 +68,34 @@ def portfolio_signals(request):
     )
 
 
-def _measures_from_post(post) -> list[MeasureInput]:
-    items = []
-    for index in range(int(post.get("measure_count", 0) or 0) + 1):
-        prefix = f"measures-{index}"
-        key = post.get(f"{prefix}-key", "").strip()
-        if not key and index == int(post.get("measure_count", 0) or 0):
-            continue  # the blank "add a measure" row
-        if post.get(f"{prefix}-delete"):
-            continue
-        items.append(
-            MeasureInput(
-                key=key,
-                name=post.get(f"{prefix}-name", ""),
-                description=post.get(f"{prefix}-description", ""),
-                unit=post.get(f"{prefix}-unit", ""),
-                weight=parse_decimal(post.get(f"{prefix}-weight", ""), f"{prefix}-weight"),
-                floor=parse_decimal(post.get(f"{prefix}-floor", ""), f"{prefix}-floor"),
-                target=parse_decimal(post.get(f"{prefix}-target", ""), f"{prefix}-target"),
-            )
-        )
-    return items
-
-
 @require_http_methods(["GET", "POST"])
 def scorecard_edit(request):
     require(may_edit_scorecard(request.user), SCORECARD_REFUSED)
     scorecard = current_scorecard()
-    errors: dict = {}
-    if request.method == "POST":
-        try:
-            items = _measures_from_post(request.POST)
-            new, job = scorecard_publish(
-                actor=request.user,
-                measures_in=items,
-                green_threshold=parse_decimal(
-                    request.POST.get("green_threshold"), "green_threshold"
-                ),
-                amber_threshold=parse_decimal(
-                    request.POST.get("amber_threshold"), "amber_threshold"
-                ),
-                min_coverage=parse_decimal(request.POST.get("min_coverage"), "min_coverage"),
-                note=request.POST.get("note", "")[:300],
-            )
-        except ValidationError as error:
-            errors = error.message_dict
-        else:
-            messages.success(
-                request,
-                f"Scorecard v{new.version} is now in force; every client is being rescored.",
-            )
-            return redirect("health-job", pk=job.pk)
     rows = measures_of(scorecard)
-    history = list(
-        apps.get_model("health", "MeasureEvent")
-        .objects.select_related("pgh_context")
-        .order_by("-pgh_created_at", "-pgh_id")[:40]
-    )
-    people = dict(
-        User.objects.filter(
-            pk__in={(e.pgh_context.metadata or {}).get("user") for e in history if e.pgh_context}
-        ).values_list("pk", "full_name")
-    )
-    for event in history:
-        event.who = (
-            people.get((event.pgh_context.metadata or {}).get("user"))
-            if event.pgh_context
-            else None
-        )
-    return render(
-        request,
-        "health/scorecard_edit.html",
-        {
-            "scorecard": scorecard,
-            "rows": rows,
-            "errors": errors,
-            "post": request.POST if errors else None,
-            "versions": Scorecard.objects.select_related("created_by")[:20],
-            "history": history,
-            "jobs": RecomputeJob.objects.order_by("-created_at")[:5],
-        },
-    )
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        form, formset = ScorecardForm(request.POST), MeasureFormSet(request.POST, prefix="measures")
+        if form.is_valid() and formset.is_valid():
+            try:
+                new, job = scorecard_publish(actor=request.user, measures_in=formset.measures_in(), **form.cleaned_data)
+            except ValidationError as error:
+                errors = error.message_dict
+            else:
+                messages.success(request, f"Scorecard v{new.version} is now in force; every client is being rescored.")
+                return redirect("health-job", pk=job.pk)
+        else:
+            errors = field_errors(form, formset)
+    blank = MeasureFormSet(prefix="measures", initial=[{"key": m.key} for m in rows])
+    return render(request, "health/scorecard_edit.html", {
+        "scorecard": scorecard,
+        "rows": rows,
+        "management_form": blank.management_form,
+        "errors": errors,
+        "versions": Scorecard.objects.select_related("created_by")[:20],
+        "history": selectors.scorecard_audit_history(),
+        "jobs": RecomputeJob.objects.order_by("-created_at")[:5],
+    })
 
 
 @require_GET

@@ -1,6 +1,7 @@
 """People at the client, how the firm knows them, and every touchpoint."""
 
 import datetime
+from typing import TYPE_CHECKING
 
 import pghistory
 from django.conf import settings
@@ -12,6 +13,9 @@ from django.utils import timezone
 from accounts.models import Client, free_text
 from accounts.validators import sensible_date
 from core.models import Versioned, tracked
+
+if TYPE_CHECKING:
+    from stakeholders.selectors.people import Engagement
 
 
 class Seniority(models.TextChoices):
@@ -64,6 +68,14 @@ class Stakeholder(Versioned):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Not stored: set on the rows that stakeholders.selectors.people loads for the client pages.
+    rels: "list[Relationship]"
+    primary: "Relationship | None"
+    role_label: str
+    seniority_label: str
+    last_contacted: datetime.date | None
+    days_since_contact: int | None
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -95,6 +107,10 @@ class Relationship(Versioned):
     target_strength = models.PositiveSmallIntegerField(null=True, blank=True)
     is_primary = models.BooleanField(default=False, help_text="The primary relationship owner")
     notes = free_text()
+
+    # Not stored: set by stakeholders.selectors.people.attach_engagement for the client pages.
+    engagement: "Engagement"
+    is_stale: bool
 
     class Meta:
         constraints = [

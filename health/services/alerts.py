@@ -39,7 +39,7 @@ class AlertEvent:
 def _previous_scores(client_ids: list[int], as_of: datetime.date) -> dict[int, HealthScore]:
     since = as_of - datetime.timedelta(days=PREVIOUS_WINDOW_DAYS)
     rows = (
-        for_clients(HealthScore.objects, client_ids)
+        for_clients(HealthScore.objects.all(), client_ids)
         .filter(as_of__gte=since, as_of__lt=as_of)
         .order_by("client_id", "-as_of")
         .distinct("client_id")
@@ -51,7 +51,7 @@ def _previous_scores(client_ids: list[int], as_of: datetime.date) -> dict[int, H
 def _peaks(client_ids: list[int], as_of: datetime.date) -> dict[int, HealthScore]:
     since = as_of - datetime.timedelta(days=FALL_WINDOW_DAYS)
     rows = (
-        for_clients(HealthScore.objects, client_ids)
+        for_clients(HealthScore.objects.all(), client_ids)
         .filter(as_of__gte=since, as_of__lt=as_of, score__isnull=False)
         .exclude(band="insufficient")
         .order_by("client_id", "-score", "as_of")
@@ -72,7 +72,12 @@ def detect_events(
             continue
         name = names.get(client_id, f"Client {client_id}")
         before = previous.get(client_id)
-        if before and before.band in BAND_RANK and BAND_RANK[before.band] > BAND_RANK[result.band]:
+        if (
+            before
+            and before.score is not None
+            and before.band in BAND_RANK
+            and BAND_RANK[before.band] > BAND_RANK[result.band]
+        ):
             events.append(
                 AlertEvent(
                     client_id,
@@ -84,7 +89,7 @@ def detect_events(
                 )
             )
         peak = peaks.get(client_id)
-        if peak and float(peak.score) - result.score >= FALL_POINTS:
+        if peak and peak.score is not None and float(peak.score) - result.score >= FALL_POINTS:
             events.append(
                 AlertEvent(
                     client_id,

@@ -48,7 +48,7 @@ def clean_value(key: str, raw: object, keys: dict[str, str]) -> Decimal:
     if not value.is_finite():
         raise ValidationError({"value": f"{raw!r} is not a number."})
     low, high = VALUE_RANGES.get(key, (None, None))
-    if low is not None and not (low <= value <= high):
+    if low is not None and high is not None and not (low <= value <= high):
         raise ValidationError(
             {"value": f"{keys[key]} runs from {low} to {high}; {value} is outside it."}
         )

@@ -9,6 +9,7 @@ import datetime
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -17,8 +18,9 @@ from django.utils import timezone
 from accounts.models import Client, ClientStatus
 from core.statistics import tables_analyze
 from health import measures
+from health.default_scorecard import DEFAULT_MEASURES, DEFAULT_NOTE
 from health.formula import MeasureSpec, ScoreResult, Thresholds, compute_score
-from health.models import HealthScore, MeasureSource, Scorecard
+from health.models import HealthScore, Measure, MeasureSource, Scorecard
 from health.selectors import band_thresholds
 
 
@@ -31,17 +33,38 @@ class LoadedScorecard:
     computed_keys: list[str]
 
 
+def scorecard_create_default() -> None:
+    """Install the default scorecard as version 1, unless any scorecard exists."""
+    with transaction.atomic():
+        if Scorecard.objects.exists():
+            return
+        scorecard = Scorecard.objects.create(version=1, is_current=True, note=DEFAULT_NOTE)
+        Measure.objects.bulk_create(
+            [
+                Measure(
+                    scorecard=scorecard,
+                    key=key,
+                    name=name,
+                    description=description,
+                    source=source,
+                    floor=Decimal(floor),
+                    target=Decimal(target),
+                    weight=Decimal(weight),
+                    unit=unit,
+                    position=index,
+                )
+                for index, (key, name, description, source, floor, target, weight, unit) in enumerate(
+                    DEFAULT_MEASURES
+                )
+            ]
+        )
+
+
 def current_scorecard() -> Scorecard:
     """The scorecard in force; the default one is (re)created if the table was emptied."""
     scorecard = Scorecard.objects.filter(is_current=True).first()
     if scorecard is None:
-        from importlib import import_module
-
-        from django.apps import apps
-
-        default = import_module("health.migrations.0003_default_scorecard_v1")
-        with transaction.atomic():
-            default.create_default_scorecard(apps, None)
+        scorecard_create_default()
         scorecard = Scorecard.objects.get(is_current=True)
     return scorecard
 
@@ -207,7 +230,3 @@ def what_if(
     raws = raw_values_for(loaded, as_of, [client.pk])[client.pk]
     raws.update({key: value for key, value in overrides.items() if key in raws})
     return compute_score(loaded.specs, raws, loaded.thresholds)
-
-
-def score_of(client_id: int, as_of: datetime.date) -> HealthScore | None:
-    return HealthScore.objects.filter(client_id=client_id, as_of=as_of).first()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max
@@ -27,16 +27,6 @@ class MeasureInput:
     description: str = ""
     unit: str = ""
     source: str = MeasureSource.ENTERED
-
-
-def _decimal(value: object, field: str) -> Decimal:
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError) as exc:
-        raise ValidationError({field: "Enter a number."}) from exc
-    if not number.is_finite():
-        raise ValidationError({field: "Enter a number."})
-    return number
 
 
 def validate_measures(items: list[MeasureInput]) -> list[MeasureInput]:
@@ -80,7 +70,7 @@ def scorecard_publish(
 ) -> tuple[Scorecard, RecomputeJob]:
     """Make the changed scorecard the current version and rescore everyone in the background."""
     require(may_edit_scorecard(actor), SCORECARD_REFUSED)
-    errors = {}
+    errors: dict[str, str | list[str]] = {}
     if not (Decimal(0) <= amber_threshold < green_threshold <= Decimal(100)):
         errors["green_threshold"] = "Thresholds run 0 ≤ amber < green ≤ 100."
     if not (Decimal(0) <= min_coverage <= Decimal(1)):
@@ -130,7 +120,3 @@ def measures_of(scorecard: Scorecard) -> list[MeasureInput]:
         MeasureInput(m.key, m.name, m.weight, m.floor, m.target, m.description, m.unit, m.source)
         for m in scorecard.measures.order_by("position", "key")
     ]
-
-
-def parse_decimal(value: object, field: str) -> Decimal:
-    return _decimal(value, field)

@@ -9,6 +9,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.crp_signals import CrpSignals
+from health.bands import AMBER, GREEN, INSUFFICIENT, RED
 from reports.dashboard.aggregates import BandSlice, FeeMatrix, Mover
 
 WIDTH = 420
@@ -18,16 +19,16 @@ LABEL_WIDTH = 150
 
 # (fill, pattern marks): solid, stripes, dots and cross-hatch tell series apart in greyscale
 PATTERNS = {
-    "green": ("#2e7d4f", ""),
-    "amber": ("#b7791f", '<path d="M0 6 L6 0" stroke="#fff" stroke-width="1.5"/>'),
-    "red": ("#c0392b", '<circle cx="3" cy="3" r="1.4" fill="#fff"/>'),
-    "insufficient": ("#7a8699", '<path d="M0 0 L6 6 M6 0 L0 6" stroke="#fff" stroke-width="1"/>'),
+    "green": (GREEN, ""),
+    "amber": (AMBER, '<path d="M0 6 L6 0" stroke="#fff" stroke-width="1.5"/>'),
+    "red": (RED, '<circle cx="3" cy="3" r="1.4" fill="#fff"/>'),
+    "insufficient": (INSUFFICIENT, '<path d="M0 0 L6 6 M6 0 L0 6" stroke="#fff" stroke-width="1"/>'),
     "none": ("#b8c0cc", '<path d="M0 3 H6" stroke="#fff" stroke-width="1"/>'),
     "s0": ("#1f4e79", ""),
     "s1": ("#4a7fb5", '<path d="M0 6 L6 0" stroke="#fff" stroke-width="1.5"/>'),
     "s2": ("#9bbce0", '<circle cx="3" cy="3" r="1.4" fill="#1f4e79"/>'),
-    "up": ("#2e7d4f", ""),
-    "down": ("#c0392b", '<path d="M0 6 L6 0" stroke="#fff" stroke-width="1.5"/>'),
+    "up": (GREEN, ""),
+    "down": (RED, '<path d="M0 6 L6 0" stroke="#fff" stroke-width="1.5"/>'),
 }
 
 

@@ -7,9 +7,9 @@ from collections import Counter
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from health.bands import BAND_COLOURS
 from reports.pdf.periods import Quarter
 
-BAND_COLOURS = {"green": "#2e7d4f", "amber": "#c98a00", "red": "#c0392b", "insufficient": "#8a94a6"}
 INK, GRID = "#1d2433", "#d9dee7"
 
 

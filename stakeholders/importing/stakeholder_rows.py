@@ -30,7 +30,7 @@ from stakeholders.models import (
     Stakeholder,
     StakeholderStatus,
 )
-from stakeholders.services import manager_chain_has_cycle
+from stakeholders.org_chart import manager_chain_has_cycle
 
 # --- Stakeholders --------------------------------------------------------------------------------
 

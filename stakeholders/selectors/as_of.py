@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
-from core.history import AsOf, as_model, history_starts_after, is_past, states_as_of
+from core.history import AsOf, as_model, event_model_of, history_starts_after, is_past, states_as_of
 from stakeholders.models import (
     SENIOR_LEVELS,
     BuyingRole,
@@ -46,7 +46,7 @@ def _relationship_states(client_ids: ClientIds, day: datetime.date) -> QuerySet:
     if client_ids is None:
         return states_as_of(Relationship, day)
     # A relationship's stakeholder never changes client: the people ever recorded for these clients.
-    people = Stakeholder.pgh_event_model.objects.filter(client_id__in=list(client_ids)).values("pgh_obj_id")
+    people = event_model_of(Stakeholder)._default_manager.filter(client_id__in=list(client_ids)).values("pgh_obj_id")
     return states_as_of(Relationship, day, stakeholder_id__in=people)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from accounts.models import User
 from stakeholders.models import (
@@ -13,7 +14,13 @@ from stakeholders.models import (
     Seniority,
     Stakeholder,
 )
-from stakeholders.selectors.people import SENIOR_FIRM_ROLES, STALE_AFTER_DAYS, STRONG_STRENGTH, _chart_order, _today
+from stakeholders.selectors.people import (
+    SENIOR_FIRM_ROLES,
+    STALE_AFTER_DAYS,
+    STRONG_STRENGTH,
+    chart_order,
+    today_or_local,
+)
 
 # --- Coverage gaps -------------------------------------------------------------------------------
 
@@ -32,10 +39,6 @@ class Gap:
     stakeholder: Stakeholder
     message: str
     action: str  # "log" (log an interaction) or "owner" (assign an owner / add a relationship)
-
-    @property
-    def action_label(self) -> str:
-        return "Log an interaction" if self.action == "log" else "Assign an owner"
 
 
 def _is_key(person: Stakeholder) -> bool:
@@ -101,8 +104,8 @@ def gaps_for(person: Stakeholder, today: datetime.date) -> list[Gap]:
 
 
 def coverage_gaps(people: list[Stakeholder], today: datetime.date | None = None) -> list[Gap]:
-    today = _today(today)
-    ordered = sorted(people, key=lambda p: (_chart_order(p)[0], -p.influence, p.name.lower()))
+    today = today_or_local(today)
+    ordered = sorted(people, key=lambda p: (chart_order(p)[0], -p.influence, p.name.lower()))
     return [gap for person in ordered for gap in gaps_for(person, today)]
 
 
@@ -132,15 +135,15 @@ def influence_attitude_grid(people: list[Stakeholder]) -> list[dict]:
 @dataclass
 class CoverageMatrix:
     people: list[User]
-    rows: list[dict]  # {"stakeholder", "cells": [Relationship | None], "holders": int}
+    rows: list[dict[str, Any]]  # {"stakeholder", "cells": [Relationship | None], "holders": int}
     load: list[int]  # relationships per firm person, in `people` order
 
 
 def coverage_matrix(people: list[Stakeholder]) -> CoverageMatrix:
     users = {rel.user_id: rel.user for person in people for rel in person.rels}
     firm = sorted(users.values(), key=lambda u: u.full_name)
-    rows = []
-    for person in sorted(people, key=_chart_order):
+    rows: list[dict[str, Any]] = []
+    for person in sorted(people, key=chart_order):
         by_user = {rel.user_id: rel for rel in person.rels}
         rows.append(
             {

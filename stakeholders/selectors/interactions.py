@@ -14,7 +14,7 @@ from stakeholders.models import (
     Relationship,
     Stakeholder,
 )
-from stakeholders.selectors.people import _today
+from stakeholders.selectors.people import today_or_local
 
 # --- Timeline ------------------------------------------------------------------------------------
 
@@ -73,7 +73,7 @@ class ContactFrequency:
 
 def contact_frequency(client: Client, today: datetime.date | None = None) -> ContactFrequency:
     """Interactions in the trailing 12 months against the contact target."""
-    today = _today(today)
+    today = today_or_local(today)
     since = today - datetime.timedelta(days=365)
     count = Interaction.objects.filter(client=client, date__gt=since, date__lte=today).count()
     return ContactFrequency(count=count)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 from django.db.models import Max
@@ -50,7 +51,8 @@ RELATIONSHIP_FIELDS = ["id", "stakeholder_id", "user_id", "strength", "target_st
 RELATIONSHIP_COLUMNS = [*RELATIONSHIP_FIELDS, *(f"user__{name}" for name in USER_COLUMNS)]
 
 
-def _today(today: datetime.date | None) -> datetime.date:
+def today_or_local(today: datetime.date | None) -> datetime.date:
+    """`today` when given (tests, past-day reads), else the local date."""
     return today or timezone.localdate()
 
 
@@ -63,7 +65,7 @@ def last_contacted_by_stakeholder(client: Client) -> dict[int, datetime.date]:
         through.objects.filter(interaction__client=client)
         .values("stakeholder_id")
         .annotate(last=Max("interaction__date"))
-        .values_list("stakeholder_id", "last")
+        .values_list("stakeholder_id", "last")  # type: ignore[misc]  # the plugin misses annotations on a through model
     )
     return dict(rows)
 
@@ -87,7 +89,7 @@ def client_stakeholders(
 ) -> list[Stakeholder]:
     """The client's stakeholders, each with `.rels` (relationships with users), `.primary`,
     `.last_contacted` and `.days_since_contact`. Four queries."""
-    today = _today(today)
+    today = today_or_local(today)
     qs = Stakeholder.objects.filter(client=client).only(*STAKEHOLDER_COLUMNS)
     if not include_left:
         qs = qs.filter(status=StakeholderStatus.ACTIVE)
@@ -146,7 +148,8 @@ class OrgChart:
         return steps
 
 
-def _chart_order(person: Stakeholder) -> tuple:
+def chart_order(person: Stakeholder) -> tuple[int, int, str]:
+    """Seniority first, then influence, then name: the order of the org chart and the coverage matrix."""
     return (SENIORITY_RANK.get(person.seniority, 99), -person.influence, person.name.lower())
 
 
@@ -166,13 +169,13 @@ def build_org_chart(people: list[Stakeholder]) -> OrgChart:
         placed.add(person.pk)
         max_depth = max(max_depth, depth)
         node = OrgNode(person, depth=depth)
-        for child in sorted(children.get(person.pk, []), key=_chart_order):
+        for child in sorted(children.get(person.pk, []), key=chart_order):
             if child.pk not in placed:
                 node.children.append(grow(child, depth + 1))
         return node
 
-    roots = [grow(person, 0) for person in sorted(children[None], key=_chart_order)]
-    for person in sorted(people, key=_chart_order):
+    roots = [grow(person, 0) for person in sorted(children[None], key=chart_order)]
+    for person in sorted(people, key=chart_order):
         if person.pk not in placed:
             roots.append(grow(person, 0))
     return OrgChart(roots=roots, count=len(people), depth=max_depth + 1 if people else 0)
@@ -214,7 +217,7 @@ def engagement_by_pair(
 ) -> dict[tuple[int, int], Engagement]:
     """{(firm user id, stakeholder id): Engagement} for every recorded relationship of the client,
     from the interactions the two shared. One query; pairs without a relationship are not computed."""
-    today = _today(today)
+    today = today_or_local(today)
     kind_weight = " ".join(f"WHEN '{kind}' THEN {weight}" for kind, weight in KIND_WEIGHTS.items())
     tables = {"interactions": Interaction._meta.db_table,
               "attendees": Interaction.firm_attendees.through._meta.db_table,
@@ -222,7 +225,7 @@ def engagement_by_pair(
               "relationships": Relationship._meta.db_table}
     # Only this module's constants and table names are formatted in; values are parameters.
     sql = ENGAGEMENT_SQL.format(kind_weight=kind_weight, **tables)  # nosec B608
-    params = {"today": today, "half_life": ENGAGEMENT_HALF_LIFE_DAYS, "client": client.pk,
+    params: dict[str, Any] = {"today": today, "half_life": ENGAGEMENT_HALF_LIFE_DAYS, "client": client.pk,
               "since": today - datetime.timedelta(days=ENGAGEMENT_HORIZON_DAYS)}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -48,7 +48,7 @@ def who_we_know(
         .prefetch_related(
             Prefetch(
                 "relationships",
-                to_attr="rels",
+                to_attr="rels",  # type: ignore[no-redef]  # the page-row attribute declared on Stakeholder
                 queryset=Relationship.objects.select_related("user")
                 .only(*RELATIONSHIP_COLUMNS)
                 .order_by("-strength", "user__full_name"),

@@ -19,6 +19,7 @@ from stakeholders.models import (
     Relationship,
     Stakeholder,
 )
+from stakeholders.org_chart import is_below, manager_chain_has_cycle
 from stakeholders.services.import_jobs import (  # noqa: F401 - the import jobs' services, re-exported
     import_job_claim,
     import_job_fail,
@@ -55,18 +56,6 @@ def _check_range(
         return
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         errors[field] = f"{label} runs from {low} to {high}."
-
-
-def manager_chain_has_cycle(parents: dict[int, int | None], start: int) -> bool:
-    """True if following `reports_to` upwards from `start` comes back to a stakeholder already seen."""
-    seen: set[int] = set()
-    node: int | None = start
-    while node is not None:
-        if node in seen:
-            return True
-        seen.add(node)
-        node = parents.get(node)
-    return False
 
 
 def _check_manager(stakeholder: Stakeholder, manager: Stakeholder | None) -> None:
@@ -262,7 +251,7 @@ def interaction_log(
     _check_range(errors, "sentiment", sentiment, -2, 2, "Sentiment")
     interaction = Interaction(
         client=client,
-        date=date,
+        date=date,  # type: ignore[misc]  # a missing date is already in `errors`; raised below
         kind=kind,
         summary=(summary or "").strip(),
         sentiment=sentiment,
@@ -330,7 +319,7 @@ def stakeholder_merge(*, actor: User, keep: Stakeholder, duplicate: Stakeholder)
         parents = dict(
             Stakeholder.objects.filter(client_id=keep.client_id).values_list("id", "reports_to_id")
         )
-        if _is_below(parents, keep.pk, duplicate.pk):
+        if is_below(parents, keep.pk, duplicate.pk):
             # keep sat under the duplicate: it takes the duplicate's place in the chart.
             keep.reports_to_id = parents.get(duplicate.pk)
         Stakeholder.objects.filter(reports_to=duplicate).exclude(pk=keep.pk).update(reports_to=keep)
@@ -343,14 +332,3 @@ def stakeholder_merge(*, actor: User, keep: Stakeholder, duplicate: Stakeholder)
         keep.version += 1
         keep.save()
     return keep
-
-
-def _is_below(parents: dict[int, int | None], node: int, ancestor: int) -> bool:
-    seen: set[int] = set()
-    current = parents.get(node)
-    while current is not None and current not in seen:
-        if current == ancestor:
-            return True
-        seen.add(current)
-        current = parents.get(current)
-    return False

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime
 import logging
+from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -29,10 +31,11 @@ from stakeholders.models import (
 logger = logging.getLogger(__name__)
 
 
-def import_job_start(*, actor: User, kind: str, upload) -> ImportJob:
+def import_job_start(*, actor: User, kind: str, upload: UploadedFile) -> ImportJob:
     """Keep the uploaded file and queue its dry run."""
-    job = ImportJob(kind=kind, created_by=actor, original_name=upload.name[:255], queued_at=timezone.now())
-    job.file.save(upload.name, upload, save=False)
+    name = upload.name or ""
+    job = ImportJob(kind=kind, created_by=actor, original_name=name[:255], queued_at=timezone.now())
+    job.file.save(name, upload, save=False)
     with audited_write(actor):
         job.save()
         send_task_on_commit(_import_task(), job.pk)
@@ -56,7 +59,7 @@ def import_job_run(*, actor: User, job: ImportJob, mode: str) -> ImportJob:
     return job
 
 
-def _import_task():
+def _import_task() -> Any:
     from stakeholders.tasks import run_import_job
 
     return run_import_job
@@ -66,7 +69,10 @@ def _queue(job_id: int) -> bool:
     return send_task(_import_task(), job_id)
 
 
-RUN_STATUS = {ImportStatus.PREVIEW_QUEUED: ImportStatus.PREVIEWING, ImportStatus.IMPORT_QUEUED: ImportStatus.IMPORTING}
+RUN_STATUS: dict[str, str] = {
+    ImportStatus.PREVIEW_QUEUED: ImportStatus.PREVIEWING,
+    ImportStatus.IMPORT_QUEUED: ImportStatus.IMPORTING,
+}
 
 
 def _stalled() -> Q:
@@ -75,7 +81,8 @@ def _stalled() -> Q:
 
 
 def _with_running_since(jobs: QuerySet[ImportJob]) -> QuerySet[ImportJob]:
-    return jobs.alias(running_since=Coalesce("claimed_at", "queued_at", "created_at"))
+    # Named like ImportJob.running_since, the same rule computed in SQL.
+    return jobs.alias(running_since=Coalesce("claimed_at", "queued_at", "created_at"))  # type: ignore[no-redef]
 
 
 def import_job_claim(job_id: int) -> ImportJob | None:
@@ -146,6 +153,6 @@ def import_jobs_requeue_waiting(*, older_than_seconds: int = 120) -> int:
     cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
     waiting = Q(status__in=WAITING_STATUSES) & (
         Q(queued_at__lt=cutoff) | Q(queued_at__isnull=True, created_at__lt=cutoff))
-    jobs = _with_running_since(ImportJob.objects)
+    jobs = _with_running_since(ImportJob.objects.all())
     resend = jobs.filter(waiting | _stalled()).order_by("pk").values_list("pk", flat=True)
     return sum(_queue(pk) for pk in resend)

@@ -23,7 +23,7 @@ TIMELINE_PAGE = 25  # as the client list: a screenful, and cheap to draw
 def _people_page(request, pk: int, template: str, build) -> object:
     client = client_for(request.user, pk)
     people = selectors.client_stakeholders(client)
-    context = {"client": client, "can_edit": client.user_can_edit, "people": people,
+    context = {"client": client, "may_edit": client.may_edit, "people": people,
                "detail_url": stakeholder_url_prefix(), **build(client, people)}
     return render(request, template, context)
 
@@ -75,7 +75,7 @@ def timeline(request, pk: int):
         rows = list(interactions[(number - 1) * TIMELINE_PAGE:number * TIMELINE_PAGE + 1])
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"client": client, "can_edit": client.user_can_edit, "tab": "timeline",
+    context = {"client": client, "may_edit": client.may_edit, "tab": "timeline",
                "detail_url": stakeholder_url_prefix(),
                "interactions": rows[:TIMELINE_PAGE], "has_next": len(rows) > TIMELINE_PAGE,
                "page_number": number, "query": query.urlencode(), "filter_form": filter_form}
@@ -89,7 +89,7 @@ def timeline(request, pk: int):
         stakeholder_choices=[(s.pk, s.name, str(s.pk) == chosen_stakeholder) for s in stakeholders],
         person_choices=[(u.pk, u.full_name, str(u.pk) == chosen_person) for u in people],
         log_form=log_form_for(client, request.user, stakeholder_id=request.GET.get("log_for"), people=people,
-                              stakeholders=stakeholders) if client.user_can_edit else None,
+                              stakeholders=stakeholders) if client.may_edit else None,
     )
     return render(request, "stakeholders/timeline.html", context)
 
@@ -97,7 +97,7 @@ def timeline(request, pk: int):
 @require_POST
 def interaction_log(request, pk: int):
     client = client_for(request.user, pk)
-    if not client.user_can_edit:
+    if not client.may_edit:
         raise PermissionDenied("You can view this client but not change it.")
     form = log_form_for(client, request.user, data=request.POST)
     logged = None

@@ -11,10 +11,10 @@ from accounts.models import Client, User
 
 
 def client_for(user: User, pk: object) -> Client:
-    """The visible client with `.user_can_edit`, in one query; 404 when walled off or unknown."""
+    """The visible client with `.may_edit`, in one query; 404 when walled off or unknown."""
     editable = editable_clients(user).filter(pk=OuterRef("pk"))
     try:
-        return visible_clients(user).annotate(user_can_edit=Exists(editable)).get(pk=int(pk))
+        return visible_clients(user).annotate(may_edit=Exists(editable)).get(pk=int(pk))
     except (Client.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404("No such client.") from exc
 

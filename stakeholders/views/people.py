@@ -24,7 +24,7 @@ from stakeholders.views.common import client_for, stakeholder_url_prefix
 @require_http_methods(["GET", "POST"])
 def stakeholder_create(request, pk: int):
     client = client_for(request.user, pk)
-    if not client.user_can_edit:
+    if not client.may_edit:
         raise PermissionDenied("You can view this client but not change it.")
     form = StakeholderForm(request.POST or None, client=client)
     if request.method == "POST" and form.is_valid():
@@ -39,13 +39,13 @@ def stakeholder_create(request, pk: int):
     return render(request, "stakeholders/stakeholder_form.html", {"form": form, "client": client})
 
 
-def _detail_context(request, person: Stakeholder, can_edit: bool, **forms) -> dict:
+def _detail_context(request, person: Stakeholder, may_edit: bool, **forms) -> dict:
     client = person.client
     people = selectors.client_stakeholders(client, include_left=True)
     me = next(p for p in people if p.pk == person.pk)
     selectors.attach_engagement([me], selectors.engagement_by_pair(client))
     return {
-        "client": client, "person": me, "can_edit": can_edit, "detail_url": stakeholder_url_prefix(),
+        "client": client, "person": me, "may_edit": may_edit, "detail_url": stakeholder_url_prefix(),
         "manager": next((p for p in people if p.pk == me.reports_to_id), None),
         "reports": [p for p in people if p.reports_to_id == me.pk],
         "gaps": selectors.gaps_for(me, timezone.localdate()) if me.status == "active" else [],
@@ -74,7 +74,7 @@ def stakeholder_detail(request, pk: int):
     client = client_for(request.user, person.client_id)
     forms = {}
     if request.method == "POST":
-        if not client.user_can_edit:
+        if not client.may_edit:
             raise PermissionDenied("You can view this client but not change it.")
         form = StakeholderForm(request.POST, instance=person, client=client)
         if form.is_valid():
@@ -94,7 +94,7 @@ def stakeholder_detail(request, pk: int):
         person.refresh_from_db()
         forms["form"] = form
     return render(request, "stakeholders/stakeholder_detail.html",
-                  _detail_context(request, person, client.user_can_edit, **forms))
+                  _detail_context(request, person, client.may_edit, **forms))
 
 
 @require_POST

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from accounts.access import can_edit
+from accounts.access import may_edit_client
 from accounts.models import Client
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +30,8 @@ def test_visible_to_follows_the_matrix(who, users, both):
     visible = set(Client.objects.visible_to(users[who]))
     assert (normal in visible) is sees_normal
     assert (confidential in visible) is sees_conf
-    assert can_edit(users[who], normal) is edits_normal
-    assert can_edit(users[who], confidential) is edits_conf
+    assert may_edit_client(users[who], normal) is edits_normal
+    assert may_edit_client(users[who], confidential) is edits_conf
 
 
 @pytest.mark.parametrize("who", MATRIX)

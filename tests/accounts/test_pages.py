@@ -179,3 +179,12 @@ def test_client_page_sections_keep_their_declared_order(alice, normal_client, lo
     ]
     orders = [panel["order"] for panel in panels]
     assert len(set(orders)) == len(orders), "each section declares its own place"
+
+
+def test_client_page_offers_edits_to_the_team_and_says_read_only_to_others(alice, bob, normal_client, login):
+    mine = login(alice).get(reverse("client-detail", args=[normal_client.pk])).content.decode()
+    assert "Edit client" in mine
+    assert "Read-only" not in mine
+    theirs = login(bob).get(reverse("client-detail", args=[normal_client.pk])).content.decode()
+    assert "Edit client" not in theirs
+    assert "Read-only: you are not on this client" in theirs

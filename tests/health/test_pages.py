@@ -186,7 +186,8 @@ def scorecard_post(scorecard, **changes):
         "green_threshold": "70",
         "amber_threshold": "40",
         "min_coverage": "0.5",
-        "measure_count": str(scorecard.measures.count()),
+        "measures-TOTAL_FORMS": str(scorecard.measures.count() + 1),  # the rows and the blank new one
+        "measures-INITIAL_FORMS": str(scorecard.measures.count()),
     }
     for index, m in enumerate(measures_of(scorecard)):
         data.update(
@@ -274,3 +275,29 @@ def test_import_page_names_the_bad_line_and_saves_nothing(scorecard, carol, logi
     page = login(carol).post(reverse("health-measurement-import"), {"csv": text}).content.decode()
     assert "Nothing was saved" in page and "runs from 0 to 10" in page
     assert not Measurement.objects.exists()
+
+
+def test_a_measure_that_is_not_a_number_is_a_field_error_and_saves_nothing(scorecard, ada, login):
+    data = scorecard_post(scorecard, **{"measures-0-weight": "lots", "min_coverage": ""})
+    page = login(ada).post(reverse("health-scorecard"), data).content.decode()
+    assert "measures-0-weight: Enter a number." in page
+    assert "min_coverage: Enter a number." in page
+    assert Scorecard.objects.count() == 1
+
+
+def test_a_removed_entered_measure_is_left_out_of_the_new_version(scorecard, ada, login):
+    index = [m.key for m in measures_of(scorecard)].index("payment_days")
+    data = scorecard_post(scorecard, **{f"measures-{index}-DELETE": "on"})
+    response = login(ada).post(reverse("health-scorecard"), data)
+    assert response.status_code == 302
+    current = Scorecard.objects.get(is_current=True)
+    assert not current.measures.filter(key="payment_days").exists()
+    assert current.measures.count() == scorecard.measures.count() - 1
+
+
+def test_the_scorecard_page_counts_its_rows_for_the_formset(scorecard, ada, login):
+    page = login(ada).get(reverse("health-scorecard")).content.decode()
+    rows = scorecard.measures.count()
+    assert f'name="measures-TOTAL_FORMS" value="{rows + 1}"' in page
+    assert f'name="measures-INITIAL_FORMS" value="{rows}"' in page
+    assert f'name="measures-{rows}-key"' in page  # the blank row for a new measure

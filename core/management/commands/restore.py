@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from core.backup import backup_restore
@@ -9,10 +10,10 @@ from core.backup import backup_restore
 class Command(BaseCommand):
     help = "Restore a backup archive into an EMPTY database (create it first) and the media folder."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("archive", type=Path)
 
-    def handle(self, *args, archive: Path, **options):
+    def handle(self, *args: Any, archive: Path, **options: Any) -> None:
         if not archive.exists():
             raise CommandError(f"No such archive: {archive}")
         if "accounts_client" in connection.introspection.table_names():

@@ -1,10 +1,11 @@
 import datetime
 import random
 import time
+from typing import Any
 
 import pgtrigger
 from django.apps import apps
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -25,19 +26,19 @@ def tracked_models() -> list[type[Model]]:
 
 def history_triggers() -> list[str]:
     """URIs of pghistory's triggers on every tracked model."""
-    return [f"{model._meta.label}:{trigger.name}" for model in tracked_models() for trigger in model._meta.triggers
+    return [f"{model._meta.label}:{trigger.name}" for model in tracked_models() for trigger in model._meta.triggers  # type: ignore[attr-defined]
             if trigger.name in {"insert_insert", "update_update", "delete_delete"}]
 
 
 class Command(BaseCommand):
     help = "Build a believable demo firm (idempotent). --clients N scales it for benchmarks."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--clients", type=int, default=150, help="number of key clients (default 150)")
         parser.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same firm)")
         parser.add_argument("--quiet", action="store_true", help="do not print the demo logins")
 
-    def handle(self, *args, clients: int, seed: int, quiet: bool, **options):
+    def handle(self, *args: Any, clients: int, seed: int, quiet: bool, **options: Any) -> None:
         if clients < 1 or clients > 100_000:
             raise CommandError("--clients must be between 1 and 100000.")
         autodiscover_modules("demo")
