@@ -70,16 +70,18 @@ def editable[M: models.Model](
     return queryset.filter(**{f"{client_field}__in": editable_clients(user).values("pk")})
 
 
-def get_visible_object[M: models.Model](user: User, queryset: models.QuerySet[M], pk: Any,
-                       client_field: str = "client") -> M:
+def get_visible_object[M: models.Model](
+    user: User, queryset: models.QuerySet[M], pk: Any, client_field: str = "client"
+) -> M:
     try:
         return visible(user, queryset, client_field).get(pk=int(pk))
     except (ObjectDoesNotExist, TypeError, ValueError) as exc:
         raise Http404("Not found.") from exc
 
 
-def get_editable_object[M: models.Model](user: User, queryset: models.QuerySet[M], pk: object,
-                        client_field: str = "client") -> M:
+def get_editable_object[M: models.Model](
+    user: User, queryset: models.QuerySet[M], pk: object, client_field: str = "client"
+) -> M:
     obj = get_visible_object(user, queryset, pk, client_field)
     client: Any = obj
     for part in client_field.split("__"):
@@ -94,14 +96,17 @@ def get_editable_object[M: models.Model](user: User, queryset: models.QuerySet[M
 FIRM_WIDE_ROLES = frozenset({Role.BD, Role.MANAGING_PARTNER, Role.ADMIN})
 BEHIND_WALL_ROLES = frozenset({Role.MANAGING_PARTNER, Role.ADMIN})
 
-TEAM_REFUSED = ("Only the client's CRP, a managing partner or an administrator can change this team "
-                "(or the BD team, for a client without an ethical wall).")
-CRP_REFUSED = ("Handing over the CRP role is a managing partner's decision: ask a managing partner "
-               "or an administrator to record the transition.")
+TEAM_REFUSED = (
+    "Only the client's CRP, a managing partner or an administrator can change this team "
+    "(or the BD team, for a client without an ethical wall)."
+)
+CRP_REFUSED = (
+    "Handing over the CRP role is a managing partner's decision: ask a managing partner "
+    "or an administrator to record the transition."
+)
 SCORECARD_REFUSED = "Only administrators change the scorecard."
 OVERVIEW_REFUSED = "The firm overview is for managing partners, BD and administrators."
-WALL_REFUSED = ("Only a managing partner or an administrator can put a client behind an ethical wall "
-                "or take it down.")
+WALL_REFUSED = "Only a managing partner or an administrator can put a client behind an ethical wall or take it down."
 
 
 def _has_role(user: User, roles: frozenset[str]) -> bool:
@@ -158,8 +163,9 @@ def may_change_confidentiality(user: User) -> bool:
 
 
 def is_current_crp(user: User, client: Client) -> bool:
-    return Assignment.objects.filter(client=client, user_id=user.pk, role=AssignmentRole.CRP,
-                                     end_date__isnull=True).exists()
+    return Assignment.objects.filter(
+        client=client, user_id=user.pk, role=AssignmentRole.CRP, end_date__isnull=True
+    ).exists()
 
 
 def may_manage_team(user: User, client: Client) -> bool:

@@ -28,8 +28,7 @@ class UserAdmin(DjangoUserAdmin):
         ("Access", {"fields": ["is_active", "is_superuser", "groups", "user_permissions"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
-    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "role",
-                                                             "password1", "password2"]})]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "role", "password1", "password2"]})]
 
 
 class AssignmentInlineFormSet(BaseInlineFormSet):
@@ -38,9 +37,12 @@ class AssignmentInlineFormSet(BaseInlineFormSet):
         if self.instance.status != "active":
             return
         current_crps = [
-            form for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-            and form.cleaned_data.get("role") == "crp" and not form.cleaned_data.get("end_date")
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("role") == "crp"
+            and not form.cleaned_data.get("end_date")
         ]
         if len(current_crps) != 1:
             raise ValidationError("An active client needs exactly one current CRP (a CRP row with no end date).")

@@ -26,8 +26,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 def _columns(model: type[models.Model]) -> list[str]:
-    fields = [field for field in model._meta.concrete_fields
-              if not isinstance(field, models.TextField | models.JSONField | models.BinaryField)]
+    fields = [
+        field
+        for field in model._meta.concrete_fields
+        if not isinstance(field, models.TextField | models.JSONField | models.BinaryField)
+    ]
     return [field.name for field in fields][:LIST_COLUMNS]
 
 
@@ -35,12 +38,16 @@ def read_only_admin_for(model: type[models.Model]) -> type[ReadOnlyAdmin]:
     columns = _columns(model)
     related = [name for name in columns if model._meta.get_field(name).is_relation]
     searchable = [name for name in SEARCHABLE if name in {f.name for f in model._meta.concrete_fields}]
-    return type(f"{model.__name__}ReadOnlyAdmin", (ReadOnlyAdmin,), {
-        "list_display": columns,
-        "list_select_related": related,
-        "search_fields": searchable,
-        "show_full_result_count": False,
-    })
+    return type(
+        f"{model.__name__}ReadOnlyAdmin",
+        (ReadOnlyAdmin,),
+        {
+            "list_display": columns,
+            "list_select_related": related,
+            "search_fields": searchable,
+            "show_full_result_count": False,
+        },
+    )
 
 
 def register_remaining_models(app_label: str) -> None:

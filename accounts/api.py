@@ -26,7 +26,10 @@ from accounts.models import Assignment, AssignmentRole, Client, FeeRecord, Servi
 from core.concurrency import VersionedViewSetMixin, etag_for
 
 IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
     description="The ETag from your last read of this record. Missing: 428. Stale: 412.",
 )
 
@@ -48,23 +51,39 @@ class ServiceLineSerializer(serializers.ModelSerializer):
 
 class ClientSerializer(AccessScopedModelSerializer):
     tier = serializers.SlugRelatedField(slug_field="name", queryset=Tier.objects.all())
-    service_lines = serializers.PrimaryKeyRelatedField(many=True, queryset=ServiceLine.objects.all(),
-                                                       required=False)
-    crp = serializers.IntegerField(source="crp_id", read_only=True, allow_null=True,
-                                   help_text="The current Client Relationship Partner's user id")
+    service_lines = serializers.PrimaryKeyRelatedField(many=True, queryset=ServiceLine.objects.all(), required=False)
+    crp = serializers.IntegerField(
+        source="crp_id", read_only=True, allow_null=True, help_text="The current Client Relationship Partner's user id"
+    )
     crp_name = serializers.CharField(read_only=True, allow_null=True)
 
     class Meta:
         model = Client
-        fields = ["id", "name", "sector", "country", "tier", "status", "confidential", "service_lines",
-                  "notes", "review_cadence_days", "crp", "crp_name", "version", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "sector",
+            "country",
+            "tier",
+            "status",
+            "confidential",
+            "service_lines",
+            "notes",
+            "review_cadence_days",
+            "crp",
+            "crp_name",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["version", "created_at", "updated_at"]
 
 
 class ClientCreateSerializer(ClientSerializer):
     crp = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), write_only=True)
-    sam = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), write_only=True,
-                                             required=False, allow_null=True)
+    sam = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), write_only=True, required=False, allow_null=True
+    )
 
     class Meta(ClientSerializer.Meta):
         fields = [*ClientSerializer.Meta.fields, "sam"]
@@ -79,16 +98,16 @@ class ClientFilter(AccessFilterSet):
         fields = ["status", "sector", "confidential", "tier", "crp"]
 
     def filter_crp(self, queryset, name, value):
-        return queryset.filter(assignments__user_id=value, assignments__role="crp",
-                               assignments__end_date__isnull=True)
+        return queryset.filter(assignments__user_id=value, assignments__role="crp", assignments__end_date__isnull=True)
 
 
 @extend_schema_view(
     update=extend_schema(parameters=[IF_MATCH]),
     partial_update=extend_schema(parameters=[IF_MATCH]),
 )
-class ClientViewSet(VersionedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-                    viewsets.ReadOnlyModelViewSet):
+class ClientViewSet(
+    VersionedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Key clients the caller may see. Writes need If-Match with the ETag of the last read."""
 
     filterset_class = ClientFilter
@@ -97,8 +116,12 @@ class ClientViewSet(VersionedViewSetMixin, mixins.CreateModelMixin, mixins.Updat
     ordering = ["name"]
 
     def get_queryset(self):
-        return (visible_clients(self.request.user).select_related("tier").with_current_crp()
-                .prefetch_related(Prefetch("service_lines", queryset=ServiceLine.objects.only("id"))))
+        return (
+            visible_clients(self.request.user)
+            .select_related("tier")
+            .with_current_crp()
+            .prefetch_related(Prefetch("service_lines", queryset=ServiceLine.objects.only("id")))
+        )
 
     def get_serializer_class(self):
         return ClientCreateSerializer if self.action == "create" else ClientSerializer
@@ -124,8 +147,9 @@ class ClientViewSet(VersionedViewSetMixin, mixins.CreateModelMixin, mixins.Updat
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         lines = data.pop("service_lines", None)
-        services.client_update(actor=request.user, client=client, expected_version=expected,
-                               service_lines=lines, **data)
+        services.client_update(
+            actor=request.user, client=client, expected_version=expected, service_lines=lines, **data
+        )
         fresh = self.get_queryset().get(pk=client.pk)
         return Response(ClientSerializer(fresh).data, headers={"ETag": etag_for(fresh)})
 
@@ -149,8 +173,10 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
 class FeeRecordSerializer(AccessScopedModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
     financial_year = serializers.IntegerField(
-        min_value=1990, max_value=2100,
-        error_messages={"invalid": "Financial year must be four digits, e.g. 2026 for FY2026."})
+        min_value=1990,
+        max_value=2100,
+        error_messages={"invalid": "Financial year must be four digits, e.g. 2026 for FY2026."},
+    )
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
 
     class Meta:
@@ -220,12 +246,15 @@ class AssignmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         assignment = self.get_object()
-        require(may_end_assignment(request.user, assignment),
-                CRP_REFUSED if assignment.role == AssignmentRole.CRP else TEAM_REFUSED)
+        require(
+            may_end_assignment(request.user, assignment),
+            CRP_REFUSED if assignment.role == AssignmentRole.CRP else TEAM_REFUSED,
+        )
         body = AssignmentEndSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.assignment_end(actor=request.user, assignment=assignment, **body.validated_data)
         return Response(AssignmentSerializer(assignment, context={"request": request}).data)
+
 
 routes = [
     ("clients", ClientViewSet, "client"),

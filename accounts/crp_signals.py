@@ -169,8 +169,14 @@ def crp_signals(
         )
         .order_by("client__name", "client_id", "role", "start_date")
         .values_list(
-            "client_id", "role", "user_id", "user__full_name", "start_date",
-            "client__name", "client__tier__name", "client__tier__workload_weight",
+            "client_id",
+            "role",
+            "user_id",
+            "user__full_name",
+            "start_date",
+            "client__name",
+            "client__tier__name",
+            "client__tier__workload_weight",
         )
     )
     successors: dict[int, str] = {}

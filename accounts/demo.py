@@ -32,12 +32,22 @@ DEMO_PASSWORD = "keyline-demo-2026"  # noqa: S105 - printed for the demo on purp
 DOMAIN = "keyline.example"
 PRACTICE_GROUPS = ["Corporate", "Disputes", "Finance", "Real Estate", "Tax", "Employment"]
 OFFICES = ["London", "Manchester", "Edinburgh", "Dublin", "New York", "Singapore"]
-SERVICE_LINES = ["Corporate M&A", "Banking & Finance", "Litigation", "Real Estate", "Tax Advisory",
-                 "Employment & Pensions", "Regulatory & Compliance", "Technology & Data"]
+SERVICE_LINES = [
+    "Corporate M&A",
+    "Banking & Finance",
+    "Litigation",
+    "Real Estate",
+    "Tax Advisory",
+    "Employment & Pensions",
+    "Regulatory & Compliance",
+    "Technology & Data",
+]
 # sector -> words that make a company's name sound like it belongs there, and its legal suffixes
 SECTOR_NAMES = {
-    "Financial services": (["Capital", "Bank", "Asset Management", "Investments", "Finance"],
-                           ["plc", "Group", "Holdings", "& Co", "International"]),
+    "Financial services": (
+        ["Capital", "Bank", "Asset Management", "Investments", "Finance"],
+        ["plc", "Group", "Holdings", "& Co", "International"],
+    ),
     "Energy": (["Energy", "Power", "Renewables", "Oil & Gas", "Utilities"], ["plc", "Group", "Holdings", "SE"]),
     "Healthcare": (["Health", "Healthcare", "Medical", "Care Homes", "Diagnostics"], ["plc", "Group", "Ltd"]),
     "Technology": (["Systems", "Software", "Data", "Digital", "Networks"], ["plc", "Group", "Ltd", "Inc"]),
@@ -46,28 +56,121 @@ SECTOR_NAMES = {
     "Insurance": (["Insurance", "Assurance", "Re", "Mutual", "Underwriting"], ["plc", "Group", "Ltd", "SE"]),
     "Pharmaceuticals": (["Pharma", "Therapeutics", "Biosciences", "Laboratories"], ["plc", "SE", "AG", "Ltd"]),
     "Media": (["Media", "Broadcasting", "Publishing", "Studios"], ["plc", "Group", "Ltd"]),
-    "Public sector": (["Borough Council", "Water Authority", "NHS Foundation Trust", "Transport Authority",
-                       "University"], [""]),
+    "Public sector": (
+        ["Borough Council", "Water Authority", "NHS Foundation Trust", "Transport Authority", "University"],
+        [""],
+    ),
     "Manufacturing": (["Engineering", "Industries", "Materials", "Motors", "Components"], ["plc", "Group", "Ltd"]),
     "Transport": (["Airways", "Logistics", "Rail", "Shipping", "Freight"], ["plc", "Group", "Holdings"]),
 }
 SECTORS = list(SECTOR_NAMES)
-COUNTRIES = ["United Kingdom", "United Kingdom", "United Kingdom", "Ireland", "United States",
-             "Germany", "France", "Singapore", "Netherlands"]
+COUNTRIES = [
+    "United Kingdom",
+    "United Kingdom",
+    "United Kingdom",
+    "Ireland",
+    "United States",
+    "Germany",
+    "France",
+    "Singapore",
+    "Netherlands",
+]
 # Firm people: partners, managing partners and BD. Client-side people take their names from other
 # lists (stakeholders.demo), so nobody at a client shares a partner's name.
-FIRST = ["Alice", "Ben", "Chloe", "David", "Emma", "Farid", "Grace", "Hugo", "Isla", "James", "Kavita",
-         "Liam", "Maya", "Noah", "Olivia", "Priya", "Quentin", "Rosa", "Sam", "Tariq", "Uma", "Victor",
-         "Wendy", "Xavier", "Yara", "Zoe", "Aidan", "Bella", "Callum", "Daisy", "Ethan", "Fiona"]
-LAST = ["Ashworth", "Bennett", "Chaudhry", "Doyle", "Ellison", "Fraser", "Gallagher", "Hughes", "Iqbal",
-        "Jensen", "Kerr", "Lindqvist", "Morgan", "Nakamura", "O'Neill", "Patel", "Quinn", "Rossi",
-        "Sinclair", "Thornton", "Underwood", "Vance", "Whitaker", "Young", "Zimmermann", "Abbott"]
-NAME_A = ["Northwind", "Blackmoor", "Silverline", "Harbour", "Meridian", "Crown", "Atlas", "Beacon",
-          "Granite", "Summit", "Oakridge", "Pioneer", "Sterling", "Vantage", "Evergreen", "Albion",
-          "Kestrel", "Lumen", "Orion", "Redwood", "Sapphire", "Thames", "Union", "Wessex", "Zenith"]
-TIERS = [("Growth", 1, "Invest to grow share of wallet", Decimal("1.50")),
-         ("Develop", 2, "Broaden the relationship", Decimal("1.00")),
-         ("Maintain", 3, "Protect and retain", Decimal("0.70"))]
+FIRST = [
+    "Alice",
+    "Ben",
+    "Chloe",
+    "David",
+    "Emma",
+    "Farid",
+    "Grace",
+    "Hugo",
+    "Isla",
+    "James",
+    "Kavita",
+    "Liam",
+    "Maya",
+    "Noah",
+    "Olivia",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Sam",
+    "Tariq",
+    "Uma",
+    "Victor",
+    "Wendy",
+    "Xavier",
+    "Yara",
+    "Zoe",
+    "Aidan",
+    "Bella",
+    "Callum",
+    "Daisy",
+    "Ethan",
+    "Fiona",
+]
+LAST = [
+    "Ashworth",
+    "Bennett",
+    "Chaudhry",
+    "Doyle",
+    "Ellison",
+    "Fraser",
+    "Gallagher",
+    "Hughes",
+    "Iqbal",
+    "Jensen",
+    "Kerr",
+    "Lindqvist",
+    "Morgan",
+    "Nakamura",
+    "O'Neill",
+    "Patel",
+    "Quinn",
+    "Rossi",
+    "Sinclair",
+    "Thornton",
+    "Underwood",
+    "Vance",
+    "Whitaker",
+    "Young",
+    "Zimmermann",
+    "Abbott",
+]
+NAME_A = [
+    "Northwind",
+    "Blackmoor",
+    "Silverline",
+    "Harbour",
+    "Meridian",
+    "Crown",
+    "Atlas",
+    "Beacon",
+    "Granite",
+    "Summit",
+    "Oakridge",
+    "Pioneer",
+    "Sterling",
+    "Vantage",
+    "Evergreen",
+    "Albion",
+    "Kestrel",
+    "Lumen",
+    "Orion",
+    "Redwood",
+    "Sapphire",
+    "Thames",
+    "Union",
+    "Wessex",
+    "Zenith",
+]
+TIERS = [
+    ("Growth", 1, "Invest to grow share of wallet", Decimal("1.50")),
+    ("Develop", 2, "Broaden the relationship", Decimal("1.00")),
+    ("Maintain", 3, "Protect and retain", Decimal("0.70")),
+]
 
 
 MAX_CLIENTS_PER_CRP = 8
@@ -132,22 +235,38 @@ def _people(ctx: DemoContext) -> dict[str, list[User]]:
     offices = [Office.objects.get_or_create(name=name)[0] for name in OFFICES]
     password = make_password(DEMO_PASSWORD)  # hashed once: the same password for every demo user
     specs = [("admin", Role.ADMIN, "Adele Administrator", "Systems administrator")]
-    specs += [(f"mp{i}" if i else "mp", Role.MANAGING_PARTNER, name, "Managing partner")
-              for i, name in enumerate(["Margaret Hale", "Richard Stone"])]
-    specs += [(f"bd{i}" if i else "bd", Role.BD, name, "Business development")
-              for i, name in enumerate(["Beatrice Cole", "Dominic Shaw", "Hannah Price", "Omar Reid"])]
-    partner_names = [f"{FIRST[i % len(FIRST)]} {LAST[(i * 7 + i // len(FIRST)) % len(LAST)]}"
-                     for i in range(partner_count(ctx.client_count))]
-    specs += [(f"partner{i}" if i else "partner", Role.PARTNER, name, "Partner")
-              for i, name in enumerate(partner_names)]
+    specs += [
+        (f"mp{i}" if i else "mp", Role.MANAGING_PARTNER, name, "Managing partner")
+        for i, name in enumerate(["Margaret Hale", "Richard Stone"])
+    ]
+    specs += [
+        (f"bd{i}" if i else "bd", Role.BD, name, "Business development")
+        for i, name in enumerate(["Beatrice Cole", "Dominic Shaw", "Hannah Price", "Omar Reid"])
+    ]
+    partner_names = [
+        f"{FIRST[i % len(FIRST)]} {LAST[(i * 7 + i // len(FIRST)) % len(LAST)]}"
+        for i in range(partner_count(ctx.client_count))
+    ]
+    specs += [
+        (f"partner{i}" if i else "partner", Role.PARTNER, name, "Partner") for i, name in enumerate(partner_names)
+    ]
     existing = {u.email: u for u in User.objects.filter(email__endswith=f"@{DOMAIN}")}
     new = []
     for index, (local, role, name, title) in enumerate(specs):
         email = f"{local}@{DOMAIN}"
         if email not in existing:
-            new.append(User(email=email, full_name=name, role=role, job_title=title, password=password,
-                            practice_group=groups[index % len(groups)], office=offices[index % len(offices)],
-                            is_superuser=role == Role.ADMIN))
+            new.append(
+                User(
+                    email=email,
+                    full_name=name,
+                    role=role,
+                    job_title=title,
+                    password=password,
+                    practice_group=groups[index % len(groups)],
+                    office=offices[index % len(offices)],
+                    is_superuser=role == Role.ADMIN,
+                )
+            )
     User.objects.bulk_create(new, batch_size=2000)
     users = list(User.objects.filter(email__endswith=f"@{DOMAIN}").order_by("id"))
     by_role: dict[str, list[User]] = {}
@@ -160,7 +279,8 @@ def _reference_data() -> tuple[list[Tier], list[ServiceLine]]:
     tiers = []
     for name, rank, description, weight in TIERS:
         tier, _ = Tier.objects.get_or_create(
-            name=name, defaults={"rank": rank, "description": description, "workload_weight": weight})
+            name=name, defaults={"rank": rank, "description": description, "workload_weight": weight}
+        )
         tiers.append(tier)
     lines = [ServiceLine.objects.get_or_create(name=name)[0] for name in SERVICE_LINES]
     return tiers, lines
@@ -178,19 +298,24 @@ def _new_clients(ctx: DemoContext, tiers: list[Tier], lines: list[ServiceLine]) 
             continue
         tier = tiers[0] if rng.random() < 0.25 else tiers[1] if rng.random() < 0.6 else tiers[2]
         status = "active" if rng.random() < 0.9 else rng.choice(["dormant", "lost"])
-        clients.append(Client(
-            name=name, sector=sector, country=rng.choice(COUNTRIES), tier=tier, status=status,
-            confidential=index % 17 == 3,
-            notes=f"{name} is a {tier.name.lower()}-tier key client. Board relationships are led from "
-                  f"the {rng.choice(OFFICES)} office.",
-        ))
+        clients.append(
+            Client(
+                name=name,
+                sector=sector,
+                country=rng.choice(COUNTRIES),
+                tier=tier,
+                status=status,
+                confidential=index % 17 == 3,
+                notes=f"{name} is a {tier.name.lower()}-tier key client. Board relationships are led from "
+                f"the {rng.choice(OFFICES)} office.",
+            )
+        )
     return Client.objects.bulk_create(clients, batch_size=2000)
 
 
 def _crp_slots(clients: list[Client], partners: list[User], rng: Random) -> list[User]:
     """A CRP for each client: each partner leads a few, none more than MAX_CLIENTS_PER_CRP in all."""
-    led = Counter(Assignment.objects.filter(role="crp", end_date__isnull=True)
-                  .values_list("user_id", flat=True))
+    led = Counter(Assignment.objects.filter(role="crp", end_date__isnull=True).values_list("user_id", flat=True))
     slots: list[User] = []
     for partner in partners:
         room = MAX_CLIENTS_PER_CRP - led[partner.pk]
@@ -201,7 +326,7 @@ def _crp_slots(clients: list[Client], partners: list[User], rng: Random) -> list
         slots.insert(0, slots.pop(slots.index(partners[0])))
     spare = [p for p in partners for _ in range(MAX_CLIENTS_PER_CRP - led[p.pk] - slots.count(p))]
     rng.shuffle(spare)
-    return (slots + spare)[:len(clients)]
+    return (slots + spare)[: len(clients)]
 
 
 def _tenure_days(long_serving: bool, rng: Random) -> int:
@@ -220,15 +345,28 @@ def _teams(ctx: DemoContext, clients: list[Client], partners: list[User]) -> Non
         start = today - datetime.timedelta(days=_tenure_days(crp.pk in long_serving, rng))
         if rng.random() < 0.3:  # a previous CRP, for history
             previous = rng.choice(others)
-            rows.append(Assignment(client=client, user=previous, role="crp",
-                                   start_date=start - datetime.timedelta(days=365 * 3), end_date=start))
+            rows.append(
+                Assignment(
+                    client=client,
+                    user=previous,
+                    role="crp",
+                    start_date=start - datetime.timedelta(days=365 * 3),
+                    end_date=start,
+                )
+            )
         rows.append(Assignment(client=client, user=crp, role="crp", start_date=start))
         team = rng.sample(others, k=3)
         if rng.random() < SAM_SHARE:
             rows.append(Assignment(client=client, user=team[0], role="sam", start_date=start))
-        for member in team[1:1 + rng.randint(0, 2)]:
-            rows.append(Assignment(client=client, user=member, role="team",
-                                   start_date=start + datetime.timedelta(days=rng.randint(0, 300))))
+        for member in team[1 : 1 + rng.randint(0, 2)]:
+            rows.append(
+                Assignment(
+                    client=client,
+                    user=member,
+                    role="team",
+                    start_date=start + datetime.timedelta(days=rng.randint(0, 300)),
+                )
+            )
     Assignment.objects.bulk_create(rows, batch_size=5000)
 
 
@@ -241,8 +379,9 @@ def _fees(ctx: DemoContext, clients: list[Client], lines: list[ServiceLine]) -> 
     """Four complete financial years and the current one so far, growing or shrinking with health."""
     rng = ctx.rng
     current = current_financial_year()
-    start = datetime.date(current - 1 if settings.FINANCIAL_YEAR_START_MONTH > 1 else current,
-                          settings.FINANCIAL_YEAR_START_MONTH, 1)
+    start = datetime.date(
+        current - 1 if settings.FINANCIAL_YEAR_START_MONTH > 1 else current, settings.FINANCIAL_YEAR_START_MONTH, 1
+    )
     elapsed = min(1.0, max(0.05, (datetime.date.today() - start).days / 365))
     rows = []
     through = Client.service_lines.through
@@ -260,8 +399,9 @@ def _fees(ctx: DemoContext, clients: list[Client], lines: list[ServiceLine]) -> 
                 amount = base * share * (1 + trend) ** offset * rng.uniform(0.97, 1.03)
                 if year == current:
                     amount *= elapsed
-                rows.append(FeeRecord(client=client, service_line=line, financial_year=year,
-                                      amount=Decimal(round(amount, -2))))
+                rows.append(
+                    FeeRecord(client=client, service_line=line, financial_year=year, amount=Decimal(round(amount, -2)))
+                )
     through.objects.bulk_create(links, batch_size=10000, ignore_conflicts=True)
     FeeRecord.objects.bulk_create(rows, batch_size=10000)
 
@@ -277,9 +417,17 @@ def seed_firm(ctx: DemoContext) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     ctx.data.update(
-        password=DEMO_PASSWORD, users=by_role, tiers=tiers, service_lines=lines,
-        new_clients=clients, all_clients=list(Client.objects.order_by("id")),
-        logins=[("partner", f"partner@{DOMAIN}"), ("bd", f"bd@{DOMAIN}"),
-                ("managing_partner", f"mp@{DOMAIN}"), ("admin", f"admin@{DOMAIN}")],
+        password=DEMO_PASSWORD,
+        users=by_role,
+        tiers=tiers,
+        service_lines=lines,
+        new_clients=clients,
+        all_clients=list(Client.objects.order_by("id")),
+        logins=[
+            ("partner", f"partner@{DOMAIN}"),
+            ("bd", f"bd@{DOMAIN}"),
+            ("managing_partner", f"mp@{DOMAIN}"),
+            ("admin", f"admin@{DOMAIN}"),
+        ],
     )
     ctx.stdout.write(f"  {len(clients)} new clients ({Client.objects.count()} in all)")

@@ -46,5 +46,6 @@ class AccessFilterBackend(filters.DjangoFilterBackend):
         if filterset_class is not None and not issubclass(filterset_class, AccessFilterSet):
             raise ImproperlyConfigured(
                 f"{filterset_class.__name__} must extend accounts.filters.AccessFilterSet so its id "
-                "filters keep the ethical wall.")
+                "filters keep the ethical wall."
+            )
         return filterset_class

@@ -15,23 +15,35 @@ from core.forms import apply_errors  # noqa: F401  (still imported from here by 
 
 def partner_field(label: str, required: bool = True) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
-        queryset=User.objects.filter(is_active=True).order_by("full_name"), label=label,
-        required=required, error_messages={"invalid_choice": "Choose an active firm person from the list."},
+        queryset=User.objects.filter(is_active=True).order_by("full_name"),
+        label=label,
+        required=required,
+        error_messages={"invalid_choice": "Choose an active firm person from the list."},
     )
 
 
 class ClientForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     service_lines = forms.ModelMultipleChoiceField(
-        queryset=ServiceLine.objects.filter(active=True), required=False,
+        queryset=ServiceLine.objects.filter(active=True),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "“%(value)s” is not a service line of the firm."},
     )
 
     class Meta:
         model = Client
-        fields = ["name", "tier", "sector", "country", "status", "confidential", "service_lines",
-                  "review_cadence_days", "notes"]
+        fields = [
+            "name",
+            "tier",
+            "sector",
+            "country",
+            "status",
+            "confidential",
+            "service_lines",
+            "review_cadence_days",
+            "notes",
+        ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, may_wall: bool = False, actor: User | None = None, **kwargs):
@@ -41,8 +53,8 @@ class ClientForm(forms.ModelForm):
             # A posted value is ignored: the wall is a managing partner's or admin's decision.
             self.fields["confidential"].disabled = True
             self.fields["confidential"].help_text = (
-                "Only a managing partner or an administrator can put a client behind an ethical wall "
-                "or take it down.")
+                "Only a managing partner or an administrator can put a client behind an ethical wall or take it down."
+            )
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -67,8 +79,9 @@ class ClientCreateForm(ClientForm):
 
 class AssignmentForm(forms.ModelForm):
     user = partner_field("Person")
-    role = forms.ChoiceField(choices=[(AssignmentRole.SAM, AssignmentRole.SAM.label),
-                                      (AssignmentRole.TEAM, AssignmentRole.TEAM.label)])
+    role = forms.ChoiceField(
+        choices=[(AssignmentRole.SAM, AssignmentRole.SAM.label), (AssignmentRole.TEAM, AssignmentRole.TEAM.label)]
+    )
 
     class Meta:
         model = Assignment
@@ -82,7 +95,9 @@ class AssignmentEndForm(forms.Form):
 
 class FeeRecordForm(forms.ModelForm):
     financial_year = forms.IntegerField(
-        min_value=1990, max_value=2100, label="Financial year",
+        min_value=1990,
+        max_value=2100,
+        label="Financial year",
         error_messages={"invalid": "Enter the financial year as four digits, e.g. 2026 for FY2026."},
     )
     service_line = forms.ModelChoiceField(

@@ -28,8 +28,9 @@ FREE_TEXT_MAX_LENGTH = 10_000
 
 def free_text(verbose_name: str | None = None) -> models.TextField:
     """An optional free-text field capped at FREE_TEXT_MAX_LENGTH characters everywhere it is written."""
-    return models.TextField(verbose_name, blank=True, max_length=FREE_TEXT_MAX_LENGTH,
-                            validators=[MaxLengthValidator(FREE_TEXT_MAX_LENGTH)])
+    return models.TextField(
+        verbose_name, blank=True, max_length=FREE_TEXT_MAX_LENGTH, validators=[MaxLengthValidator(FREE_TEXT_MAX_LENGTH)]
+    )
 
 
 class Role(models.TextChoices):
@@ -86,9 +87,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     practice_group = models.ForeignKey(
         PracticeGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
-    office = models.ForeignKey(
-        Office, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
-    )
+    office = models.ForeignKey(Office, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
     is_active = models.BooleanField(default=True)
     weekly_digest = models.BooleanField(default=True, help_text="Send me the weekly summary email")
     date_joined = models.DateTimeField(default=timezone.now)
@@ -172,7 +171,9 @@ class Tier(models.Model):
     rank = models.PositiveSmallIntegerField(default=0, help_text="Lower ranks are more strategic.")
     description = models.CharField(max_length=200, blank=True)
     workload_weight = models.DecimalField(
-        max_digits=4, decimal_places=2, default=Decimal("1.00"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1.00"),
         help_text="How much leading a client of this tier weighs on a partner's workload.",
     )
 
@@ -215,7 +216,8 @@ class Client(Versioned):
     service_lines = models.ManyToManyField(ServiceLine, blank=True, related_name="clients")
     notes = free_text()
     review_cadence_days = models.PositiveSmallIntegerField(
-        default=91, validators=[MinValueValidator(7), MaxValueValidator(366)],
+        default=91,
+        validators=[MinValueValidator(7), MaxValueValidator(366)],
         help_text="How often the client should have a relationship review (QBR).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -228,8 +230,12 @@ class Client(Versioned):
         constraints = [
             # Only open clients: everyone sees them. Among confidential ones accounts.services checks
             # names against what the person saving may see, so a refusal never reveals a hidden client.
-            models.UniqueConstraint(Lower("name"), condition=Q(confidential=False), name="open_client_name_unique_ci",
-                                    violation_error_message="A client with this name already exists."),
+            models.UniqueConstraint(
+                Lower("name"),
+                condition=Q(confidential=False),
+                name="open_client_name_unique_ci",
+                violation_error_message="A client with this name already exists.",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "tier"]),
@@ -285,13 +291,19 @@ class FeeRecord(models.Model):
     class Meta:
         ordering = ["-financial_year", "service_line__name"]
         constraints = [
-            models.UniqueConstraint(fields=["client", "financial_year", "service_line"],
-                                    name="fee_one_row_per_client_year_line",
-                                    violation_error_message="This client already has fees for that year and line."),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="fee_amount_not_negative",
-                                   violation_error_message="Fees cannot be negative."),
-            models.CheckConstraint(condition=Q(financial_year__gte=1990, financial_year__lte=2100),
-                                   name="fee_financial_year_plausible"),
+            models.UniqueConstraint(
+                fields=["client", "financial_year", "service_line"],
+                name="fee_one_row_per_client_year_line",
+                violation_error_message="This client already has fees for that year and line.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="fee_amount_not_negative",
+                violation_error_message="Fees cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(financial_year__gte=1990, financial_year__lte=2100), name="fee_financial_year_plausible"
+            ),
         ]
         indexes = [models.Index(fields=["financial_year", "client"])]
 
@@ -319,7 +331,9 @@ class Assignment(models.Model):
     role = models.CharField(max_length=10, choices=AssignmentRole.choices)
     start_date = models.DateField(default=timezone.localdate, validators=[sensible_date])
     end_date = models.DateField(
-        null=True, blank=True, help_text="The day the role ended (the person no longer held it from then).",
+        null=True,
+        blank=True,
+        help_text="The day the role ended (the person no longer held it from then).",
         validators=[sensible_date],
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -333,12 +347,14 @@ class Assignment(models.Model):
                 violation_error_message="The end date cannot be before the start date.",
             ),
             models.UniqueConstraint(
-                fields=["client"], condition=Q(role="crp", end_date__isnull=True),
+                fields=["client"],
+                condition=Q(role="crp", end_date__isnull=True),
                 name="one_current_crp_per_client",
                 violation_error_message="This client already has a current Client Relationship Partner.",
             ),
             models.UniqueConstraint(
-                fields=["client", "user"], condition=Q(end_date__isnull=True),
+                fields=["client", "user"],
+                condition=Q(end_date__isnull=True),
                 name="one_current_role_per_person_per_client",
                 violation_error_message="This person already has a current role on this client's team.",
             ),
@@ -353,8 +369,9 @@ class Assignment(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["user", "client"], condition=Q(end_date__isnull=True),
-                         name="assignment_current_by_user"),
+            models.Index(
+                fields=["user", "client"], condition=Q(end_date__isnull=True), name="assignment_current_by_user"
+            ),
         ]
         triggers = [
             # Deferred to commit so a client and its first CRP can be created in one transaction.
@@ -394,8 +411,9 @@ class Notification(models.Model):
     body = models.TextField(blank=True)
     url = models.CharField(max_length=300, blank=True)
     client = models.ForeignKey(Client, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    dedupe_key = models.CharField(max_length=200, blank=True,
-                                  help_text="Same key, same user: one notification, however often the event repeats")
+    dedupe_key = models.CharField(
+        max_length=200, blank=True, help_text="Same key, same user: one notification, however often the event repeats"
+    )
     read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -404,8 +422,9 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "dedupe_key"], condition=~Q(dedupe_key=""),
-                                    name="notification_once_per_event"),
+            models.UniqueConstraint(
+                fields=["user", "dedupe_key"], condition=~Q(dedupe_key=""), name="notification_once_per_event"
+            ),
         ]
         indexes = [models.Index(fields=["user", "read_at"])]
 

@@ -14,9 +14,7 @@ if TYPE_CHECKING:
 def _on_team(user: User) -> Exists:
     from accounts.models import Assignment
 
-    return Exists(
-        Assignment.objects.filter(client=OuterRef("pk"), user=user, end_date__isnull=True)
-    )
+    return Exists(Assignment.objects.filter(client=OuterRef("pk"), user=user, end_date__isnull=True))
 
 
 class ClientQuerySet(models.QuerySet["Client"]):

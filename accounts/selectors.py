@@ -118,15 +118,33 @@ def fee_totals_for_period(clients: QuerySet[Client], as_of: datetime.date | None
 
 
 def client_list(
-    *, user: User, search: str = "", tier: str = "", sector: str = "", crp: str = "", status: str = "",
-    mine: bool = False, sort: str = "name",
+    *,
+    user: User,
+    search: str = "",
+    tier: str = "",
+    sector: str = "",
+    crp: str = "",
+    status: str = "",
+    mine: bool = False,
+    sort: str = "name",
 ) -> QuerySet[Client]:
     """Visible clients, filtered and sorted, with CRP name and last complete year's fees."""
-    fees = (FeeRecord.objects.filter(client=OuterRef("pk"), financial_year=last_complete_financial_year())
-            .values("client").annotate(total=Sum("amount")).values("total"))
-    qs: ClientQuerySet = (visible_clients(user).select_related("tier").with_current_crp()
-          .annotate(fees_last_fy=Coalesce(Subquery(fees), Value(Decimal(0)),
-                                          output_field=DecimalField(max_digits=16, decimal_places=2))))
+    fees = (
+        FeeRecord.objects.filter(client=OuterRef("pk"), financial_year=last_complete_financial_year())
+        .values("client")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    qs: ClientQuerySet = (
+        visible_clients(user)
+        .select_related("tier")
+        .with_current_crp()
+        .annotate(
+            fees_last_fy=Coalesce(
+                Subquery(fees), Value(Decimal(0)), output_field=DecimalField(max_digits=16, decimal_places=2)
+            )
+        )
+    )
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(sector__icontains=search))
     if tier.isdigit():
@@ -146,16 +164,16 @@ def client_list(
 
 
 def sectors_of(user: User) -> list[str]:
-    return list(visible_clients(user).exclude(sector="").order_by("sector")
-                .values_list("sector", flat=True).distinct())
+    return list(visible_clients(user).exclude(sector="").order_by("sector").values_list("sector", flat=True).distinct())
 
 
 def crp_choices(user: User, status: str = "") -> QuerySet[User]:
     """People who currently lead at least one client `user` may see (optionally of one status): the CRP
     filter's choices. A partner who leads only clients behind a wall is not offered to those outside it."""
     clients = visible_clients(user).filter(status=status) if status else visible_clients(user)
-    leads = Assignment.objects.filter(user=OuterRef("pk"), role="crp", end_date__isnull=True,
-                                      client__in=clients.values("pk"))
+    leads = Assignment.objects.filter(
+        user=OuterRef("pk"), role="crp", end_date__isnull=True, client__in=clients.values("pk")
+    )
     return User.objects.filter(Exists(leads)).order_by("full_name").only("id", "full_name")
 
 
@@ -194,15 +212,19 @@ def fee_table(client: Client, years: int = 3, as_of: datetime.date | None = None
         change = _change(by_line[line].get(period.previous, Decimal(0)), by_line[line].get(period.year, Decimal(0)))
         table.rows.append({"service_line": line, "amounts": amounts, "change": change})
     table.totals = [sum((row["amounts"][i] for row in table.rows), Decimal(0)) for i in range(len(span))]
-    table.total_changes = [None, *[
-        None if span[i] == running else _change(table.totals[i - 1], table.totals[i]) for i in range(1, len(span))]
+    table.total_changes = [
+        None,
+        *[None if span[i] == running else _change(table.totals[i - 1], table.totals[i]) for i in range(1, len(span))],
     ]
     return table
 
 
 def team_of(client: Client) -> QuerySet[Assignment]:
-    return (Assignment.objects.filter(client=client).select_related("user", "user__practice_group", "user__office")
-            .order_by(F("end_date").desc(nulls_first=True), "role", "-start_date"))
+    return (
+        Assignment.objects.filter(client=client)
+        .select_related("user", "user__practice_group", "user__office")
+        .order_by(F("end_date").desc(nulls_first=True), "role", "-start_date")
+    )
 
 
 def notifications_of(user: User, *, unread: bool = False) -> QuerySet[Notification]:

@@ -42,8 +42,7 @@ from core.concurrency import update_versioned
 from core.errors import validation_error_from
 from core.validators import require_active_person
 
-CLIENT_FIELDS = ["name", "sector", "country", "tier", "status", "confidential", "notes",
-                 "review_cadence_days"]
+CLIENT_FIELDS = ["name", "sector", "country", "tier", "status", "confidential", "notes", "review_cadence_days"]
 
 
 @contextmanager
@@ -90,8 +89,16 @@ def client_create(
     require_active_person(crp, "crp")
     if sam is not None and sam == crp:
         raise ValidationError({"sam": "The SAM must be someone other than the CRP."})
-    client = Client(name=name.strip(), tier=tier, sector=sector, country=country, status=status,
-                    confidential=confidential, notes=notes, review_cadence_days=review_cadence_days)
+    client = Client(
+        name=name.strip(),
+        tier=tier,
+        sector=sector,
+        country=country,
+        status=status,
+        confidential=confidential,
+        notes=notes,
+        review_cadence_days=review_cadence_days,
+    )
     client.full_clean(validate_constraints=False)
     hidden_namesakes = _check_name_free(actor, client)
     with audited_write(actor):
@@ -108,7 +115,11 @@ def client_create(
 
 
 def client_update(
-    *, actor: User, client: Client, expected_version: int, service_lines: Iterable[ServiceLine] | None = None,
+    *,
+    actor: User,
+    client: Client,
+    expected_version: int,
+    service_lines: Iterable[ServiceLine] | None = None,
     **changes: object,
 ) -> Client:
     """Save changed fields if nobody else saved the client since `expected_version` was read."""
@@ -130,8 +141,15 @@ def client_update(
         _check_deferred_constraints()
 
     return update_versioned(
-        client, expected_version=expected_version, changes=changes, allowed=CLIENT_FIELDS, noun="client",
-        strip=["name"], write=lambda: audited_write(actor), validate=validate, then=then,
+        client,
+        expected_version=expected_version,
+        changes=changes,
+        allowed=CLIENT_FIELDS,
+        noun="client",
+        strip=["name"],
+        write=lambda: audited_write(actor),
+        validate=validate,
+        then=then,
         m2m=None if service_lines is None else {"service_lines": service_lines},
     )
 
@@ -180,14 +198,18 @@ def notifications_create(*, drafts: Sequence[NotificationDraft]) -> list[Notific
 
 
 def notifications_send(
-    *, users: Iterable[User], title: str, body: str = "", client: Client | None = None,
+    *,
+    users: Iterable[User],
+    title: str,
+    body: str = "",
+    client: Client | None = None,
 ) -> list[NotificationDraft]:
     """In-app notifications to `users`, linking to `client` when given."""
     url = client.get_absolute_url() if client is not None else ""
     client_id = client.pk if client is not None else None
-    return notifications_create(drafts=[
-        NotificationDraft(user.pk, title[:200], body, url, client_id) for user in users
-    ])
+    return notifications_create(
+        drafts=[NotificationDraft(user.pk, title[:200], body, url, client_id) for user in users]
+    )
 
 
 def notifications_mark_read(*, actor: User, notification: Notification | None = None) -> int:
@@ -235,33 +257,52 @@ def _report_namesakes(actor: User, client: Client, namesakes: list[Client]) -> N
         return
     others = ", ".join(f"#{other.pk}" for other in namesakes)
     deciders = [person for person in User.objects.active() if sees_behind_walls(person)]
-    Notification.objects.bulk_create([
-        Notification(user=person, client=client, url=client.get_absolute_url(),
-                     title=f"Two clients share the name “{client.name}”",
-                     body=(f"{actor} saved client #{client.pk} with the name of client {others}, which is "
-                           "behind an ethical wall they are outside of. They were not told; rename one of them."),
-                     dedupe_key=f"client-namesake:{client.pk}:{client.name.lower()}"[:200])
-        for person in deciders
-    ], ignore_conflicts=True)
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user=person,
+                client=client,
+                url=client.get_absolute_url(),
+                title=f"Two clients share the name “{client.name}”",
+                body=(
+                    f"{actor} saved client #{client.pk} with the name of client {others}, which is "
+                    "behind an ethical wall they are outside of. They were not told; rename one of them."
+                ),
+                dedupe_key=f"client-namesake:{client.pk}:{client.name.lower()}"[:200],
+            )
+            for person in deciders
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def assignment_start(
-    *, actor: User, client: Client, user: User, role: str, start_date: datetime.date | None = None,
+    *,
+    actor: User,
+    client: Client,
+    user: User,
+    role: str,
+    start_date: datetime.date | None = None,
 ) -> Assignment:
     """Add a person to the client's team. A CRP is changed through a transition, not here."""
     require(may_add_member(actor, client, role), CRP_REFUSED if role == AssignmentRole.CRP else TEAM_REFUSED)
     require_active_person(user, "user")
-    if role == AssignmentRole.CRP and Assignment.objects.filter(
-        client=client, role=AssignmentRole.CRP, end_date__isnull=True
-    ).exists():
+    if (
+        role == AssignmentRole.CRP
+        and Assignment.objects.filter(client=client, role=AssignmentRole.CRP, end_date__isnull=True).exists()
+    ):
         raise ValidationError({"role": "This client already has a current CRP; hand over with a transition."})
     assignment = Assignment(client=client, user=user, role=role, start_date=start_date or timezone.localdate())
     assignment.full_clean(validate_constraints=False)
     with audited_write(actor):
         assignment.save()
         if user != actor:
-            notifications_send(users=[user], title=f"You have joined {client}'s team",
-                               body=f"{actor} added you as {assignment.get_role_display()}.", client=client)
+            notifications_send(
+                users=[user],
+                title=f"You have joined {client}'s team",
+                body=f"{actor} added you as {assignment.get_role_display()}.",
+                client=client,
+            )
     return assignment
 
 
@@ -280,16 +321,22 @@ def assignment_end(*, actor: User, assignment: Assignment, end_date: datetime.da
         assignment.end_date = end_date
         assignment.save(update_fields=["end_date"])
         if assignment.user_id != actor.pk:
-            _notify_off_team(user=assignment.user, client=assignment.client,
-                             title="Your role on {client}'s team has ended",
-                             body=f"{actor} ended your role as {assignment.get_role_display()} "
-                                  f"on {end_date:%d %b %Y}.")
+            _notify_off_team(
+                user=assignment.user,
+                client=assignment.client,
+                title="Your role on {client}'s team has ended",
+                body=f"{actor} ended your role as {assignment.get_role_display()} on {end_date:%d %b %Y}.",
+            )
         _check_deferred_constraints()
     return assignment
 
 
 def crp_handover(
-    *, actor: User, client: Client, new_crp: User, on_date: datetime.date | None = None,
+    *,
+    actor: User,
+    client: Client,
+    new_crp: User,
+    on_date: datetime.date | None = None,
 ) -> Assignment:
     """End the current CRP and start `new_crp` on the same day, atomically.
 
@@ -300,8 +347,11 @@ def crp_handover(
     require_active_person(new_crp, "new_crp")
     on_date = on_date or timezone.localdate()
     with audited_write(actor):
-        current = (Assignment.objects.select_for_update()
-                   .filter(client=client, role=AssignmentRole.CRP, end_date__isnull=True).first())
+        current = (
+            Assignment.objects.select_for_update()
+            .filter(client=client, role=AssignmentRole.CRP, end_date__isnull=True)
+            .first()
+        )
         if current and current.user_id == new_crp.pk:
             raise ValidationError({"new_crp": f"{new_crp} is already the CRP."})
         if current:
@@ -313,24 +363,39 @@ def crp_handover(
         Assignment.objects.filter(client=client, user=new_crp, end_date__isnull=True).update(end_date=on_date)
         new = Assignment.objects.create(client=client, user=new_crp, role=AssignmentRole.CRP, start_date=on_date)
         if current and current.user_id != actor.pk:
-            _notify_off_team(user=current.user, client=client, title="You are no longer the CRP of {client}",
-                             body=f"{actor} handed the role to {new_crp} on {on_date:%d %b %Y}.")
+            _notify_off_team(
+                user=current.user,
+                client=client,
+                title="You are no longer the CRP of {client}",
+                body=f"{actor} handed the role to {new_crp} on {on_date:%d %b %Y}.",
+            )
         if new_crp != actor:
-            notifications_send(users=[new_crp], title=f"You are now the CRP of {client}",
-                               body=f"{actor} handed you the role from {on_date:%d %b %Y}.", client=client)
+            notifications_send(
+                users=[new_crp],
+                title=f"You are now the CRP of {client}",
+                body=f"{actor} handed you the role from {on_date:%d %b %Y}.",
+                client=client,
+            )
         _check_deferred_constraints()
     return new
 
 
 def fee_record_set(
-    *, actor: User, client: Client, service_line: ServiceLine, financial_year: int, amount: Decimal,
+    *,
+    actor: User,
+    client: Client,
+    service_line: ServiceLine,
+    financial_year: int,
+    amount: Decimal,
 ) -> FeeRecord:
     """Create or replace the fee figure for one client, year and service line."""
     record = FeeRecord(client=client, service_line=service_line, financial_year=financial_year, amount=amount)
     record.full_clean(validate_constraints=False)
     with audited_write(actor):
         record, _ = FeeRecord.objects.update_or_create(
-            client=client, service_line=service_line, financial_year=financial_year,
+            client=client,
+            service_line=service_line,
+            financial_year=financial_year,
             defaults={"amount": amount},
         )
     return record

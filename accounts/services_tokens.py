@@ -38,8 +38,13 @@ def api_token_create(*, actor: User, name: str, days: int = DEFAULT_EXPIRY_DAYS)
         raise ValidationError(errors)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
-        token = ApiToken.objects.create(user=actor, name=name, prefix=raw[:10], digest=token_digest(raw),
-                                        expires_at=timezone.now() + datetime.timedelta(days=days))
+        token = ApiToken.objects.create(
+            user=actor,
+            name=name,
+            prefix=raw[:10],
+            digest=token_digest(raw),
+            expires_at=timezone.now() + datetime.timedelta(days=days),
+        )
     return token, raw
 
 
@@ -53,10 +58,11 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
 
 def api_token_authenticate(raw: str) -> ApiToken | None:
     """The usable token behind `raw` (its user active), noting when it was last used; None otherwise."""
-    token = (ApiToken.objects.select_related("user")
-             .filter(digest=token_digest(raw), revoked_at__isnull=True, expires_at__gt=timezone.now(),
-                     user__is_active=True)
-             .first())
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=token_digest(raw), revoked_at__isnull=True, expires_at__gt=timezone.now(), user__is_active=True)
+        .first()
+    )
     if token is None:
         return None
     now = timezone.now()

@@ -41,8 +41,12 @@ CLIENT_HISTORY_EVENTS = ["accounts.ClientEvent", "accounts.AssignmentEvent", "ac
 
 
 # Where each role starts its day (pages served by the reports app, found by URL name).
-LANDING_PAGES = {Role.PARTNER: "partner-home", Role.BD: "dashboard", Role.MANAGING_PARTNER: "overview",
-                 Role.ADMIN: "overview"}
+LANDING_PAGES = {
+    Role.PARTNER: "partner-home",
+    Role.BD: "dashboard",
+    Role.MANAGING_PARTNER: "overview",
+    Role.ADMIN: "overview",
+}
 
 
 @require_GET
@@ -57,19 +61,32 @@ def home(request):
 def client_list(request):
     params = request.GET
     clients = selectors.client_list(
-        user=request.user, search=params.get("q", "").strip(), tier=params.get("tier", ""),
-        sector=params.get("sector", ""), crp=params.get("crp", ""), status=params.get("status", ""),
-        mine=params.get("mine") == "1", sort=params.get("sort", "name"),
+        user=request.user,
+        search=params.get("q", "").strip(),
+        tier=params.get("tier", ""),
+        sector=params.get("sector", ""),
+        crp=params.get("crp", ""),
+        status=params.get("status", ""),
+        mine=params.get("mine") == "1",
+        sort=params.get("sort", "name"),
     )
     page = Paginator(clients, PAGE_SIZE).get_page(params.get("page"))
-    context = {"page": page, "params": params, "sort": params.get("sort", "name"),
-               "query_without_page": _query_without(params, "page"),
-               "query_without_sort": _query_without(params, "sort", "page")}
+    context = {
+        "page": page,
+        "params": params,
+        "sort": params.get("sort", "name"),
+        "query_without_page": _query_without(params, "page"),
+        "query_without_sort": _query_without(params, "sort", "page"),
+    }
     if wants_partial(request):
         return render(request, "accounts/client_list.html#client-table", context)
-    context.update(tiers=Tier.objects.all(), sectors=selectors.sectors_of(request.user),
-                   crps=selectors.crp_choices(request.user), statuses=ClientStatus.choices,
-                   can_create=may_create_client(request.user))
+    context.update(
+        tiers=Tier.objects.all(),
+        sectors=selectors.sectors_of(request.user),
+        crps=selectors.crp_choices(request.user),
+        statuses=ClientStatus.choices,
+        can_create=may_create_client(request.user),
+    )
     return render(request, "accounts/client_list.html", context)
 
 
@@ -87,26 +104,34 @@ def client_detail(request, pk: int):
     manages_team = may_manage_team(request.user, client)
     for assignment in team:
         assignment.client = client
-        assignment.may_end = assignment.is_current and may_end_assignment(request.user, assignment,
-                                                                            manages_team=manages_team)
-    panels = [panel for _, panel in client_detail_panels.send(sender=Client, client=client, user=request.user)
-              if panel]
+        assignment.may_end = assignment.is_current and may_end_assignment(
+            request.user, assignment, manages_team=manages_team
+        )
+    panels = [panel for _, panel in client_detail_panels.send(sender=Client, client=client, user=request.user) if panel]
     # The client's own record, team and fees; plans and stakeholders keep their own history pages.
-    history = (MiddlewareEvents.objects.across(*CLIENT_HISTORY_EVENTS).references(client)
-               .select_related("user").order_by("-pgh_created_at")[:50])
-    return render(request, "accounts/client_detail.html", {
-        "client": client,
-        "may_edit": may_edit_client(request.user, client),
-        "may_manage_team": manages_team,
-        "current_team": [a for a in team if a.is_current],
-        "past_team": [a for a in team if not a.is_current],
-        "fees": selectors.fee_table(client),
-        "service_lines": client.service_lines.all(),
-        "history": history,
-        "panels": sorted(panels, key=lambda panel: panel["order"]),
-        "assignment_form": AssignmentForm(),
-        "fee_form": FeeRecordForm(initial={"financial_year": selectors.last_complete_financial_year()}),
-    })
+    history = (
+        MiddlewareEvents.objects.across(*CLIENT_HISTORY_EVENTS)
+        .references(client)
+        .select_related("user")
+        .order_by("-pgh_created_at")[:50]
+    )
+    return render(
+        request,
+        "accounts/client_detail.html",
+        {
+            "client": client,
+            "may_edit": may_edit_client(request.user, client),
+            "may_manage_team": manages_team,
+            "current_team": [a for a in team if a.is_current],
+            "past_team": [a for a in team if not a.is_current],
+            "fees": selectors.fee_table(client),
+            "service_lines": client.service_lines.all(),
+            "history": history,
+            "panels": sorted(panels, key=lambda panel: panel["order"]),
+            "assignment_form": AssignmentForm(),
+            "fee_form": FeeRecordForm(initial={"financial_year": selectors.last_complete_financial_year()}),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -114,15 +139,22 @@ def client_create(request):
     if not may_create_client(request.user):
         messages.error(request, "Ask the BD team to add a key client.")
         return redirect("client-list")
-    form = ClientCreateForm(request.POST or None, may_wall=may_change_confidentiality(request.user),
-                            actor=request.user)
+    form = ClientCreateForm(request.POST or None, may_wall=may_change_confidentiality(request.user), actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             client = services.client_create(
-                actor=request.user, name=data["name"], tier=data["tier"], crp=data["crp"], sam=data["sam"],
-                sector=data["sector"], country=data["country"], status=data["status"],
-                confidential=data["confidential"], notes=data["notes"], service_lines=data["service_lines"],
+                actor=request.user,
+                name=data["name"],
+                tier=data["tier"],
+                crp=data["crp"],
+                sam=data["sam"],
+                sector=data["sector"],
+                country=data["country"],
+                status=data["status"],
+                confidential=data["confidential"],
+                notes=data["notes"],
+                service_lines=data["service_lines"],
                 review_cadence_days=data["review_cadence_days"],
             )
         except ValidationError as error:
@@ -137,20 +169,30 @@ def client_create(request):
 def client_edit(request, pk: int):
     client = get_editable_client(request.user, pk)
     may_wall = may_change_confidentiality(request.user)
-    form = ClientForm(request.POST or None, instance=client, initial={"version": client.version}, may_wall=may_wall,
-                      actor=request.user)
+    form = ClientForm(
+        request.POST or None,
+        instance=client,
+        initial={"version": client.version},
+        may_wall=may_wall,
+        actor=request.user,
+    )
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         changes = {name: data[name] for name in services.CLIENT_FIELDS}
         try:
-            services.client_update(actor=request.user, client=client,
-                                   expected_version=data["version"] or 0,
-                                   service_lines=data["service_lines"], **changes)
+            services.client_update(
+                actor=request.user,
+                client=client,
+                expected_version=data["version"] or 0,
+                service_lines=data["service_lines"],
+                **changes,
+            )
         except StaleVersionError as stale:
             conflict = stale
-            form = ClientForm(request.POST, instance=stale.current, initial={"version": stale.current.version},
-                              may_wall=may_wall)
+            form = ClientForm(
+                request.POST, instance=stale.current, initial={"version": stale.current.version}, may_wall=may_wall
+            )
             form.data = form.data.copy()
             form.data["version"] = stale.current.version
         except ValidationError as error:
@@ -179,8 +221,10 @@ def assignment_add(request, pk: int):
 @require_POST
 def assignment_end(request, pk: int):
     assignment = get_visible_object(request.user, Assignment.objects.select_related("client", "user"), pk)
-    require(may_end_assignment(request.user, assignment),
-            CRP_REFUSED if assignment.role == AssignmentRole.CRP else TEAM_REFUSED)
+    require(
+        may_end_assignment(request.user, assignment),
+        CRP_REFUSED if assignment.role == AssignmentRole.CRP else TEAM_REFUSED,
+    )
     form = AssignmentEndForm(request.POST)
     if form.is_valid():
         try:

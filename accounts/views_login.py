@@ -7,8 +7,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.throttle import LOGIN_FAILURES_PER_ACCOUNT, PASSWORD_RESETS_PER_ADDRESS, PASSWORD_RESETS_PER_EMAIL
 
-ACCOUNT_LOCKED = ("Too many failed sign-ins to this account in the last hour. Try again later, or reset your "
-                  "password.")
+ACCOUNT_LOCKED = "Too many failed sign-ins to this account in the last hour. Try again later, or reset your password."
 TOO_MANY_RESETS = "Too many password reset requests in the last hour. Try again later."
 
 

@@ -13,8 +13,12 @@ from core.forms import apply_errors
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="What the token is for, e.g. “Excel fee sync”")
-    days = forms.TypedChoiceField(label="Expires after", coerce=int, initial=DEFAULT_EXPIRY_DAYS,
-                                  choices=[(days, f"{days} days") for days in EXPIRY_DAYS])
+    days = forms.TypedChoiceField(
+        label="Expires after",
+        coerce=int,
+        initial=DEFAULT_EXPIRY_DAYS,
+        choices=[(days, f"{days} days") for days in EXPIRY_DAYS],
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -28,8 +32,12 @@ def api_tokens(request):
         except ValidationError as error:
             apply_errors(form, error)
     status = 400 if request.method == "POST" and created is None else 200
-    return render(request, "accounts/api_tokens.html",
-                  {"form": form, "tokens": tokens_of(request.user), "created": created, "raw": raw}, status=status)
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {"form": form, "tokens": tokens_of(request.user), "created": created, "raw": raw},
+        status=status,
+    )
 
 
 @require_POST

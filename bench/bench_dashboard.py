@@ -47,9 +47,7 @@ def ensure_database(clients: int) -> None:
     from django.core.management import call_command
 
     dbname = os.environ["DATABASE_URL"].rsplit("/", 1)[1].split("?")[0]
-    subprocess.run(
-        ["createdb", "-h", "127.0.0.1", "-U", "postgres", dbname], capture_output=True, check=False
-    )
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", dbname], capture_output=True, check=False)
     django.setup()
     call_command("migrate", verbosity=0)
     from bench.dashboard_seed import seed_firm
@@ -154,10 +152,7 @@ def measure_under_load(total: int, concurrency: int = 10, workers: int = 4) -> N
                 break
             except OSError:
                 time.sleep(0.2)
-        print(
-            f"\nload: {concurrency} concurrent clients, {total} requests per page, "
-            f"gunicorn {workers} workers"
-        )
+        print(f"\nload: {concurrency} concurrent clients, {total} requests per page, gunicorn {workers} workers")
         print(f"{'page':40} {'req/s':>7} {'median ms':>10} {'p95 ms':>8} {'errors':>7}")
         for label, who, path in PAGES:
             if "uncached" in label:
@@ -175,9 +170,7 @@ def measure_under_load(total: int, concurrency: int = 10, workers: int = 4) -> N
                     ok = False
                 return ok, (time.perf_counter() - started) * 1000
 
-            list(
-                ThreadPoolExecutor(concurrency).map(fetch, range(concurrency))
-            )  # warm every worker
+            list(ThreadPoolExecutor(concurrency).map(fetch, range(concurrency)))  # warm every worker
             started = time.perf_counter()
             with ThreadPoolExecutor(concurrency) as pool:
                 results = list(pool.map(fetch, range(total)))
@@ -185,10 +178,7 @@ def measure_under_load(total: int, concurrency: int = 10, workers: int = 4) -> N
             timings = sorted(ms for _, ms in results)
             errors = sum(1 for ok, _ in results if not ok)
             p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
-            print(
-                f"{label:40} {total / elapsed:>7.1f} {statistics.median(timings):>10.1f} "
-                f"{p95:>8.1f} {errors:>7}"
-            )
+            print(f"{label:40} {total / elapsed:>7.1f} {statistics.median(timings):>10.1f} {p95:>8.1f} {errors:>7}")
     finally:
         server.terminate()
         try:

@@ -25,9 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-BENCH_DB = os.environ.get(
-    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/keyline_health_bench"
-)
+BENCH_DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/keyline_health_bench")
 
 
 def prepare_database(keep: bool) -> None:
@@ -77,9 +75,7 @@ def seed(clients: int) -> dict[str, int]:
         cursor = django_cursor.cursor
         # Bulk load without the audit triggers: this is a benchmark fixture, not user activity.
         cursor.execute("SET session_replication_role = replica")
-        cursor.execute(
-            "TRUNCATE accounts_client, accounts_user, accounts_tier, accounts_serviceline CASCADE"
-        )
+        cursor.execute("TRUNCATE accounts_client, accounts_user, accounts_tier, accounts_serviceline CASCADE")
         now = "2026-01-01 00:00:00+00"
         copy_rows(
             cursor,
@@ -157,10 +153,7 @@ def seed(clients: int) -> dict[str, int]:
             cursor,
             "accounts_assignment",
             ["client_id", "user_id", "role", "start_date", "created_at"],
-            [
-                (i, rng.randint(1, partners), "crp", "2020-01-01", now)
-                for i in range(1, clients + 1)
-            ],
+            [(i, rng.randint(1, partners), "crp", "2020-01-01", now) for i in range(1, clients + 1)],
         )
         counts["interactions"] = copy_rows(
             cursor,
@@ -479,9 +472,7 @@ def main() -> None:
 
     stored = {
         row[0]: (row[1], row[2])
-        for row in HealthScore.objects.filter(as_of=today).values_list(
-            "client_id", "score", "coverage"
-        )
+        for row in HealthScore.objects.filter(as_of=today).values_list("client_id", "score", "coverage")
     }
     mismatches = [
         cid
@@ -508,10 +499,7 @@ def main() -> None:
         f"Recompute-all (compute + upsert + alerts): median {median_all:.0f} ms of 3 "
         f"{[round(t) for t in all_times]}, {len(queries)} SQL queries"
     )
-    print(
-        f"  of which computing (aggregates + formula): "
-        f"median {statistics.median(compute_times):.0f} ms"
-    )
+    print(f"  of which computing (aggregates + formula): median {statistics.median(compute_times):.0f} ms")
     print(f"Plain-SQL reference (one statement): median {median_ref:.0f} ms of 3")
     print(
         f"Ratio recompute-all / SQL reference: {median_all / median_ref:.2f}x; "

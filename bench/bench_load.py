@@ -69,8 +69,12 @@ class User_:
 
     def call(self, method: str, path: str, body: dict | None = None, headers: dict | None = None):
         data = json.dumps(body).encode() if body is not None else None
-        all_headers = {"X-CSRFToken": self.csrf, "Content-Type": "application/json", "Referer": self.base,
-                       **(headers or {})}
+        all_headers = {
+            "X-CSRFToken": self.csrf,
+            "Content-Type": "application/json",
+            "Referer": self.base,
+            **(headers or {}),
+        }
         request = urllib.request.Request(self.base + path, data=data, method=method, headers=all_headers)
         try:
             with self.opener.open(request, timeout=30) as response:
@@ -97,8 +101,9 @@ def scenario_api_edit(user: User_) -> tuple[str, int]:
     status, headers = user.call("GET", f"/api/clients/{pk}/")
     if status != 200:
         return "PATCH /api/clients/<id>/", status
-    status, _ = user.call("PATCH", f"/api/clients/{pk}/", {"notes": f"Load note {time.time()}"},
-                          {"If-Match": headers["ETag"]})
+    status, _ = user.call(
+        "PATCH", f"/api/clients/{pk}/", {"notes": f"Load note {time.time()}"}, {"If-Match": headers["ETag"]}
+    )
     return "PATCH /api/clients/<id>/", status
 
 
@@ -112,9 +117,24 @@ def main() -> None:
     # gunicorn serves the hashed static files, as deployed
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(options.workers), "--threads", "2", "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(options.workers),
+            "--threads",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -155,13 +175,17 @@ def run(base: str) -> None:
         thread.join()
     elapsed = time.monotonic() - started
     total = sum(len(v) for v in timings.values())
-    print(f"\nLoad: {options.users} users, {elapsed:.0f}s, gunicorn {options.workers} workers × 2 threads, "
-          f"{Client.objects.count()} clients")
+    print(
+        f"\nLoad: {options.users} users, {elapsed:.0f}s, gunicorn {options.workers} workers × 2 threads, "
+        f"{Client.objects.count()} clients"
+    )
     print(f"{'request':<28} {'count':>6} {'median ms':>10} {'p95 ms':>8} {'errors':>7}")
     for name, values in sorted(timings.items()):
         values.sort()
-        print(f"{name:<28} {len(values):>6} {statistics.median(values):>10.1f} "
-              f"{values[int(len(values) * 0.95) - 1]:>8.1f} {errors[name]:>7}")
+        print(
+            f"{name:<28} {len(values):>6} {statistics.median(values):>10.1f} "
+            f"{values[int(len(values) * 0.95) - 1]:>8.1f} {errors[name]:>7}"
+        )
     print(f"throughput: {total / elapsed:.1f} requests/s; errors: {sum(errors.values())}")
     if sum(errors.values()):
         sys.exit(1)

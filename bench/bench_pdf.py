@@ -31,9 +31,7 @@ def setup_django() -> None:
     sys.path.insert(0, str(ROOT))
     base = os.environ.get("BENCH_DATABASE_SERVER", "postgres://postgres@127.0.0.1:5432")
     os.environ["DATABASE_URL"] = f"{base}/{DATABASE}"
-    os.environ.setdefault(
-        "SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
-    )
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
     os.environ.setdefault("DEBUG", "false")
     os.environ.pop("REDIS_URL", None)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
@@ -79,9 +77,7 @@ def seed(count: int) -> None:
         version=900, is_current=True
     )
     partners = [
-        User.objects.get_or_create(
-            email=f"bench{i}@firm.example", defaults={"full_name": f"Bench Partner {i}"}
-        )[0]
+        User.objects.get_or_create(email=f"bench{i}@firm.example", defaults={"full_name": f"Bench Partner {i}"})[0]
         for i in range(12)
     ]
     User.objects.get_or_create(
@@ -199,9 +195,7 @@ def seed(count: int) -> None:
         if k % 2 == 0
     )
     Objective.objects.bulk_create(
-        Objective(plan=p, title=f"Objective {k}", target_value=10, current_value=k * 2)
-        for p in plans
-        for k in range(4)
+        Objective(plan=p, title=f"Objective {k}", target_value=10, current_value=k * 2) for p in plans for k in range(4)
     )
     Action.objects.bulk_create(
         Action(
@@ -225,8 +219,7 @@ def seed(count: int) -> None:
         for k in range(20)
     )
     Interaction.firm_attendees.through.objects.bulk_create(
-        Interaction.firm_attendees.through(interaction=x, user=partners[n % 12])
-        for n, x in enumerate(interactions)
+        Interaction.firm_attendees.through(interaction=x, user=partners[n % 12]) for n, x in enumerate(interactions)
     )
 
 
@@ -250,9 +243,7 @@ def queries_to_gather(client_ids: list[int]) -> int:
 
 started = time.perf_counter()
 seed(options.clients)
-ids = list(
-    Client.objects.filter(name__startswith=PREFIX).order_by("name").values_list("pk", flat=True)
-)
+ids = list(Client.objects.filter(name__startswith=PREFIX).order_by("name").values_list("pk", flat=True))
 ids = ids[: options.clients]
 print(f"seeded {len(ids)} clients in {time.perf_counter() - started:.1f}s")
 requester = User.objects.get(email="bench-mp@firm.example")
@@ -276,9 +267,7 @@ review_figures = run(review, options.runs)
 pack_figures = run(pack, options.runs)
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(f"\nPDF reports, {QUARTER} ({options.runs} runs each)")
-print(
-    f"{'report':<28} {'pages':>6} {'median s':>9} {'CPU s':>7} {'queries':>8} {'target':>10}"
-)
+print(f"{'report':<28} {'pages':>6} {'median s':>9} {'CPU s':>7} {'queries':>8} {'target':>10}")
 rows = [
     ("account review", review_figures, ids[:1], "≤ 1.0 s"),
     (f"quarterly pack, {len(ids)} clients", pack_figures, ids, "≤ 25 s"),

@@ -20,9 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DATABASE_URL = os.environ.get(
-    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/keyline_bench_planning"
-)
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/keyline_bench_planning")
 os.environ["DATABASE_URL"] = DATABASE_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_env")
 
@@ -53,28 +51,17 @@ def seed():
         partner = User.objects.create_user(
             "bench.partner@firm.example", "x", full_name="Bench Partner", role=Role.PARTNER
         )
-        others = [
-            User.objects.create_user(f"p{i}@firm.example", "x", full_name=f"Partner {i}")
-            for i in range(5)
-        ]
-        clients = Client.objects.bulk_create(
-            [Client(name=f"Bench client {i:02d}", tier=tier) for i in range(CLIENTS)]
-        )
+        others = [User.objects.create_user(f"p{i}@firm.example", "x", full_name=f"Partner {i}") for i in range(5)]
+        clients = Client.objects.bulk_create([Client(name=f"Bench client {i:02d}", tier=tier) for i in range(CLIENTS)])
         Assignment.objects.bulk_create(
             [Assignment(client=c, user=partner, role="crp", start_date=today) for c in clients]
         )
         plans = AccountPlan.objects.bulk_create(
-            [
-                AccountPlan(client=c, year=today.year, status="active", north_star="Grow")
-                for c in clients
-            ]
+            [AccountPlan(client=c, year=today.year, status="active", north_star="Grow") for c in clients]
         )
         big = plans[0]
         objectives = Objective.objects.bulk_create(
-            [
-                Objective(plan=big, title=f"Objective {i}", target_value=10, current_value=i)
-                for i in range(10)
-            ]
+            [Objective(plan=big, title=f"Objective {i}", target_value=10, current_value=i) for i in range(10)]
         )
         Action.objects.bulk_create(
             [
@@ -144,9 +131,7 @@ def measure(http, url: str) -> dict[str, float]:
 
     http.get(url)  # warm-up: templates compiled, the calendar token made
     queries: list[str] = []
-    with connection.execute_wrapper(
-        lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)
-    ):
+    with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
         assert http.get(url).status_code == 200
     timings, cpu = [], []
     for _ in range(REQUESTS):

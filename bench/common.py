@@ -71,5 +71,6 @@ def print_table(title: str, rows: list[dict]) -> None:
     print(f"\n{title}")
     print(f"{'page':<48} {'queries':>7} {'median ms':>10} {'p95 ms':>8} {'n':>4}")
     for row in rows:
-        print(f"{row['url']:<48} {row['queries']:>7} {row['median_ms']:>10.1f} {row['p95_ms']:>8.1f}"
-              f" {row['requests']:>4}")
+        print(
+            f"{row['url']:<48} {row['queries']:>7} {row['median_ms']:>10.1f} {row['p95_ms']:>8.1f} {row['requests']:>4}"
+        )

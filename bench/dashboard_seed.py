@@ -1,4 +1,3 @@
-
 """Seed a firm of N key clients with a year of history for the dashboard benchmark (set-based SQL)."""
 
 from __future__ import annotations

@@ -29,10 +29,24 @@ def start_worker() -> subprocess.Popen:
     """A local Celery worker with embedded beat, logging to var/worker.log."""
     log = (BASE_DIR / "var" / "worker.log").open("ab")
     return subprocess.Popen(  # noqa: S603 - our own Celery app
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--beat", "--loglevel=WARNING",
-         f"--concurrency={WORKER_CONCURRENCY}", "--without-gossip", "--without-mingle",
-         "--schedule", str(BASE_DIR / "var" / "celerybeat-schedule")],
-        cwd=BASE_DIR, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--beat",
+            "--loglevel=WARNING",
+            f"--concurrency={WORKER_CONCURRENCY}",
+            "--without-gossip",
+            "--without-mingle",
+            "--schedule",
+            str(BASE_DIR / "var" / "celerybeat-schedule"),
+        ],
+        cwd=BASE_DIR,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
 
 

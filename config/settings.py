@@ -140,8 +140,10 @@ TEMPLATES = [
 # --- Database: PostgreSQL only -------------------------------------------------------------
 # Unset: the embedded server that `make run` started (found through its postmaster.pid), so
 # manage.py works beside the running app; commands that need the database say so if it is down.
-DATABASE_URL = os.environ.get("DATABASE_URL") or embedded_database_url(VAR_DIR / "pgdata") or (
-    f"postgres://postgres@localhost/{EMBEDDED_DATABASE_NAME}"
+DATABASE_URL = (
+    os.environ.get("DATABASE_URL")
+    or embedded_database_url(VAR_DIR / "pgdata")
+    or (f"postgres://postgres@localhost/{EMBEDDED_DATABASE_NAME}")
 )
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
@@ -161,8 +163,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -228,9 +229,7 @@ if STORAGES["default"]["BACKEND"] == "storages.backends.s3.S3Storage":
 # --- Email -----------------------------------------------------------------------------------------
 EMAIL_BACKEND_PATH = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 MAILERS = {
     "default": {
@@ -266,21 +265,27 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 # worker. Longer than the longest task, so a slow task is not redelivered while it still runs;
 # the fault tests shorten it to see a killed worker's task come back within seconds.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 60 * 60), "socket_connect_timeout": 2,
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 60 * 60),
+    "socket_connect_timeout": 2,
 }
 if LOCAL_BROKER:
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(
-        Path(os.environ.get("CELERY_FILESYSTEM_BROKER_DIR", "") or VAR_DIR / "broker"))
+        Path(os.environ.get("CELERY_FILESYSTEM_BROKER_DIR", "") or VAR_DIR / "broker")
+    )
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 CELERY_BEAT_SCHEDULE["reports-weekly-digest"] = {
-    "task": "reports.send_weekly_digests", "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    "task": "reports.send_weekly_digests",
+    "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
 }
 
 CACHES = {
-    "default": {"BACKEND": "core.cache.ForgivingRedisCache", "LOCATION": REDIS_URL,
-                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2}}
+    "default": {
+        "BACKEND": "core.cache.ForgivingRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+    }
     if REDIS_URL
     # the local worker is another process: progress it records must reach the web process
     else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
@@ -296,7 +301,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
-        "core.parsers.JSONParser", "core.parsers.FormParser", "core.parsers.MultiPartParser",
+        "core.parsers.JSONParser",
+        "core.parsers.FormParser",
+        "core.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
     "PAGE_SIZE": 50,
@@ -377,7 +384,8 @@ STAKEHOLDER_IMPORT_MAX_ROWS = env_int("STAKEHOLDER_IMPORT_MAX_ROWS", 50_000)
 # Imports queued while the broker was unreachable are sent again once it is back, and so are the
 # ones whose run was lost.
 CELERY_BEAT_SCHEDULE["stakeholders-requeue-waiting-imports"] = {
-    "task": "stakeholders.tasks.requeue_waiting_imports", "schedule": 300.0,
+    "task": "stakeholders.tasks.requeue_waiting_imports",
+    "schedule": 300.0,
 }
 
 # --- Reports (PDF) -----------------------------------------------------------------------------
@@ -389,17 +397,15 @@ REPORTS_CONFIDENTIALITY_FOOTER = env_str(
 # Days after a quarter ends before its packs are generated (fees and scores settle first).
 REPORTS_QUARTERLY_PACK_DAY = env_int("REPORTS_QUARTERLY_PACK_DAY", 5)
 # Reports requested while the broker was unreachable are sent again once it is back.
-CELERY_BEAT_SCHEDULE["reports-requeue-waiting"] = {"task": "reports.tasks.requeue_waiting_reports",
-                                                   "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["reports-requeue-waiting"] = {"task": "reports.tasks.requeue_waiting_reports", "schedule": 300.0}
 # Stored reports whose requester no longer sees every client in them lose their file.
 CELERY_BEAT_SCHEDULE["reports-withdraw-unavailable"] = {
-    "task": "reports.tasks.withdraw_unavailable_reports", "schedule": 900.0,
+    "task": "reports.tasks.withdraw_unavailable_reports",
+    "schedule": 900.0,
 }
 # The firm-wide overview and unfiltered charts stay computed ahead of the people who open them.
-CELERY_BEAT_SCHEDULE["reports-shared-figures"] = {"task": "reports.tasks.refresh_shared_figures",
-                                                  "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["reports-shared-figures"] = {"task": "reports.tasks.refresh_shared_figures", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["reports-quarterly-packs"] = {
     "task": "reports.tasks.generate_quarterly_packs",
-    "schedule": crontab(minute=0, hour=6, day_of_month=str(REPORTS_QUARTERLY_PACK_DAY),
-                        month_of_year="1,4,7,10"),
+    "schedule": crontab(minute=0, hour=6, day_of_month=str(REPORTS_QUARTERLY_PACK_DAY), month_of_year="1,4,7,10"),
 }

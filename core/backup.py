@@ -65,8 +65,11 @@ def backup_create(*, output: Path) -> Path:
     args, env = _connection_args()
     with tempfile.TemporaryDirectory() as workdir:
         dump = Path(workdir) / "database.dump"
-        subprocess.run([pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(dump), *args],  # noqa: S603
-                       check=True, env={**os.environ, **env})
+        subprocess.run(  # noqa: S603
+            [pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(dump), *args],
+            check=True,
+            env={**os.environ, **env},
+        )
         output.parent.mkdir(parents=True, exist_ok=True)
         with tarfile.open(output, "w") as archive:
             archive.add(dump, arcname="database.dump")
@@ -83,8 +86,18 @@ def backup_restore(*, archive_path: Path, database: dict | None = None, media_ro
     args, env = _connection_args(database)
     with tempfile.TemporaryDirectory() as workdir, tarfile.open(archive_path) as archive:
         archive.extractall(workdir, filter="data")
-        subprocess.run([pg_tool("pg_restore"), "--no-owner", "--exit-on-error", "--single-transaction",  # noqa: S603
-                        *args, str(Path(workdir) / "database.dump")], check=True, env={**os.environ, **env})
+        subprocess.run(  # noqa: S603
+            [
+                pg_tool("pg_restore"),
+                "--no-owner",
+                "--exit-on-error",
+                "--single-transaction",
+                *args,
+                str(Path(workdir) / "database.dump"),
+            ],
+            check=True,
+            env={**os.environ, **env},
+        )
         media = Path(workdir) / "media"
         if media.exists():
             shutil.copytree(media, media_root or settings.MEDIA_ROOT, dirs_exist_ok=True)

@@ -146,8 +146,10 @@ def etag_for(instance: models.Model) -> str:
 
 
 class WildcardIfMatchRefused(PreconditionRequired):
-    default_detail = ("If-Match: * is not accepted: it would overwrite whatever is stored. Send the ETag you "
-                      "last read for this record.")
+    default_detail = (
+        "If-Match: * is not accepted: it would overwrite whatever is stored. Send the ETag you "
+        "last read for this record."
+    )
     default_code = "if_match_wildcard"
 
 

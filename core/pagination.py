@@ -58,11 +58,17 @@ class StandardPagination(PageNumberPagination):
         else:
             parsed = page_number(raw)
             if parsed is None:
-                raise ValidationError({self.page_query_param: [
-                    f"“{raw[:40]}” is not a page number (1, 2, 3… or last)."]})
+                raise ValidationError(
+                    {self.page_query_param: [f"“{raw[:40]}” is not a page number (1, 2, 3… or last)."]}
+                )
             number = parsed
             if number > paginator.num_pages:
-                raise ValidationError({self.page_query_param: [
-                    f"Page {raw[:40]} is past the end; the last page is {paginator.num_pages}."]})
+                raise ValidationError(
+                    {
+                        self.page_query_param: [
+                            f"Page {raw[:40]} is past the end; the last page is {paginator.num_pages}."
+                        ]
+                    }
+                )
         self.page = paginator.page(number)
         return list(self.page)

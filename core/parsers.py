@@ -27,8 +27,9 @@ def ascii_digits(text: str) -> str:
     """`text` in the digits 0-9 when it is only a number or a date; otherwise `text` unchanged."""
     if text.isascii():
         return text
-    folded = "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char
-                     for char in unicodedata.normalize("NFKC", text))
+    folded = "".join(
+        str(unicodedata.decimal(char)) if char.isdecimal() else char for char in unicodedata.normalize("NFKC", text)
+    )
     return folded if folded.isascii() and _NUMBER_OR_DATE.fullmatch(folded) else text
 
 

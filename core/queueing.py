@@ -26,8 +26,7 @@ def send_task(task: Any, *args: Any, countdown: float | None = None, **kwargs: A
         else:
             task.apply_async(args, kwargs, countdown=countdown)
     except Exception as exc:  # kombu/redis raise several connection error types
-        logger.warning("Could not queue %s%r (%s); it stays queued and will be sent again later.",
-                       task.name, args, exc)
+        logger.warning("Could not queue %s%r (%s); it stays queued and will be sent again later.", task.name, args, exc)
         return False
     return True
 

@@ -33,9 +33,7 @@ class Readability:
 
     @property
     def hard_to_read(self) -> bool:
-        return self.long_sentences > 0 or (
-            self.flesch is not None and self.flesch < HARD_TO_READ_FLESCH
-        )
+        return self.long_sentences > 0 or (self.flesch is not None and self.flesch < HARD_TO_READ_FLESCH)
 
 
 def syllables(text: str) -> int:
@@ -76,9 +74,7 @@ def readability_hint(text: str) -> str:
     if check.long_sentences:
         longest = max(words_in(s) for s in sentences_of(text))
         many = "sentence runs" if check.long_sentences == 1 else "sentences run"
-        parts.append(
-            f"{check.long_sentences} {many} past {LONG_SENTENCE_WORDS} words (the longest has {longest})"
-        )
+        parts.append(f"{check.long_sentences} {many} past {LONG_SENTENCE_WORDS} words (the longest has {longest})")
     if check.flesch is not None and check.flesch < HARD_TO_READ_FLESCH:
         parts.append(f"reading ease is {check.flesch:.0f}, where 50 or more reads easily")
     return "Hard to read: " + "; ".join(parts) + ". Shorter sentences and plainer words help busy readers."

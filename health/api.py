@@ -82,9 +82,7 @@ class ScorecardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             actor=request.user,
             green_threshold=data["green_threshold"],
             amber_threshold=data["amber_threshold"],
-            min_coverage=data.get(
-                "min_coverage", Scorecard._meta.get_field("min_coverage").default
-            ),
+            min_coverage=data.get("min_coverage", Scorecard._meta.get_field("min_coverage").default),
             note=data.get("note", ""),
             measures_in=[
                 MeasureInput(
@@ -164,7 +162,7 @@ class MeasurementSerializer(serializers.ModelSerializer):
 
     client = serializers.IntegerField(source="client_id")
     measure_key = serializers.CharField()
-    value = serializers.CharField(help_text="A number, e.g. 8 or \"8.5\"")
+    value = serializers.CharField(help_text='A number, e.g. 8 or "8.5"')
     measured_on = serializers.CharField(help_text="YYYY-MM-DD")
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -234,13 +232,9 @@ class MeasurementViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data.get("file")
         text = (
-            upload.read().decode("utf-8-sig", errors="replace")
-            if upload
-            else serializer.validated_data.get("csv", "")
+            upload.read().decode("utf-8-sig", errors="replace") if upload else serializer.validated_data.get("csv", "")
         )
-        report = measurements_import(
-            actor=request.user, csv_text=text, dry_run=serializer.validated_data["dry_run"]
-        )
+        report = measurements_import(actor=request.user, csv_text=text, dry_run=serializer.validated_data["dry_run"])
         body = {
             "dry_run": report.dry_run,
             "rows": report.rows,
@@ -248,9 +242,7 @@ class MeasurementViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
             "updated": report.updated,
             "errors": report.errors,
         }
-        return Response(
-            body, status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST
-        )
+        return Response(body, status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST)
 
 
 class HealthScoreSerializer(serializers.ModelSerializer):
@@ -312,4 +304,3 @@ routes = [
     ("health/measurements", MeasurementViewSet, "health-measurement"),
     ("health/scores", HealthScoreViewSet, "health-score"),
 ]
-

@@ -45,9 +45,7 @@ def describe_component(component: dict, labels: Labels, scorecard_id: int | None
     described = dict(component)
     described.setdefault("name", name)
     described.setdefault("unit", unit)
-    described["shown"] = "missing" if component.get("missing") else fmt(
-        component.get("raw"), described["unit"]
-    )
+    described["shown"] = "missing" if component.get("missing") else fmt(component.get("raw"), described["unit"])
     return described
 
 

@@ -39,12 +39,26 @@ def _measurements(clients: list[Client], rng: Random) -> list[Measurement]:
             day = today - datetime.timedelta(days=back + rng.randint(0, 20))
             if rng.random() < 0.75:
                 nps = min(10, max(0, round(5 + 5 * quality + rng.uniform(-1, 1))))
-                rows.append(Measurement(client=client, measure_key="client_nps", value=Decimal(nps),
-                                        measured_on=day, note="Client listening survey"))
+                rows.append(
+                    Measurement(
+                        client=client,
+                        measure_key="client_nps",
+                        value=Decimal(nps),
+                        measured_on=day,
+                        note="Client listening survey",
+                    )
+                )
             if rng.random() < 0.7:
                 days_to_pay = max(15, round(125 - 95 * quality + rng.uniform(-10, 10)))
-                rows.append(Measurement(client=client, measure_key="payment_days", value=Decimal(days_to_pay),
-                                        measured_on=day, note="Finance system export"))
+                rows.append(
+                    Measurement(
+                        client=client,
+                        measure_key="payment_days",
+                        value=Decimal(days_to_pay),
+                        measured_on=day,
+                        note="Finance system export",
+                    )
+                )
     return rows
 
 

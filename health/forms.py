@@ -38,9 +38,17 @@ class BaseMeasureFormSet(forms.BaseFormSet):
             if blank_new_row or self._should_delete_form(form):
                 continue
             data = form.cleaned_data
-            items.append(MeasureInput(key=data["key"], name=data["name"], description=data["description"],
-                                      unit=data["unit"], weight=data["weight"], floor=data["floor"],
-                                      target=data["target"]))
+            items.append(
+                MeasureInput(
+                    key=data["key"],
+                    name=data["name"],
+                    description=data["description"],
+                    unit=data["unit"],
+                    weight=data["weight"],
+                    floor=data["floor"],
+                    target=data["target"],
+                )
+            )
         return items
 
 

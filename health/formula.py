@@ -93,9 +93,7 @@ def _usable(raw: float | None) -> bool:
     return raw is not None and math.isfinite(raw)
 
 
-def compute_score(
-    specs: list[MeasureSpec], raw_values: dict[str, float | None], thresholds: Thresholds
-) -> ScoreResult:
+def compute_score(specs: list[MeasureSpec], raw_values: dict[str, float | None], thresholds: Thresholds) -> ScoreResult:
     """Score, coverage, band and per-measure components for one client's raw values."""
     total_weight = sum(spec.weight for spec in specs)
     present = [spec for spec in specs if _usable(raw_values.get(spec.key))]

@@ -42,9 +42,7 @@ def for_clients(queryset: QuerySet, client_ids: ClientIds, field: str = "client_
     if client_ids is None:
         return queryset
     if len(client_ids) > RANGE_FILTER_FROM:
-        return queryset.filter(
-            **{f"{field}__gte": min(client_ids), f"{field}__lte": max(client_ids)}
-        )
+        return queryset.filter(**{f"{field}__gte": min(client_ids), f"{field}__lte": max(client_ids)})
     return queryset.filter(**{f"{field}__in": list(client_ids)})
 
 

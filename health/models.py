@@ -29,17 +29,20 @@ class Scorecard(models.Model):
     amber_threshold = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(40))
     min_coverage = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.5"))
     note = models.CharField(max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-version"]
         constraints = [
             models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="one_current_scorecard"),
-            models.CheckConstraint(condition=Q(green_threshold__gt=models.F("amber_threshold")),
-                                   name="green_above_amber",
-                                   violation_error_message="The green threshold must be above the amber one."),
+            models.CheckConstraint(
+                condition=Q(green_threshold__gt=models.F("amber_threshold")),
+                name="green_above_amber",
+                violation_error_message="The green threshold must be above the amber one.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -68,10 +71,16 @@ class Measure(models.Model):
         ordering = ["scorecard", "position", "key"]
         constraints = [
             models.UniqueConstraint(fields=["scorecard", "key"], name="measure_key_unique_per_scorecard"),
-            models.CheckConstraint(condition=Q(weight__gte=0), name="measure_weight_not_negative",
-                                   violation_error_message="Weights cannot be negative."),
-            models.CheckConstraint(condition=~Q(floor=models.F("target")), name="measure_floor_differs_from_target",
-                                   violation_error_message="The floor and target must differ."),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0),
+                name="measure_weight_not_negative",
+                violation_error_message="Weights cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(floor=models.F("target")),
+                name="measure_floor_differs_from_target",
+                violation_error_message="The floor and target must differ.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -87,15 +96,17 @@ class Measurement(models.Model):
     value = models.DecimalField(max_digits=12, decimal_places=4)
     measured_on = models.DateField(validators=[sensible_date])
     note = models.CharField(max_length=300, blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-measured_on"]
         constraints = [
-            models.UniqueConstraint(fields=["client", "measure_key", "measured_on"],
-                                    name="one_measurement_per_client_key_day"),
+            models.UniqueConstraint(
+                fields=["client", "measure_key", "measured_on"], name="one_measurement_per_client_key_day"
+            ),
         ]
         indexes = [models.Index(fields=["measure_key", "client", "-measured_on"])]
 
@@ -124,8 +135,9 @@ class HealthScore(models.Model):
         indexes = [
             models.Index(fields=["as_of", "band"]),
             # "Latest score per client" (dashboards, packs) reads only this index.
-            models.Index(fields=["client", "-as_of"], include=["score", "band", "coverage"],
-                         name="score_latest_per_client"),
+            models.Index(
+                fields=["client", "-as_of"], include=["score", "band", "coverage"], name="score_latest_per_client"
+            ),
             # A day's scores across clients (the dashboard's monthly averages) from this index only.
             models.Index(fields=["as_of"], include=["client", "score"], name="score_by_day"),
         ]
@@ -153,8 +165,9 @@ class RecomputeJob(models.Model):
     # Batches walk clients in id order and commit one by one: a restarted job resumes after this id.
     last_client_id = models.BigIntegerField(default=0)
     error = models.TextField(blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -23,8 +23,7 @@ MOVER_DAYS = 90
 def specs_from(components: list[dict]) -> list[MeasureSpec]:
     """The scorecard a stored score was computed with, rebuilt from its own components."""
     return [
-        MeasureSpec(c["key"], c["name"], c["weight"], c["floor"], c["target"], c.get("unit", ""))
-        for c in components
+        MeasureSpec(c["key"], c["name"], c["weight"], c["floor"], c["target"], c.get("unit", "")) for c in components
     ]
 
 
@@ -138,11 +137,7 @@ def explain_moves(health: ClientHealth, latest: HealthScore, baseline: HealthSco
     old_raws = raws_from(baseline.components)
     new_raws = raws_from(latest.components)
     old_under_new = compute_score(specs, old_raws, thresholds)
-    if (
-        baseline.score is not None
-        and old_under_new.score is not None
-        and baseline.scorecard_id != latest.scorecard_id
-    ):
+    if baseline.score is not None and old_under_new.score is not None and baseline.scorecard_id != latest.scorecard_id:
         health.scorecard_move = round(old_under_new.score - float(baseline.score), 1)
         health.scorecard_change = (baseline.scorecard.version, latest.scorecard.version)
     if latest.score is not None and baseline.score is not None:
@@ -218,9 +213,7 @@ def jobs_progress_for(user: User, jobs: list[RecomputeJob]) -> dict[int, JobProg
     """
     if user.sees_behind_walls:
         return {job.pk: JobProgress(job.done, job.total or None, job.percent) for job in jobs}
-    scored = sorted(
-        visible_clients(user).exclude(status=ClientStatus.LOST).values_list("pk", flat=True)
-    )
+    scored = sorted(visible_clients(user).exclude(status=ClientStatus.LOST).values_list("pk", flat=True))
     progress = {}
     for job in jobs:
         if not job.total:

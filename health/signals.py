@@ -17,17 +17,9 @@ from stakeholders.models import Interaction, Relationship, Stakeholder
 
 def _client_id_of(instance) -> int | None:
     if isinstance(instance, Action):
-        return (
-            AccountPlan.objects.filter(pk=instance.plan_id)
-            .values_list("client_id", flat=True)
-            .first()
-        )
+        return AccountPlan.objects.filter(pk=instance.plan_id).values_list("client_id", flat=True).first()
     if isinstance(instance, Relationship):
-        return (
-            Stakeholder.objects.filter(pk=instance.stakeholder_id)
-            .values_list("client_id", flat=True)
-            .first()
-        )
+        return Stakeholder.objects.filter(pk=instance.stakeholder_id).values_list("client_id", flat=True).first()
     return getattr(instance, "client_id", None)
 
 
@@ -44,9 +36,5 @@ WATCHED = [Interaction, FeeRecord, Action, Risk, Stakeholder, Relationship, Meas
 
 def connect() -> None:
     for model in WATCHED:
-        post_save.connect(
-            data_changed, sender=model, dispatch_uid=f"health-recompute-save-{model.__name__}"
-        )
-        post_delete.connect(
-            data_changed, sender=model, dispatch_uid=f"health-recompute-delete-{model.__name__}"
-        )
+        post_save.connect(data_changed, sender=model, dispatch_uid=f"health-recompute-save-{model.__name__}")
+        post_delete.connect(data_changed, sender=model, dispatch_uid=f"health-recompute-delete-{model.__name__}")

@@ -16,9 +16,7 @@ def run_recompute_job(job_id: int, recheck: bool = True) -> None:
     if job is None and recheck and jobs.recompute_job_unfinished(job_id):
         # Another session holds the job. When that is a killed worker's session still finishing
         # its last query, the lock goes with it shortly: look once more then, and resume the job.
-        run_recompute_job.apply_async(
-            (job_id,), {"recheck": False}, countdown=jobs.BUSY_RECHECK_SECONDS
-        )
+        run_recompute_job.apply_async((job_id,), {"recheck": False}, countdown=jobs.BUSY_RECHECK_SECONDS)
 
 
 @shared_task(acks_late=True, autoretry_for=DB_ERRORS, retry_backoff=True, max_retries=5)

@@ -63,9 +63,7 @@ def notifications_mark_read(request):
 @require_GET
 def portfolio_signals(request):
     require(may_see_firm_overview(request.user), "Portfolio signals are for the BD team and managing partners.")
-    return render(
-        request, "health/portfolio.html", {"signals": portfolio.portfolio_signals(request.user)}
-    )
+    return render(request, "health/portfolio.html", {"signals": portfolio.portfolio_signals(request.user)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -87,15 +85,19 @@ def scorecard_edit(request):
         else:
             errors = field_errors(form, formset)
     blank = MeasureFormSet(prefix="measures", initial=[{"key": m.key} for m in rows])
-    return render(request, "health/scorecard_edit.html", {
-        "scorecard": scorecard,
-        "rows": rows,
-        "management_form": blank.management_form,
-        "errors": errors,
-        "versions": Scorecard.objects.select_related("created_by")[:20],
-        "history": selectors.scorecard_audit_history(),
-        "jobs": RecomputeJob.objects.order_by("-created_at")[:5],
-    })
+    return render(
+        request,
+        "health/scorecard_edit.html",
+        {
+            "scorecard": scorecard,
+            "rows": rows,
+            "management_form": blank.management_form,
+            "errors": errors,
+            "versions": Scorecard.objects.select_related("created_by")[:20],
+            "history": selectors.scorecard_audit_history(),
+            "jobs": RecomputeJob.objects.order_by("-created_at")[:5],
+        },
+    )
 
 
 @require_GET
@@ -113,18 +115,10 @@ def measurement_import(request):
     report = None
     if request.method == "POST":
         upload = request.FILES.get("file")
-        text = (
-            upload.read().decode("utf-8-sig", errors="replace")
-            if upload
-            else request.POST.get("csv", "")
-        )
-        report = measurements_import(
-            actor=request.user, csv_text=text, dry_run=bool(request.POST.get("dry_run"))
-        )
+        text = upload.read().decode("utf-8-sig", errors="replace") if upload else request.POST.get("csv", "")
+        report = measurements_import(actor=request.user, csv_text=text, dry_run=bool(request.POST.get("dry_run")))
         if report.ok and not report.dry_run:
-            messages.success(
-                request, f"Imported {report.created} new and {report.updated} corrected figures."
-            )
+            messages.success(request, f"Imported {report.created} new and {report.updated} corrected figures.")
             return redirect("health-measurement-import")
     return render(
         request,

@@ -15,26 +15,18 @@ from planning.models import CalendarFeed
 
 
 def feed_of(user: User) -> CalendarFeed:
-    feed, _ = CalendarFeed.objects.get_or_create(
-        user=user, defaults={"token": secrets.token_urlsafe(32)}
-    )
+    feed, _ = CalendarFeed.objects.get_or_create(user=user, defaults={"token": secrets.token_urlsafe(32)})
     return feed
 
 
 def feed_regenerate(*, user: User) -> CalendarFeed:
     """A new token; the old URL stops working at once."""
-    feed, _ = CalendarFeed.objects.update_or_create(
-        user=user, defaults={"token": secrets.token_urlsafe(32)}
-    )
+    feed, _ = CalendarFeed.objects.update_or_create(user=user, defaults={"token": secrets.token_urlsafe(32)})
     return feed
 
 
 def user_for_token(token: str) -> User | None:
-    feed = (
-        CalendarFeed.objects.select_related("user")
-        .filter(token=token, user__is_active=True)
-        .first()
-    )
+    feed = CalendarFeed.objects.select_related("user").filter(token=token, user__is_active=True).first()
     return feed.user if feed else None
 
 

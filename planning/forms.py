@@ -91,9 +91,7 @@ class ActionForm(VersionedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["objective"].queryset = Objective.objects.filter(plan=self.plan)
-        self.fields["stakeholders"].queryset = Stakeholder.objects.filter(
-            client_id=self.plan.client_id
-        )
+        self.fields["stakeholders"].queryset = Stakeholder.objects.filter(client_id=self.plan.client_id)
         self.fields["stakeholders"].required = False
 
 
@@ -131,9 +129,7 @@ class ReviewForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["client_attendees"].queryset = Stakeholder.objects.filter(
-            client_id=self.plan.client_id
-        )
+        self.fields["client_attendees"].queryset = Stakeholder.objects.filter(client_id=self.plan.client_id)
 
 
 class PanelForm(VersionedForm):

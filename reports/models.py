@@ -14,9 +14,7 @@ QUEUE_WAIT_NOTICE_SECONDS = 30  # queued longer than this: tell the user the req
 
 # Said of a stored report its requester may no longer read. It names no client: which one moved
 # behind the wall is exactly what someone outside it must not learn.
-BEHIND_A_WALL = (
-    "No longer available to you: a client in it is now behind a wall you are outside of."
-)
+BEHIND_A_WALL = "No longer available to you: a client in it is now behind a wall you are outside of."
 
 
 class ReportKind(models.TextChoices):

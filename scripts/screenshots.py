@@ -1,6 +1,6 @@
 """Take the README's screenshots from a running Keyline (e.g. `make run`) with the demo data.
 
-    .venv/bin/python scripts/screenshots.py [--base http://127.0.0.1:8000]
+.venv/bin/python scripts/screenshots.py [--base http://127.0.0.1:8000]
 """
 
 import argparse
@@ -10,8 +10,14 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PASSWORD = "keyline-demo-2026"  # noqa: S105 - the printed demo password
 
 SHOTS = [

@@ -34,15 +34,32 @@ class StakeholderSerializer(_EditableClientMixin, AccessScopedModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none())
     attitude = serializers.IntegerField(min_value=-2, max_value=2, required=False)
     influence = serializers.IntegerField(min_value=1, max_value=5, required=False)
-    reports_to = serializers.PrimaryKeyRelatedField(queryset=Stakeholder.objects.all(), allow_null=True,
-                                                    required=False)
+    reports_to = serializers.PrimaryKeyRelatedField(queryset=Stakeholder.objects.all(), allow_null=True, required=False)
     last_contacted = serializers.DateField(read_only=True, allow_null=True)
 
     class Meta:
         model = Stakeholder
-        fields = ["id", "client", "name", "job_title", "department", "seniority", "reports_to", "buying_role",
-                  "attitude", "influence", "email", "phone", "status", "notes", "external_id", "last_contacted",
-                  "version", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "client",
+            "name",
+            "job_title",
+            "department",
+            "seniority",
+            "reports_to",
+            "buying_role",
+            "attitude",
+            "influence",
+            "email",
+            "phone",
+            "status",
+            "notes",
+            "external_id",
+            "last_contacted",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["version", "created_at", "updated_at"]
 
     def __init__(self, *args, **kwargs):
@@ -63,8 +80,9 @@ class StakeholderFilter(AccessFilterSet):
 
 
 @extend_schema_view(update=extend_schema(parameters=[IF_MATCH]), partial_update=extend_schema(parameters=[IF_MATCH]))
-class StakeholderViewSet(VersionedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-                         viewsets.ReadOnlyModelViewSet):
+class StakeholderViewSet(
+    VersionedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Client-side people of the clients the caller may see. Writes need If-Match with the last ETag."""
 
     serializer_class = StakeholderSerializer
@@ -87,8 +105,9 @@ class StakeholderViewSet(VersionedViewSetMixin, mixins.CreateModelMixin, mixins.
         expected = self.check_if_match(stakeholder)
         serializer = self.get_serializer(stakeholder, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        services.stakeholder_update(actor=request.user, stakeholder=stakeholder, expected_version=expected,
-                                    **serializer.validated_data)
+        services.stakeholder_update(
+            actor=request.user, stakeholder=stakeholder, expected_version=expected, **serializer.validated_data
+        )
         fresh = self.get_queryset().get(pk=stakeholder.pk)
         return Response(self.get_serializer(fresh).data, headers={"ETag": etag_for(fresh)})
 
@@ -99,8 +118,11 @@ class StakeholderViewSet(VersionedViewSetMixin, mixins.CreateModelMixin, mixins.
         get_editable_client(request.user, stakeholder.client_id)
         return Response(stakeholder_personal_data(actor=request.user, stakeholder=stakeholder))
 
-    @extend_schema(request=None, responses=StakeholderSerializer,
-                   description="Anonymise this person on request; their interactions keep counting.")
+    @extend_schema(
+        request=None,
+        responses=StakeholderSerializer,
+        description="Anonymise this person on request; their interactions keep counting.",
+    )
     @action(detail=True, methods=["post"])
     def erase(self, request, pk=None):
         stakeholder = self.get_object()
@@ -119,8 +141,18 @@ class RelationshipSerializer(AccessScopedModelSerializer):
 
     class Meta:
         model = Relationship
-        fields = ["id", "stakeholder", "client", "user", "user_name", "strength", "target_strength", "is_primary",
-                  "notes", "version"]
+        fields = [
+            "id",
+            "stakeholder",
+            "client",
+            "user",
+            "user_name",
+            "strength",
+            "target_strength",
+            "is_primary",
+            "notes",
+            "version",
+        ]
         read_only_fields = ["version"]
         validators = []  # one relationship per pair: a POST for an existing pair is a 409 from the service
 
@@ -129,7 +161,8 @@ class RelationshipSerializer(AccessScopedModelSerializer):
         request = self.context.get("request")
         if request is not None:
             self.fields["stakeholder"].queryset = Stakeholder.objects.filter(
-                client__in=editable_clients(request.user).values("pk"))
+                client__in=editable_clients(request.user).values("pk")
+            )
 
 
 class RelationshipExists(APIException):
@@ -140,27 +173,48 @@ class RelationshipExists(APIException):
         super().__init__(
             f"{current.user} already has a relationship with {current.stakeholder} (id {current.pk}). "
             f"Read it (GET /api/relationships/{current.pk}/) and change it with PATCH and If-Match set to its "
-            "ETag, so that nobody's change is overwritten unseen.")
+            "ETag, so that nobody's change is overwritten unseen."
+        )
 
 
-@extend_schema_view(update=extend_schema(parameters=[IF_MATCH]), partial_update=extend_schema(parameters=[IF_MATCH]),
-                    destroy=extend_schema(parameters=[IF_MATCH]),
-                    create=extend_schema(responses={201: RelationshipSerializer, 409: OpenApiResponse(
-                        description="This firm person and stakeholder already have a relationship: change it "
-                                    "with PATCH and If-Match.")}))
-class RelationshipViewSet(VersionedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-                          mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(
+    update=extend_schema(parameters=[IF_MATCH]),
+    partial_update=extend_schema(parameters=[IF_MATCH]),
+    destroy=extend_schema(parameters=[IF_MATCH]),
+    create=extend_schema(
+        responses={
+            201: RelationshipSerializer,
+            409: OpenApiResponse(
+                description="This firm person and stakeholder already have a relationship: change it "
+                "with PATCH and If-Match."
+            ),
+        }
+    ),
+)
+class RelationshipViewSet(
+    VersionedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
     """Who at the firm knows whom. POST records a new relationship (409 when that person and stakeholder
     already have one); PATCH/PUT/DELETE need If-Match with the ETag of the last read."""
 
     serializer_class = RelationshipSerializer
-    filterset_fields = {"stakeholder": ["exact"], "user": ["exact"], "is_primary": ["exact"],
-                        "stakeholder__client": ["exact"], "strength": ["gte", "lte"]}
+    filterset_fields = {
+        "stakeholder": ["exact"],
+        "user": ["exact"],
+        "is_primary": ["exact"],
+        "stakeholder__client": ["exact"],
+        "strength": ["gte", "lte"],
+    }
     ordering_fields = ["strength"]
 
     def get_queryset(self):
-        return (visible(self.request.user, Relationship.objects.select_related("user", "stakeholder__client"),
-                        "stakeholder__client").order_by("id"))
+        return visible(
+            self.request.user, Relationship.objects.select_related("user", "stakeholder__client"), "stakeholder__client"
+        ).order_by("id")
 
     def perform_create(self, serializer):
         try:
@@ -175,17 +229,21 @@ class RelationshipViewSet(VersionedViewSetMixin, mixins.CreateModelMixin, mixins
         expected = self.check_if_match(rel)
         serializer = self.get_serializer(rel, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        values = {name: serializer.validated_data.get(name, getattr(rel, name))
-                  for name in ["strength", "target_strength", "is_primary", "notes"]}
-        services.relationship_set(actor=request.user, stakeholder=rel.stakeholder, user=rel.user,
-                                  expected_version=expected, **values)
+        values = {
+            name: serializer.validated_data.get(name, getattr(rel, name))
+            for name in ["strength", "target_strength", "is_primary", "notes"]
+        }
+        services.relationship_set(
+            actor=request.user, stakeholder=rel.stakeholder, user=rel.user, expected_version=expected, **values
+        )
         fresh = self.get_queryset().get(pk=rel.pk)
         return Response(self.get_serializer(fresh).data, headers={"ETag": etag_for(fresh)})
 
     def perform_destroy(self, instance):
         get_editable_client(self.request.user, instance.stakeholder.client_id)
-        services.relationship_remove(actor=self.request.user, relationship=instance,
-                                     expected_version=self.check_if_match(instance))
+        services.relationship_remove(
+            actor=self.request.user, relationship=instance, expected_version=self.check_if_match(instance)
+        )
 
 
 class InteractionSerializer(_EditableClientMixin, AccessScopedModelSerializer):
@@ -196,8 +254,19 @@ class InteractionSerializer(_EditableClientMixin, AccessScopedModelSerializer):
 
     class Meta:
         model = Interaction
-        fields = ["id", "client", "date", "kind", "sentiment", "summary", "follow_up", "firm_attendees",
-                  "stakeholders", "external_ref", "created_at"]
+        fields = [
+            "id",
+            "client",
+            "date",
+            "kind",
+            "sentiment",
+            "summary",
+            "follow_up",
+            "firm_attendees",
+            "stakeholders",
+            "external_ref",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
 
     def __init__(self, *args, **kwargs):
@@ -228,9 +297,13 @@ class InteractionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     ordering = ["-date", "-id"]
 
     def get_queryset(self):
-        return visible(self.request.user, Interaction.objects.prefetch_related(
-            Prefetch("firm_attendees", queryset=User.objects.only("id")),
-            Prefetch("stakeholders", queryset=Stakeholder.objects.only("id")))).distinct()
+        return visible(
+            self.request.user,
+            Interaction.objects.prefetch_related(
+                Prefetch("firm_attendees", queryset=User.objects.only("id")),
+                Prefetch("stakeholders", queryset=Stakeholder.objects.only("id")),
+            ),
+        ).distinct()
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -11,11 +11,34 @@ from django.db.models import Prefetch, QuerySet
 from accounts.models import User
 from stakeholders.models import Interaction, Stakeholder
 
-STAKEHOLDER_COLUMNS = ["external_id", "client", "name", "job_title", "department", "seniority", "reports_to",
-                       "buying_role", "attitude", "influence", "email", "phone", "status", "notes"]
+STAKEHOLDER_COLUMNS = [
+    "external_id",
+    "client",
+    "name",
+    "job_title",
+    "department",
+    "seniority",
+    "reports_to",
+    "buying_role",
+    "attitude",
+    "influence",
+    "email",
+    "phone",
+    "status",
+    "notes",
+]
 STAKEHOLDER_REQUIRED = {"client", "name"}
-INTERACTION_COLUMNS = ["external_id", "client", "date", "type", "sentiment", "summary", "follow_up",
-                       "firm_attendees", "stakeholders"]
+INTERACTION_COLUMNS = [
+    "external_id",
+    "client",
+    "date",
+    "type",
+    "sentiment",
+    "summary",
+    "follow_up",
+    "firm_attendees",
+    "stakeholders",
+]
 INTERACTION_REQUIRED = {"client", "date", "summary", "firm_attendees"}
 LIST_SEPARATOR = ";"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -53,16 +76,42 @@ def csv_lines(header: list[str], rows: Iterable[list[object]]) -> Iterator[str]:
 def stakeholder_rows(qs: QuerySet[Stakeholder]) -> Iterator[list[object]]:
     for s in qs.select_related("client", "reports_to").order_by("client__name", "pk").iterator(EXPORT_CHUNK):
         manager = s.reports_to
-        yield [s.external_id, s.client.name, s.name, s.job_title, s.department, s.seniority,
-               (manager.external_id or manager.name) if manager else "", s.buying_role, s.attitude, s.influence,
-               s.email, s.phone, s.status, s.notes]
+        yield [
+            s.external_id,
+            s.client.name,
+            s.name,
+            s.job_title,
+            s.department,
+            s.seniority,
+            (manager.external_id or manager.name) if manager else "",
+            s.buying_role,
+            s.attitude,
+            s.influence,
+            s.email,
+            s.phone,
+            s.status,
+            s.notes,
+        ]
 
 
 def interaction_rows(qs: QuerySet[Interaction]) -> Iterator[list[object]]:
-    qs = (qs.select_related("client").order_by("client__name", "date", "pk").prefetch_related(
-        Prefetch("firm_attendees", queryset=User.objects.only("id", "email").order_by("email")),
-        Prefetch("stakeholders", queryset=Stakeholder.objects.only("id", "name", "external_id").order_by("name"))))
+    qs = (
+        qs.select_related("client")
+        .order_by("client__name", "date", "pk")
+        .prefetch_related(
+            Prefetch("firm_attendees", queryset=User.objects.only("id", "email").order_by("email")),
+            Prefetch("stakeholders", queryset=Stakeholder.objects.only("id", "name", "external_id").order_by("name")),
+        )
+    )
     for i in qs.iterator(EXPORT_CHUNK):
-        yield [i.external_ref, i.client.name, i.date.isoformat(), i.kind, i.sentiment, i.summary, i.follow_up,
-               LIST_SEPARATOR.join(u.email for u in i.firm_attendees.all()),
-               LIST_SEPARATOR.join(s.external_id or s.name for s in i.stakeholders.all())]
+        yield [
+            i.external_ref,
+            i.client.name,
+            i.date.isoformat(),
+            i.kind,
+            i.sentiment,
+            i.summary,
+            i.follow_up,
+            LIST_SEPARATOR.join(u.email for u in i.firm_attendees.all()),
+            LIST_SEPARATOR.join(s.external_id or s.name for s in i.stakeholders.all()),
+        ]

@@ -37,8 +37,12 @@ ROLES = [
     ("Senior Legal Counsel", "Legal", "middle", "user", 7),
 ]
 SUMMARIES = {
-    "meeting": ["Quarterly relationship meeting", "Discussed the refinancing timetable",
-                "Walked through the regulatory change programme", "Lunch: priorities for next year"],
+    "meeting": [
+        "Quarterly relationship meeting",
+        "Discussed the refinancing timetable",
+        "Walked through the regulatory change programme",
+        "Lunch: priorities for next year",
+    ],
     "call": ["Call about the dispute strategy", "Quick call on the board paper", "Catch-up call on fees"],
     "email": ["Sent our briefing on the new rules", "Followed up on the proposal"],
     "event": ["Attended our annual general counsel forum", "Joined the sector breakfast briefing"],
@@ -47,12 +51,60 @@ SUMMARIES = {
 }
 KINDS = list(SUMMARIES)
 # Client-side people: names no partner of the demo firm has.
-CLIENT_FIRST = ["Adrian", "Beatrix", "Cormac", "Delphine", "Edmund", "Felicity", "Gideon", "Harriet", "Ingrid",
-                "Jasper", "Klaus", "Leonie", "Malcolm", "Niamh", "Oscar", "Penelope", "Rupert", "Saskia",
-                "Tobias", "Ursula", "Vivienne", "Wilfred", "Yusuf", "Annika", "Bernard", "Celeste"]
-CLIENT_LAST = ["Achebe", "Brennan", "Castellano", "Drummond", "Eriksen", "Fairbairn", "Greenwood", "Hartley",
-               "Ivanova", "Kowalski", "Lockhart", "Mbeki", "Novak", "Okafor", "Pemberton", "Ramsay",
-               "Sørensen", "Tanaka", "Villiers", "Whitfield", "Yamamoto", "Ahlberg", "Bhatt", "Calloway"]
+CLIENT_FIRST = [
+    "Adrian",
+    "Beatrix",
+    "Cormac",
+    "Delphine",
+    "Edmund",
+    "Felicity",
+    "Gideon",
+    "Harriet",
+    "Ingrid",
+    "Jasper",
+    "Klaus",
+    "Leonie",
+    "Malcolm",
+    "Niamh",
+    "Oscar",
+    "Penelope",
+    "Rupert",
+    "Saskia",
+    "Tobias",
+    "Ursula",
+    "Vivienne",
+    "Wilfred",
+    "Yusuf",
+    "Annika",
+    "Bernard",
+    "Celeste",
+]
+CLIENT_LAST = [
+    "Achebe",
+    "Brennan",
+    "Castellano",
+    "Drummond",
+    "Eriksen",
+    "Fairbairn",
+    "Greenwood",
+    "Hartley",
+    "Ivanova",
+    "Kowalski",
+    "Lockhart",
+    "Mbeki",
+    "Novak",
+    "Okafor",
+    "Pemberton",
+    "Ramsay",
+    "Sørensen",
+    "Tanaka",
+    "Villiers",
+    "Whitfield",
+    "Yamamoto",
+    "Ahlberg",
+    "Bhatt",
+    "Calloway",
+]
 HISTORY_DAYS = STORY_DAYS  # touchpoints as far back as the demo's story goes
 HISTORY_TRIGGERS = [f"stakeholders.{model}:insert_insert" for model in ("Stakeholder", "Relationship", "Interaction")]
 KIND_WEIGHTS = [5, 4, 2, 1, 1, 1]
@@ -69,8 +121,11 @@ def _sizes(ctx: DemoContext) -> tuple[int, int]:
 
 def _team_by_client(client_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
     team: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    rows = (Assignment.objects.filter(client_id__in=client_ids, end_date__isnull=True)
-            .order_by("client_id", "role").values_list("client_id", "user_id", "role"))
+    rows = (
+        Assignment.objects.filter(client_id__in=client_ids, end_date__isnull=True)
+        .order_by("client_id", "role")
+        .values_list("client_id", "user_id", "role")
+    )
     for client_id, user_id, role in rows:
         team[client_id].append((user_id, role))
     return team
@@ -85,9 +140,14 @@ def _stakeholders(clients: list[Client], rng: Random, most: int) -> dict[int, li
         mine: list[Stakeholder] = []
         for index, (title, department, seniority, role, manager) in enumerate(ROLES[:count]):
             person = Stakeholder(
-                client_id=client.pk, name=f"{rng.choice(CLIENT_FIRST)} {rng.choice(CLIENT_LAST)}", job_title=title,
-                department=department, seniority=seniority, buying_role=role,
-                attitude=rng.choice([-2, -1, 0, 0, 1, 1, 1, 2, 2]), influence=rng.randint(2, 5),
+                client_id=client.pk,
+                name=f"{rng.choice(CLIENT_FIRST)} {rng.choice(CLIENT_LAST)}",
+                job_title=title,
+                department=department,
+                seniority=seniority,
+                buying_role=role,
+                attitude=rng.choice([-2, -1, 0, 0, 1, 1, 1, 2, 2]),
+                influence=rng.randint(2, 5),
                 email=f"person{index}.{client.pk}@client.example",
             )
             if role in ("gatekeeper", "blocker") and rng.random() < 0.3:
@@ -111,8 +171,12 @@ def _depth(manager: int | None) -> int:
     return depth
 
 
-def _relationships(people: dict[int, list[Stakeholder]], team: dict[int, list[tuple[int, str]]],
-                   clients: dict[int, Client], rng: Random) -> None:
+def _relationships(
+    people: dict[int, list[Stakeholder]],
+    team: dict[int, list[tuple[int, str]]],
+    clients: dict[int, Client],
+    rng: Random,
+) -> None:
     """Who knows whom. A healthy client's senior people are known well (senior coverage follows health)."""
     rows = []
     for client_id, mine in people.items():
@@ -132,8 +196,11 @@ def _relationships(people: dict[int, list[Stakeholder]], team: dict[int, list[tu
             for n, user in enumerate(sorted(knowers, key=lambda u: u != crp)):
                 strength = (rng.randint(3, 5) if covered else rng.randint(1, 2)) if senior else rng.randint(2, 5)
                 rows.append((person.pk, user, strength, rng.choice([None, 4, 5]), n == 0, "", 1))
-    _copy(Relationship, ["stakeholder_id", "user_id", "strength", "target_strength", "is_primary", "notes", "version"],
-          rows)
+    _copy(
+        Relationship,
+        ["stakeholder_id", "user_id", "strength", "target_strength", "is_primary", "notes", "version"],
+        rows,
+    )
 
 
 def _contact_dates(quality: float, earlier: float, quiet: bool, span: int, rng: Random) -> list[int]:
@@ -146,8 +213,13 @@ def _contact_dates(quality: float, earlier: float, quiet: bool, span: int, rng: 
     return days
 
 
-def _interactions(people: dict[int, list[Stakeholder]], team: dict[int, list[tuple[int, str]]],
-                  clients: dict[int, Client], rng: Random, span: int) -> None:
+def _interactions(
+    people: dict[int, list[Stakeholder]],
+    team: dict[int, list[tuple[int, str]]],
+    clients: dict[int, Client],
+    rng: Random,
+    span: int,
+) -> None:
     today = datetime.date.today()
     made, who, met = [], [], []
     for client_id, mine in people.items():
@@ -160,22 +232,37 @@ def _interactions(people: dict[int, list[Stakeholder]], team: dict[int, list[tup
             # sentiment is a health measure (floor -1, target +1.5): its mean follows the client's health
             quality = profile.quality if back < 150 else profile.earlier
             mood = max(-2, min(2, round(-1 + 2.6 * quality + rng.gauss(0, 0.6))))
-            made.append(Interaction(client_id=client_id, kind=kind, summary=rng.choice(SUMMARIES[kind]),
-                                    date=today - datetime.timedelta(days=back), sentiment=mood))
+            made.append(
+                Interaction(
+                    client_id=client_id,
+                    kind=kind,
+                    summary=rng.choice(SUMMARIES[kind]),
+                    date=today - datetime.timedelta(days=back),
+                    sentiment=mood,
+                )
+            )
             who.append(rng.sample(members, k=min(len(members), rng.randint(1, 2))))
             met.append(rng.sample(mine, k=min(len(mine), rng.randint(1, 2))))
     Interaction.objects.bulk_create(made, batch_size=10000)
-    _copy(Interaction.firm_attendees.through, ["interaction_id", "user_id"],
-          ((i.pk, u) for i, users in zip(made, who, strict=True) for u in users))
-    _copy(Interaction.stakeholders.through, ["interaction_id", "stakeholder_id"],
-          ((i.pk, s.pk) for i, persons in zip(made, met, strict=True) for s in persons))
+    _copy(
+        Interaction.firm_attendees.through,
+        ["interaction_id", "user_id"],
+        ((i.pk, u) for i, users in zip(made, who, strict=True) for u in users),
+    )
+    _copy(
+        Interaction.stakeholders.through,
+        ["interaction_id", "stakeholder_id"],
+        ((i.pk, s.pk) for i, persons in zip(made, met, strict=True) for s in persons),
+    )
 
 
 def _copy(model: type[Model], columns: list[str], rows: Iterable[tuple]) -> None:
     """PostgreSQL COPY: rows whose ids nobody needs back, an order of magnitude faster than INSERT."""
     names = ", ".join(f'"{column}"' for column in columns)
-    with connection.cursor() as cursor, cursor.cursor.copy(
-            f'COPY "{model._meta.db_table}" ({names}) FROM STDIN') as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f'COPY "{model._meta.db_table}" ({names}) FROM STDIN') as copy,
+    ):
         for row in rows:
             copy.write_row(row)
 
@@ -184,8 +271,9 @@ def _copy(model: type[Model], columns: list[str], rows: Iterable[tuple]) -> None
 def seed_stakeholders(ctx: DemoContext) -> None:
     rng = Random(ctx.rng.random())
     mapped = set(Stakeholder.objects.values_list("client_id", flat=True).distinct())
-    clients = [client for client in ctx.data.get("all_clients") or Client.objects.order_by("id")
-               if client.pk not in mapped]
+    clients = [
+        client for client in ctx.data.get("all_clients") or Client.objects.order_by("id") if client.pk not in mapped
+    ]
     if not clients:
         ctx.stdout.write("  stakeholder maps already seeded")
         return

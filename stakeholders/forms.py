@@ -27,9 +27,14 @@ class QuickSelectMultiple(forms.SelectMultiple):
         selected = {str(v) for v in (value or [])}
         final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         final["multiple"] = True
-        options = format_html_join("", '<option value="{}"{}>{}</option>', (
-            (key, mark_safe(" selected") if str(key) in selected else "", label)  # nosec B308 B703 - reviewed: built from escaped parts
-            for key, label in self.choices))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, mark_safe(" selected") if str(key) in selected else "", label)  # nosec B308 B703 - reviewed: built from escaped parts
+                for key, label in self.choices
+            ),
+        )
         return format_html("<select{}>{}</select>", flatatt(final), options)
 
 
@@ -41,15 +46,31 @@ SCORE_ERRORS = {"min_value": "Too low: see the allowed range.", "max_value": "To
 class StakeholderForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     attitude = forms.TypedChoiceField(
-        coerce=int, initial=0, label="Attitude to the firm",
-        choices=[(-2, "−2 Opponent"), (-1, "−1 Sceptic"), (0, "0 Neutral"), (1, "+1 Supporter"), (2, "+2 Advocate")])
-    influence = forms.IntegerField(min_value=1, max_value=5, initial=3, help_text="1 (low) … 5 (high)",
-                                   error_messages=SCORE_ERRORS)
+        coerce=int,
+        initial=0,
+        label="Attitude to the firm",
+        choices=[(-2, "−2 Opponent"), (-1, "−1 Sceptic"), (0, "0 Neutral"), (1, "+1 Supporter"), (2, "+2 Advocate")],
+    )
+    influence = forms.IntegerField(
+        min_value=1, max_value=5, initial=3, help_text="1 (low) … 5 (high)", error_messages=SCORE_ERRORS
+    )
 
     class Meta:
         model = Stakeholder
-        fields = ["name", "job_title", "department", "seniority", "reports_to", "buying_role", "attitude",
-                  "influence", "email", "phone", "status", "notes"]
+        fields = [
+            "name",
+            "job_title",
+            "department",
+            "seniority",
+            "reports_to",
+            "buying_role",
+            "attitude",
+            "influence",
+            "email",
+            "phone",
+            "status",
+            "notes",
+        ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, client: Client, **kwargs):
@@ -58,21 +79,34 @@ class StakeholderForm(forms.ModelForm):
         if self.instance.pk:
             managers = managers.exclude(pk=self.instance.pk)
         self.fields["reports_to"].queryset = managers
-        self.fields["reports_to"].error_messages["invalid_choice"] = (
-            "Choose a manager from this client's stakeholders.")
+        self.fields["reports_to"].error_messages["invalid_choice"] = "Choose a manager from this client's stakeholders."
         self.fields["reports_to"].label = "Reports to"
 
 
 class RelationshipForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    user = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True).only("id", "full_name"),
-                                  label="Firm person",
-                                  error_messages={"invalid_choice": "Choose an active firm person."})
-    strength = forms.TypedChoiceField(coerce=int, initial=3, choices=[
-        (1, "1 Acquaintance"), (2, "2 Contact"), (3, "3 Working relationship"), (4, "4 Strong"),
-        (5, "5 Trusted adviser")])
-    target_strength = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, choices=[
-        ("", "No target"), (1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5")])
+    user = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True).only("id", "full_name"),
+        label="Firm person",
+        error_messages={"invalid_choice": "Choose an active firm person."},
+    )
+    strength = forms.TypedChoiceField(
+        coerce=int,
+        initial=3,
+        choices=[
+            (1, "1 Acquaintance"),
+            (2, "2 Contact"),
+            (3, "3 Working relationship"),
+            (4, "4 Strong"),
+            (5, "5 Trusted adviser"),
+        ],
+    )
+    target_strength = forms.TypedChoiceField(
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[("", "No target"), (1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5")],
+    )
     is_primary = forms.BooleanField(required=False, label="Primary relationship owner")
 
     class Meta:
@@ -87,18 +121,35 @@ class RelationshipForm(forms.ModelForm):
 
 
 class InteractionForm(forms.ModelForm):
-    date = forms.DateField(widget=ISO_DATE, initial=timezone.localdate,
-                           error_messages={"invalid": "Enter a date like 2026-03-31."})
+    date = forms.DateField(
+        widget=ISO_DATE, initial=timezone.localdate, error_messages={"invalid": "Enter a date like 2026-03-31."}
+    )
     firm_attendees = forms.ModelMultipleChoiceField(
-        queryset=User.objects.none(), label="Firm attendees", required=False,
-        widget=QuickSelectMultiple(attrs={"size": 4}))
-    stakeholders = forms.ModelMultipleChoiceField(
-        queryset=Stakeholder.objects.none(), label="Stakeholders met", required=False,
+        queryset=User.objects.none(),
+        label="Firm attendees",
+        required=False,
         widget=QuickSelectMultiple(attrs={"size": 4}),
-        error_messages={"invalid_choice": "Choose stakeholders of this client."})
-    sentiment = forms.TypedChoiceField(coerce=int, initial=0, required=False, empty_value=0, choices=[
-        (-2, "−2 Very negative"), (-1, "−1 Negative"), (0, "0 Neutral"), (1, "+1 Positive"),
-        (2, "+2 Very positive")])
+    )
+    stakeholders = forms.ModelMultipleChoiceField(
+        queryset=Stakeholder.objects.none(),
+        label="Stakeholders met",
+        required=False,
+        widget=QuickSelectMultiple(attrs={"size": 4}),
+        error_messages={"invalid_choice": "Choose stakeholders of this client."},
+    )
+    sentiment = forms.TypedChoiceField(
+        coerce=int,
+        initial=0,
+        required=False,
+        empty_value=0,
+        choices=[
+            (-2, "−2 Very negative"),
+            (-1, "−1 Negative"),
+            (0, "0 Neutral"),
+            (1, "+1 Positive"),
+            (2, "+2 Very positive"),
+        ],
+    )
 
     class Meta:
         model = Interaction
@@ -120,18 +171,23 @@ class InteractionForm(forms.ModelForm):
     def __init__(self, *args, client: Client, firm_people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["firm_attendees"].queryset = firm_people
-        self.fields["stakeholders"].queryset = (Stakeholder.objects.filter(client=client, status="active")
-                                                .only("id", "name"))
+        self.fields["stakeholders"].queryset = Stakeholder.objects.filter(client=client, status="active").only(
+            "id", "name"
+        )
 
 
 class MergeForm(forms.Form):
-    duplicate = forms.ModelChoiceField(queryset=Stakeholder.objects.none(), label="Duplicate to fold in",
-                                       error_messages={"invalid_choice": "Choose another stakeholder of this client."})
+    duplicate = forms.ModelChoiceField(
+        queryset=Stakeholder.objects.none(),
+        label="Duplicate to fold in",
+        error_messages={"invalid_choice": "Choose another stakeholder of this client."},
+    )
 
     def __init__(self, *args, keep: Stakeholder, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["duplicate"].queryset = (Stakeholder.objects.filter(client_id=keep.client_id)
-                                             .exclude(pk=keep.pk).only("id", "name", "job_title"))
+        self.fields["duplicate"].queryset = (
+            Stakeholder.objects.filter(client_id=keep.client_id).exclude(pk=keep.pk).only("id", "name", "job_title")
+        )
 
 
 class TimelineFilterForm(forms.Form):
@@ -161,7 +217,8 @@ class ImportUploadForm(forms.Form):
         if upload.size > limit:
             raise forms.ValidationError(
                 f"This file is {upload.size / 1_048_576:.1f} MB; an import takes at most {limit / 1_048_576:.0f} MB "
-                f"and {settings.STAKEHOLDER_IMPORT_MAX_ROWS:,} rows. Split it and upload the parts one by one.")
+                f"and {settings.STAKEHOLDER_IMPORT_MAX_ROWS:,} rows. Split it and upload the parts one by one."
+            )
         return upload
 
 
@@ -169,14 +226,21 @@ class ImportRunForm(forms.Form):
     mode = forms.ChoiceField(choices=ImportMode.choices)
 
 
-def log_form_for(client: Client, user: User, data=None, stakeholder_id: str | None = None,
-                 people: list[User] | None = None, stakeholders: list[Stakeholder] | None = None) -> InteractionForm:
+def log_form_for(
+    client: Client,
+    user: User,
+    data=None,
+    stakeholder_id: str | None = None,
+    people: list[User] | None = None,
+    stakeholders: list[Stakeholder] | None = None,
+) -> InteractionForm:
     """The short "log an interaction" form. Lists already loaded for the page are reused as its choices."""
     initial = {"firm_attendees": [user.pk]}
     if stakeholder_id and stakeholder_id.isdigit():
         initial["stakeholders"] = [int(stakeholder_id)]
-    form = InteractionForm(data, client=client, firm_people=selectors.firm_people_of(client, also=user),
-                           initial=initial, prefix="log")
+    form = InteractionForm(
+        data, client=client, firm_people=selectors.firm_people_of(client, also=user), initial=initial, prefix="log"
+    )
     if people is not None:
         form.fields["firm_attendees"].choices = [(u.pk, u.full_name) for u in people]
     if stakeholders is not None:

@@ -45,8 +45,11 @@ class StakeholderStatus(models.TextChoices):
 
 
 @pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-    pghistory.ManualEvent("personal_data.exported"), pghistory.ManualEvent("personal_data.erased"),
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    pghistory.ManualEvent("personal_data.exported"),
+    pghistory.ManualEvent("personal_data.erased"),
 )
 class Stakeholder(Versioned):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="stakeholders")
@@ -54,8 +57,9 @@ class Stakeholder(Versioned):
     job_title = models.CharField(max_length=150, blank=True)
     department = models.CharField(max_length=100, blank=True)
     seniority = models.CharField(max_length=10, choices=Seniority.choices, default=Seniority.OTHER)
-    reports_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="direct_reports")
+    reports_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="direct_reports"
+    )
     buying_role = models.CharField(max_length=20, choices=BuyingRole.choices, default=BuyingRole.USER)
     attitude = models.SmallIntegerField(default=0, help_text="−2 opponent … +2 advocate")
     influence = models.PositiveSmallIntegerField(default=3, help_text="1 (low) … 5 (high)")
@@ -63,8 +67,7 @@ class Stakeholder(Versioned):
     phone = models.CharField(max_length=40, blank=True)
     status = models.CharField(max_length=10, choices=StakeholderStatus.choices, default=StakeholderStatus.ACTIVE)
     notes = free_text()
-    external_id = models.CharField(max_length=100, blank=True,
-                                   help_text="ID in the system it was imported from")
+    external_id = models.CharField(max_length=100, blank=True, help_text="ID in the system it was imported from")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -79,14 +82,23 @@ class Stakeholder(Versioned):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(attitude__gte=-2, attitude__lte=2), name="stakeholder_attitude_range",
-                                   violation_error_message="Attitude runs from −2 (opponent) to +2 (advocate)."),
-            models.CheckConstraint(condition=Q(influence__gte=1, influence__lte=5), name="stakeholder_influence_range",
-                                   violation_error_message="Influence runs from 1 to 5."),
+            models.CheckConstraint(
+                condition=Q(attitude__gte=-2, attitude__lte=2),
+                name="stakeholder_attitude_range",
+                violation_error_message="Attitude runs from −2 (opponent) to +2 (advocate).",
+            ),
+            models.CheckConstraint(
+                condition=Q(influence__gte=1, influence__lte=5),
+                name="stakeholder_influence_range",
+                violation_error_message="Influence runs from 1 to 5.",
+            ),
             models.CheckConstraint(condition=~Q(reports_to=models.F("pk")), name="stakeholder_not_own_manager"),
-            models.UniqueConstraint(fields=["client", "external_id"], condition=~Q(external_id=""),
-                                    name="stakeholder_external_id_unique_per_client",
-                                    violation_error_message="Another stakeholder of this client has this external id."),
+            models.UniqueConstraint(
+                fields=["client", "external_id"],
+                condition=~Q(external_id=""),
+                name="stakeholder_external_id_unique_per_client",
+                violation_error_message="Another stakeholder of this client has this external id.",
+            ),
         ]
         indexes = [models.Index(fields=["client", "status"])]
 
@@ -114,20 +126,34 @@ class Relationship(Versioned):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["stakeholder", "user"], name="one_relationship_per_pair",
-                                    violation_error_message="This person already has a relationship with them."),
-            models.UniqueConstraint(fields=["stakeholder"], condition=Q(is_primary=True),
-                                    name="one_primary_owner_per_stakeholder",
-                                    violation_error_message="This stakeholder already has a primary owner."),
-            models.CheckConstraint(condition=Q(strength__gte=1, strength__lte=5), name="relationship_strength_range",
-                                   violation_error_message="Strength runs from 1 to 5."),
+            models.UniqueConstraint(
+                fields=["stakeholder", "user"],
+                name="one_relationship_per_pair",
+                violation_error_message="This person already has a relationship with them.",
+            ),
+            models.UniqueConstraint(
+                fields=["stakeholder"],
+                condition=Q(is_primary=True),
+                name="one_primary_owner_per_stakeholder",
+                violation_error_message="This stakeholder already has a primary owner.",
+            ),
+            models.CheckConstraint(
+                condition=Q(strength__gte=1, strength__lte=5),
+                name="relationship_strength_range",
+                violation_error_message="Strength runs from 1 to 5.",
+            ),
             models.CheckConstraint(
                 condition=Q(target_strength__isnull=True) | Q(target_strength__gte=1, target_strength__lte=5),
-                name="relationship_target_range", violation_error_message="Target strength runs from 1 to 5."),
+                name="relationship_target_range",
+                violation_error_message="Target strength runs from 1 to 5.",
+            ),
         ]
         # "Senior contacts nobody knows well" (coverage gaps) looks for the absence of these.
-        indexes = [models.Index(fields=["stakeholder"], condition=Q(strength__gte=STRONG_STRENGTH),
-                                name="strong_relationship_by_person")]
+        indexes = [
+            models.Index(
+                fields=["stakeholder"], condition=Q(strength__gte=STRONG_STRENGTH), name="strong_relationship_by_person"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} knows {self.stakeholder} ({self.strength}/5)"
@@ -161,8 +187,11 @@ class Interaction(models.Model):
     class Meta:
         ordering = ["-date", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(sentiment__gte=-2, sentiment__lte=2), name="interaction_sentiment_range",
-                                   violation_error_message="Sentiment runs from −2 to +2."),
+            models.CheckConstraint(
+                condition=Q(sentiment__gte=-2, sentiment__lte=2),
+                name="interaction_sentiment_range",
+                violation_error_message="Sentiment runs from −2 to +2.",
+            ),
         ]
         indexes = [models.Index(fields=["client", "-date"])]
 
@@ -221,16 +250,18 @@ class ImportJob(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     changed_meanwhile = models.PositiveIntegerField(
-        default=0, help_text="Rows skipped because someone changed their record while the import ran")
+        default=0, help_text="Rows skipped because someone changed their record while the import ran"
+    )
     errors = models.JSONField(default=list, blank=True, help_text="[{row, field, message}], capped")
     message = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    queued_at = models.DateTimeField(null=True, blank=True,
-                                     help_text="When it was last queued, to check or to import")
-    claimed_at = models.DateTimeField(null=True, blank=True,
-                                      help_text="When a run last took it up, to check or to import")
+    queued_at = models.DateTimeField(null=True, blank=True, help_text="When it was last queued, to check or to import")
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a run last took it up, to check or to import"
+    )
     runs = models.PositiveSmallIntegerField(
-        default=0, help_text="Runs that took up its current step; more than one means a run was lost")
+        default=0, help_text="Runs that took up its current step; more than one means a run was lost"
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

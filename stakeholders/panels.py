@@ -19,8 +19,11 @@ def panel_context(client: Client, user: User, may_edit: bool, form: InteractionF
     people = selectors.client_stakeholders(client)
     recent = list(selectors.timeline(client)[:5])
     return {
-        "client": client, "may_edit": may_edit, "stakeholder_count": len(people),
-        "gaps": selectors.coverage_gaps(people), "recent": recent,
+        "client": client,
+        "may_edit": may_edit,
+        "stakeholder_count": len(people),
+        "gaps": selectors.coverage_gaps(people),
+        "recent": recent,
         "frequency": selectors.contact_frequency(client),
         "key_people": sorted(people, key=lambda p: (-p.influence, p.name))[:8],
         "log_form": (form or log_form_for(client, user, stakeholders=people)) if may_edit else None,

@@ -26,8 +26,9 @@ ERASED = "[erased]"
 
 def stakeholder_personal_data(*, actor: User, stakeholder: Stakeholder) -> dict[str, Any]:
     """Everything Keyline holds about one stakeholder, as JSON-ready data; the export is audited."""
-    interactions = (Interaction.objects.filter(stakeholders=stakeholder)
-                    .prefetch_related("firm_attendees").order_by("date", "pk"))
+    interactions = (
+        Interaction.objects.filter(stakeholders=stakeholder).prefetch_related("firm_attendees").order_by("date", "pk")
+    )
     data = {
         "exported_at": timezone.now().isoformat(),
         "stakeholder": {
@@ -44,14 +45,24 @@ def stakeholder_personal_data(*, actor: User, stakeholder: Stakeholder) -> dict[
             "updated_at": stakeholder.updated_at.isoformat(),
         },
         "relationships": [
-            {"firm_person": r.user.full_name, "strength": r.strength, "target_strength": r.target_strength,
-             "primary_owner": r.is_primary, "notes": r.notes}
+            {
+                "firm_person": r.user.full_name,
+                "strength": r.strength,
+                "target_strength": r.target_strength,
+                "primary_owner": r.is_primary,
+                "notes": r.notes,
+            }
             for r in stakeholder.relationships.select_related("user").order_by("pk")
         ],
         "interactions": [
-            {"date": i.date.isoformat(), "type": i.get_kind_display(), "sentiment": i.sentiment,
-             "summary": i.summary, "follow_up": i.follow_up,
-             "firm_attendees": [u.full_name for u in i.firm_attendees.all()]}
+            {
+                "date": i.date.isoformat(),
+                "type": i.get_kind_display(),
+                "sentiment": i.sentiment,
+                "summary": i.summary,
+                "follow_up": i.follow_up,
+                "firm_attendees": [u.full_name for u in i.firm_attendees.all()],
+            }
             for i in interactions
         ],
     }
@@ -63,8 +74,15 @@ def stakeholder_personal_data(*, actor: User, stakeholder: Stakeholder) -> dict[
 def stakeholder_erase(*, actor: User, stakeholder: Stakeholder) -> Stakeholder:
     """Anonymise a stakeholder on request, keeping the statistics scores depend on."""
     name = stakeholder.name
-    anonymous = {"name": f"Erased stakeholder #{stakeholder.pk}", "job_title": "", "department": "",
-                 "email": "", "phone": "", "notes": "", "external_id": ""}
+    anonymous = {
+        "name": f"Erased stakeholder #{stakeholder.pk}",
+        "job_title": "",
+        "department": "",
+        "email": "",
+        "phone": "",
+        "notes": "",
+        "external_id": "",
+    }
     with audited_write(actor), pghistory.context(reason="personal-data erasure"):
         for field, value in anonymous.items():
             setattr(stakeholder, field, value)

@@ -90,8 +90,9 @@ class ClientFactory(factory.django.DjangoModelFactory):
         crp = kwargs.pop("crp", None)
         with transaction.atomic():
             client = model_class.objects.create(*args, **kwargs)
-            Assignment.objects.create(client=client, user=crp or UserFactory(), role="crp",
-                                      start_date=datetime.date(2022, 1, 1))
+            Assignment.objects.create(
+                client=client, user=crp or UserFactory(), role="crp", start_date=datetime.date(2022, 1, 1)
+            )
         return client
 
 

@@ -18,292 +18,739 @@ import accounts.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('pghistory', '0007_auto_20250421_0444'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("pghistory", "0007_auto_20250421_0444"),
     ]
 
     operations = [
         BtreeGistExtension(),
         TrigramExtension(),
         migrations.CreateModel(
-            name='Client',
+            name="Client",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('sector', models.CharField(blank=True, max_length=100)),
-                ('country', models.CharField(blank=True, max_length=100)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('dormant', 'Dormant'), ('lost', 'Lost')], default='active', max_length=10)),
-                ('confidential', models.BooleanField(default=False, help_text='Ethical wall: only the client team, managing partners and admins see it.')),
-                ('notes', models.TextField(blank=True)),
-                ('review_cadence_days', models.PositiveSmallIntegerField(default=91, help_text='How often the client should have a relationship review (QBR).', validators=[django.core.validators.MinValueValidator(7), django.core.validators.MaxValueValidator(366)])),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("sector", models.CharField(blank=True, max_length=100)),
+                ("country", models.CharField(blank=True, max_length=100)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("dormant", "Dormant"), ("lost", "Lost")],
+                        default="active",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "confidential",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Ethical wall: only the client team, managing partners and admins see it.",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "review_cadence_days",
+                    models.PositiveSmallIntegerField(
+                        default=91,
+                        help_text="How often the client should have a relationship review (QBR).",
+                        validators=[
+                            django.core.validators.MinValueValidator(7),
+                            django.core.validators.MaxValueValidator(366),
+                        ],
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Office',
+            name="Office",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='PracticeGroup',
+            name="PracticeGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceLine',
+            name="ServiceLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('active', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Tier',
+            name="Tier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, unique=True)),
-                ('rank', models.PositiveSmallIntegerField(default=0, help_text='Lower ranks are more strategic.')),
-                ('description', models.CharField(blank=True, max_length=200)),
-                ('workload_weight', models.DecimalField(decimal_places=2, default=Decimal('1.00'), help_text="How much leading a client of this tier weighs on a partner's workload.", max_digits=4)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=50, unique=True)),
+                ("rank", models.PositiveSmallIntegerField(default=0, help_text="Lower ranks are more strategic.")),
+                ("description", models.CharField(blank=True, max_length=200)),
+                (
+                    "workload_weight",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("1.00"),
+                        help_text="How much leading a client of this tier weighs on a partner's workload.",
+                        max_digits=4,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['rank', 'name'],
+                "ordering": ["rank", "name"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, unique=True)),
-                ('full_name', models.CharField(max_length=150)),
-                ('role', models.CharField(choices=[('partner', 'Partner'), ('bd', 'Business development'), ('managing_partner', 'Managing partner'), ('admin', 'Administrator')], default='partner', max_length=20)),
-                ('job_title', models.CharField(blank=True, max_length=100)),
-                ('is_active', models.BooleanField(default=True)),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('office', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='accounts.office')),
-                ('practice_group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='accounts.practicegroup')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, unique=True)),
+                ("full_name", models.CharField(max_length=150)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("partner", "Partner"),
+                            ("bd", "Business development"),
+                            ("managing_partner", "Managing partner"),
+                            ("admin", "Administrator"),
+                        ],
+                        default="partner",
+                        max_length=20,
+                    ),
+                ),
+                ("job_title", models.CharField(blank=True, max_length=100)),
+                ("is_active", models.BooleanField(default=True)),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="members",
+                        to="accounts.office",
+                    ),
+                ),
+                (
+                    "practice_group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="members",
+                        to="accounts.practicegroup",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['full_name'],
+                "ordering": ["full_name"],
             },
             managers=[
-                ('objects', accounts.models.UserManager()),
+                ("objects", accounts.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('crp', 'Client Relationship Partner'), ('sam', 'Strategic account manager'), ('team', 'Team member')], max_length=10)),
-                ('start_date', models.DateField(default=django.utils.timezone.localdate)),
-                ('end_date', models.DateField(blank=True, help_text='The day the role ended (the person no longer held it from then).', null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to=settings.AUTH_USER_MODEL)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='accounts.client')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("crp", "Client Relationship Partner"),
+                            ("sam", "Strategic account manager"),
+                            ("team", "Team member"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("start_date", models.DateField(default=django.utils.timezone.localdate)),
+                (
+                    "end_date",
+                    models.DateField(
+                        blank=True,
+                        help_text="The day the role ended (the person no longer held it from then).",
+                        null=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="assignments", to="accounts.client"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['client', 'role', '-start_date'],
+                "ordering": ["client", "role", "-start_date"],
             },
         ),
         migrations.CreateModel(
-            name='AssignmentEvent',
+            name="AssignmentEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('role', models.CharField(choices=[('crp', 'Client Relationship Partner'), ('sam', 'Strategic account manager'), ('team', 'Team member')], max_length=10)),
-                ('start_date', models.DateField(default=django.utils.timezone.localdate)),
-                ('end_date', models.DateField(blank=True, help_text='The day the role ended (the person no longer held it from then).', null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='accounts.assignment')),
-                ('user', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('client', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='accounts.client')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("crp", "Client Relationship Partner"),
+                            ("sam", "Strategic account manager"),
+                            ("team", "Team member"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("start_date", models.DateField(default=django.utils.timezone.localdate)),
+                (
+                    "end_date",
+                    models.DateField(
+                        blank=True,
+                        help_text="The day the role ended (the person no longer held it from then).",
+                        null=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="accounts.assignment",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="accounts.client",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='FeeRecord',
+            name="FeeRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('financial_year', models.PositiveSmallIntegerField(help_text='The year the financial year ends in: FY2026 is 2026.', validators=[django.core.validators.MinValueValidator(1990), django.core.validators.MaxValueValidator(2100)])),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(0)])),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fees', to='accounts.client')),
-                ('service_line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='fees', to='accounts.serviceline')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "financial_year",
+                    models.PositiveSmallIntegerField(
+                        help_text="The year the financial year ends in: FY2026 is 2026.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1990),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(0)]
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="fees", to="accounts.client"
+                    ),
+                ),
+                (
+                    "service_line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="fees", to="accounts.serviceline"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-financial_year', 'service_line__name'],
+                "ordering": ["-financial_year", "service_line__name"],
             },
         ),
         migrations.CreateModel(
-            name='FeeRecordEvent',
+            name="FeeRecordEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('financial_year', models.PositiveSmallIntegerField(help_text='The year the financial year ends in: FY2026 is 2026.', validators=[django.core.validators.MinValueValidator(1990), django.core.validators.MaxValueValidator(2100)])),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(0)])),
-                ('client', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='accounts.client')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='accounts.feerecord')),
-                ('service_line', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='accounts.serviceline')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "financial_year",
+                    models.PositiveSmallIntegerField(
+                        help_text="The year the financial year ends in: FY2026 is 2026.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1990),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(0)]
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="accounts.client",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="accounts.feerecord",
+                    ),
+                ),
+                (
+                    "service_line",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="accounts.serviceline",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='client',
-            name='service_lines',
-            field=models.ManyToManyField(blank=True, related_name='clients', to='accounts.serviceline'),
+            model_name="client",
+            name="service_lines",
+            field=models.ManyToManyField(blank=True, related_name="clients", to="accounts.serviceline"),
         ),
         migrations.CreateModel(
-            name='ClientEvent',
+            name="ClientEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('name', models.CharField(max_length=200)),
-                ('sector', models.CharField(blank=True, max_length=100)),
-                ('country', models.CharField(blank=True, max_length=100)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('dormant', 'Dormant'), ('lost', 'Lost')], default='active', max_length=10)),
-                ('confidential', models.BooleanField(default=False, help_text='Ethical wall: only the client team, managing partners and admins see it.')),
-                ('notes', models.TextField(blank=True)),
-                ('review_cadence_days', models.PositiveSmallIntegerField(default=91, help_text='How often the client should have a relationship review (QBR).', validators=[django.core.validators.MinValueValidator(7), django.core.validators.MaxValueValidator(366)])),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='accounts.client')),
-                ('tier', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='accounts.tier')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("name", models.CharField(max_length=200)),
+                ("sector", models.CharField(blank=True, max_length=100)),
+                ("country", models.CharField(blank=True, max_length=100)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("dormant", "Dormant"), ("lost", "Lost")],
+                        default="active",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "confidential",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Ethical wall: only the client team, managing partners and admins see it.",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "review_cadence_days",
+                    models.PositiveSmallIntegerField(
+                        default=91,
+                        help_text="How often the client should have a relationship review (QBR).",
+                        validators=[
+                            django.core.validators.MinValueValidator(7),
+                            django.core.validators.MaxValueValidator(366),
+                        ],
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="accounts.client",
+                    ),
+                ),
+                (
+                    "tier",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="accounts.tier",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='client',
-            name='tier',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='clients', to='accounts.tier'),
+            model_name="client",
+            name="tier",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="clients", to="accounts.tier"
+            ),
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(condition=models.Q(('end_date__isnull', True)), fields=['user', 'client'], name='assignment_current_by_user'),
+            model_name="assignment",
+            index=models.Index(
+                condition=models.Q(("end_date__isnull", True)),
+                fields=["user", "client"],
+                name="assignment_current_by_user",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='assignment_ends_after_start', violation_error_message='The end date cannot be before the start date.'),
+            model_name="assignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True), ("end_date__gte", models.F("start_date")), _connector="OR"
+                ),
+                name="assignment_ends_after_start",
+                violation_error_message="The end date cannot be before the start date.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('end_date__isnull', True), ('role', 'crp')), fields=('client',), name='one_current_crp_per_client', violation_error_message='This client already has a current Client Relationship Partner.'),
+            model_name="assignment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("end_date__isnull", True), ("role", "crp")),
+                fields=("client",),
+                name="one_current_crp_per_client",
+                violation_error_message="This client already has a current Client Relationship Partner.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('end_date__isnull', True)), fields=('client', 'user'), name='one_current_role_per_person_per_client', violation_error_message="This person already has a current role on this client's team."),
+            model_name="assignment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("end_date__isnull", True)),
+                fields=("client", "user"),
+                name="one_current_role_per_person_per_client",
+                violation_error_message="This person already has a current role on this client's team.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=django.contrib.postgres.constraints.ExclusionConstraint(condition=models.Q(('role', 'crp')), expressions=[('client', '='), (accounts.models.DateRange('start_date', 'end_date', models.Value('[)')), '&&')], name='crp_periods_do_not_overlap', violation_error_message='CRP periods of one client cannot overlap.'),
+            model_name="assignment",
+            constraint=django.contrib.postgres.constraints.ExclusionConstraint(
+                condition=models.Q(("role", "crp")),
+                expressions=[
+                    ("client", "="),
+                    (accounts.models.DateRange("start_date", "end_date", models.Value("[)")), "&&"),
+                ],
+                name="crp_periods_do_not_overlap",
+                violation_error_message="CRP periods of one client cannot overlap.",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='assignment',
-            trigger=pgtrigger.compiler.Trigger(name='active_client_keeps_a_crp', sql=pgtrigger.compiler.UpsertTriggerSql(constraint='CONSTRAINT', func="\n                IF EXISTS (\n                    SELECT 1 FROM accounts_client c\n                    WHERE c.id = OLD.client_id AND c.status = 'active'\n                      AND NOT EXISTS (SELECT 1 FROM accounts_assignment a\n                                      WHERE a.client_id = c.id AND a.role = 'crp' AND a.end_date IS NULL)\n                ) THEN\n                    RAISE EXCEPTION 'An active client must always have exactly one current CRP (client %).', OLD.client_id\n                        USING ERRCODE = 'check_violation';\n                END IF;\n                RETURN NULL;\n                ", hash='dd015b46273ede9388f27a9ac5d0b2e604c58ba5', operation='UPDATE OR DELETE', pgid='pgtrigger_active_client_keeps_a_crp_ea0a9', table='accounts_assignment', timing='DEFERRABLE INITIALLY DEFERRED', when='AFTER')),
+            model_name="assignment",
+            trigger=pgtrigger.compiler.Trigger(
+                name="active_client_keeps_a_crp",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    constraint="CONSTRAINT",
+                    func="\n                IF EXISTS (\n                    SELECT 1 FROM accounts_client c\n                    WHERE c.id = OLD.client_id AND c.status = 'active'\n                      AND NOT EXISTS (SELECT 1 FROM accounts_assignment a\n                                      WHERE a.client_id = c.id AND a.role = 'crp' AND a.end_date IS NULL)\n                ) THEN\n                    RAISE EXCEPTION 'An active client must always have exactly one current CRP (client %).', OLD.client_id\n                        USING ERRCODE = 'check_violation';\n                END IF;\n                RETURN NULL;\n                ",
+                    hash="dd015b46273ede9388f27a9ac5d0b2e604c58ba5",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_active_client_keeps_a_crp_ea0a9",
+                    table="accounts_assignment",
+                    timing="DEFERRABLE INITIALLY DEFERRED",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='assignment',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "accounts_assignmentevent" ("client_id", "created_at", "end_date", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "role", "start_date", "user_id") VALUES (NEW."client_id", NEW."created_at", NEW."end_date", NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."role", NEW."start_date", NEW."user_id"); RETURN NULL;', hash='cfe06a446baf400d8ce951e3954c07db5444a36b', operation='INSERT', pgid='pgtrigger_insert_insert_ffd50', table='accounts_assignment', when='AFTER')),
+            model_name="assignment",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "accounts_assignmentevent" ("client_id", "created_at", "end_date", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "role", "start_date", "user_id") VALUES (NEW."client_id", NEW."created_at", NEW."end_date", NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."role", NEW."start_date", NEW."user_id"); RETURN NULL;',
+                    hash="cfe06a446baf400d8ce951e3954c07db5444a36b",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_ffd50",
+                    table="accounts_assignment",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='assignment',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "accounts_assignmentevent" ("client_id", "created_at", "end_date", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "role", "start_date", "user_id") VALUES (NEW."client_id", NEW."created_at", NEW."end_date", NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."role", NEW."start_date", NEW."user_id"); RETURN NULL;', hash='ca8573e1e42bd14626b7d7e788f6be29f13adc57', operation='UPDATE', pgid='pgtrigger_update_update_93e32', table='accounts_assignment', when='AFTER')),
+            model_name="assignment",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "accounts_assignmentevent" ("client_id", "created_at", "end_date", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "role", "start_date", "user_id") VALUES (NEW."client_id", NEW."created_at", NEW."end_date", NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."role", NEW."start_date", NEW."user_id"); RETURN NULL;',
+                    hash="ca8573e1e42bd14626b7d7e788f6be29f13adc57",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_93e32",
+                    table="accounts_assignment",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='assignment',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "accounts_assignmentevent" ("client_id", "created_at", "end_date", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "role", "start_date", "user_id") VALUES (OLD."client_id", OLD."created_at", OLD."end_date", OLD."id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."role", OLD."start_date", OLD."user_id"); RETURN NULL;', hash='af5af67469b673391cbea39172ad8d0c4cb18f37', operation='DELETE', pgid='pgtrigger_delete_delete_aa09b', table='accounts_assignment', when='AFTER')),
+            model_name="assignment",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "accounts_assignmentevent" ("client_id", "created_at", "end_date", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "role", "start_date", "user_id") VALUES (OLD."client_id", OLD."created_at", OLD."end_date", OLD."id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."role", OLD."start_date", OLD."user_id"); RETURN NULL;',
+                    hash="af5af67469b673391cbea39172ad8d0c4cb18f37",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_aa09b",
+                    table="accounts_assignment",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='feerecord',
-            index=models.Index(fields=['financial_year', 'client'], name='accounts_fe_financi_1a52cf_idx'),
+            model_name="feerecord",
+            index=models.Index(fields=["financial_year", "client"], name="accounts_fe_financi_1a52cf_idx"),
         ),
         migrations.AddConstraint(
-            model_name='feerecord',
-            constraint=models.UniqueConstraint(fields=('client', 'financial_year', 'service_line'), name='fee_one_row_per_client_year_line', violation_error_message='This client already has fees for that year and service line.'),
+            model_name="feerecord",
+            constraint=models.UniqueConstraint(
+                fields=("client", "financial_year", "service_line"),
+                name="fee_one_row_per_client_year_line",
+                violation_error_message="This client already has fees for that year and service line.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='feerecord',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='fee_amount_not_negative', violation_error_message='Fees cannot be negative.'),
+            model_name="feerecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", 0)),
+                name="fee_amount_not_negative",
+                violation_error_message="Fees cannot be negative.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='feerecord',
-            constraint=models.CheckConstraint(condition=models.Q(('financial_year__gte', 1990), ('financial_year__lte', 2100)), name='fee_financial_year_plausible'),
+            model_name="feerecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("financial_year__gte", 1990), ("financial_year__lte", 2100)),
+                name="fee_financial_year_plausible",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='feerecord',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "accounts_feerecordevent" ("amount", "client_id", "financial_year", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "service_line_id") VALUES (NEW."amount", NEW."client_id", NEW."financial_year", NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."service_line_id"); RETURN NULL;', hash='da491b193c45786fe712f04e4792d937f92bca5e', operation='INSERT', pgid='pgtrigger_insert_insert_972dd', table='accounts_feerecord', when='AFTER')),
+            model_name="feerecord",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "accounts_feerecordevent" ("amount", "client_id", "financial_year", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "service_line_id") VALUES (NEW."amount", NEW."client_id", NEW."financial_year", NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."service_line_id"); RETURN NULL;',
+                    hash="da491b193c45786fe712f04e4792d937f92bca5e",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_972dd",
+                    table="accounts_feerecord",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='feerecord',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "accounts_feerecordevent" ("amount", "client_id", "financial_year", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "service_line_id") VALUES (NEW."amount", NEW."client_id", NEW."financial_year", NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."service_line_id"); RETURN NULL;', hash='a53d4984f6239e3cd1c429687285114954f42a7c', operation='UPDATE', pgid='pgtrigger_update_update_54f3b', table='accounts_feerecord', when='AFTER')),
+            model_name="feerecord",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "accounts_feerecordevent" ("amount", "client_id", "financial_year", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "service_line_id") VALUES (NEW."amount", NEW."client_id", NEW."financial_year", NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."service_line_id"); RETURN NULL;',
+                    hash="a53d4984f6239e3cd1c429687285114954f42a7c",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_54f3b",
+                    table="accounts_feerecord",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='feerecord',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "accounts_feerecordevent" ("amount", "client_id", "financial_year", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "service_line_id") VALUES (OLD."amount", OLD."client_id", OLD."financial_year", OLD."id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."service_line_id"); RETURN NULL;', hash='2da6a8524b1e3819ac810cbcc6dfadba3b19b50e', operation='DELETE', pgid='pgtrigger_delete_delete_8d315', table='accounts_feerecord', when='AFTER')),
+            model_name="feerecord",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "accounts_feerecordevent" ("amount", "client_id", "financial_year", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "service_line_id") VALUES (OLD."amount", OLD."client_id", OLD."financial_year", OLD."id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."service_line_id"); RETURN NULL;',
+                    hash="2da6a8524b1e3819ac810cbcc6dfadba3b19b50e",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_8d315",
+                    table="accounts_feerecord",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='client',
-            index=models.Index(fields=['status', 'tier'], name='accounts_cl_status_cac3da_idx'),
+            model_name="client",
+            index=models.Index(fields=["status", "tier"], name="accounts_cl_status_cac3da_idx"),
         ),
         migrations.AddIndex(
-            model_name='client',
-            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper('name'), name='gin_trgm_ops'), name='client_name_trgm'),
+            model_name="client",
+            index=django.contrib.postgres.indexes.GinIndex(
+                django.contrib.postgres.indexes.OpClass(
+                    django.db.models.functions.text.Upper("name"), name="gin_trgm_ops"
+                ),
+                name="client_name_trgm",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='client',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), name='client_name_unique_ci', violation_error_message='A client with this name already exists.'),
+            model_name="client",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("name"),
+                name="client_name_unique_ci",
+                violation_error_message="A client with this name already exists.",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='client',
-            trigger=pgtrigger.compiler.Trigger(name='active_client_has_a_crp', sql=pgtrigger.compiler.UpsertTriggerSql(constraint='CONSTRAINT', func="\n                IF NEW.status = 'active' AND NOT EXISTS (\n                    SELECT 1 FROM accounts_assignment a\n                    WHERE a.client_id = NEW.id AND a.role = 'crp' AND a.end_date IS NULL\n                ) THEN\n                    RAISE EXCEPTION 'An active client must always have exactly one current CRP (client %).', NEW.id\n                        USING ERRCODE = 'check_violation';\n                END IF;\n                RETURN NULL;\n                ", hash='5dc8ebcf203d3691877a94adf4566ceb1160096d', operation='INSERT OR UPDATE', pgid='pgtrigger_active_client_has_a_crp_b3b5e', table='accounts_client', timing='DEFERRABLE INITIALLY DEFERRED', when='AFTER')),
+            model_name="client",
+            trigger=pgtrigger.compiler.Trigger(
+                name="active_client_has_a_crp",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    constraint="CONSTRAINT",
+                    func="\n                IF NEW.status = 'active' AND NOT EXISTS (\n                    SELECT 1 FROM accounts_assignment a\n                    WHERE a.client_id = NEW.id AND a.role = 'crp' AND a.end_date IS NULL\n                ) THEN\n                    RAISE EXCEPTION 'An active client must always have exactly one current CRP (client %).', NEW.id\n                        USING ERRCODE = 'check_violation';\n                END IF;\n                RETURN NULL;\n                ",
+                    hash="5dc8ebcf203d3691877a94adf4566ceb1160096d",
+                    operation="INSERT OR UPDATE",
+                    pgid="pgtrigger_active_client_has_a_crp_b3b5e",
+                    table="accounts_client",
+                    timing="DEFERRABLE INITIALLY DEFERRED",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='client',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "accounts_clientevent" ("confidential", "country", "created_at", "id", "name", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "review_cadence_days", "sector", "status", "tier_id", "updated_at", "version") VALUES (NEW."confidential", NEW."country", NEW."created_at", NEW."id", NEW."name", NEW."notes", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."review_cadence_days", NEW."sector", NEW."status", NEW."tier_id", NEW."updated_at", NEW."version"); RETURN NULL;', hash='4ca6cf478d8d03ae98f9ddd143b27b1090465d32', operation='INSERT', pgid='pgtrigger_insert_insert_ee551', table='accounts_client', when='AFTER')),
+            model_name="client",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "accounts_clientevent" ("confidential", "country", "created_at", "id", "name", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "review_cadence_days", "sector", "status", "tier_id", "updated_at", "version") VALUES (NEW."confidential", NEW."country", NEW."created_at", NEW."id", NEW."name", NEW."notes", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."review_cadence_days", NEW."sector", NEW."status", NEW."tier_id", NEW."updated_at", NEW."version"); RETURN NULL;',
+                    hash="4ca6cf478d8d03ae98f9ddd143b27b1090465d32",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_ee551",
+                    table="accounts_client",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='client',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "accounts_clientevent" ("confidential", "country", "created_at", "id", "name", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "review_cadence_days", "sector", "status", "tier_id", "updated_at", "version") VALUES (NEW."confidential", NEW."country", NEW."created_at", NEW."id", NEW."name", NEW."notes", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."review_cadence_days", NEW."sector", NEW."status", NEW."tier_id", NEW."updated_at", NEW."version"); RETURN NULL;', hash='e24919e5a153d6763f582518f607e18cf5c976ee', operation='UPDATE', pgid='pgtrigger_update_update_674ab', table='accounts_client', when='AFTER')),
+            model_name="client",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "accounts_clientevent" ("confidential", "country", "created_at", "id", "name", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "review_cadence_days", "sector", "status", "tier_id", "updated_at", "version") VALUES (NEW."confidential", NEW."country", NEW."created_at", NEW."id", NEW."name", NEW."notes", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."review_cadence_days", NEW."sector", NEW."status", NEW."tier_id", NEW."updated_at", NEW."version"); RETURN NULL;',
+                    hash="e24919e5a153d6763f582518f607e18cf5c976ee",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_674ab",
+                    table="accounts_client",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

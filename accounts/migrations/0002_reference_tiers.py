@@ -10,14 +10,14 @@ def create_default_tiers(apps, schema_editor):
         ("Develop", 2, "Broaden the relationship", "1.00"),
         ("Maintain", 3, "Protect and retain", "0.70"),
     ]:
-        Tier.objects.get_or_create(name=name, defaults={"rank": rank, "description": description,
-                                                        "workload_weight": weight})
+        Tier.objects.get_or_create(
+            name=name, defaults={"rank": rank, "description": description, "workload_weight": weight}
+        )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_notifications'),
+        ("accounts", "0003_notifications"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='weekly_digest',
-            field=models.BooleanField(default=True, help_text='Send me the weekly summary email'),
+            model_name="user",
+            name="weekly_digest",
+            field=models.BooleanField(default=True, help_text="Send me the weekly summary email"),
         ),
     ]

@@ -6,23 +6,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_weekly_digest'),
+        ("accounts", "0004_weekly_digest"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='assignment',
-            name='active_client_keeps_a_crp',
+            model_name="assignment",
+            name="active_client_keeps_a_crp",
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='assignment',
-            trigger=pgtrigger.compiler.Trigger(name='active_client_keeps_a_crp', sql=pgtrigger.compiler.UpsertTriggerSql(constraint='CONSTRAINT', func="\n                IF EXISTS (\n                    SELECT 1 FROM accounts_client c\n                    WHERE c.id = OLD.client_id AND c.status = 'active'\n                      AND NOT EXISTS (SELECT 1 FROM accounts_assignment a\n                                      WHERE a.client_id = c.id AND a.role = 'crp' AND a.end_date IS NULL)\n                ) THEN\n                    RAISE EXCEPTION 'An active client must always have exactly one current CRP (client %).',\n                        OLD.client_id USING ERRCODE = 'check_violation';\n                END IF;\n                RETURN NULL;\n                ", hash='18ca9a0be3fd6a8b554320c03e3ba431972b2ae1', operation='UPDATE OR DELETE', pgid='pgtrigger_active_client_keeps_a_crp_ea0a9', table='accounts_assignment', timing='DEFERRABLE INITIALLY DEFERRED', when='AFTER')),
+            model_name="assignment",
+            trigger=pgtrigger.compiler.Trigger(
+                name="active_client_keeps_a_crp",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    constraint="CONSTRAINT",
+                    func="\n                IF EXISTS (\n                    SELECT 1 FROM accounts_client c\n                    WHERE c.id = OLD.client_id AND c.status = 'active'\n                      AND NOT EXISTS (SELECT 1 FROM accounts_assignment a\n                                      WHERE a.client_id = c.id AND a.role = 'crp' AND a.end_date IS NULL)\n                ) THEN\n                    RAISE EXCEPTION 'An active client must always have exactly one current CRP (client %).',\n                        OLD.client_id USING ERRCODE = 'check_violation';\n                END IF;\n                RETURN NULL;\n                ",
+                    hash="18ca9a0be3fd6a8b554320c03e3ba431972b2ae1",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_active_client_keeps_a_crp_ea0a9",
+                    table="accounts_assignment",
+                    timing="DEFERRABLE INITIALLY DEFERRED",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='feerecord',
-            name='fee_one_row_per_client_year_line',
-            constraint=models.UniqueConstraint(fields=('client', 'financial_year', 'service_line'), name='fee_one_row_per_client_year_line', violation_error_message='This client already has fees for that year and line.'),
+            model_name="feerecord",
+            name="fee_one_row_per_client_year_line",
+            constraint=models.UniqueConstraint(
+                fields=("client", "financial_year", "service_line"),
+                name="fee_one_row_per_client_year_line",
+                violation_error_message="This client already has fees for that year and line.",
+            ),
         ),
     ]

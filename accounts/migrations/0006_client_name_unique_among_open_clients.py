@@ -5,18 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_crp_trigger_message_wording'),
+        ("accounts", "0005_crp_trigger_message_wording"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='client',
-            name='client_name_unique_ci',
+            model_name="client",
+            name="client_name_unique_ci",
         ),
         migrations.AddConstraint(
-            model_name='client',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), condition=models.Q(('confidential', False)), name='open_client_name_unique_ci', violation_error_message='A client with this name already exists.'),
+            model_name="client",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("name"),
+                condition=models.Q(("confidential", False)),
+                name="open_client_name_unique_ci",
+                violation_error_message="A client with this name already exists.",
+            ),
         ),
     ]

@@ -7,30 +7,43 @@ import accounts.validators
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_crp_trigger_message_wording'),
+        ("accounts", "0005_crp_trigger_message_wording"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='assignment',
-            name='end_date',
-            field=models.DateField(blank=True, help_text='The day the role ended (the person no longer held it from then).', null=True, validators=[accounts.validators.sensible_date]),
+            model_name="assignment",
+            name="end_date",
+            field=models.DateField(
+                blank=True,
+                help_text="The day the role ended (the person no longer held it from then).",
+                null=True,
+                validators=[accounts.validators.sensible_date],
+            ),
         ),
         migrations.AlterField(
-            model_name='assignment',
-            name='start_date',
-            field=models.DateField(default=django.utils.timezone.localdate, validators=[accounts.validators.sensible_date]),
+            model_name="assignment",
+            name="start_date",
+            field=models.DateField(
+                default=django.utils.timezone.localdate, validators=[accounts.validators.sensible_date]
+            ),
         ),
         migrations.AlterField(
-            model_name='assignmentevent',
-            name='end_date',
-            field=models.DateField(blank=True, help_text='The day the role ended (the person no longer held it from then).', null=True, validators=[accounts.validators.sensible_date]),
+            model_name="assignmentevent",
+            name="end_date",
+            field=models.DateField(
+                blank=True,
+                help_text="The day the role ended (the person no longer held it from then).",
+                null=True,
+                validators=[accounts.validators.sensible_date],
+            ),
         ),
         migrations.AlterField(
-            model_name='assignmentevent',
-            name='start_date',
-            field=models.DateField(default=django.utils.timezone.localdate, validators=[accounts.validators.sensible_date]),
+            model_name="assignmentevent",
+            name="start_date",
+            field=models.DateField(
+                default=django.utils.timezone.localdate, validators=[accounts.validators.sensible_date]
+            ),
         ),
     ]

@@ -5,20 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_crp_trigger_message_wording'),
+        ("accounts", "0005_crp_trigger_message_wording"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='client',
-            name='notes',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="client",
+            name="notes",
+            field=models.TextField(
+                blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]
+            ),
         ),
         migrations.AlterField(
-            model_name='clientevent',
-            name='notes',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="clientevent",
+            name="notes",
+            field=models.TextField(
+                blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]
+            ),
         ),
     ]

@@ -22,36 +22,52 @@ def hash_existing_tokens(apps, schema_editor):
     with connection.cursor() as cursor:
         cursor.execute("SELECT key, user_id FROM authtoken_token")
         rows = cursor.fetchall()
-        ApiToken.objects.bulk_create([
-            ApiToken(user_id=user_id, name="API token made before tokens were hashed", prefix=key[:10],
-                     digest=hashlib.sha256(key.encode()).hexdigest(), expires_at=expires_at)
-            for key, user_id in rows
-        ])
+        ApiToken.objects.bulk_create(
+            [
+                ApiToken(
+                    user_id=user_id,
+                    name="API token made before tokens were hashed",
+                    prefix=key[:10],
+                    digest=hashlib.sha256(key.encode()).hexdigest(),
+                    expires_at=expires_at,
+                )
+                for key, user_id in rows
+            ]
+        )
         cursor.execute("DELETE FROM authtoken_token")
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_dates_within_sensible_range'),
+        ("accounts", "0006_dates_within_sensible_range"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='What the token is for, e.g. “Excel fee sync”', max_length=100)),
-                ('prefix', models.CharField(help_text="The token's first characters, to tell tokens apart", max_length=12)),
-                ('digest', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField()),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(help_text="What the token is for, e.g. “Excel fee sync”", max_length=100)),
+                (
+                    "prefix",
+                    models.CharField(help_text="The token's first characters, to tell tokens apart", max_length=12),
+                ),
+                ("digest", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField()),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.RunPython(hash_existing_tokens, migrations.RunPython.noop),

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_client_name_unique_among_open_clients'),
-        ('accounts', '0006_free_text_length_limit'),
+        ("accounts", "0006_client_name_unique_among_open_clients"),
+        ("accounts", "0006_free_text_length_limit"),
     ]
 
-    operations = [
-    ]
+    operations = []

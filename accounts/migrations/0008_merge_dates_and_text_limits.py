@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0007_api_tokens_stored_hashed'),
-        ('accounts', '0007_merge_name_uniqueness_and_text_limits'),
+        ("accounts", "0007_api_tokens_stored_hashed"),
+        ("accounts", "0007_merge_name_uniqueness_and_text_limits"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -117,9 +117,7 @@ def create_default_scorecard(apps, schema_editor):
                 unit=unit,
                 position=index,
             )
-            for index, (key, name, description, source, floor, target, weight, unit) in enumerate(
-                DEFAULT_MEASURES
-            )
+            for index, (key, name, description, source, floor, target, weight, unit) in enumerate(DEFAULT_MEASURES)
         ]
     )
 

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_crp_trigger_message_wording'),
-        ('health', '0003_default_scorecard_v1'),
+        ("accounts", "0005_crp_trigger_message_wording"),
+        ("health", "0003_default_scorecard_v1"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='healthscore',
-            index=models.Index(fields=['client', '-as_of'], include=('score', 'band', 'coverage'), name='score_latest_per_client'),
+            model_name="healthscore",
+            index=models.Index(
+                fields=["client", "-as_of"], include=("score", "band", "coverage"), name="score_latest_per_client"
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_crp_trigger_message_wording'),
-        ('health', '0004_latest_score_covering_index'),
+        ("accounts", "0005_crp_trigger_message_wording"),
+        ("health", "0004_latest_score_covering_index"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='healthscore',
-            index=models.Index(fields=['as_of'], include=('client', 'score'), name='score_by_day'),
+            model_name="healthscore",
+            index=models.Index(fields=["as_of"], include=("client", "score"), name="score_by_day"),
         ),
     ]

@@ -6,20 +6,19 @@ import accounts.validators
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('health', '0005_scores_by_day_covering_index'),
+        ("health", "0005_scores_by_day_covering_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='measurement',
-            name='measured_on',
+            model_name="measurement",
+            name="measured_on",
             field=models.DateField(validators=[accounts.validators.sensible_date]),
         ),
         migrations.AlterField(
-            model_name='measurementevent',
-            name='measured_on',
+            model_name="measurementevent",
+            name="measured_on",
             field=models.DateField(validators=[accounts.validators.sensible_date]),
         ),
     ]

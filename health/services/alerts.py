@@ -61,9 +61,7 @@ def _peaks(client_ids: list[int], as_of: datetime.date) -> dict[int, HealthScore
     return {row.client_id: row for row in rows}
 
 
-def detect_events(
-    results: dict[int, ScoreResult], as_of: datetime.date, names: dict[int, str]
-) -> list[AlertEvent]:
+def detect_events(results: dict[int, ScoreResult], as_of: datetime.date, names: dict[int, str]) -> list[AlertEvent]:
     ids = list(results)
     previous, peaks = _previous_scores(ids, as_of), _peaks(ids, as_of)
     events = []
@@ -94,8 +92,7 @@ def detect_events(
                 AlertEvent(
                     client_id,
                     f"health:fall:{client_id}:{peak.as_of.isoformat()}",
-                    f"{name} fell {float(peak.score) - result.score:.0f} points "
-                    f"in {FALL_WINDOW_DAYS} days",
+                    f"{name} fell {float(peak.score) - result.score:.0f} points in {FALL_WINDOW_DAYS} days",
                     f"Health score {result.score:.0f} on {as_of:%d %b %Y}, "
                     f"down from {float(peak.score):.0f} "
                     f"on {peak.as_of:%d %b %Y}.",
@@ -104,11 +101,7 @@ def detect_events(
     return events
 
 
-
-
-def alerts_raise(
-    *, results: dict[int, ScoreResult], as_of: datetime.date, email: bool = True
-) -> int:
+def alerts_raise(*, results: dict[int, ScoreResult], as_of: datetime.date, email: bool = True) -> int:
     """Notify each slipping client's CRP and SAM (in-app and by email), once per event."""
     if not results:
         return 0

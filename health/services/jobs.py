@@ -74,9 +74,7 @@ def recompute_job_run(*, job_id: int) -> RecomputeJob | None:
 
 
 def recompute_job_unfinished(job_id: int) -> bool:
-    return RecomputeJob.objects.filter(
-        pk=job_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
-    ).exists()
+    return RecomputeJob.objects.filter(pk=job_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).exists()
 
 
 def _run_claimed(job: RecomputeJob) -> None:
@@ -98,14 +96,10 @@ def _run_claimed(job: RecomputeJob) -> None:
                 recompute_batch(loaded=loaded, as_of=job.as_of, client_ids=batch)
                 job.done = len(ids) - len(remaining) + start + len(batch)
                 job.last_client_id = batch[-1]
-                RecomputeJob.objects.filter(pk=job.pk).update(
-                    done=job.done, last_client_id=job.last_client_id
-                )
+                RecomputeJob.objects.filter(pk=job.pk).update(done=job.done, last_client_id=job.last_client_id)
     except DatabaseError as exc:
         # Worth retrying (the task retries on database errors): it resumes after its last batch.
-        RecomputeJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.QUEUED, error=f"Retrying: {exc}"[:2000]
-        )
+        RecomputeJob.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED, error=f"Retrying: {exc}"[:2000])
         raise
     except Exception as exc:
         # Finished batches stay; the rest keep their previous scores and the job says why.
@@ -114,9 +108,7 @@ def _run_claimed(job: RecomputeJob) -> None:
         )
         job.status = JobStatus.FAILED
         raise
-    RecomputeJob.objects.filter(pk=job.pk).update(
-        status=JobStatus.DONE, done=len(ids), finished_at=timezone.now()
-    )
+    RecomputeJob.objects.filter(pk=job.pk).update(status=JobStatus.DONE, done=len(ids), finished_at=timezone.now())
     job.status = JobStatus.DONE
     tables_analyze(HealthScore)
 
@@ -168,8 +160,4 @@ def scored_client_ids_among(client_ids: list[int]) -> list[int]:
 
     if not client_ids:
         return []
-    return list(
-        Client.objects.filter(pk__in=client_ids)
-        .exclude(status=ClientStatus.LOST)
-        .values_list("pk", flat=True)
-    )
+    return list(Client.objects.filter(pk__in=client_ids).exclude(status=ClientStatus.LOST).values_list("pk", flat=True))

@@ -30,17 +30,13 @@ CSV_COLUMNS = ["client_id", "measure_key", "value", "measured_on"]
 def entered_measure_keys() -> dict[str, str]:
     """{key: name} of the measures of the current scorecard that are entered, not computed."""
     return dict(
-        Measure.objects.filter(
-            scorecard__is_current=True, source=MeasureSource.ENTERED
-        ).values_list("key", "name")
+        Measure.objects.filter(scorecard__is_current=True, source=MeasureSource.ENTERED).values_list("key", "name")
     )
 
 
 def clean_value(key: str, raw: object, keys: dict[str, str]) -> Decimal:
     if key not in keys:
-        raise ValidationError(
-            {"measure_key": f"Unknown measure {key!r}: choose one of {', '.join(sorted(keys))}."}
-        )
+        raise ValidationError({"measure_key": f"Unknown measure {key!r}: choose one of {', '.join(sorted(keys))}."})
     try:
         value = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError) as exc:
@@ -49,17 +45,13 @@ def clean_value(key: str, raw: object, keys: dict[str, str]) -> Decimal:
         raise ValidationError({"value": f"{raw!r} is not a number."})
     low, high = VALUE_RANGES.get(key, (None, None))
     if low is not None and high is not None and not (low <= value <= high):
-        raise ValidationError(
-            {"value": f"{keys[key]} runs from {low} to {high}; {value} is outside it."}
-        )
+        raise ValidationError({"value": f"{keys[key]} runs from {low} to {high}; {value} is outside it."})
     return value
 
 
 def clean_date(raw: object) -> datetime.date:
     try:
-        day = (
-            raw if isinstance(raw, datetime.date) else datetime.date.fromisoformat(str(raw).strip())
-        )
+        day = raw if isinstance(raw, datetime.date) else datetime.date.fromisoformat(str(raw).strip())
     except ValueError as exc:
         raise ValidationError({"measured_on": f"{raw!r} is not a date (YYYY-MM-DD)."}) from exc
     if day > timezone.localdate():
@@ -114,26 +106,18 @@ def measurements_import(*, actor: User, csv_text: str, dry_run: bool) -> ImportR
     reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))
     missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        report.errors.append(
-            {"line": 1, "field": "header", "message": f"Missing column(s): {', '.join(missing)}."}
-        )
+        report.errors.append({"line": 1, "field": "header", "message": f"Missing column(s): {', '.join(missing)}."})
         return report
     rows = list(reader)
     report.rows = len(rows)
     keys = entered_measure_keys()
-    ids = {
-        row["client_id"].strip() for row in rows if (row.get("client_id") or "").strip().isdigit()
-    }
-    allowed = set(
-        editable_clients(actor).filter(pk__in=[int(i) for i in ids]).values_list("pk", flat=True)
-    )
+    ids = {row["client_id"].strip() for row in rows if (row.get("client_id") or "").strip().isdigit()}
+    allowed = set(editable_clients(actor).filter(pk__in=[int(i) for i in ids]).values_list("pk", flat=True))
     cleaned: dict[tuple[int, str, datetime.date], Measurement] = {}
     for line, row in enumerate(rows, start=2):
         raw_id = (row.get("client_id") or "").strip()
         if not raw_id.isdigit() or int(raw_id) not in allowed:
-            report.errors.append(
-                {"line": line, "field": "client_id", "message": f"Unknown client {raw_id!r}."}
-            )
+            report.errors.append({"line": line, "field": "client_id", "message": f"Unknown client {raw_id!r}."})
             continue
         try:
             key = (row.get("measure_key") or "").strip()
@@ -173,9 +157,7 @@ def _existing(keys: list[tuple[int, str, datetime.date]]) -> set[tuple[int, str,
     if not keys:
         return set()
     client_ids = {k[0] for k in keys}
-    rows = Measurement.objects.filter(client_id__in=client_ids).values_list(
-        "client_id", "measure_key", "measured_on"
-    )
+    rows = Measurement.objects.filter(client_id__in=client_ids).values_list("client_id", "measure_key", "measured_on")
     return set(rows) & set(keys)
 
 

@@ -53,9 +53,7 @@ def scorecard_create_default() -> None:
                     unit=unit,
                     position=index,
                 )
-                for index, (key, name, description, source, floor, target, weight, unit) in enumerate(
-                    DEFAULT_MEASURES
-                )
+                for index, (key, name, description, source, floor, target, weight, unit) in enumerate(DEFAULT_MEASURES)
             ]
         )
 
@@ -74,23 +72,16 @@ def load_scorecard(scorecard: Scorecard | None = None) -> LoadedScorecard:
     if scorecard is None:
         scorecard = current_scorecard()
     rows = list(scorecard.measures.order_by("position", "key"))
-    specs = [
-        MeasureSpec(m.key, m.name, float(m.weight), float(m.floor), float(m.target), m.unit)
-        for m in rows
-    ]
+    specs = [MeasureSpec(m.key, m.name, float(m.weight), float(m.floor), float(m.target), m.unit) for m in rows]
     thresholds = band_thresholds(scorecard)
-    entered = [
-        m.key for m in rows if m.source == MeasureSource.ENTERED or m.key not in measures.COMPUTED
-    ]
+    entered = [m.key for m in rows if m.source == MeasureSource.ENTERED or m.key not in measures.COMPUTED]
     computed = [m.key for m in rows if m.key in measures.COMPUTED and m.key not in entered]
     return LoadedScorecard(scorecard, specs, thresholds, entered, computed)
 
 
 def scored_client_ids() -> list[int]:
     """Clients that get a score: every client the firm has not lost, in id order."""
-    return list(
-        Client.objects.exclude(status=ClientStatus.LOST).order_by("pk").values_list("pk", flat=True)
-    )
+    return list(Client.objects.exclude(status=ClientStatus.LOST).order_by("pk").values_list("pk", flat=True))
 
 
 def raw_values_for(
@@ -106,21 +97,14 @@ def raw_values_for(
     defaults = {key: measures.COMPUTED[key] for key in loaded.computed_keys}
     per_measure.update(measures.entered(loaded.entered_keys, as_of, client_ids))
     return {
-        client_id: {
-            key: values.get(client_id, defaults.get(key)) for key, values in per_measure.items()
-        }
+        client_id: {key: values.get(client_id, defaults.get(key)) for key, values in per_measure.items()}
         for client_id in client_ids
     }
 
 
-def compute_for(
-    loaded: LoadedScorecard, as_of: datetime.date, client_ids: Sequence[int]
-) -> dict[int, ScoreResult]:
+def compute_for(loaded: LoadedScorecard, as_of: datetime.date, client_ids: Sequence[int]) -> dict[int, ScoreResult]:
     raws = raw_values_for(loaded, as_of, client_ids)
-    return {
-        client_id: compute_score(loaded.specs, raws[client_id], loaded.thresholds)
-        for client_id in client_ids
-    }
+    return {client_id: compute_score(loaded.specs, raws[client_id], loaded.thresholds) for client_id in client_ids}
 
 
 _LOAD_TABLE = """
@@ -141,9 +125,7 @@ ON CONFLICT (client_id, as_of) DO UPDATE SET
 """
 
 
-def scores_write(
-    results: dict[int, ScoreResult], *, as_of: datetime.date, scorecard: Scorecard
-) -> int:
+def scores_write(results: dict[int, ScoreResult], *, as_of: datetime.date, scorecard: Scorecard) -> int:
     """Insert or replace the day's score of each client: COPY into a session-local table, then
     one INSERT … ON CONFLICT for the whole batch (much cheaper than a statement per row)."""
     if not results:
@@ -206,9 +188,7 @@ def scores_recompute(
     ids = scored_client_ids() if client_ids is None else sorted(set(client_ids))
     size = batch_size()
     for start in range(0, len(ids), size):
-        recompute_batch(
-            loaded=loaded, as_of=as_of, client_ids=ids[start : start + size], alert=alert
-        )
+        recompute_batch(loaded=loaded, as_of=as_of, client_ids=ids[start : start + size], alert=alert)
     if client_ids is None:
         tables_analyze(HealthScore)
     return len(ids)
@@ -221,9 +201,7 @@ def client_recompute(*, client: Client, as_of: datetime.date | None = None) -> S
     return recompute_batch(loaded=loaded, as_of=as_of, client_ids=[client.pk]).results[client.pk]
 
 
-def what_if(
-    *, client: Client, as_of: datetime.date | None = None, overrides: dict[str, float | None]
-) -> ScoreResult:
+def what_if(*, client: Client, as_of: datetime.date | None = None, overrides: dict[str, float | None]) -> ScoreResult:
     """The score the client would get with some raw values replaced. Nothing is saved."""
     as_of = as_of or timezone.localdate()
     loaded = load_scorecard()

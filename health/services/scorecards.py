@@ -43,9 +43,7 @@ def validate_measures(items: list[MeasureInput]) -> list[MeasureInput]:
         seen.add(item.key)
         if not item.name.strip():
             errors[f"{prefix}-name"] = "Give the measure a name."
-        item.source = (
-            MeasureSource.COMPUTED if item.key in measures.COMPUTED else MeasureSource.ENTERED
-        )
+        item.source = MeasureSource.COMPUTED if item.key in measures.COMPUTED else MeasureSource.ENTERED
         if item.weight < 0:
             errors[f"{prefix}-weight"] = "Weights cannot be negative."
         if item.floor == item.target:

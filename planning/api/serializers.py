@@ -74,9 +74,7 @@ class ObjectiveSerializer(AccessScopedModelSerializer):
 class ActionSerializer(AccessScopedModelSerializer):
     plan = serializers.PrimaryKeyRelatedField(queryset=AccountPlan.objects.all())
     owner = serializers.PrimaryKeyRelatedField(queryset=FIRM_PEOPLE)
-    stakeholders = serializers.PrimaryKeyRelatedField(
-        queryset=Stakeholder.objects.all(), many=True, required=False
-    )
+    stakeholders = serializers.PrimaryKeyRelatedField(queryset=Stakeholder.objects.all(), many=True, required=False)
     client = serializers.IntegerField(source="plan.client_id", read_only=True)
 
     class Meta:
@@ -95,9 +93,7 @@ class ActionSerializer(AccessScopedModelSerializer):
 
 class OpportunitySerializer(AccessScopedModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
-    owner = serializers.PrimaryKeyRelatedField(
-        queryset=FIRM_PEOPLE, required=False, allow_null=True
-    )
+    owner = serializers.PrimaryKeyRelatedField(queryset=FIRM_PEOPLE, required=False, allow_null=True)
     weighted_value = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
     probability = serializers.IntegerField(**bounds(Opportunity, "probability"), required=False)
     estimated_fees = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
@@ -117,9 +113,7 @@ class OpportunitySerializer(AccessScopedModelSerializer):
 
 class RiskSerializer(AccessScopedModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
-    owner = serializers.PrimaryKeyRelatedField(
-        queryset=FIRM_PEOPLE, required=False, allow_null=True
-    )
+    owner = serializers.PrimaryKeyRelatedField(queryset=FIRM_PEOPLE, required=False, allow_null=True)
     likelihood = serializers.IntegerField(**bounds(Risk, "likelihood"), required=False)
     impact = serializers.IntegerField(**bounds(Risk, "impact"), required=False)
     severity = serializers.IntegerField(read_only=True)
@@ -139,12 +133,8 @@ class RiskSerializer(AccessScopedModelSerializer):
 
 class ReviewSerializer(AccessScopedModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
-    firm_attendees = serializers.PrimaryKeyRelatedField(
-        queryset=FIRM_PEOPLE, many=True, required=False
-    )
-    client_attendees = serializers.PrimaryKeyRelatedField(
-        queryset=Stakeholder.objects.all(), many=True, required=False
-    )
+    firm_attendees = serializers.PrimaryKeyRelatedField(queryset=FIRM_PEOPLE, many=True, required=False)
+    client_attendees = serializers.PrimaryKeyRelatedField(queryset=Stakeholder.objects.all(), many=True, required=False)
 
     class Meta:
         model = ClientReview

@@ -57,18 +57,14 @@ PRECONDITION_RESPONSES = {
     400: OpenApiResponse(description="Field-level validation errors; nothing saved."),
     404: OpenApiResponse(description="Not found, or not visible to you."),
     403: OpenApiResponse(description="Visible, but you may not change it."),
-    412: OpenApiResponse(
-        description="Precondition failed: the record changed since your read (stale If-Match)."
-    ),
+    412: OpenApiResponse(description="Precondition failed: the record changed since your read (stale If-Match)."),
     428: OpenApiResponse(description="Precondition required: the write had no If-Match header."),
 }
 
 
 def versioned_action(read: type, request: type | None = None) -> Any:
     """OpenAPI for a versioned POST action: If-Match required, ETag returned, 412/428 documented."""
-    return extend_schema(
-        parameters=[IF_MATCH, ETAG], request=request, responses={200: read, **PRECONDITION_RESPONSES}
-    )
+    return extend_schema(parameters=[IF_MATCH, ETAG], request=request, responses={200: read, **PRECONDITION_RESPONSES})
 
 
 def versioned_schema(serializer: type, read: type | None = None) -> Any:
@@ -79,9 +75,7 @@ def versioned_schema(serializer: type, read: type | None = None) -> Any:
         retrieve=extend_schema(parameters=[ETAG], responses={200: read}),
         update=write,
         partial_update=write,
-        destroy=extend_schema(
-            parameters=[IF_MATCH], responses={204: None, **PRECONDITION_RESPONSES}
-        ),
+        destroy=extend_schema(parameters=[IF_MATCH], responses={204: None, **PRECONDITION_RESPONSES}),
     )
 
 
@@ -122,9 +116,7 @@ class PlanningViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        obj = self.entity.create(
-            actor=request.user, **self.create_kwargs(dict(serializer.validated_data))
-        )
+        obj = self.entity.create(actor=request.user, **self.create_kwargs(dict(serializer.validated_data)))
         return self.respond(obj, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -133,9 +125,7 @@ class PlanningViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
         expected = self.check_if_match(obj)
         serializer = self.get_serializer(obj, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        changes = {
-            k: v for k, v in serializer.validated_data.items() if k not in {"client", "plan"}
-        }
+        changes = {k: v for k, v in serializer.validated_data.items() if k not in {"client", "plan"}}
         self.run(self.entity.update, obj, expected, changes)
         return self.respond(obj)
 
@@ -145,9 +135,7 @@ class PlanningViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
         self.run(self.entity.delete, obj, expected, {})
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    def run(
-        self, service: Any, obj: models.Model, expected: int, changes: dict[str, Any]
-    ) -> None:
+    def run(self, service: Any, obj: models.Model, expected: int, changes: dict[str, Any]) -> None:
         """Call a versioned service; losing the race after the If-Match check is a 412 too."""
         try:
             service(
@@ -203,9 +191,7 @@ class PlanViewSet(PlanningViewSet):
         body = s.PlanStartSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         client = get_editable_client(request.user, body.validated_data["client"].pk)
-        plan = services.plan_start_from_last_year(
-            actor=request.user, client=client, year=body.validated_data["year"]
-        )
+        plan = services.plan_start_from_last_year(actor=request.user, client=client, year=body.validated_data["year"])
         return self.respond(plan, status.HTTP_201_CREATED)
 
 
@@ -292,9 +278,7 @@ class TransitionViewSet(PlanningViewSet):
     filterset_fields = ["client", "status"]
 
     def destroy(self, request, *args, **kwargs):
-        return Response(
-            {"detail": "Cancel a transition instead."}, status=status.HTTP_405_METHOD_NOT_ALLOWED
-        )
+        return Response({"detail": "Cancel a transition instead."}, status=status.HTTP_405_METHOD_NOT_ALLOWED)
 
     def get_editable_object(self) -> Transition:
         """Refused before the If-Match check: completing is a managing partner's decision."""

@@ -6,150 +6,157 @@ import accounts.validators
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0002_transitions_panels_guidelines_checklists_feeds'),
+        ("planning", "0002_transitions_panels_guidelines_checklists_feeds"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='accountplan',
-            name='last_reviewed',
+            model_name="accountplan",
+            name="last_reviewed",
             field=models.DateField(blank=True, null=True, validators=[accounts.validators.sensible_date]),
         ),
         migrations.AlterField(
-            model_name='accountplanevent',
-            name='last_reviewed',
+            model_name="accountplanevent",
+            name="last_reviewed",
             field=models.DateField(blank=True, null=True, validators=[accounts.validators.sensible_date]),
         ),
         migrations.AlterField(
-            model_name='action',
-            name='completed_on',
+            model_name="action",
+            name="completed_on",
             field=models.DateField(blank=True, null=True, validators=[accounts.validators.sensible_date]),
         ),
         migrations.AlterField(
-            model_name='action',
-            name='due_date',
+            model_name="action",
+            name="due_date",
             field=models.DateField(validators=[accounts.validators.sensible_date]),
         ),
         migrations.AlterField(
-            model_name='actionevent',
-            name='completed_on',
+            model_name="actionevent",
+            name="completed_on",
             field=models.DateField(blank=True, null=True, validators=[accounts.validators.sensible_date]),
         ),
         migrations.AlterField(
-            model_name='actionevent',
-            name='due_date',
+            model_name="actionevent",
+            name="due_date",
             field=models.DateField(validators=[accounts.validators.sensible_date]),
         ),
         migrations.AlterField(
-            model_name='checklistitem',
-            name='due_date',
+            model_name="checklistitem",
+            name="due_date",
             field=models.DateField(blank=True, null=True, validators=[accounts.validators.sensible_date]),
         ),
         migrations.AlterField(
-            model_name='checklistitemevent',
-            name='due_date',
+            model_name="checklistitemevent",
+            name="due_date",
             field=models.DateField(blank=True, null=True, validators=[accounts.validators.sensible_date]),
         ),
         migrations.AlterField(
-            model_name='clientreview',
-            name='held_date',
+            model_name="clientreview",
+            name="held_date",
             field=models.DateField(blank=True, null=True, validators=[accounts.validators.sensible_date]),
         ),
         migrations.AlterField(
-            model_name='clientreview',
-            name='planned_date',
+            model_name="clientreview",
+            name="planned_date",
             field=models.DateField(validators=[accounts.validators.sensible_date]),
         ),
         migrations.AlterField(
-            model_name='clientreviewevent',
-            name='held_date',
+            model_name="clientreviewevent",
+            name="held_date",
             field=models.DateField(blank=True, null=True, validators=[accounts.validators.sensible_date]),
         ),
         migrations.AlterField(
-            model_name='clientreviewevent',
-            name='planned_date',
+            model_name="clientreviewevent",
+            name="planned_date",
             field=models.DateField(validators=[accounts.validators.sensible_date]),
         ),
         migrations.AlterField(
-            model_name='opportunity',
-            name='expected_close',
+            model_name="opportunity",
+            name="expected_close",
             field=models.DateField(blank=True, null=True, validators=[accounts.validators.sensible_date]),
         ),
         migrations.AlterField(
-            model_name='opportunityevent',
-            name='expected_close',
+            model_name="opportunityevent",
+            name="expected_close",
             field=models.DateField(blank=True, null=True, validators=[accounts.validators.sensible_date]),
         ),
         migrations.AlterField(
-            model_name='panelappointment',
-            name='appointed_on',
+            model_name="panelappointment",
+            name="appointed_on",
             field=models.DateField(blank=True, null=True, validators=[accounts.validators.sensible_date]),
         ),
         migrations.AlterField(
-            model_name='panelappointment',
-            name='rate_review_on',
-            field=models.DateField(blank=True, null=True, validators=[accounts.validators.sensible_date], verbose_name='Rate review date'),
+            model_name="panelappointment",
+            name="rate_review_on",
+            field=models.DateField(
+                blank=True, null=True, validators=[accounts.validators.sensible_date], verbose_name="Rate review date"
+            ),
         ),
         migrations.AlterField(
-            model_name='panelappointment',
-            name='retender_on',
-            field=models.DateField(blank=True, null=True, validators=[accounts.validators.sensible_date], verbose_name='Re-tender date'),
+            model_name="panelappointment",
+            name="retender_on",
+            field=models.DateField(
+                blank=True, null=True, validators=[accounts.validators.sensible_date], verbose_name="Re-tender date"
+            ),
         ),
         migrations.AlterField(
-            model_name='panelappointmentevent',
-            name='appointed_on',
+            model_name="panelappointmentevent",
+            name="appointed_on",
             field=models.DateField(blank=True, null=True, validators=[accounts.validators.sensible_date]),
         ),
         migrations.AlterField(
-            model_name='panelappointmentevent',
-            name='rate_review_on',
-            field=models.DateField(blank=True, null=True, validators=[accounts.validators.sensible_date], verbose_name='Rate review date'),
+            model_name="panelappointmentevent",
+            name="rate_review_on",
+            field=models.DateField(
+                blank=True, null=True, validators=[accounts.validators.sensible_date], verbose_name="Rate review date"
+            ),
         ),
         migrations.AlterField(
-            model_name='panelappointmentevent',
-            name='retender_on',
-            field=models.DateField(blank=True, null=True, validators=[accounts.validators.sensible_date], verbose_name='Re-tender date'),
+            model_name="panelappointmentevent",
+            name="retender_on",
+            field=models.DateField(
+                blank=True, null=True, validators=[accounts.validators.sensible_date], verbose_name="Re-tender date"
+            ),
         ),
         migrations.AlterField(
-            model_name='transition',
-            name='completed_on',
+            model_name="transition",
+            name="completed_on",
             field=models.DateField(blank=True, null=True, validators=[accounts.validators.sensible_date]),
         ),
         migrations.AlterField(
-            model_name='transition',
-            name='consent_received_on',
+            model_name="transition",
+            name="consent_received_on",
             field=models.DateField(blank=True, null=True, validators=[accounts.validators.sensible_date]),
         ),
         migrations.AlterField(
-            model_name='transition',
-            name='overlap_end',
+            model_name="transition",
+            name="overlap_end",
             field=models.DateField(validators=[accounts.validators.sensible_date]),
         ),
         migrations.AlterField(
-            model_name='transition',
-            name='overlap_start',
+            model_name="transition",
+            name="overlap_start",
             field=models.DateField(validators=[accounts.validators.sensible_date]),
         ),
         migrations.AlterField(
-            model_name='transitionevent',
-            name='completed_on',
+            model_name="transitionevent",
+            name="completed_on",
             field=models.DateField(blank=True, null=True, validators=[accounts.validators.sensible_date]),
         ),
         migrations.AlterField(
-            model_name='transitionevent',
-            name='consent_received_on',
+            model_name="transitionevent",
+            name="consent_received_on",
             field=models.DateField(blank=True, null=True, validators=[accounts.validators.sensible_date]),
         ),
         migrations.AlterField(
-            model_name='transitionevent',
-            name='overlap_end',
+            model_name="transitionevent",
+            name="overlap_end",
             field=models.DateField(validators=[accounts.validators.sensible_date]),
         ),
         migrations.AlterField(
-            model_name='transitionevent',
-            name='overlap_start',
+            model_name="transitionevent",
+            name="overlap_start",
             field=models.DateField(validators=[accounts.validators.sensible_date]),
         ),
     ]

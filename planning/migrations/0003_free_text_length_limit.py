@@ -5,90 +5,127 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0002_transitions_panels_guidelines_checklists_feeds'),
+        ("planning", "0002_transitions_panels_guidelines_checklists_feeds"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='accountplan',
-            name='north_star',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)], verbose_name="Client's business goals (North Star)"),
+            model_name="accountplan",
+            name="north_star",
+            field=models.TextField(
+                blank=True,
+                max_length=10000,
+                validators=[django.core.validators.MaxLengthValidator(10000)],
+                verbose_name="Client's business goals (North Star)",
+            ),
         ),
         migrations.AlterField(
-            model_name='accountplan',
-            name='relationship_objectives',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="accountplan",
+            name="relationship_objectives",
+            field=models.TextField(
+                blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]
+            ),
         ),
         migrations.AlterField(
-            model_name='accountplan',
-            name='value_proposition',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="accountplan",
+            name="value_proposition",
+            field=models.TextField(
+                blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]
+            ),
         ),
         migrations.AlterField(
-            model_name='accountplanevent',
-            name='north_star',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)], verbose_name="Client's business goals (North Star)"),
+            model_name="accountplanevent",
+            name="north_star",
+            field=models.TextField(
+                blank=True,
+                max_length=10000,
+                validators=[django.core.validators.MaxLengthValidator(10000)],
+                verbose_name="Client's business goals (North Star)",
+            ),
         ),
         migrations.AlterField(
-            model_name='accountplanevent',
-            name='relationship_objectives',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="accountplanevent",
+            name="relationship_objectives",
+            field=models.TextField(
+                blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]
+            ),
         ),
         migrations.AlterField(
-            model_name='accountplanevent',
-            name='value_proposition',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="accountplanevent",
+            name="value_proposition",
+            field=models.TextField(
+                blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]
+            ),
         ),
         migrations.AlterField(
-            model_name='clientreview',
-            name='decisions',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="clientreview",
+            name="decisions",
+            field=models.TextField(
+                blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]
+            ),
         ),
         migrations.AlterField(
-            model_name='clientreview',
-            name='notes',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="clientreview",
+            name="notes",
+            field=models.TextField(
+                blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]
+            ),
         ),
         migrations.AlterField(
-            model_name='clientreviewevent',
-            name='decisions',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="clientreviewevent",
+            name="decisions",
+            field=models.TextField(
+                blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]
+            ),
         ),
         migrations.AlterField(
-            model_name='clientreviewevent',
-            name='notes',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="clientreviewevent",
+            name="notes",
+            field=models.TextField(
+                blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]
+            ),
         ),
         migrations.AlterField(
-            model_name='panelappointment',
-            name='notes',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="panelappointment",
+            name="notes",
+            field=models.TextField(
+                blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]
+            ),
         ),
         migrations.AlterField(
-            model_name='panelappointmentevent',
-            name='notes',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="panelappointmentevent",
+            name="notes",
+            field=models.TextField(
+                blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]
+            ),
         ),
         migrations.AlterField(
-            model_name='risk',
-            name='mitigation',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="risk",
+            name="mitigation",
+            field=models.TextField(
+                blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]
+            ),
         ),
         migrations.AlterField(
-            model_name='riskevent',
-            name='mitigation',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="riskevent",
+            name="mitigation",
+            field=models.TextField(
+                blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]
+            ),
         ),
         migrations.AlterField(
-            model_name='transition',
-            name='notes',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="transition",
+            name="notes",
+            field=models.TextField(
+                blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]
+            ),
         ),
         migrations.AlterField(
-            model_name='transitionevent',
-            name='notes',
-            field=models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]),
+            model_name="transitionevent",
+            name="notes",
+            field=models.TextField(
+                blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)]
+            ),
         ),
     ]

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0003_dates_within_sensible_range'),
-        ('planning', '0003_free_text_length_limit'),
+        ("planning", "0003_dates_within_sensible_range"),
+        ("planning", "0003_free_text_length_limit"),
     ]
 
-    operations = [
-    ]
+    operations = []

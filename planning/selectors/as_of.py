@@ -30,9 +30,7 @@ def open_risks_as_of(client_ids: Sequence[int], day: datetime.date) -> AsOf[Risk
         risks = [as_model(Risk, e, owner=e.owner) for e in states]
         starts = history_starts_after(Risk, day, client_ids)
     else:
-        risks = list(
-            Risk.objects.filter(client_id__in=client_ids, status=RiskStatus.OPEN).select_related("owner")
-        )
+        risks = list(Risk.objects.filter(client_id__in=client_ids, status=RiskStatus.OPEN).select_related("owner"))
         starts = {}
     risks.sort(key=lambda r: (-r.severity, r.pk))
     found = AsOf[Risk](day=day, history_starts=starts)
@@ -49,9 +47,7 @@ def open_opportunities_as_of(client_ids: Sequence[int], day: datetime.date) -> A
             .filter(stage__in=OPEN_STAGES)
             .select_related("service_line", "owner")
         )
-        opportunities = [
-            as_model(Opportunity, e, service_line=e.service_line, owner=e.owner) for e in states
-        ]
+        opportunities = [as_model(Opportunity, e, service_line=e.service_line, owner=e.owner) for e in states]
         starts = history_starts_after(Opportunity, day, client_ids)
     else:
         opportunities = list(
@@ -67,9 +63,7 @@ def open_opportunities_as_of(client_ids: Sequence[int], day: datetime.date) -> A
     return found
 
 
-def severe_open_risk_counts_as_of(
-    client_ids: ClientIds, day: datetime.date, *, min_severity: int
-) -> dict[int, int]:
+def severe_open_risk_counts_as_of(client_ids: ClientIds, day: datetime.date, *, min_severity: int) -> dict[int, int]:
     """{client id: open risks with likelihood × impact ≥ `min_severity` at the end of `day`}
     (None: every client); clients with none are left out."""
     if is_past(day):

@@ -92,9 +92,7 @@ def _of_client(rows: QuerySet, client: Client) -> list:
 def plan_page(*, plan: AccountPlan) -> PlanPage:
     """Everything the plan page shows, in a fixed number of queries whatever the plan's size."""
     client_id = plan.client_id
-    current_crp = Assignment.objects.filter(
-        client_id=client_id, role=AssignmentRole.CRP, end_date__isnull=True
-    )
+    current_crp = Assignment.objects.filter(client_id=client_id, role=AssignmentRole.CRP, end_date__isnull=True)
     objectives = list(plan.objectives.all())
     actions = list(
         actions_with_names(plan.actions.all(), related=False).order_by(
@@ -116,9 +114,7 @@ def plan_page(*, plan: AccountPlan) -> PlanPage:
         actions=actions,
         opportunities=opportunities,
         risks=risks,
-        reviews=_of_client(
-            reviews_with_names(ClientReview.objects.filter(client_id=client_id)), plan.client
-        ),
+        reviews=_of_client(reviews_with_names(ClientReview.objects.filter(client_id=client_id)), plan.client),
         panels=list(PanelAppointment.objects.filter(client_id=client_id)),
         guidelines=list(Guideline.objects.filter(client_id=client_id)),
         checklist=list(
@@ -130,9 +126,7 @@ def plan_page(*, plan: AccountPlan) -> PlanPage:
             )
             .order_by("transition_id", "due_date", "id")
         ),
-        transitions=list(
-            Transition.objects.filter(client_id=client_id).select_related("incoming", "outgoing")
-        ),
+        transitions=list(Transition.objects.filter(client_id=client_id).select_related("incoming", "outgoing")),
     )
 
 
@@ -143,9 +137,7 @@ def _attach_people_and_objectives(rows: list, objectives: list[Objective]) -> No
     identical User objects, which cost more than the extra query.
     """
     owner_ids = {row.owner_id for row in rows if row.owner_id}
-    owners = {
-        user.pk: user for user in User.objects.filter(pk__in=owner_ids).only("id", "full_name")
-    }
+    owners = {user.pk: user for user in User.objects.filter(pk__in=owner_ids).only("id", "full_name")}
     by_id = {objective.pk: objective for objective in objectives}
     for row in rows:
         row.owner = owners.get(row.owner_id)
@@ -173,12 +165,7 @@ def plan_history(*, plan: AccountPlan, limit: int = 100) -> list[MiddlewareEvent
 
 def last_change(obj: object) -> dict[str, object] | None:
     """Who last saved `obj`, when, and which fields they changed: for conflict messages."""
-    event = (
-        MiddlewareEvents.objects.tracks(obj)
-        .select_related("user")
-        .order_by("-pgh_created_at", "-pgh_id")
-        .first()
-    )
+    event = MiddlewareEvents.objects.tracks(obj).select_related("user").order_by("-pgh_created_at", "-pgh_id").first()
     if event is None:
         return None
     diff = event.pgh_diff or {}

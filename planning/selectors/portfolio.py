@@ -79,12 +79,8 @@ def pipeline_by_client(*, user: User) -> QuerySet[Client]:
         visible_clients(user)
         .filter(open_only)
         .annotate(
-            pipeline=Coalesce(
-                Sum("opportunities__estimated_fees", filter=open_only), Value(0), output_field=money
-            ),
-            weighted_pipeline=Coalesce(
-                Sum(weighted, filter=open_only), Value(0), output_field=money
-            ),
+            pipeline=Coalesce(Sum("opportunities__estimated_fees", filter=open_only), Value(0), output_field=money),
+            weighted_pipeline=Coalesce(Sum(weighted, filter=open_only), Value(0), output_field=money),
         )
         .order_by("-weighted_pipeline", "name")
     )
@@ -95,15 +91,11 @@ def pipeline_total(*, user: User, mine: bool = False) -> dict[str, Decimal]:
     money = DecimalField(max_digits=18, decimal_places=2)
     opportunities = visible(user, Opportunity.objects.filter(stage__in=OPEN_STAGES))
     if mine:
-        opportunities = opportunities.filter(
-            client__in=visible_clients(user).on_team_of(user).values("pk")
-        )
+        opportunities = opportunities.filter(client__in=visible_clients(user).on_team_of(user).values("pk"))
     totals = opportunities.aggregate(
         pipeline=Coalesce(Sum("estimated_fees"), Value(0), output_field=money),
         weighted_pipeline=Coalesce(
-            Sum(
-                ExpressionWrapper(F("estimated_fees") * F("probability") / 100, output_field=money)
-            ),
+            Sum(ExpressionWrapper(F("estimated_fees") * F("probability") / 100, output_field=money)),
             Value(0),
             output_field=money,
         ),
@@ -111,9 +103,7 @@ def pipeline_total(*, user: User, mine: bool = False) -> dict[str, Decimal]:
     return totals
 
 
-def overdue_reviews(
-    *, user: User, today: datetime.date | None = None, mine: bool = False
-) -> QuerySet[Client]:
+def overdue_reviews(*, user: User, today: datetime.date | None = None, mine: bool = False) -> QuerySet[Client]:
     """Active visible clients whose last held review is older than their cadence (or never held)."""
     today = today or timezone.localdate()
     due_on = ExpressionWrapper(F("last_held") + F("review_cadence_days"), output_field=DateField())
@@ -138,17 +128,13 @@ def client_panel(*, client: Client, user: User) -> dict[str, object]:
     money = DecimalField(max_digits=18, decimal_places=2)
     figures = Opportunity.objects.filter(client=client, stage__in=OPEN_STAGES).aggregate(
         weighted=Coalesce(
-            Sum(
-                ExpressionWrapper(F("estimated_fees") * F("probability") / 100, output_field=money)
-            ),
+            Sum(ExpressionWrapper(F("estimated_fees") * F("probability") / 100, output_field=money)),
             Value(0),
             output_field=money,
         )
     )
     reviews = list(
-        ClientReview.objects.filter(client=client, held_date__isnull=False)
-        .only("held_date")
-        .order_by("-held_date")[:1]
+        ClientReview.objects.filter(client=client, held_date__isnull=False).only("held_date").order_by("-held_date")[:1]
     )
     due_on, overdue = review_due(client, reviews)
     return {

@@ -105,9 +105,7 @@ class HeatMap:
         counts: dict[tuple[int, int], int] = {}
         for risk in risks:
             if risk.status == RiskStatus.OPEN:
-                counts[(risk.likelihood, risk.impact)] = (
-                    counts.get((risk.likelihood, risk.impact), 0) + 1
-                )
+                counts[(risk.likelihood, risk.impact)] = counts.get((risk.likelihood, risk.impact), 0) + 1
         rows = []
         for likelihood in range(5, 0, -1):
             cells = []
@@ -166,13 +164,9 @@ def upcoming_panel_dates(
         client = panel.client if "client" in panel._state.fields_cache else None
         if panel.retender_on and today <= panel.retender_on <= until:
             warning = panel.retender_on <= today + datetime.timedelta(days=RETENDER_WARNING_DAYS)
-            dates.append(
-                UpcomingDate(panel.retender_on, f"Re-tender of {panel.panel_name}", client, warning)
-            )
+            dates.append(UpcomingDate(panel.retender_on, f"Re-tender of {panel.panel_name}", client, warning))
         if panel.rate_review_on and today <= panel.rate_review_on <= until:
-            dates.append(
-                UpcomingDate(panel.rate_review_on, f"Rate review for {panel.panel_name}", client)
-            )
+            dates.append(UpcomingDate(panel.rate_review_on, f"Rate review for {panel.panel_name}", client))
     return sorted(dates, key=lambda item: item.date)
 
 

@@ -50,9 +50,7 @@ def require_active_person(user: User | None, field: str, required: bool = True) 
         raise ValidationError({field: f"{user} is not an active firm user."})
 
 
-def apply_changes[M: models.Model](
-    instance: M, changes: dict[str, Any], allowed: list[str]
-) -> list[str]:
+def apply_changes[M: models.Model](instance: M, changes: dict[str, Any], allowed: list[str]) -> list[str]:
     """Set `changes` on `instance` and validate its fields; returns the field names changed."""
     unknown = set(changes) - set(allowed)
     if unknown:
@@ -90,11 +88,7 @@ def update[M: models.Model](
     with planning_write(actor):
         if fields or m2m:
             save_versioned(instance, expected_version, fields, m2m)
-        elif (
-            not type(instance)
-            ._default_manager.filter(pk=instance.pk, version=expected_version)
-            .exists()
-        ):
+        elif not type(instance)._default_manager.filter(pk=instance.pk, version=expected_version).exists():
             current = type(instance)._default_manager.get(pk=instance.pk)
             raise StaleVersionError(current, {})
     return instance
@@ -104,13 +98,9 @@ def delete(actor: User, instance: models.Model, expected_version: int) -> None:
     """Delete `instance` unless someone changed it since `expected_version` was read."""
     model = type(instance)
     with planning_write(actor):
-        deleted, _ = model._default_manager.filter(
-            pk=instance.pk, version=expected_version
-        ).delete()
+        deleted, _ = model._default_manager.filter(pk=instance.pk, version=expected_version).delete()
         if not deleted:
             current = model._default_manager.filter(pk=instance.pk).first()
             if current is not None:
-                fields = [
-                    f.name for f in model._meta.concrete_fields if f.name not in {"id", "version"}
-                ]
+                fields = [f.name for f in model._meta.concrete_fields if f.name not in {"id", "version"}]
                 raise StaleVersionError(current, diff_fields(instance, current, fields))

@@ -43,9 +43,7 @@ def objective_create(*, actor: User, plan: AccountPlan, **fields: Any) -> Object
     return create(actor, Objective(plan=plan, **fields))
 
 
-def objective_update(
-    *, actor: User, objective: Objective, expected_version: int, **changes: Any
-) -> Objective:
+def objective_update(*, actor: User, objective: Objective, expected_version: int, **changes: Any) -> Objective:
     return update(actor, objective, expected_version, changes, Objective.EDITABLE_FIELDS)
 
 
@@ -69,9 +67,7 @@ def action_create(
     _check_stakeholders(stakeholders, plan.client_id)
     action = Action(plan=plan, owner=owner, **fields)
     _stamp_completion(action)
-    return create(
-        actor, action, {"stakeholders": stakeholders} if stakeholders is not None else None
-    )
+    return create(actor, action, {"stakeholders": stakeholders} if stakeholders is not None else None)
 
 
 def action_update(
@@ -135,9 +131,7 @@ def opportunity_create(*, actor: User, client: Client, **fields: Any) -> Opportu
     return create(actor, Opportunity(client=client, **fields))
 
 
-def opportunity_update(
-    *, actor: User, opportunity: Opportunity, expected_version: int, **changes: Any
-) -> Opportunity:
+def opportunity_update(*, actor: User, opportunity: Opportunity, expected_version: int, **changes: Any) -> Opportunity:
     if changes.get("owner") is not None:
         require_firm_person(changes["owner"], opportunity.client, "owner")
     return update(actor, opportunity, expected_version, changes, Opportunity.EDITABLE_FIELDS)
@@ -229,9 +223,7 @@ def panel_create(*, actor: User, client: Client, **fields: Any) -> PanelAppointm
     return create(actor, panel)
 
 
-def panel_update(
-    *, actor: User, panel: PanelAppointment, expected_version: int, **changes: Any
-) -> PanelAppointment:
+def panel_update(*, actor: User, panel: PanelAppointment, expected_version: int, **changes: Any) -> PanelAppointment:
     for name, value in changes.items():
         setattr(panel, name, value)
     _check_panel_dates(panel)
@@ -251,9 +243,7 @@ def guideline_create(*, actor: User, client: Client, **fields: Any) -> Guideline
     return create(actor, Guideline(client=client, **fields))
 
 
-def guideline_update(
-    *, actor: User, guideline: Guideline, expected_version: int, **changes: Any
-) -> Guideline:
+def guideline_update(*, actor: User, guideline: Guideline, expected_version: int, **changes: Any) -> Guideline:
     return update(actor, guideline, expected_version, changes, Guideline.EDITABLE_FIELDS)
 
 
@@ -268,9 +258,7 @@ def checklist_item_create(*, actor: User, client: Client, **fields: Any) -> Chec
     return create(actor, ChecklistItem(client=client, **fields))
 
 
-def checklist_item_update(
-    *, actor: User, item: ChecklistItem, expected_version: int, **changes: Any
-) -> ChecklistItem:
+def checklist_item_update(*, actor: User, item: ChecklistItem, expected_version: int, **changes: Any) -> ChecklistItem:
     return update(actor, item, expected_version, changes, ChecklistItem.EDITABLE_FIELDS)
 
 

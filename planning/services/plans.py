@@ -15,10 +15,7 @@ def plan_create(
     """A new plan for `client` and `year` (draft unless asked otherwise)."""
     if AccountPlan.objects.filter(client=client, year=year).exists():
         raise ValidationError({"year": f"{client} already has a plan for {year}."})
-    if (
-        status == PlanStatus.ACTIVE
-        and AccountPlan.objects.filter(client=client, status=PlanStatus.ACTIVE).exists()
-    ):
+    if status == PlanStatus.ACTIVE and AccountPlan.objects.filter(client=client, status=PlanStatus.ACTIVE).exists():
         raise ValidationError({"status": f"{client} already has an active plan; archive it first."})
     return create(actor, AccountPlan(client=client, year=year, status=status, **fields))
 
@@ -54,9 +51,7 @@ def plan_start_from_last_year(*, actor: User, client: Client, year: int) -> Acco
     return plan
 
 
-def plan_update(
-    *, actor: User, plan: AccountPlan, expected_version: int, **changes: object
-) -> AccountPlan:
+def plan_update(*, actor: User, plan: AccountPlan, expected_version: int, **changes: object) -> AccountPlan:
     return update(actor, plan, expected_version, changes, AccountPlan.EDITABLE_FIELDS)
 
 
@@ -72,10 +67,7 @@ def plan_activate(*, actor: User, plan: AccountPlan, expected_version: int) -> A
         if other is not None:
             if other.year > plan.year:
                 raise ValidationError(
-                    {
-                        "status": f"The {other.year} plan is active; a {plan.year} plan "
-                        "cannot replace a later year's."
-                    }
+                    {"status": f"The {other.year} plan is active; a {plan.year} plan cannot replace a later year's."}
                 )
             update(actor, other, other.version, {"status": PlanStatus.ARCHIVED}, ["status"])
         update(actor, plan, expected_version, {"status": PlanStatus.ACTIVE}, ["status"])

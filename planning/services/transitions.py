@@ -77,11 +77,7 @@ def _check_transition(transition: Transition) -> None:
     current = _current_crp(transition.client)
     if current is not None and transition.incoming_id == current.pk:
         raise ValidationError({"incoming": f"{current} is already the CRP."})
-    if (
-        transition.overlap_start
-        and transition.overlap_end
-        and transition.overlap_end < transition.overlap_start
-    ):
+    if transition.overlap_start and transition.overlap_end and transition.overlap_end < transition.overlap_start:
         raise ValidationError({"overlap_end": "The overlap cannot end before it starts."})
 
 
@@ -90,9 +86,7 @@ def transition_create(*, actor: User, client: Client, incoming: User, **fields: 
     require(may_plan_transition(actor, client), TEAM_REFUSED)
     if Transition.objects.filter(client=client, status__in=OPEN_TRANSITION_STATUSES).exists():
         raise ValidationError({"incoming": "This client already has a transition under way."})
-    transition = Transition(
-        client=client, incoming=incoming, outgoing=_current_crp(client), **fields
-    )
+    transition = Transition(client=client, incoming=incoming, outgoing=_current_crp(client), **fields)
     _check_transition(transition)
     with planning_write(actor):
         create(actor, transition)
@@ -111,9 +105,7 @@ def transition_create(*, actor: User, client: Client, incoming: User, **fields: 
     return transition
 
 
-def transition_update(
-    *, actor: User, transition: Transition, expected_version: int, **changes: Any
-) -> Transition:
+def transition_update(*, actor: User, transition: Transition, expected_version: int, **changes: Any) -> Transition:
     require(may_plan_transition(actor, transition.client), TEAM_REFUSED)
     if transition.status not in OPEN_TRANSITION_STATUSES:
         raise ValidationError({"status": "A completed or cancelled transition cannot be changed."})
@@ -137,9 +129,7 @@ def transition_complete(
     if transition.status not in OPEN_TRANSITION_STATUSES:
         raise ValidationError({"status": "This transition is already closed."})
     if transition.consent_required and transition.consent_received_on is None:
-        raise ValidationError(
-            {"consent_received_on": "The client's consent is required and not yet recorded."}
-        )
+        raise ValidationError({"consent_received_on": "The client's consent is required and not yet recorded."})
     _check_transition(transition)
     on_date = on_date or timezone.localdate()
     with planning_write(actor):
@@ -160,9 +150,7 @@ def transition_cancel(*, actor: User, transition: Transition, expected_version: 
     require(may_plan_transition(actor, transition.client), TEAM_REFUSED)
     if transition.status not in OPEN_TRANSITION_STATUSES:
         raise ValidationError({"status": "This transition is already closed."})
-    return update(
-        actor, transition, expected_version, {"status": TransitionStatus.CANCELLED}, ["status"]
-    )
+    return update(actor, transition, expected_version, {"status": TransitionStatus.CANCELLED}, ["status"])
 
 
 def transition_hand_over_now(
@@ -195,7 +183,5 @@ def transition_hand_over_now(
             consent_received_on=consent_received_on,
             notes=notes,
         )
-        transition_complete(
-            actor=actor, transition=transition, expected_version=transition.version, on_date=on_date
-        )
+        transition_complete(actor=actor, transition=transition, expected_version=transition.version, on_date=on_date)
     return transition

@@ -32,12 +32,8 @@ def get_plan(request, pk: object, *, for_edit: bool = False) -> AccountPlan:
     # Rows build their links from this prefix: a reverse() per row and button dominated render time.
     plan.url = plan.get_absolute_url()
     # Templates call these (once, cached) only where the transitions section is drawn.
-    plan.may_plan_transition = functools.cache(
-        lambda: plan.editable and may_plan_transition(request.user, plan.client)
-    )
-    plan.may_hand_over_crp = functools.cache(
-        lambda: plan.editable and may_hand_over_crp(request.user, plan.client)
-    )
+    plan.may_plan_transition = functools.cache(lambda: plan.editable and may_plan_transition(request.user, plan.client))
+    plan.may_hand_over_crp = functools.cache(lambda: plan.editable and may_hand_over_crp(request.user, plan.client))
     return plan
 
 
@@ -61,14 +57,10 @@ def _row_of(kind: Entity, plan: AccountPlan, pk: object):
 
 
 def _row_response(request, kind: Entity, plan: AccountPlan, obj) -> HttpResponse:
-    html = render_to_string(
-        f"{PAGE}#{kind.section}-row", {"obj": obj, "plan": plan, "kind": kind}, request
-    )
+    html = render_to_string(f"{PAGE}#{kind.section}-row", {"obj": obj, "plan": plan, "kind": kind}, request)
     if kind.refreshes:
         page = selectors.plan_page(plan=plan)
-        html += render_to_string(
-            f"{PAGE}#{kind.refreshes}", {"page": page, "plan": plan, "oob": True}, request
-        )
+        html += render_to_string(f"{PAGE}#{kind.refreshes}", {"page": page, "plan": plan, "oob": True}, request)
     return HttpResponse(html)
 
 
@@ -158,9 +150,7 @@ def row_delete(request, pk: int, kind: str, item: int):
         kind_.delete_row(request.user, obj, _posted_version(request))
     except StaleVersionError as stale:
         form = kind_.form(instance=stale.current, plan=plan)
-        return _form_response(
-            request, kind_, plan, form, obj=stale.current, conflict=stale, status=409
-        )
+        return _form_response(request, kind_, plan, form, obj=stale.current, conflict=stale, status=409)
     if not request.htmx:
         messages.success(request, f"The {kind_.label} was deleted.")
         return redirect(plan)
@@ -180,14 +170,10 @@ def action_done(request, pk: int, item: int):
     kind = SECTIONS["action"]
     action = _row_of(kind, plan, item)
     try:
-        services.action_mark_done(
-            actor=request.user, action=action, expected_version=_posted_version(request)
-        )
+        services.action_mark_done(actor=request.user, action=action, expected_version=_posted_version(request))
     except StaleVersionError as stale:
         form = kind.form(instance=stale.current, plan=plan)
-        return _form_response(
-            request, kind, plan, form, obj=stale.current, conflict=stale, status=409
-        )
+        return _form_response(request, kind, plan, form, obj=stale.current, conflict=stale, status=409)
     if not request.htmx:
         messages.success(request, "Action marked done.")
         target = request.POST.get("next", "")
@@ -211,9 +197,7 @@ def checklist_toggle(request, pk: int, item: int):
         )
     except StaleVersionError as stale:
         form = kind.form(instance=stale.current, plan=plan)
-        return _form_response(
-            request, kind, plan, form, obj=stale.current, conflict=stale, status=409
-        )
+        return _form_response(request, kind, plan, form, obj=stale.current, conflict=stale, status=409)
     if not request.htmx:
         return redirect(plan)
     return _row_response(request, kind, plan, _row_of(kind, plan, item))

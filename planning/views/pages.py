@@ -30,9 +30,7 @@ from planning.views.inline import PAGE, get_plan
 @require_GET
 def plan_detail(request, pk: int):
     plan = get_plan(request, pk)
-    return render(
-        request, PAGE, {"plan": plan, "page": selectors.plan_page(plan=plan), "kinds": SECTIONS}
-    )
+    return render(request, PAGE, {"plan": plan, "page": selectors.plan_page(plan=plan), "kinds": SECTIONS})
 
 
 @require_GET
@@ -54,13 +52,9 @@ def plan_create(request, pk: int):
         return redirect(client)
     try:
         if form.cleaned_data["from_last_year"]:
-            plan = services.plan_start_from_last_year(
-                actor=request.user, client=client, year=form.cleaned_data["year"]
-            )
+            plan = services.plan_start_from_last_year(actor=request.user, client=client, year=form.cleaned_data["year"])
         else:
-            plan = services.plan_create(
-                actor=request.user, client=client, year=form.cleaned_data["year"]
-            )
+            plan = services.plan_create(actor=request.user, client=client, year=form.cleaned_data["year"])
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
@@ -120,16 +114,12 @@ def plan_status(request, pk: int, change: str):
         version = int(request.POST.get("version", "0") or 0)
         service(actor=request.user, plan=plan, expected_version=version)
     except StaleVersionError:
-        messages.error(
-            request, "Someone else changed this plan since you opened it; check it and try again."
-        )
+        messages.error(request, "Someone else changed this plan since you opened it; check it and try again.")
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
     else:
-        messages.success(
-            request, f"Plan {plan.year} {'activated' if change == 'activate' else 'archived'}."
-        )
+        messages.success(request, f"Plan {plan.year} {'activated' if change == 'activate' else 'archived'}.")
     return redirect(plan)
 
 
@@ -147,19 +137,13 @@ def transition_finish(request, pk: int, item: int, change: str):
     version = int(request.POST.get("version", "0") or 0)
     try:
         if change == "complete":
-            services.transition_complete(
-                actor=request.user, transition=transition, expected_version=version
-            )
+            services.transition_complete(actor=request.user, transition=transition, expected_version=version)
             messages.success(request, f"{transition.incoming} is now the CRP of {plan.client}.")
         else:
-            services.transition_cancel(
-                actor=request.user, transition=transition, expected_version=version
-            )
+            services.transition_cancel(actor=request.user, transition=transition, expected_version=version)
             messages.success(request, "Transition cancelled.")
     except StaleVersionError:
-        messages.error(
-            request, "Someone else changed this transition since you opened it; check it and retry."
-        )
+        messages.error(request, "Someone else changed this transition since you opened it; check it and retry.")
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
@@ -201,9 +185,7 @@ def crp_handover(request, pk: int):
 @require_GET
 def plan_history(request, pk: int):
     plan = get_plan(request, pk)
-    return render(
-        request, f"{PAGE}#history", {"plan": plan, "history": selectors.plan_history(plan=plan)}
-    )
+    return render(request, f"{PAGE}#history", {"plan": plan, "history": selectors.plan_history(plan=plan)})
 
 
 @require_GET
@@ -223,9 +205,7 @@ def my_actions(request):
             "upcoming": selectors.my_upcoming_client_dates(user=request.user),
             "pipeline": selectors.pipeline_total(user=request.user, mine=True),
             "overdue_reviews": list(selectors.overdue_reviews(user=request.user, mine=True)[:20]),
-            "feed_url": request.build_absolute_uri(reverse("calendar-feed", args=[feed.token]))
-            if feed
-            else None,
+            "feed_url": request.build_absolute_uri(reverse("calendar-feed", args=[feed.token])) if feed else None,
         },
     )
 

@@ -63,9 +63,7 @@ def month_starts(today: datetime.date, months: int = 12) -> list[datetime.date]:
     return starts
 
 
-def average_score_by_month(
-    client_ids: list[int], today: datetime.date | None = None
-) -> list[tuple[str, float | None]]:
+def average_score_by_month(client_ids: list[int], today: datetime.date | None = None) -> list[tuple[str, float | None]]:
     """The filtered portfolio's average score on each month's last scoring day, for 12 months.
 
     Scores are recomputed for all clients in one run, so the last scored day of a month is one
@@ -115,9 +113,7 @@ def fees_by_service_line(client_ids: list[int]) -> FeeMatrix:
     last = last_complete_financial_year()
     years = list(range(last - FEE_YEARS + 1, last + 1))
     rows = (
-        FeeRecord.objects.filter(
-            any_of("accounts_feerecord.client_id", client_ids), financial_year__in=years
-        )
+        FeeRecord.objects.filter(any_of("accounts_feerecord.client_id", client_ids), financial_year__in=years)
         .values("service_line__name", "financial_year")
         .annotate(total=Sum("amount"))
         .values_list("service_line__name", "financial_year", "total")
@@ -128,9 +124,7 @@ def fees_by_service_line(client_ids: list[int]) -> FeeMatrix:
     matrix = FeeMatrix(years=years)
     for line in sorted(table):
         matrix.rows.append((line, [table[line].get(year, Decimal(0)) for year in years]))
-    matrix.totals = [
-        sum((amounts[i] for _, amounts in matrix.rows), Decimal(0)) for i in range(len(years))
-    ]
+    matrix.totals = [sum((amounts[i] for _, amounts in matrix.rows), Decimal(0)) for i in range(len(years))]
     return matrix
 
 
@@ -162,17 +156,11 @@ def band_counts(rows: list[PortfolioRow]) -> dict[str | None, int]:
     return dict(Counter(row.band for row in rows))
 
 
-def biggest_movers(
-    rows: list[PortfolioRow], portfolio: QuerySet[Client]
-) -> tuple[list[Mover], list[Mover]]:
+def biggest_movers(rows: list[PortfolioRow], portfolio: QuerySet[Client]) -> tuple[list[Mover], list[Mover]]:
     """The clients whose score rose most and fell most over the trend window."""
     trending = [row for row in rows if row.trend is not None]
-    rising = heapq.nsmallest(
-        MOVERS, (r for r in trending if r.trend > 0), key=lambda r: (-r.trend, r.pk)
-    )
-    falling = heapq.nsmallest(
-        MOVERS, (r for r in trending if r.trend < 0), key=lambda r: (r.trend, r.pk)
-    )
+    rising = heapq.nsmallest(MOVERS, (r for r in trending if r.trend > 0), key=lambda r: (-r.trend, r.pk))
+    falling = heapq.nsmallest(MOVERS, (r for r in trending if r.trend < 0), key=lambda r: (r.trend, r.pk))
     ids = [row.pk for row in rising + falling]
     scores = dict(portfolio.order_by().filter(pk__in=ids).values_list("pk", "score")) if ids else {}
     return (

@@ -89,9 +89,7 @@ class DashboardViewSet(viewsets.ViewSet):
                 "pages": table.num_pages,
                 "notices": params.notices,
                 "query": params.query(),
-                "results": PortfolioRowSerializer(
-                    [row.client for row in table.rows], many=True
-                ).data,
+                "results": PortfolioRowSerializer([row.client for row in table.rows], many=True).data,
             }
         )
 
@@ -106,15 +104,10 @@ class DashboardViewSet(viewsets.ViewSet):
                     {"band": s.band, "label": s.label, "count": s.count, "share": round(s.share, 1)}
                     for s in figures["bands"]
                 ],
-                "average_score_by_month": [
-                    {"month": m, "average": v} for m, v in figures["months"]
-                ],
+                "average_score_by_month": [{"month": m, "average": v} for m, v in figures["months"]],
                 "fees_by_service_line": {
                     "years": figures["fees"].years,
-                    "rows": [
-                        {"service_line": line, "amounts": amounts}
-                        for line, amounts in figures["fees"].rows
-                    ],
+                    "rows": [{"service_line": line, "amounts": amounts} for line, amounts in figures["fees"].rows],
                     "totals": figures["fees"].totals,
                 },
                 "movers_up": [vars(m) for m in figures["up"]],
@@ -139,10 +132,7 @@ class DashboardViewSet(viewsets.ViewSet):
                     {
                         "client": client.pk,
                         "name": client.name,
-                        "cells": [
-                            {"fees": cell.fees, "open_opportunities": cell.opportunities}
-                            for cell in cells
-                        ],
+                        "cells": [{"fees": cell.fees, "open_opportunities": cell.opportunities} for cell in cells],
                     }
                     for client, cells in result.rows
                 ],
@@ -195,8 +185,7 @@ class DashboardViewSet(viewsets.ViewSet):
         return Response(
             {
                 "clients": [
-                    {"id": c["pk"], "name": c["name"], "band": c["band"], "score": c["score"]}
-                    for c in summary.clients
+                    {"id": c["pk"], "name": c["name"], "band": c["band"], "score": c["score"]} for c in summary.clients
                 ],
                 "overdue_actions": [
                     {
@@ -219,15 +208,10 @@ class DashboardViewSet(viewsets.ViewSet):
                     for a in summary.upcoming_actions
                 ],
                 "reviews": [
-                    {"id": r.pk, "client": r.client_id, "planned_date": r.planned_date}
-                    for r in summary.reviews
+                    {"id": r.pk, "client": r.client_id, "planned_date": r.planned_date} for r in summary.reviews
                 ],
-                "unread_alerts": [
-                    {"id": n.pk, "title": n.title, "url": n.url} for n in summary.alerts
-                ],
-                "coverage_gaps": [
-                    {"id": s.pk, "name": s.name, "client": s.client_id} for s in summary.gaps
-                ],
+                "unread_alerts": [{"id": n.pk, "title": n.title, "url": n.url} for n in summary.alerts],
+                "coverage_gaps": [{"id": s.pk, "name": s.name, "client": s.client_id} for s in summary.gaps],
             }
         )
 
@@ -239,9 +223,7 @@ class SavedViewSerializer(serializers.ModelSerializer):
         read_only_fields = ["page", "created_at"]
 
 
-class SavedViewViewSet(
-    mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet
-):
+class SavedViewViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
     """The caller's own saved dashboard views."""
 
     serializer_class = SavedViewSerializer

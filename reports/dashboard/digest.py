@@ -48,15 +48,12 @@ def digest_send(*, user_id: int, base_url: str = "") -> bool:
         "FIRM_NAME": settings.FIRM_NAME,
     }
     message = EmailMultiAlternatives(
-        subject=f"Your Keyline week: {len(summary.overdue_actions)} overdue, "
-        f"{len(summary.upcoming_actions)} due soon",
+        subject=f"Your Keyline week: {len(summary.overdue_actions)} overdue, {len(summary.upcoming_actions)} due soon",
         body=render_to_string("reports/dashboard/email/digest.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],
     )
-    message.attach_alternative(
-        render_to_string("reports/dashboard/email/digest.html", context), "text/html"
-    )
+    message.attach_alternative(render_to_string("reports/dashboard/email/digest.html", context), "text/html")
     try:
         message.send()
     except Exception:

@@ -76,10 +76,7 @@ def to_csv(clients: Iterable[Client]) -> str:
     for client in clients:
         values = row_values(client)
         writer.writerow(
-            [
-                escape_formula(_cell_text(v)) if i in TEXT_COLUMNS else _cell_text(v)
-                for i, v in enumerate(values)
-            ]
+            [escape_formula(_cell_text(v)) if i in TEXT_COLUMNS else _cell_text(v) for i, v in enumerate(values)]
         )
     return buffer.getvalue()
 

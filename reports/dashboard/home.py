@@ -34,12 +34,7 @@ class PartnerSummary:
     @property
     def is_empty(self) -> bool:
         return not (
-            self.clients
-            or self.overdue_actions
-            or self.upcoming_actions
-            or self.reviews
-            or self.alerts
-            or self.gaps
+            self.clients or self.overdue_actions or self.upcoming_actions or self.reviews or self.alerts or self.gaps
         )
 
 

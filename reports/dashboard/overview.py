@@ -52,21 +52,13 @@ class Overview:
 
     @property
     def fee_growth(self) -> float | None:
-        return (
-            float((self.fees_last - self.fees_prev) / self.fees_prev * 100)
-            if self.fees_prev
-            else None
-        )
+        return float((self.fees_last - self.fees_prev) / self.fees_prev * 100) if self.fees_prev else None
 
 
 def _band_shares(user: User, today: datetime.date) -> tuple[int, list[BandShare], datetime.date]:
     start = quarter_start(today)
     base = selectors.portfolio_base(user)
-    then = (
-        HealthScore.objects.filter(client=OuterRef("pk"), as_of__lte=start)
-        .order_by("-as_of")
-        .values("band")[:1]
-    )
+    then = HealthScore.objects.filter(client=OuterRef("pk"), as_of__lte=start).order_by("-as_of").values("band")[:1]
     rows = list(base.order_by().annotate(band_then=Subquery(then)).values_list("band", "band_then"))
     total = len(rows)
     now_counts: dict[str | None, int] = {}

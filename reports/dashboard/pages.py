@@ -121,8 +121,9 @@ def _page_ids(queryset: QuerySet[Client], number: int, size: int) -> tuple[list[
     figures are read afterwards for its few ids, so page 200 costs the same as page 1.
     """
     offset = (number - 1) * size
-    rows = list(queryset.annotate(total_rows=Window(Count("pk")))
-                .values_list("pk", "total_rows")[offset : offset + size])
+    rows = list(
+        queryset.annotate(total_rows=Window(Count("pk"))).values_list("pk", "total_rows")[offset : offset + size]
+    )
     return [pk for pk, _ in rows], (rows[0][1] if rows else None)
 
 
@@ -156,9 +157,7 @@ def _scope_key(user: User, params: DashboardParams | None = None) -> str:
 
 
 def _chart_key(scope: str, params: DashboardParams) -> str:
-    digest = hashlib.sha256(
-        f"{scope}|{params.filter_query()}|{timezone.localdate()}".encode()
-    ).hexdigest()[:32]
+    digest = hashlib.sha256(f"{scope}|{params.filter_query()}|{timezone.localdate()}".encode()).hexdigest()[:32]
     return f"reports:dashboard-charts:{digest}"
 
 

@@ -95,9 +95,7 @@ class DashboardParams:
         values.update(overrides)
         defaults = {"sort": "band" if values.get("attention") else "name", "size": DEFAULT_PAGE_SIZE, "page": 1}
         pairs = [
-            (key, value)
-            for key, value in values.items()
-            if value not in (None, "") and defaults.get(key) != value
+            (key, value) for key, value in values.items() if value not in (None, "") and defaults.get(key) != value
         ]
         return urlencode(pairs)
 

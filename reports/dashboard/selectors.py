@@ -72,9 +72,7 @@ def _fees_in(year: int) -> Coalesce:
 
 def coverage_gap_stakeholders() -> QuerySet[Stakeholder]:
     """Active board, C-suite or decision-maker stakeholders nobody knows well (strength >= 3)."""
-    strong = Relationship.objects.filter(
-        stakeholder=OuterRef("pk"), strength__gte=STRONG_STRENGTH
-    )
+    strong = Relationship.objects.filter(stakeholder=OuterRef("pk"), strength__gte=STRONG_STRENGTH)
     return (
         Stakeholder.objects.filter(status="active")
         .filter(Q(seniority__in=SENIOR_LEVELS) | Q(buying_role=BuyingRole.DECISION_MAKER))
@@ -106,17 +104,13 @@ def portfolio_base(user: User, today: datetime.date | None = None) -> QuerySet[C
 def _annotated_clients(today: datetime.date, fy: int) -> QuerySet[Client]:
     scores = HealthScore.objects.filter(client=OuterRef("pk")).order_by("-as_of")
     earlier = (
-        HealthScore.objects.filter(
-            client=OuterRef("client"), as_of__lte=today - datetime.timedelta(days=TREND_DAYS)
-        )
+        HealthScore.objects.filter(client=OuterRef("client"), as_of__lte=today - datetime.timedelta(days=TREND_DAYS))
         .order_by("-as_of")
         .values("score")[:1]
     )
     # Each derived figure is computed inside its own subquery: referencing another annotation
     # would make PostgreSQL evaluate that subquery again.
-    trend = scores.annotate(change=F("score") - Subquery(earlier, output_field=SCORE)).values(
-        "change"
-    )[:1]
+    trend = scores.annotate(change=F("score") - Subquery(earlier, output_field=SCORE)).values("change")[:1]
     band_rank = scores.annotate(
         rank=Case(
             *[When(band=band, then=Value(rank)) for band, rank in BAND_ORDER.items()],
@@ -133,19 +127,13 @@ def _annotated_clients(today: datetime.date, fy: int) -> QuerySet[Client]:
     )
     # ORDER BY … LIMIT 1 rather than MIN/MAX: PostgreSQL then reads one entry of the client's index.
     next_review = (
-        ClientReview.objects.filter(
-            client=OuterRef("pk"), held_date__isnull=True, planned_date__gte=today
-        )
+        ClientReview.objects.filter(client=OuterRef("pk"), held_date__isnull=True, planned_date__gte=today)
         .order_by("planned_date")
         .values("planned_date")[:1]
     )
-    last_contact = (
-        Interaction.objects.filter(client=OuterRef("pk")).order_by("-date").values("date")[:1]
-    )
+    last_contact = Interaction.objects.filter(client=OuterRef("pk")).order_by("-date").values("date")[:1]
     overdue_actions = Action.objects.filter(status=ActionStatus.OPEN, due_date__lt=today)
-    overdue_review = ClientReview.objects.filter(
-        client=OuterRef("pk"), held_date__isnull=True, planned_date__lt=today
-    )
+    overdue_review = ClientReview.objects.filter(client=OuterRef("pk"), held_date__isnull=True, planned_date__lt=today)
     return (
         Client.objects.filter(status=ClientStatus.ACTIVE)
         .annotate(
@@ -168,9 +156,7 @@ def _annotated_clients(today: datetime.date, fy: int) -> QuerySet[Client]:
             trend=Subquery(trend, output_field=SCORE),
             fees_last_fy=_fees_in(fy),
             fees_prev_fy=_fees_in(fy - 1),
-            pipeline=Coalesce(
-                Subquery(pipeline, output_field=MONEY), Value(Decimal(0)), output_field=MONEY
-            ),
+            pipeline=Coalesce(Subquery(pipeline, output_field=MONEY), Value(Decimal(0)), output_field=MONEY),
             next_review=Subquery(next_review),
             overdue_review=Exists(overdue_review),
             overdue_actions=_count(overdue_actions, "plan__client"),
@@ -209,13 +195,7 @@ def attention_q(reason: str, today: datetime.date | None = None) -> Q:
         "coverage_gaps": Q(coverage_gaps__gt=0),
     }
     if reason == "any":
-        return (
-            reasons["red"]
-            | reasons["falling"]
-            | stale
-            | reasons["overdue_actions"]
-            | reasons["overdue_review"]
-        )
+        return reasons["red"] | reasons["falling"] | stale | reasons["overdue_actions"] | reasons["overdue_review"]
     return reasons[reason]
 
 
@@ -240,9 +220,7 @@ SORT_EXPRESSIONS = {
 REVERSED_SORTS = {"last_contact"}
 
 
-def apply_filters(
-    queryset: QuerySet[Client], params: DashboardParams, user: User
-) -> QuerySet[Client]:
+def apply_filters(queryset: QuerySet[Client], params: DashboardParams, user: User) -> QuerySet[Client]:
     qs = queryset
     if params.search:
         qs = qs.filter(
@@ -274,8 +252,9 @@ def apply_sort(queryset: QuerySet[Client], params: DashboardParams) -> QuerySet[
     descending = params.descending != (params.sort_key in REVERSED_SORTS)
     ordered = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
     if params.sort_key == "band":  # worst first within a band too: the lowest score, then the steepest fall
-        return queryset.order_by(ordered, F("score").asc(nulls_last=True), F("trend").asc(nulls_last=True),
-                                 "name", "pk")
+        return queryset.order_by(
+            ordered, F("score").asc(nulls_last=True), F("trend").asc(nulls_last=True), "name", "pk"
+        )
     return queryset.order_by(ordered, "name", "pk")
 
 
@@ -338,9 +317,7 @@ def check_choices(params: DashboardParams, options: FilterOptions) -> None:
     for attribute, label, choices in checks:
         value = getattr(params, attribute)
         if value is not None and value not in {pk for pk, _ in choices}:
-            params.notices.append(
-                f"Ignored the {label} filter: there is no such {label} you can see."
-            )
+            params.notices.append(f"Ignored the {label} filter: there is no such {label} you can see.")
             setattr(params, attribute, None)
     if params.sector and params.sector not in options.sectors:
         params.notices.append("Ignored the sector filter: no client you can see is in that sector.")
@@ -351,9 +328,7 @@ def sparklines(client_ids: list[int], today: datetime.date | None = None) -> dic
     """Each client's last score in each week of the trend window, oldest first."""
     today = today or timezone.localdate()
     points: dict[int, list[float]] = {pk: [] for pk in client_ids}
-    weeks_back = RawSQL(
-        "(%s::date - health_healthscore.as_of) / 7", [today], output_field=IntegerField()
-    )
+    weeks_back = RawSQL("(%s::date - health_healthscore.as_of) / 7", [today], output_field=IntegerField())
     rows = (
         HealthScore.objects.filter(
             client_id__in=client_ids,
@@ -390,9 +365,7 @@ def attention_reasons(row: Client, today: datetime.date | None = None) -> list[s
     elif since > settings.ATTENTION_NO_CONTACT_DAYS:
         reasons.append(f"No contact {since} days")
     if row.overdue_actions >= settings.ATTENTION_OVERDUE_ACTIONS:
-        reasons.append(
-            f"{row.overdue_actions} overdue action{'s' if row.overdue_actions != 1 else ''}"
-        )
+        reasons.append(f"{row.overdue_actions} overdue action{'s' if row.overdue_actions != 1 else ''}")
     if row.overdue_review:
         reasons.append("Review overdue")
     return reasons

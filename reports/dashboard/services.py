@@ -26,13 +26,9 @@ def saved_view_save(*, actor: User, name: str, query: str, page: str = "dashboar
         raise ValidationError({"query": "This view has too many filters to save."})
     existing = SavedView.objects.filter(user=actor, page=page)
     if existing.count() >= MAX_SAVED_VIEWS and not existing.filter(name=name).exists():
-        raise ValidationError(
-            {"name": f"You can keep up to {MAX_SAVED_VIEWS} saved views; delete one first."}
-        )
+        raise ValidationError({"name": f"You can keep up to {MAX_SAVED_VIEWS} saved views; delete one first."})
     with audited_write(actor):
-        view, _ = SavedView.objects.update_or_create(
-            user=actor, page=page, name=name, defaults={"query": canonical}
-        )
+        view, _ = SavedView.objects.update_or_create(user=actor, page=page, name=name, defaults={"query": canonical})
     return view
 
 

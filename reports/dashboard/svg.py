@@ -132,9 +132,7 @@ def score_line(points: list[tuple[str, float | None]]) -> SafeString:
         coords.append(f"{x:.1f},{y:.1f}")
         body.append(
             _h(
-                '<circle cx="{:.1f}" cy="{:.1f}" r="3" class="chart-point">'
-                '<title>{}: {:.1f}</title>'
-                "</circle>",
+                '<circle cx="{:.1f}" cy="{:.1f}" r="3" class="chart-point"><title>{}: {:.1f}</title></circle>',
                 x,
                 y,
                 label,
@@ -152,9 +150,7 @@ def score_line(points: list[tuple[str, float | None]]) -> SafeString:
                 last[1],
             )
         )
-    return _svg(
-        "chart-average", "Average health score over the last 12 months", height, "".join(body)
-    )
+    return _svg("chart-average", "Average health score over the last 12 months", height, "".join(body))
 
 
 def fees_by_line(matrix: FeeMatrix) -> SafeString:
@@ -178,16 +174,14 @@ def fees_by_line(matrix: FeeMatrix) -> SafeString:
         )
     for row, (line, amounts) in enumerate(matrix.rows):
         y0 = legend + row * group
-        body.append(
-            _h('<text x="0" y="{}" class="chart-label">{}</text>', y0 + group / 2 + 2, line[:22])
-        )
+        body.append(_h('<text x="0" y="{}" class="chart-label">{}</text>', y0 + group / 2 + 2, line[:22]))
         for i, amount in enumerate(amounts):
             width = float(amount) / largest * span
             y = y0 + i * 12
             body.append(
                 _h(
                     '<rect x="{}" y="{}" width="{:.1f}" height="10" fill="url(#fee-s{})">'
-                    '<title>{} FY{}: {}</title></rect>'
+                    "<title>{} FY{}: {}</title></rect>"
                     '<text x="{:.1f}" y="{}" class="chart-small">{}</text>',
                     LABEL_WIDTH,
                     y,
@@ -276,9 +270,7 @@ def sparkline(points: list[float], width: int = 90, height: int = 24) -> SafeStr
     if len(points) < 2:
         return mark_safe('<span class="muted">—</span>')  # nosec B308 B703 - a constant
     step = width / (len(points) - 1)
-    coords = " ".join(
-        f"{i * step:.1f},{height - 2 - p / 100 * (height - 4):.1f}" for i, p in enumerate(points)
-    )
+    coords = " ".join(f"{i * step:.1f},{height - 2 - p / 100 * (height - 4):.1f}" for i, p in enumerate(points))
     return mark_safe(  # noqa: S308  # nosec B308 B703 - numbers only
         f'<svg class="spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         'aria-hidden="true" '

@@ -22,8 +22,6 @@ def send_weekly_digests() -> int:
     return len(ids)
 
 
-@shared_task(
-    name="reports.send_user_digest", autoretry_for=(OSError,), retry_backoff=True, max_retries=3
-)
+@shared_task(name="reports.send_user_digest", autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
 def send_user_digest(user_id: int) -> bool:
     return digest_send(user_id=user_id)

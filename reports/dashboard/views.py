@@ -146,9 +146,7 @@ def action_complete(request, pk: int):
     )
     error = ""
     try:
-        action_mark_done(
-            actor=request.user, action=action, expected_version=_int(request.POST.get("version"))
-        )
+        action_mark_done(actor=request.user, action=action, expected_version=_int(request.POST.get("version")))
     except StaleVersionError as stale:
         action = stale.current
         error = "Someone changed this action since you loaded the page; here it is as it is now."
@@ -180,12 +178,8 @@ def alert_read(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def digest_settings(request):
     if request.method == "POST":
-        services.digest_preference_set(
-            actor=request.user, weekly_digest=request.POST.get("weekly_digest") == "on"
-        )
-        messages.success(
-            request, "Weekly digest on." if request.user.weekly_digest else "Weekly digest off."
-        )
+        services.digest_preference_set(actor=request.user, weekly_digest=request.POST.get("weekly_digest") == "on")
+        messages.success(request, "Weekly digest on." if request.user.weekly_digest else "Weekly digest off.")
         return redirect("digest-settings")
     return render(request, "reports/dashboard/digest_settings.html")
 

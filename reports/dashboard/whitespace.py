@@ -112,7 +112,5 @@ def whitespace_map(user: User, params: DashboardParams) -> WhitespaceMap:
     }
     for line in lines:
         clients_with, amount = spread.get(line.pk, (0, Decimal(0)))
-        result.penetration.append(
-            Penetration(line, clients_with, clients_with / total * 100 if total else 0.0, amount)
-        )
+        result.penetration.append(Penetration(line, clients_with, clients_with / total * 100 if total else 0.0, amount))
     return result

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0002_dashboard_digest_delivery'),
-        ('reports', '0002_pdf_report_metadata'),
+        ("reports", "0002_dashboard_digest_delivery"),
+        ("reports", "0002_pdf_report_metadata"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -5,24 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0003_merge_pdf_and_dashboard'),
+        ("reports", "0003_merge_pdf_and_dashboard"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='report',
-            name='clients_left_out',
+            model_name="report",
+            name="clients_left_out",
         ),
         migrations.AddField(
-            model_name='report',
-            name='client_ids',
+            model_name="report",
+            name="client_ids",
             field=django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='report',
-            name='withdrawn_at',
+            model_name="report",
+            name="withdrawn_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

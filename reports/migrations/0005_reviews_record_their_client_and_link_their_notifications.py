@@ -16,9 +16,9 @@ def record_reviewed_clients(apps, schema_editor):
             continue
         Report.objects.filter(pk=report.pk).update(client_ids=[client_id])
         if client_id in existing:
-            Notification.objects.filter(
-                dedupe_key=f"report-done-{report.pk}", client__isnull=True
-            ).update(client_id=client_id)
+            Notification.objects.filter(dedupe_key=f"report-done-{report.pk}", client__isnull=True).update(
+                client_id=client_id
+            )
 
 
 class Migration(migrations.Migration):

@@ -64,9 +64,7 @@ class ReportSerializer(serializers.ModelSerializer):
 
 
 class ScopeSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(
-        choices=["client", "firm", "practice_group", "office", "crp", "tier"]
-    )
+    type = serializers.ChoiceField(choices=["client", "firm", "practice_group", "office", "crp", "tier"])
     id = serializers.IntegerField(required=False, min_value=1)
 
 

@@ -29,9 +29,7 @@ def data_as_of(quarter: Quarter, today: datetime.date | None = None) -> datetime
     return min(quarter.end, today or timezone.localdate())
 
 
-def build_report(
-    report: Report, on_progress: Callable[[int], None] = lambda pct: None
-) -> BuiltReport:
+def build_report(report: Report, on_progress: Callable[[int], None] = lambda pct: None) -> BuiltReport:
     quarter = Quarter.from_end(report.period_end)
     if report.kind == ReportKind.ACCOUNT_REVIEW:
         scope = resolve_client_scope(report.requested_by, report.scope)

@@ -16,15 +16,11 @@ INK, GRID = "#1d2433", "#d9dee7"
 def _svg(width: int, height: int, body: list[str], title: str) -> SafeString:
     return mark_safe(  # noqa: S308 - every interpolated text below passes through escape()  # nosec B308 B703 - reviewed: built from escaped parts
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">'
-        + "".join(body)
-        + "</svg>"
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">' + "".join(body) + "</svg>"
     )
 
 
-def _text(
-    x: float, y: float, text: str, size: int = 9, anchor: str = "middle", fill: str = INK
-) -> str:
+def _text(x: float, y: float, text: str, size: int = 9, anchor: str = "middle", fill: str = INK) -> str:
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
         f'fill="{fill}" font-family="DejaVu Sans, sans-serif">{escape(text)}</text>'
@@ -46,10 +42,7 @@ def trend_chart(
     def y(value: float) -> float:
         return top + plot_h * (1 - value / 100)
 
-    body = [
-        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" '
-        f'fill="#fff" stroke="{GRID}"/>'
-    ]
+    body = [f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fff" stroke="{GRID}"/>']
     for threshold, colour in [(green, BAND_COLOURS["green"]), (amber, BAND_COLOURS["red"])]:
         body.append(
             f'<line x1="{left}" x2="{left + plot_w}" '
@@ -86,9 +79,7 @@ def component_bars(components: list[dict], width: int = 420) -> SafeString:
         value = float(component.get("normalised") or 0)
         length = (width - label_w - 40) * max(min(value, 100), 0) / 100
         body.append(_text(label_w - 6, y + 12, str(component.get("name", ""))[:28], 9, "end"))
-        body.append(
-            f'<rect x="{label_w}" y="{y}" width="{length:.1f}" height="{bar_h}" fill="#3b6ea5"/>'
-        )
+        body.append(f'<rect x="{label_w}" y="{y}" width="{length:.1f}" height="{bar_h}" fill="#3b6ea5"/>')
         body.append(_text(label_w + length + 4, y + 12, f"{value:.0f}", 9, "start"))
     if not rows:
         body.append(_text(width / 2, 16, "No measures recorded yet", 10))
@@ -105,15 +96,10 @@ def heat_map(cells: Counter, size: int = 26) -> SafeString:
             severity = likelihood * impact
             colour = "#f6d5d1" if severity >= 15 else "#fbeccb" if severity >= 8 else "#e3efe6"
             x, y = left + (impact - 1) * size, 4 + (5 - likelihood) * size
-            body.append(
-                f'<rect x="{x}" y="{y}" width="{size}" height="{size}" '
-                f'fill="{colour}" stroke="#fff"/>'
-            )
+            body.append(f'<rect x="{x}" y="{y}" width="{size}" height="{size}" fill="{colour}" stroke="#fff"/>')
             if count := cells.get((likelihood, impact)):
                 body.append(_text(x + size / 2, y + size / 2 + 4, str(count), 10))
-        body.append(
-            _text(left - 6, 4 + (5 - likelihood) * size + size / 2 + 3, str(likelihood), 8, "end")
-        )
+        body.append(_text(left - 6, 4 + (5 - likelihood) * size + size / 2 + 3, str(likelihood), 8, "end"))
     for impact in range(1, 6):
         body.append(_text(left + (impact - 0.5) * size, 4 + 5 * size + 10, str(impact), 8))
     body.append(_text(left + 2.5 * size, height - 2, "Impact →", 8))
@@ -126,9 +112,7 @@ def heat_map(cells: Counter, size: int = 26) -> SafeString:
     return _svg(width, height, body, "Risk heat-map: likelihood by impact")
 
 
-def band_bars(
-    now: Counter, before: Counter, now_label: str, before_label: str, width: int = 420
-) -> SafeString:
+def band_bars(now: Counter, before: Counter, now_label: str, before_label: str, width: int = 420) -> SafeString:
     """Band distribution this quarter against last, as two stacked bars."""
     bands = ["green", "amber", "red", "insufficient"]
     label_w, bar_h = 60, 22
@@ -142,8 +126,7 @@ def band_bars(
             share = (width - label_w - 10) * counts.get(band, 0) / total
             if share:
                 body.append(
-                    f'<rect x="{x:.1f}" y="{y}" width="{share:.1f}" height="{bar_h}" '
-                    f'fill="{BAND_COLOURS[band]}"/>'
+                    f'<rect x="{x:.1f}" y="{y}" width="{share:.1f}" height="{bar_h}" fill="{BAND_COLOURS[band]}"/>'
                 )
                 body.append(_text(x + share / 2, y + 15, str(counts[band]), 9, fill="#fff"))
             x += share

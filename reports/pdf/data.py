@@ -15,6 +15,8 @@ from stakeholders.models import Stakeholder
 from stakeholders.selectors import contact_target_per_year
 
 TREND_QUARTERS = 6
+
+
 @dataclass
 class Score:
     value: Decimal | None
@@ -26,11 +28,7 @@ class Score:
 
     @property
     def rounded(self) -> int | None:
-        return (
-            None
-            if self.value is None
-            else int(self.value.quantize(Decimal(1), rounding="ROUND_HALF_UP"))
-        )
+        return None if self.value is None else int(self.value.quantize(Decimal(1), rounding="ROUND_HALF_UP"))
 
 
 @dataclass
@@ -96,10 +94,7 @@ class ClientData:
     @property
     def fees_by_line(self) -> list[tuple[str, list[Decimal | None]]]:
         years = [year for year, _ in self.fee_columns]
-        return [
-            (line, [amounts.get(year) for year in years])
-            for line, amounts in sorted(self.fees.by_line.items())
-        ]
+        return [(line, [amounts.get(year) for year in years]) for line, amounts in sorted(self.fees.by_line.items())]
 
     @property
     def pipeline_total(self) -> Decimal:
@@ -143,8 +138,7 @@ class ClientData:
         if not self.stakeholders:
             starts = self.history_starts.get("stakeholders")
             gaps.append(
-                f"stakeholder map (no history recorded before {starts:%-d %b %Y})"
-                if starts else "stakeholder map"
+                f"stakeholder map (no history recorded before {starts:%-d %b %Y})" if starts else "stakeholder map"
             )
         if not self.interactions and not self.previous_interactions:
             gaps.append("recorded interactions")

@@ -152,9 +152,7 @@ def pack_html(data: ReportData, scope_label: str) -> tuple[str, str]:
         "key_messages": key_messages,
         "summary": summary,
         "sections": sections,
-        "band_rows": [
-            (band, before[band], now[band]) for band in ["green", "amber", "red", "insufficient"]
-        ],
+        "band_rows": [(band, before[band], now[band]) for band in ["green", "amber", "red", "insufficient"]],
         "band_svg": charts.band_bars(now, before, data.quarter.label, data.quarter.previous.label),
         "band_moves": _band_moves(data.clients),
         "movers": shortlist(movers),

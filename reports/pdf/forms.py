@@ -41,10 +41,7 @@ class ReportRequestForm(forms.Form):
         if data.get("kind") == ReportKind.QUARTERLY_PACK and scope_type == "client":
             self.add_error(
                 "scope",
-                "A quarterly pack covers a portfolio: choose the firm, a group, "
-                "an office, a CRP or a tier.",
+                "A quarterly pack covers a portfolio: choose the firm, a group, an office, a CRP or a tier.",
             )
-        data["scope_dict"] = {"type": scope_type} | (
-            {"id": scope_id} if scope_type != "firm" else {}
-        )
+        data["scope_dict"] = {"type": scope_type} | ({"id": scope_id} if scope_type != "firm" else {})
         return data

@@ -61,10 +61,7 @@ def coverage_sentence(client: ClientData) -> str:
         return "The stakeholder map names no board members or decision-makers yet."
     if not client.coverage_gaps:
         return f"The firm knows all {client.key_people} senior decision-makers well."
-    return (
-        f"Nobody at the firm knows {len(client.coverage_gaps)} of {client.key_people} "
-        "senior decision-makers well."
-    )
+    return f"Nobody at the firm knows {len(client.coverage_gaps)} of {client.key_people} senior decision-makers well."
 
 
 def ask_sentence(client: ClientData) -> str:
@@ -106,10 +103,7 @@ def fee_sentence(client: ClientData) -> str:
     if fees.change is None:
         return f"Fees were {money(fees.amount)} in FY{year}, the last complete year."
     direction = "up" if fees.change >= 0 else "down"
-    return (
-        f"Fees were {money(fees.amount)} in FY{year}, {direction} {abs(fees.change):.0f}% "
-        f"on FY{before}."
-    )
+    return f"Fees were {money(fees.amount)} in FY{year}, {direction} {abs(fees.change):.0f}% on FY{before}."
 
 
 def fees_to_date_sentence(client: ClientData) -> str | None:
@@ -169,9 +163,7 @@ def client_summary(client: ClientData, quarter: Quarter) -> list[str]:
 
 def band_counts(clients: list[ClientData], previous: bool = False) -> Counter:
     if previous:
-        return Counter(
-            c.previous_score.band if c.previous_score else "insufficient" for c in clients
-        )
+        return Counter(c.previous_score.band if c.previous_score else "insufficient" for c in clients)
     return Counter(c.band for c in clients)
 
 
@@ -208,8 +200,7 @@ def pack_key_messages(data: ReportData) -> list[str]:
     clients, quarter = data.clients, data.quarter
     now, before = band_counts(clients), band_counts(clients, previous=True)
     messages = [
-        f"{now['green']} of {len(clients)} clients are green, "
-        f"{now['amber']} amber and {now['red']} red.",
+        f"{now['green']} of {len(clients)} clients are green, {now['amber']} amber and {now['red']} red.",
         f"Red clients went {movement(before['red'], now['red'], quarter.previous)}."
         if before["red"] != now["red"]
         else f"Red clients stayed at {now['red']} since {quarter.previous}.",
@@ -218,26 +209,21 @@ def pack_key_messages(data: ReportData) -> list[str]:
     if fallers:
         worst = fallers[0]
         messages.append(
-            f"{worst.name} fell most, "
-            f"{movement(worst.previous_score.rounded, worst.score.rounded, quarter.previous)}."
+            f"{worst.name} fell most, {movement(worst.previous_score.rounded, worst.score.rounded, quarter.previous)}."
         )
     else:
         messages.append("No client's score fell this quarter.")
     signals = crp_signals(clients)
     messages.append(
-        f"{plural(len(signals), 'client needs', 'clients need')} a CRP decision: "
-        "rotation, succession or workload."
+        f"{plural(len(signals), 'client needs', 'clients need')} a CRP decision: rotation, succession or workload."
     )
     red = len(at_risk(clients))
     if red:
         messages.append(
-            f"Action: approve recovery plans for {plural(red, 'red client')} "
-            f"and settle {len(signals)} CRP questions."
+            f"Action: approve recovery plans for {plural(red, 'red client')} and settle {len(signals)} CRP questions."
         )
     elif signals:
-        messages.append(
-            f"Action: settle {plural(len(signals), 'CRP question')} before next quarter."
-        )
+        messages.append(f"Action: settle {plural(len(signals), 'CRP question')} before next quarter.")
     else:
         messages.append("Action: keep the programme's current course and review next quarter.")
     return messages
@@ -259,8 +245,7 @@ def pack_summary(data: ReportData) -> list[str]:
         f"{billed}.",
         f"The weighted pipeline stands at {money(pipeline)}.",
         f"{plural(overdue, 'client is', 'clients are')} overdue for a client review.",
-        f"{plural(gaps, 'senior decision-maker lacks', 'senior decision-makers lack')} "
-        "a strong firm relationship.",
+        f"{plural(gaps, 'senior decision-maker lacks', 'senior decision-makers lack')} a strong firm relationship.",
     ]
     missing = sum(1 for c in clients if c.score is None)
     if missing:

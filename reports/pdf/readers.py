@@ -81,9 +81,9 @@ def _clients(client_ids: list[int]) -> list[ClientData]:
 
 
 def _add_team(clients: dict[int, ClientData], end: datetime.date, reader: User | None) -> None:
-    for a in Assignment.objects.filter(
-        held_on(end), client_id__in=clients, role__in=["crp", "sam"]
-    ).values("client_id", "role", "user_id", "user__full_name", "start_date"):
+    for a in Assignment.objects.filter(held_on(end), client_id__in=clients, role__in=["crp", "sam"]).values(
+        "client_id", "role", "user_id", "user__full_name", "start_date"
+    ):
         client = clients[a["client_id"]]
         if a["role"] == "crp":
             client.crp, client.crp_id, client.crp_since = (
@@ -134,17 +134,13 @@ def _add_scores(clients: dict[int, ClientData], quarter: Quarter, end: datetime.
     labels = measure_labels(row["scorecard_id"] for row in latest.values())
     for pk, row in latest.items():
         clients[pk].score = _score(row)
-        clients[pk].score.components = describe_components(
-            clients[pk].score.components, labels, row["scorecard_id"]
-        )
+        clients[pk].score.components = describe_components(clients[pk].score.components, labels, row["scorecard_id"])
     for pk, row in _latest_scores(clients, quarter.previous.end, fields[:-2]).items():
         clients[pk].previous_score = _score(row)
     quarters = quarter.back(TREND_QUARTERS)
     by_client: dict[int, dict[datetime.date, Decimal | None]] = defaultdict(dict)
     rows = (
-        HealthScore.objects.filter(
-            client_id__in=clients, as_of__gte=quarters[0].start, as_of__lte=end
-        )
+        HealthScore.objects.filter(client_id__in=clients, as_of__gte=quarters[0].start, as_of__lte=end)
         .annotate(q=TruncQuarter("as_of"))
         .order_by("client_id", "q", "-as_of")
         .distinct("client_id", "q")
@@ -182,9 +178,7 @@ def _note_history_start(client: ClientData, kind: str, first_day: datetime.date 
 
 
 def _add_plans(clients: dict[int, ClientData], end: datetime.date) -> None:
-    plans = {
-        p.client_id: p for p in AccountPlan.objects.filter(client_id__in=clients, status="active")
-    }
+    plans = {p.client_id: p for p in AccountPlan.objects.filter(client_id__in=clients, status="active")}
     for pk, plan in plans.items():
         clients[pk].plan = plan
     plan_ids = [p.pk for p in plans.values()]
@@ -217,15 +211,12 @@ def _add_reviews(clients: dict[int, ClientData], end: datetime.date) -> None:
     for row in held:
         clients[row["client_id"]].last_review = row["last"]
     missed = set(
-        ClientReview.objects.filter(
-            client_id__in=clients, held_date__isnull=True, planned_date__lt=end
-        ).values_list("client_id", flat=True)
+        ClientReview.objects.filter(client_id__in=clients, held_date__isnull=True, planned_date__lt=end).values_list(
+            "client_id", flat=True
+        )
     )
     for client in clients.values():
-        stale = (
-            client.last_review is None
-            or (end - client.last_review).days > client.review_cadence_days
-        )
+        stale = client.last_review is None or (end - client.last_review).days > client.review_cadence_days
         client.review_overdue = client.id in missed or stale
 
 
@@ -237,11 +228,7 @@ def _add_stakeholders(clients: dict[int, ClientData], end: datetime.date) -> Non
     best = best_strengths_as_of(list(clients), end)
     for client in clients.values():
         client.best_strength = {p.pk: best.get(p.pk, 0) for p in client.stakeholders}
-        key = [
-            p
-            for p in client.stakeholders
-            if p.seniority in SENIOR_LEVELS or p.buying_role == "decision_maker"
-        ]
+        key = [p for p in client.stakeholders if p.seniority in SENIOR_LEVELS or p.buying_role == "decision_maker"]
         client.key_people = len(key)
         client.coverage_gaps = [p for p in key if client.best_strength[p.pk] < STRONG_STRENGTH]
 
@@ -253,17 +240,15 @@ def _add_interactions(
     previous_start: datetime.date,
     previous_end: datetime.date,
 ) -> None:
-    rows = Interaction.objects.filter(
-        client_id__in=clients, date__gte=previous_start, date__lte=end
-    ).values("client_id", "kind", "sentiment", "date")
+    rows = Interaction.objects.filter(client_id__in=clients, date__gte=previous_start, date__lte=end).values(
+        "client_id", "kind", "sentiment", "date"
+    )
     sentiment: dict[int, list[int]] = defaultdict(list)
     for row in rows:
         client = clients[row["client_id"]]
         if row["date"] >= start:
             client.interactions += 1
-            client.interactions_by_kind[row["kind"]] = (
-                client.interactions_by_kind.get(row["kind"], 0) + 1
-            )
+            client.interactions_by_kind[row["kind"]] = client.interactions_by_kind.get(row["kind"], 0) + 1
             sentiment[client.id].append(row["sentiment"])
         elif row["date"] <= previous_end:
             client.previous_interactions += 1
@@ -271,9 +256,7 @@ def _add_interactions(
         clients[pk].average_sentiment = sum(values) / len(values)
     # The contact target is a year's touchpoints: count the 12 months to the report's day.
     year = (
-        Interaction.objects.filter(
-            client_id__in=clients, date__gt=end - datetime.timedelta(days=365), date__lte=end
-        )
+        Interaction.objects.filter(client_id__in=clients, date__gt=end - datetime.timedelta(days=365), date__lte=end)
         .values("client_id")
         .annotate(n=Count("id"))
     )

@@ -59,10 +59,7 @@ class StaticOnlyFetcher(URLFetcher):
         if parts.query or parts.username or parts.port:
             return None
         relative = posixpath.normpath(unquote(parts.path).removeprefix("/static/"))
-        if (
-            relative.startswith(("..", "/"))
-            or Path(relative).suffix.lower() not in ALLOWED_SUFFIXES
-        ):
+        if relative.startswith(("..", "/")) or Path(relative).suffix.lower() not in ALLOWED_SUFFIXES:
             return None
         found = finders.find(relative)
         return Path(found) if isinstance(found, str) else None
@@ -82,8 +79,7 @@ class LayoutWatch(logging.Handler):
         page = int(record.args[0])
         if page > self.max_pages:
             raise ReportRenderError(
-                f"The report would run past the limit of {self.max_pages} pages. "
-                "Choose a narrower scope."
+                f"The report would run past the limit of {self.max_pages} pages. Choose a narrower scope."
             )
         if time.monotonic() > self.deadline:
             raise ReportRenderError("The report took too long to lay out. Choose a narrower scope.")
@@ -123,8 +119,7 @@ def render_pdf(
         )
     if time.monotonic() - started > max_seconds:
         raise ReportRenderError(
-            f"The report took longer than {max_seconds:.0f} seconds to lay out. "
-            "Choose a narrower scope."
+            f"The report took longer than {max_seconds:.0f} seconds to lay out. Choose a narrower scope."
         )
     document.metadata.attachments = []  # a <link rel="attachment"> never embeds anything
     content = document.write_pdf(pdf_forms=False)

@@ -49,9 +49,7 @@ def scope_members(scope: dict) -> tuple[str, QuerySet[Client]]:
     if kind == "firm":
         return "Whole firm", active
     if kind not in PACK_SCOPES:
-        raise ValidationError(
-            {"scope": "Choose the firm, a practice group, an office, a CRP or a tier."}
-        )
+        raise ValidationError({"scope": "Choose the firm, a practice group, an office, a CRP or a tier."})
     pk = _scope_id(scope)
     not_found = ValidationError({"scope": "That scope does not exist."})
     if kind == "practice_group":

@@ -29,9 +29,7 @@ def with_availability(user: User, reports: QuerySet[Report]) -> QuerySet[Report]
     return reports.annotate(available=ExpressionWrapper(~unavailable, output_field=BooleanField()))
 
 
-def reports_of(
-    user: User, *, kind: str = "", status: str = "", quarter: str = ""
-) -> QuerySet[Report]:
+def reports_of(user: User, *, kind: str = "", status: str = "", quarter: str = "") -> QuerySet[Report]:
     """The reports `user` asked for, newest first. Reports are personal: they hold what the
     requester may see, so nobody else gets them."""
     reports = with_availability(user, Report.objects.filter(requested_by=user))
@@ -51,9 +49,7 @@ def reports_of(
 def get_report(user: User, pk: object) -> Report:
     """The user's own report with its `available` flag, or 404 (someone else's or unknown)."""
     try:
-        return with_availability(user, Report.objects.filter(requested_by=user)).get(
-            pk=uuid.UUID(str(pk))
-        )
+        return with_availability(user, Report.objects.filter(requested_by=user)).get(pk=uuid.UUID(str(pk)))
     except (Report.DoesNotExist, ValueError) as exc:
         raise Http404("No such report.") from exc
 

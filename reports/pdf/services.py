@@ -27,9 +27,7 @@ from reports.pdf.render import ReportRenderError
 from reports.pdf.scopes import resolve_client_scope, resolve_pack_scope
 
 logger = logging.getLogger(__name__)
-UNEXPECTED_FAILURE = (
-    "The report could not be rendered. Try again; if it fails again, tell an administrator."
-)
+UNEXPECTED_FAILURE = "The report could not be rendered. Try again; if it fails again, tell an administrator."
 
 
 @dataclass(frozen=True)
@@ -48,10 +46,7 @@ def parse_quarter(text: str, *, today: datetime.date | None = None) -> Quarter:
         raise ValidationError({"quarter": str(exc)}) from exc
     if quarter.start > today:
         raise ValidationError(
-            {
-                "quarter": f"{quarter} is in the future; choose {Quarter.containing(today)} "
-                "or an earlier quarter."
-            }
+            {"quarter": f"{quarter} is in the future; choose {Quarter.containing(today)} or an earlier quarter."}
         )
     if quarter.year < 2000:
         raise ValidationError({"quarter": "Choose a quarter from 2000 onwards."})
@@ -94,9 +89,7 @@ def reports_requeue_waiting(*, older_than_seconds: int = 120) -> int:
     return sum(send_task(render_report, str(pk)) for pk in waiting)
 
 
-def report_request(
-    *, actor: User, kind: str, scope: dict, quarter: str, scheduled: bool = False
-) -> Report:
+def report_request(*, actor: User, kind: str, scope: dict, quarter: str, scheduled: bool = False) -> Report:
     """Check the request against the access rule, record it and queue its rendering."""
     scope = _clean_scope(scope)
     request = _validate(actor, kind, scope, quarter)
@@ -120,12 +113,9 @@ def report_retry(*, actor: User, report: Report) -> Report:
         raise ValidationError("Only the person who asked for a report can retry it.")
     with audited_write(actor):
         retried = Report.objects.filter(
-            Q(status=ReportStatus.FAILED)
-            | Q(status=ReportStatus.RENDERING, started_at__lt=_stale_before()),
+            Q(status=ReportStatus.FAILED) | Q(status=ReportStatus.RENDERING, started_at__lt=_stale_before()),
             pk=report.pk,
-        ).update(
-            status=ReportStatus.QUEUED, progress=0, error="", started_at=None, finished_at=None
-        )
+        ).update(status=ReportStatus.QUEUED, progress=0, error="", started_at=None, finished_at=None)
         if not retried:
             raise ValidationError("Only a failed report can be retried.")
         report.refresh_from_db()
@@ -155,8 +145,7 @@ def _claim(report_id: str) -> tuple[datetime.datetime, str] | None:
     started = timezone.now()
     with transaction.atomic():
         claimable = Report.objects.select_for_update().filter(
-            Q(status=ReportStatus.QUEUED)
-            | Q(status=ReportStatus.RENDERING, started_at__lt=_stale_before()),
+            Q(status=ReportStatus.QUEUED) | Q(status=ReportStatus.RENDERING, started_at__lt=_stale_before()),
             pk=report_id,
         )
         left_behind = claimable.values_list("file", flat=True).first()
@@ -169,9 +158,7 @@ def _claim(report_id: str) -> tuple[datetime.datetime, str] | None:
 
 
 def _progress(report_id: str, started: datetime.datetime, percent: int) -> None:
-    Report.objects.filter(pk=report_id, status=ReportStatus.RENDERING, started_at=started).update(
-        progress=percent
-    )
+    Report.objects.filter(pk=report_id, status=ReportStatus.RENDERING, started_at=started).update(progress=percent)
 
 
 def report_render(*, report_id: str) -> Report | None:
@@ -191,17 +178,12 @@ def report_render(*, report_id: str) -> Report | None:
         mine.update(status=ReportStatus.FAILED, error=message, finished_at=timezone.now())
         return Report.objects.get(pk=report_id)
     except SoftTimeLimitExceeded:
-        message = (
-            f"The report took longer than {settings.REPORTS_MAX_RENDER_SECONDS} seconds. "
-            "Choose a narrower scope."
-        )
+        message = f"The report took longer than {settings.REPORTS_MAX_RENDER_SECONDS} seconds. Choose a narrower scope."
         mine.update(status=ReportStatus.FAILED, error=message, finished_at=timezone.now())
         return Report.objects.get(pk=report_id)
     except Exception:
         logger.exception("Report %s failed to render", report_id)
-        mine.update(
-            status=ReportStatus.FAILED, error=UNEXPECTED_FAILURE, finished_at=timezone.now()
-        )
+        mine.update(status=ReportStatus.FAILED, error=UNEXPECTED_FAILURE, finished_at=timezone.now())
         return Report.objects.get(pk=report_id)
     # A name nobody can guess; the file is only ever served through the authorised download view.
     # It is noted on the row before the file is written, so that if this worker dies before the
@@ -234,14 +216,18 @@ def _notify_done(report: Report, title: str, client_ids: list[int]) -> None:
     # An account review's title names its client: the link lets every list of notifications drop
     # it once the requester no longer sees that client. A pack's title names no client.
     reviewed = report.kind == ReportKind.ACCOUNT_REVIEW
-    notifications_create(drafts=[NotificationDraft(
-        user_id=report.requested_by_id,
-        title=f"Your report is ready: {title}"[:200],
-        body="Download it from the reports page.",
-        url=reverse("report-detail", args=[report.pk]),
-        client_id=client_ids[0] if reviewed else None,
-        dedupe_key=f"report-done-{report.pk}",
-    )])
+    notifications_create(
+        drafts=[
+            NotificationDraft(
+                user_id=report.requested_by_id,
+                title=f"Your report is ready: {title}"[:200],
+                body="Download it from the reports page.",
+                url=reverse("report-detail", args=[report.pk]),
+                client_id=client_ids[0] if reviewed else None,
+                dedupe_key=f"report-done-{report.pk}",
+            )
+        ]
+    )
 
 
 def report_for_download(*, actor: User, pk: object) -> Report:
@@ -310,9 +296,7 @@ def quarterly_packs_generate(*, quarter: Quarter | None = None) -> list[Report]:
         ).values_list("user_id", flat=True)
     )
     for partner in partners:
-        scopes = [{"type": "firm"}] + (
-            [{"type": "crp", "id": partner.pk}] if partner.pk in leads else []
-        )
+        scopes = [{"type": "firm"}] + ([{"type": "crp", "id": partner.pk}] if partner.pk in leads else [])
         for scope in scopes:
             exists = Report.objects.filter(
                 requested_by=partner,
@@ -334,7 +318,5 @@ def quarterly_packs_generate(*, quarter: Quarter | None = None) -> list[Report]:
                     )
                 )
             except ValidationError:
-                logger.info(
-                    "No %s pack for %s in %s: nothing to report", scope["type"], partner, quarter
-                )
+                logger.info("No %s pack for %s in %s: nothing to report", scope["type"], partner, quarter)
     return created

@@ -18,9 +18,7 @@ def render_report(report_id: str, recheck: bool = True) -> str | None:
     if report is None and recheck and services.report_is_rendering(report_id):
         # A message redelivered after its worker was killed finds the report still marked as
         # rendering: look once more when that render counts as stalled, and take it over then.
-        render_report.apply_async(
-            (report_id,), {"recheck": False}, countdown=services.stale_after_seconds()
-        )
+        render_report.apply_async((report_id,), {"recheck": False}, countdown=services.stale_after_seconds())
     return report.status if report else None
 
 

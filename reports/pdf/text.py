@@ -31,5 +31,3 @@ def short(text: str, words: int = 8) -> str:
 
 def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else (many or one + 's')}"
-
-

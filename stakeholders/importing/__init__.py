@@ -25,22 +25,34 @@ from stakeholders.models import (
 
 __all__ = ["ImportFileError", "import_execute", "import_preview", "progress_key"]
 
-PLANNERS = {ImportKind.STAKEHOLDERS: (plan_stakeholders, write_stakeholders),
-            ImportKind.INTERACTIONS: (plan_interactions, write_interactions)}
+PLANNERS = {
+    ImportKind.STAKEHOLDERS: (plan_stakeholders, write_stakeholders),
+    ImportKind.INTERACTIONS: (plan_interactions, write_interactions),
+}
 
 
 def _still_mine(job: ImportJob) -> bool:
     """Lock the job's row, in the open transaction, if this run still has it (no other run took it over)."""
-    return ImportJob.objects.select_for_update().filter(pk=job.pk, status=job.status,
-                                                        claimed_at=job.claimed_at).exists()
+    return (
+        ImportJob.objects.select_for_update().filter(pk=job.pk, status=job.status, claimed_at=job.claimed_at).exists()
+    )
 
 
 def _save(job: ImportJob, outcome: Outcome, status: str, message: str = "") -> None:
     with transaction.atomic():
         if not _still_mine(job):  # another run took the job over meanwhile: its outcome stands
             return
-        for name in ["rows_total", "valid_rows", "error_rows", "created", "updated", "unchanged", "skipped",
-                     "changed_meanwhile", "errors"]:
+        for name in [
+            "rows_total",
+            "valid_rows",
+            "error_rows",
+            "created",
+            "updated",
+            "unchanged",
+            "skipped",
+            "changed_meanwhile",
+            "errors",
+        ]:
             setattr(job, name, getattr(outcome, name))
         job.rows_done = outcome.rows_total
         job.status = status
@@ -81,9 +93,13 @@ def import_execute(job: ImportJob) -> ImportJob:
     outcome.valid_rows = len(planned)
     if bad_rows and job.mode != ImportMode.VALID_ONLY:
         outcome.skipped += len(planned)
-        _save(job, outcome, ImportStatus.REFUSED,
-              f"{len(bad_rows)} row(s) have errors, so nothing was imported. Fix them, or choose to import "
-              "only the valid rows.")
+        _save(
+            job,
+            outcome,
+            ImportStatus.REFUSED,
+            f"{len(bad_rows)} row(s) have errors, so nothing was imported. Fix them, or choose to import "
+            "only the valid rows.",
+        )
         return job
     # The rows and the job's "done" commit together: a worker killed in between leaves neither, so
     # the run that takes the job over starts afresh. The job's row stays locked until then.
@@ -95,4 +111,3 @@ def import_execute(job: ImportJob) -> ImportJob:
         _save(job, outcome, ImportStatus.DONE)
     tables_analyze(Stakeholder, Relationship, Interaction)
     return job
-

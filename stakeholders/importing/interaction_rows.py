@@ -32,6 +32,7 @@ from stakeholders.models import (
 
 # --- Interactions --------------------------------------------------------------------------------
 
+
 @dataclass
 class PlannedInteraction:
     row: int
@@ -90,10 +91,19 @@ def plan_interactions(job: ImportJob, outcome: Outcome) -> tuple[list[PlannedInt
             for column, message in errors.items():
                 outcome.add_error(line, column, message)
         else:
-            values = {"date": date, "kind": kind, "sentiment": sentiment, "summary": summary,
-                      "follow_up": cells.get("follow_up", "")[:500], "external_ref": cells.get("external_id", "")}
-            planned.append(PlannedInteraction(line, client_id, values, sorted({users[e] for e in emails}),
-                                              sorted(set(stakeholder_ids))))
+            values = {
+                "date": date,
+                "kind": kind,
+                "sentiment": sentiment,
+                "summary": summary,
+                "follow_up": cells.get("follow_up", "")[:500],
+                "external_ref": cells.get("external_id", ""),
+            }
+            planned.append(
+                PlannedInteraction(
+                    line, client_id, values, sorted({users[e] for e in emails}), sorted(set(stakeholder_ids))
+                )
+            )
         if count % PROGRESS_EVERY == 0:
             report_progress(job, count)
     return _match_interactions(planned, outcome), bad_rows
@@ -110,8 +120,12 @@ def _match_interactions(planned: list[PlannedInteraction], outcome: Outcome) -> 
     existing = {}
     qs = Interaction.objects.filter(client_id__in=client_ids).prefetch_related("firm_attendees", "stakeholders")
     for interaction in qs.iterator(WRITE_BATCH):
-        values = {"date": interaction.date, "kind": interaction.kind, "summary": interaction.summary,
-                  "external_ref": interaction.external_ref}
+        values = {
+            "date": interaction.date,
+            "kind": interaction.kind,
+            "summary": interaction.summary,
+            "external_ref": interaction.external_ref,
+        }
         interaction.attendee_ids = sorted(u.pk for u in interaction.firm_attendees.all())
         interaction.stakeholder_ids = sorted(s.pk for s in interaction.stakeholders.all())
         existing.setdefault(_natural_key(interaction.client_id, values), interaction)
@@ -140,30 +154,35 @@ def write_interactions(job: ImportJob, planned: list[PlannedInteraction], outcom
             relink.append(plan)
             continue
         plan.instance = plan.existing
-        diff = [f for f, v in plan.values.items() if getattr(plan.existing, f) != v and
-                not (f == "external_ref" and not v)]
+        diff = [
+            f for f, v in plan.values.items() if getattr(plan.existing, f) != v and not (f == "external_ref" and not v)
+        ]
         for f in diff:
             setattr(plan.existing, f, plan.values[f])
-        people_differ = (plan.existing.attendee_ids != plan.attendee_ids
-                         or plan.existing.stakeholder_ids != plan.stakeholder_ids)
+        people_differ = (
+            plan.existing.attendee_ids != plan.attendee_ids or plan.existing.stakeholder_ids != plan.stakeholder_ids
+        )
         if people_differ:
             relink.append(plan)
         if diff or people_differ:
             changed.append(plan.existing)
     Interaction.objects.bulk_create(new, batch_size=WRITE_BATCH)
-    Interaction.objects.bulk_update(changed, ["date", "kind", "sentiment", "summary", "follow_up", "external_ref"],
-                                    batch_size=WRITE_BATCH)
+    Interaction.objects.bulk_update(
+        changed, ["date", "kind", "sentiment", "summary", "follow_up", "external_ref"], batch_size=WRITE_BATCH
+    )
     report_progress(job, outcome.rows_total * 3 // 4)
     attendees, met = Interaction.firm_attendees.through, Interaction.stakeholders.through
     stale = [p.instance.pk for p in relink if p.existing is not None]
     attendees.objects.filter(interaction_id__in=stale).delete()
     met.objects.filter(interaction_id__in=stale).delete()
-    attendees.objects.bulk_create([attendees(interaction_id=p.instance.pk, user_id=u)
-                                   for p in relink for u in p.attendee_ids], batch_size=WRITE_BATCH)
-    met.objects.bulk_create([met(interaction_id=p.instance.pk, stakeholder_id=s)
-                             for p in relink for s in p.stakeholder_ids], batch_size=WRITE_BATCH)
+    attendees.objects.bulk_create(
+        [attendees(interaction_id=p.instance.pk, user_id=u) for p in relink for u in p.attendee_ids],
+        batch_size=WRITE_BATCH,
+    )
+    met.objects.bulk_create(
+        [met(interaction_id=p.instance.pk, stakeholder_id=s) for p in relink for s in p.stakeholder_ids],
+        batch_size=WRITE_BATCH,
+    )
     outcome.created += len(new)
     outcome.updated += len(changed)
     outcome.unchanged += len(planned) - len(new) - len(changed)
-
-

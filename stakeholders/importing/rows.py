@@ -80,15 +80,19 @@ def read_rows(job: ImportJob, columns: list[str], required: set[str]) -> Iterato
         try:
             for count, row in enumerate(reader, 1):
                 if count > most:
-                    raise ImportFileError(f"The file has more than {most:,} rows, the most an import takes. "
-                                          "Split it and upload the parts one by one.")
+                    raise ImportFileError(
+                        f"The file has more than {most:,} rows, the most an import takes. "
+                        "Split it and upload the parts one by one."
+                    )
                 cells = {k: unescape_cell((v or "").strip()) for k, v in row.items() if k in columns}
                 if not any(cells.values()):
                     continue
                 yield reader.line_num, cells
         except UnicodeDecodeError as exc:
-            raise ImportFileError(f"The file is not UTF-8 text (near line {reader.line_num + 1}). "
-                                  "Save it as “CSV UTF-8” and upload it again.") from exc
+            raise ImportFileError(
+                f"The file is not UTF-8 text (near line {reader.line_num + 1}). "
+                "Save it as “CSV UTF-8” and upload it again."
+            ) from exc
         except csv.Error as exc:
             raise ImportFileError(f"The CSV is malformed near line {reader.line_num}: {exc}.") from exc
 
@@ -122,5 +126,3 @@ def parse_int(value: str, column: str, low: int, high: int, default: int, errors
     if not low <= number <= high:
         errors[column] = f"{number} is out of range ({low} to {high})."
     return number
-
-

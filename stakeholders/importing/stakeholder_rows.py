@@ -34,6 +34,7 @@ from stakeholders.org_chart import manager_chain_has_cycle
 
 # --- Stakeholders --------------------------------------------------------------------------------
 
+
 @dataclass
 class PlannedStakeholder:
     row: int
@@ -47,9 +48,12 @@ class PlannedStakeholder:
 
 def _parse_stakeholder(cells: dict[str, str], errors: dict[str, str]) -> dict:
     values = {
-        "name": cells.get("name", ""), "job_title": cells.get("job_title", ""),
-        "department": cells.get("department", ""), "email": cells.get("email", ""),
-        "phone": cells.get("phone", ""), "notes": cells.get("notes", ""),
+        "name": cells.get("name", ""),
+        "job_title": cells.get("job_title", ""),
+        "department": cells.get("department", ""),
+        "email": cells.get("email", ""),
+        "phone": cells.get("phone", ""),
+        "notes": cells.get("notes", ""),
         "external_id": cells.get("external_id", ""),
         "seniority": parse_choice(cells.get("seniority", ""), Seniority, "seniority", errors, Seniority.OTHER),
         "buying_role": parse_choice(cells.get("buying_role", ""), BuyingRole, "buying_role", errors, BuyingRole.USER),
@@ -116,8 +120,11 @@ def plan_stakeholders(job: ImportJob, outcome: Outcome) -> tuple[list[PlannedSta
             same = by_name.get((plan.client_id, name), [])
             if len(same) > 1:
                 bad_rows.add(plan.row)
-                outcome.add_error(plan.row, "name", "Several stakeholders of this client have this name: "
-                                                    "add an external_id to say which.")
+                outcome.add_error(
+                    plan.row,
+                    "name",
+                    "Several stakeholders of this client have this name: add an external_id to say which.",
+                )
                 continue
             plan.existing = same[0] if same else None
         kept.append(plan)
@@ -146,8 +153,9 @@ def _check_managers(planned, by_ext, by_name, parents, outcome: Outcome, bad_row
         target = in_file.get((plan.client_id, ref)) or in_file.get((plan.client_id, ref.lower()))
         manager_id = ident[id(target)] if target else None
         if manager_id is None:
-            found = by_ext.get((plan.client_id, ref)) or next(iter(by_name.get((plan.client_id, ref.lower()), [])),
-                                                               None)
+            found = by_ext.get((plan.client_id, ref)) or next(
+                iter(by_name.get((plan.client_id, ref.lower()), [])), None
+            )
             manager_id = found.pk if found else None
         if manager_id is None:
             bad_rows.add(plan.row)
@@ -184,8 +192,12 @@ def _still_as_read(changed: list[PlannedStakeholder], outcome: Outcome) -> list[
     ids = sorted(read_at)
     current: dict[int, int] = {}
     for start in range(0, len(ids), WRITE_BATCH):
-        current.update(Stakeholder.objects.select_for_update().filter(pk__in=ids[start:start + WRITE_BATCH])
-                       .order_by("pk").values_list("pk", "version"))
+        current.update(
+            Stakeholder.objects.select_for_update()
+            .filter(pk__in=ids[start : start + WRITE_BATCH])
+            .order_by("pk")
+            .values_list("pk", "version")
+        )
     kept = []
     for plan in changed:
         version = current.get(plan.existing.pk)
@@ -194,9 +206,13 @@ def _still_as_read(changed: list[PlannedStakeholder], outcome: Outcome) -> list[
             continue
         outcome.changed_meanwhile += 1
         outcome.skipped += 1
-        outcome.add_error(plan.row, "", "Row skipped: this stakeholder was " + (
-            "deleted or merged" if version is None else "changed by someone else") +
-            " while the import ran, and their change stands. Import the file again to apply this row.")
+        outcome.add_error(
+            plan.row,
+            "",
+            "Row skipped: this stakeholder was "
+            + ("deleted or merged" if version is None else "changed by someone else")
+            + " while the import ran, and their change stands. Import the file again to apply this row.",
+        )
     return kept
 
 
@@ -210,8 +226,13 @@ def write_stakeholders(job: ImportJob, planned: list[PlannedStakeholder], outcom
             new.append(plan)
             continue
         plan.instance = plan.existing
-        diff = [f for f in fields if f in plan.present and getattr(plan.existing, f) != plan.values[f]
-                and not (f == "external_id" and not plan.values[f])]
+        diff = [
+            f
+            for f in fields
+            if f in plan.present
+            and getattr(plan.existing, f) != plan.values[f]
+            and not (f == "external_id" and not plan.values[f])
+        ]
         for f in diff:
             setattr(plan.existing, f, plan.values[f])
         if plan.manager is not KEEP_MANAGER and plan.existing.reports_to_id != _manager_id(plan):
@@ -233,8 +254,9 @@ def write_stakeholders(job: ImportJob, planned: list[PlannedStakeholder], outcom
             plan.instance.reports_to_id = _manager_id(plan)
         plan.instance.version += 1
         plan.instance.updated_at = now
-    Stakeholder.objects.bulk_update([plan.instance for plan in changed],
-                                    [*fields, "reports_to", "version", "updated_at"], batch_size=500)
+    Stakeholder.objects.bulk_update(
+        [plan.instance for plan in changed], [*fields, "reports_to", "version", "updated_at"], batch_size=500
+    )
     outcome.created += len(new)
     outcome.updated += len(changed)
     outcome.unchanged += len(planned) - len(new) - len(changed) - outcome.changed_meanwhile
@@ -260,5 +282,3 @@ def _levels(new: list[PlannedStakeholder]) -> list[list[PlannedStakeholder]]:
     for plan in new:
         levels[level_of(plan)].append(plan)
     return [levels[n] for n in sorted(levels)]
-
-

@@ -8,81 +8,146 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_weekly_digest'),
-        ('stakeholders', '0001_initial'),
+        ("accounts", "0004_weekly_digest"),
+        ("stakeholders", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('stakeholders', 'Stakeholders'), ('interactions', 'Interactions')], max_length=20)),
-                ('file', models.FileField(upload_to='imports/stakeholders/%Y/%m/')),
-                ('original_name', models.CharField(max_length=255)),
-                ('status', models.CharField(choices=[('preview_queued', 'Waiting to check'), ('previewing', 'Checking'), ('previewed', 'Checked'), ('import_queued', 'Waiting to import'), ('importing', 'Importing'), ('done', 'Imported'), ('refused', 'Not imported'), ('failed', 'Failed')], default='preview_queued', max_length=20)),
-                ('mode', models.CharField(blank=True, choices=[('all_or_nothing', 'All or nothing'), ('valid_only', 'Only the valid rows')], max_length=20)),
-                ('rows_total', models.PositiveIntegerField(default=0)),
-                ('rows_done', models.PositiveIntegerField(default=0)),
-                ('valid_rows', models.PositiveIntegerField(default=0)),
-                ('error_rows', models.PositiveIntegerField(default=0)),
-                ('created', models.PositiveIntegerField(default=0)),
-                ('updated', models.PositiveIntegerField(default=0)),
-                ('unchanged', models.PositiveIntegerField(default=0)),
-                ('skipped', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(blank=True, default=list, help_text='[{row, field, message}], capped')),
-                ('message', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("stakeholders", "Stakeholders"), ("interactions", "Interactions")], max_length=20
+                    ),
+                ),
+                ("file", models.FileField(upload_to="imports/stakeholders/%Y/%m/")),
+                ("original_name", models.CharField(max_length=255)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("preview_queued", "Waiting to check"),
+                            ("previewing", "Checking"),
+                            ("previewed", "Checked"),
+                            ("import_queued", "Waiting to import"),
+                            ("importing", "Importing"),
+                            ("done", "Imported"),
+                            ("refused", "Not imported"),
+                            ("failed", "Failed"),
+                        ],
+                        default="preview_queued",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        blank=True,
+                        choices=[("all_or_nothing", "All or nothing"), ("valid_only", "Only the valid rows")],
+                        max_length=20,
+                    ),
+                ),
+                ("rows_total", models.PositiveIntegerField(default=0)),
+                ("rows_done", models.PositiveIntegerField(default=0)),
+                ("valid_rows", models.PositiveIntegerField(default=0)),
+                ("error_rows", models.PositiveIntegerField(default=0)),
+                ("created", models.PositiveIntegerField(default=0)),
+                ("updated", models.PositiveIntegerField(default=0)),
+                ("unchanged", models.PositiveIntegerField(default=0)),
+                ("skipped", models.PositiveIntegerField(default=0)),
+                ("errors", models.JSONField(blank=True, default=list, help_text="[{row, field, message}], capped")),
+                ("message", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='stakeholder',
-            name='insert_insert',
+            model_name="stakeholder",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='stakeholder',
-            name='update_update',
+            model_name="stakeholder",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='stakeholder',
-            name='delete_delete',
+            model_name="stakeholder",
+            name="delete_delete",
         ),
         migrations.AddField(
-            model_name='stakeholder',
-            name='external_id',
-            field=models.CharField(blank=True, help_text='ID in the system it was imported from', max_length=100),
+            model_name="stakeholder",
+            name="external_id",
+            field=models.CharField(blank=True, help_text="ID in the system it was imported from", max_length=100),
         ),
         migrations.AddField(
-            model_name='stakeholderevent',
-            name='external_id',
-            field=models.CharField(blank=True, help_text='ID in the system it was imported from', max_length=100),
+            model_name="stakeholderevent",
+            name="external_id",
+            field=models.CharField(blank=True, help_text="ID in the system it was imported from", max_length=100),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='stakeholder',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "stakeholders_stakeholderevent" ("attitude", "buying_role", "client_id", "created_at", "department", "email", "external_id", "id", "influence", "job_title", "name", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phone", "reports_to_id", "seniority", "status", "updated_at", "version") VALUES (NEW."attitude", NEW."buying_role", NEW."client_id", NEW."created_at", NEW."department", NEW."email", NEW."external_id", NEW."id", NEW."influence", NEW."job_title", NEW."name", NEW."notes", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."phone", NEW."reports_to_id", NEW."seniority", NEW."status", NEW."updated_at", NEW."version"); RETURN NULL;', hash='8844465a00d3fb2faaf2adba7941e17789bd6b58', operation='INSERT', pgid='pgtrigger_insert_insert_45203', table='stakeholders_stakeholder', when='AFTER')),
+            model_name="stakeholder",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "stakeholders_stakeholderevent" ("attitude", "buying_role", "client_id", "created_at", "department", "email", "external_id", "id", "influence", "job_title", "name", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phone", "reports_to_id", "seniority", "status", "updated_at", "version") VALUES (NEW."attitude", NEW."buying_role", NEW."client_id", NEW."created_at", NEW."department", NEW."email", NEW."external_id", NEW."id", NEW."influence", NEW."job_title", NEW."name", NEW."notes", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."phone", NEW."reports_to_id", NEW."seniority", NEW."status", NEW."updated_at", NEW."version"); RETURN NULL;',
+                    hash="8844465a00d3fb2faaf2adba7941e17789bd6b58",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_45203",
+                    table="stakeholders_stakeholder",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='stakeholder',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "stakeholders_stakeholderevent" ("attitude", "buying_role", "client_id", "created_at", "department", "email", "external_id", "id", "influence", "job_title", "name", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phone", "reports_to_id", "seniority", "status", "updated_at", "version") VALUES (NEW."attitude", NEW."buying_role", NEW."client_id", NEW."created_at", NEW."department", NEW."email", NEW."external_id", NEW."id", NEW."influence", NEW."job_title", NEW."name", NEW."notes", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."phone", NEW."reports_to_id", NEW."seniority", NEW."status", NEW."updated_at", NEW."version"); RETURN NULL;', hash='c8ce1ab77248381ca87f321c8049deddfaa3d7c5', operation='UPDATE', pgid='pgtrigger_update_update_d57d5', table='stakeholders_stakeholder', when='AFTER')),
+            model_name="stakeholder",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "stakeholders_stakeholderevent" ("attitude", "buying_role", "client_id", "created_at", "department", "email", "external_id", "id", "influence", "job_title", "name", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phone", "reports_to_id", "seniority", "status", "updated_at", "version") VALUES (NEW."attitude", NEW."buying_role", NEW."client_id", NEW."created_at", NEW."department", NEW."email", NEW."external_id", NEW."id", NEW."influence", NEW."job_title", NEW."name", NEW."notes", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."phone", NEW."reports_to_id", NEW."seniority", NEW."status", NEW."updated_at", NEW."version"); RETURN NULL;',
+                    hash="c8ce1ab77248381ca87f321c8049deddfaa3d7c5",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_d57d5",
+                    table="stakeholders_stakeholder",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='stakeholder',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "stakeholders_stakeholderevent" ("attitude", "buying_role", "client_id", "created_at", "department", "email", "external_id", "id", "influence", "job_title", "name", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phone", "reports_to_id", "seniority", "status", "updated_at", "version") VALUES (OLD."attitude", OLD."buying_role", OLD."client_id", OLD."created_at", OLD."department", OLD."email", OLD."external_id", OLD."id", OLD."influence", OLD."job_title", OLD."name", OLD."notes", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."phone", OLD."reports_to_id", OLD."seniority", OLD."status", OLD."updated_at", OLD."version"); RETURN NULL;', hash='85eac4ef41b9fa2e574f7610efedc23f3015e1a8', operation='DELETE', pgid='pgtrigger_delete_delete_40282', table='stakeholders_stakeholder', when='AFTER')),
+            model_name="stakeholder",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "stakeholders_stakeholderevent" ("attitude", "buying_role", "client_id", "created_at", "department", "email", "external_id", "id", "influence", "job_title", "name", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phone", "reports_to_id", "seniority", "status", "updated_at", "version") VALUES (OLD."attitude", OLD."buying_role", OLD."client_id", OLD."created_at", OLD."department", OLD."email", OLD."external_id", OLD."id", OLD."influence", OLD."job_title", OLD."name", OLD."notes", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."phone", OLD."reports_to_id", OLD."seniority", OLD."status", OLD."updated_at", OLD."version"); RETURN NULL;',
+                    hash="85eac4ef41b9fa2e574f7610efedc23f3015e1a8",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_40282",
+                    table="stakeholders_stakeholder",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stakeholder',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('client', 'external_id'), name='stakeholder_external_id_unique_per_client', violation_error_message='Another stakeholder of this client has this external id.'),
+            model_name="stakeholder",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id", ""), _negated=True),
+                fields=("client", "external_id"),
+                name="stakeholder_external_id_unique_per_client",
+                violation_error_message="Another stakeholder of this client has this external id.",
+            ),
         ),
         migrations.AddField(
-            model_name='importjob',
-            name='created_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="importjob",
+            name="created_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
     ]

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stakeholders', '0002_external_ids_and_import_jobs'),
+        ("stakeholders", "0002_external_ids_and_import_jobs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importjob',
-            name='queued_at',
-            field=models.DateTimeField(blank=True, help_text='When it was last queued, to check or to import', null=True),
+            model_name="importjob",
+            name="queued_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When it was last queued, to check or to import", null=True
+            ),
         ),
     ]

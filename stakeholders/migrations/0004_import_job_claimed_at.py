@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stakeholders', '0003_import_job_queued_at'),
+        ("stakeholders", "0003_import_job_queued_at"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importjob',
-            name='claimed_at',
-            field=models.DateTimeField(blank=True, help_text='When a run last took it up, to check or to import', null=True),
+            model_name="importjob",
+            name="claimed_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When a run last took it up, to check or to import", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='importjob',
-            name='runs',
-            field=models.PositiveSmallIntegerField(default=0, help_text='Runs that took up its current step; more than one means a run was lost'),
+            model_name="importjob",
+            name="runs",
+            field=models.PositiveSmallIntegerField(
+                default=0, help_text="Runs that took up its current step; more than one means a run was lost"
+            ),
         ),
     ]

@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stakeholders', '0004_import_job_claimed_at'),
+        ("stakeholders", "0004_import_job_claimed_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='relationship',
-            index=models.Index(condition=models.Q(('strength__gte', 3)), fields=['stakeholder'], name='strong_relationship_by_person'),
+            model_name="relationship",
+            index=models.Index(
+                condition=models.Q(("strength__gte", 3)), fields=["stakeholder"], name="strong_relationship_by_person"
+            ),
         ),
     ]

@@ -7,20 +7,23 @@ import accounts.validators
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stakeholders', '0005_strong_relationship_index'),
+        ("stakeholders", "0005_strong_relationship_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='interaction',
-            name='date',
-            field=models.DateField(default=django.utils.timezone.localdate, validators=[accounts.validators.sensible_date]),
+            model_name="interaction",
+            name="date",
+            field=models.DateField(
+                default=django.utils.timezone.localdate, validators=[accounts.validators.sensible_date]
+            ),
         ),
         migrations.AlterField(
-            model_name='interactionevent',
-            name='date',
-            field=models.DateField(default=django.utils.timezone.localdate, validators=[accounts.validators.sensible_date]),
+            model_name="interactionevent",
+            name="date",
+            field=models.DateField(
+                default=django.utils.timezone.localdate, validators=[accounts.validators.sensible_date]
+            ),
         ),
     ]

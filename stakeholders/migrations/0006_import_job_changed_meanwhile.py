@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stakeholders', '0005_strong_relationship_index'),
+        ("stakeholders", "0005_strong_relationship_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importjob',
-            name='changed_meanwhile',
-            field=models.PositiveIntegerField(default=0, help_text='Rows skipped because someone changed their record while the import ran'),
+            model_name="importjob",
+            name="changed_meanwhile",
+            field=models.PositiveIntegerField(
+                default=0, help_text="Rows skipped because someone changed their record while the import ran"
+            ),
         ),
     ]

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stakeholders', '0006_dates_within_sensible_range'),
-        ('stakeholders', '0007_free_text_length_limit'),
+        ("stakeholders", "0006_dates_within_sensible_range"),
+        ("stakeholders", "0007_free_text_length_limit"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -68,12 +68,7 @@ def active_stakeholders_as_of(client_ids: Sequence[int], day: datetime.date) -> 
 def best_strengths_as_of(client_ids: Sequence[int], day: datetime.date) -> dict[int, int]:
     """{stakeholder id: strongest firm relationship with them at the end of `day`}; people nobody at
     the firm knew are left out."""
-    rows = (
-        _relationship_states(client_ids, day)
-        .values_list("stakeholder_id")
-        .annotate(best=Max("strength"))
-        .order_by()
-    )
+    rows = _relationship_states(client_ids, day).values_list("stakeholder_id").annotate(best=Max("strength")).order_by()
     return dict(rows)
 
 
@@ -85,9 +80,7 @@ def senior_coverage_as_of(
     mapped are left out."""
     people = _stakeholder_states(client_ids, day).filter(SENIOR_OR_DECISION_MAKER)
     person = "pgh_obj_id" if is_past(day) else "pk"
-    strong = _relationship_states(client_ids, day).filter(
-        stakeholder_id=OuterRef(person), strength__gte=min_strength
-    )
+    strong = _relationship_states(client_ids, day).filter(stakeholder_id=OuterRef(person), strength__gte=min_strength)
     rows = (
         people.values_list("client_id")
         .annotate(

@@ -78,11 +78,7 @@ def gaps_for(person: Stakeholder, today: datetime.date) -> list[Gap]:
                 "owner",
             )
         )
-    if (
-        person.seniority == Seniority.BOARD
-        and rels
-        and not any(rel.user.role in SENIOR_FIRM_ROLES for rel in rels)
-    ):
+    if person.seniority == Seniority.BOARD and rels and not any(rel.user.role in SENIOR_FIRM_ROLES for rel in rels):
         gaps.append(
             Gap(
                 GapKind.SENIORITY_MISMATCH,
@@ -154,5 +150,3 @@ def coverage_matrix(people: list[Stakeholder]) -> CoverageMatrix:
         )
     load = [sum(1 for row in rows if row["cells"][i] is not None) for i in range(len(firm))]
     return CoverageMatrix(people=firm, rows=rows, load=load)
-
-

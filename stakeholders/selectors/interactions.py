@@ -47,8 +47,9 @@ def with_people(qs: QuerySet[Interaction]) -> QuerySet[Interaction]:
     """Interactions with `.attendee_list` and `.stakeholder_list` (plain lists: cheap to loop over)."""
     return qs.prefetch_related(
         Prefetch("firm_attendees", queryset=User.objects.only("id", "full_name"), to_attr="attendee_list"),
-        Prefetch("stakeholders", queryset=Stakeholder.objects.only("id", "name", "client_id"),
-                 to_attr="stakeholder_list"),
+        Prefetch(
+            "stakeholders", queryset=Stakeholder.objects.only("id", "name", "client_id"), to_attr="stakeholder_list"
+        ),
     )
 
 
@@ -90,5 +91,3 @@ def firm_people_of(client: Client, also: User | None = None) -> QuerySet[User]:
     if also is not None:
         who |= Q(pk=also.pk)
     return User.objects.filter(who, is_active=True).order_by("full_name").only("id", "full_name")
-
-

@@ -41,13 +41,33 @@ SENIOR_FIRM_ROLES = {Role.PARTNER, Role.MANAGING_PARTNER}
 
 
 # What the pages built on `client_stakeholders` show; notes and contact details load only on the detail page.
-STAKEHOLDER_COLUMNS = ["id", "client_id", "name", "job_title", "department", "seniority", "reports_to_id",
-                       "buying_role", "attitude", "influence", "status", "version"]
+STAKEHOLDER_COLUMNS = [
+    "id",
+    "client_id",
+    "name",
+    "job_title",
+    "department",
+    "seniority",
+    "reports_to_id",
+    "buying_role",
+    "attitude",
+    "influence",
+    "status",
+    "version",
+]
 ROLE_LABELS = dict(BuyingRole.choices)
 SENIORITY_LABELS = dict(Seniority.choices)
 USER_COLUMNS = ["id", "full_name", "role", "is_active"]
-RELATIONSHIP_FIELDS = ["id", "stakeholder_id", "user_id", "strength", "target_strength", "is_primary", "notes",
-                       "version"]
+RELATIONSHIP_FIELDS = [
+    "id",
+    "stakeholder_id",
+    "user_id",
+    "strength",
+    "target_strength",
+    "is_primary",
+    "notes",
+    "version",
+]
 RELATIONSHIP_COLUMNS = [*RELATIONSHIP_FIELDS, *(f"user__{name}" for name in USER_COLUMNS)]
 
 
@@ -102,9 +122,7 @@ def client_stakeholders(
         person.role_label = ROLE_LABELS.get(person.buying_role, person.buying_role)
         person.seniority_label = SENIORITY_LABELS.get(person.seniority, person.seniority)
         person.last_contacted = last.get(person.pk)
-        person.days_since_contact = (
-            (today - person.last_contacted).days if person.last_contacted else None
-        )
+        person.days_since_contact = (today - person.last_contacted).days if person.last_contacted else None
     return people
 
 
@@ -198,7 +216,6 @@ class Engagement:
 NO_ENGAGEMENT = Engagement(0.0, 0, None)
 
 
-
 ENGAGEMENT_SQL = """
     SELECT a.user_id, s.stakeholder_id,
            SUM((CASE i.kind {kind_weight} ELSE 0.5 END)
@@ -212,35 +229,34 @@ ENGAGEMENT_SQL = """
     GROUP BY a.user_id, s.stakeholder_id
 """
 
-def engagement_by_pair(
-    client: Client, today: datetime.date | None = None
-) -> dict[tuple[int, int], Engagement]:
+
+def engagement_by_pair(client: Client, today: datetime.date | None = None) -> dict[tuple[int, int], Engagement]:
     """{(firm user id, stakeholder id): Engagement} for every recorded relationship of the client,
     from the interactions the two shared. One query; pairs without a relationship are not computed."""
     today = today_or_local(today)
     kind_weight = " ".join(f"WHEN '{kind}' THEN {weight}" for kind, weight in KIND_WEIGHTS.items())
-    tables = {"interactions": Interaction._meta.db_table,
-              "attendees": Interaction.firm_attendees.through._meta.db_table,
-              "met": Interaction.stakeholders.through._meta.db_table,
-              "relationships": Relationship._meta.db_table}
+    tables = {
+        "interactions": Interaction._meta.db_table,
+        "attendees": Interaction.firm_attendees.through._meta.db_table,
+        "met": Interaction.stakeholders.through._meta.db_table,
+        "relationships": Relationship._meta.db_table,
+    }
     # Only this module's constants and table names are formatted in; values are parameters.
     sql = ENGAGEMENT_SQL.format(kind_weight=kind_weight, **tables)  # nosec B608
-    params: dict[str, Any] = {"today": today, "half_life": ENGAGEMENT_HALF_LIFE_DAYS, "client": client.pk,
-              "since": today - datetime.timedelta(days=ENGAGEMENT_HORIZON_DAYS)}
+    params: dict[str, Any] = {
+        "today": today,
+        "half_life": ENGAGEMENT_HALF_LIFE_DAYS,
+        "client": client.pk,
+        "since": today - datetime.timedelta(days=ENGAGEMENT_HORIZON_DAYS),
+    }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return {(user, person): Engagement(score or 0.0, count, last) for user, person, score, count, last in rows}
 
 
-def attach_engagement(
-    people: list[Stakeholder], engagement: dict[tuple[int, int], Engagement]
-) -> None:
+def attach_engagement(people: list[Stakeholder], engagement: dict[tuple[int, int], Engagement]) -> None:
     for person in people:
         for rel in person.rels:
             rel.engagement = engagement.get((rel.user_id, person.pk), NO_ENGAGEMENT)
-            rel.is_stale = (
-                rel.strength >= STRONG_STRENGTH and rel.engagement.figure < rel.strength - 2
-            )
-
-
+            rel.is_stale = rel.strength >= STRONG_STRENGTH and rel.engagement.figure < rel.strength - 2

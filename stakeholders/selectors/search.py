@@ -56,4 +56,3 @@ def who_we_know(
         )
         .order_by("client__name", "name")
     )
-

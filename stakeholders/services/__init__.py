@@ -49,9 +49,7 @@ STAKEHOLDER_FIELDS = [
 RELATIONSHIP_FIELDS = ["strength", "target_strength", "is_primary", "notes"]
 
 
-def _check_range(
-    errors: dict[str, str], field: str, value: object, low: int, high: int, label: str
-) -> None:
+def _check_range(errors: dict[str, str], field: str, value: object, low: int, high: int, label: str) -> None:
     if value is None:
         return
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
@@ -63,19 +61,13 @@ def _check_manager(stakeholder: Stakeholder, manager: Stakeholder | None) -> Non
     if manager is None:
         return
     if manager.client_id != stakeholder.client_id:
-        raise ValidationError(
-            {"reports_to": "The manager must be a stakeholder of the same client."}
-        )
+        raise ValidationError({"reports_to": "The manager must be a stakeholder of the same client."})
     if stakeholder.pk and manager.pk == stakeholder.pk:
         raise ValidationError({"reports_to": "Nobody can report to themselves."})
     if not stakeholder.pk:
         return
     # One query for the client's whole chart: the walk below is then free.
-    parents = dict(
-        Stakeholder.objects.filter(client_id=stakeholder.client_id).values_list(
-            "id", "reports_to_id"
-        )
-    )
+    parents = dict(Stakeholder.objects.filter(client_id=stakeholder.client_id).values_list("id", "reports_to_id"))
     parents[stakeholder.pk] = manager.pk
     if manager_chain_has_cycle(parents, stakeholder.pk):
         raise ValidationError(
@@ -106,9 +98,7 @@ def stakeholder_create(
     unknown = set(fields) - set(STAKEHOLDER_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown stakeholder fields: {', '.join(sorted(unknown))}")
-    stakeholder = Stakeholder(
-        client=client, name=(name or "").strip(), reports_to=reports_to, **fields
-    )
+    stakeholder = Stakeholder(client=client, name=(name or "").strip(), reports_to=reports_to, **fields)
     _validate_stakeholder(stakeholder)
     _check_manager(stakeholder, reports_to)
     with audited_write(actor):
@@ -127,8 +117,14 @@ def stakeholder_update(
             _check_manager(stakeholder, changes["reports_to"])  # type: ignore[arg-type]
 
     return update_versioned(
-        stakeholder, expected_version=expected_version, changes=changes, allowed=STAKEHOLDER_FIELDS,
-        noun="stakeholder", strip=["name"], write=lambda: audited_write(actor), validate=validate,
+        stakeholder,
+        expected_version=expected_version,
+        changes=changes,
+        allowed=STAKEHOLDER_FIELDS,
+        noun="stakeholder",
+        strip=["name"],
+        write=lambda: audited_write(actor),
+        validate=validate,
     )
 
 
@@ -162,13 +158,10 @@ def relationship_set(
         "notes": notes or "",
     }
     Relationship(stakeholder=stakeholder, user=user, **values).full_clean(
-        exclude=["stakeholder", "user"], validate_unique=False, validate_constraints=False)
+        exclude=["stakeholder", "user"], validate_unique=False, validate_constraints=False
+    )
     with audited_write(actor):
-        existing = (
-            Relationship.objects.select_for_update()
-            .filter(stakeholder=stakeholder, user=user)
-            .first()
-        )
+        existing = Relationship.objects.select_for_update().filter(stakeholder=stakeholder, user=user).first()
         if is_primary:
             other = (
                 Relationship.objects.filter(stakeholder=stakeholder, is_primary=True)
@@ -198,9 +191,9 @@ def relationship_make_primary(*, actor: User, relationship: Relationship) -> Rel
     Both relationships that change (the old owner's and this one) get a new version.
     """
     with audited_write(actor):
-        Relationship.objects.filter(
-            stakeholder_id=relationship.stakeholder_id, is_primary=True
-        ).exclude(pk=relationship.pk).update(is_primary=False, version=F("version") + 1)
+        Relationship.objects.filter(stakeholder_id=relationship.stakeholder_id, is_primary=True).exclude(
+            pk=relationship.pk
+        ).update(is_primary=False, version=F("version") + 1)
         Relationship.objects.filter(pk=relationship.pk).update(is_primary=True, version=F("version") + 1)
     relationship.refresh_from_db(fields=["is_primary", "version"])
     return relationship
@@ -243,9 +236,7 @@ def interaction_log(
     if date is None:
         errors["date"] = "Enter the date of the interaction."
     elif date > timezone.localdate():
-        errors["date"] = (
-            "An interaction cannot be dated in the future; plan it as an action instead."
-        )
+        errors["date"] = "An interaction cannot be dated in the future; plan it as an action instead."
     if any(person.client_id != client.pk for person in people):
         errors["stakeholders"] = "Stakeholders met must belong to this client."
     _check_range(errors, "sentiment", sentiment, -2, 2, "Sentiment")
@@ -274,14 +265,9 @@ def interaction_log(
 
 
 def _merge_relationships(keep: Stakeholder, duplicate: Stakeholder) -> None:
-    kept = {
-        rel.user_id: rel
-        for rel in Relationship.objects.select_for_update().filter(stakeholder=keep)
-    }
+    kept = {rel.user_id: rel for rel in Relationship.objects.select_for_update().filter(stakeholder=keep)}
     keep_has_primary = any(rel.is_primary for rel in kept.values())
-    for rel in (
-        Relationship.objects.select_for_update().filter(stakeholder=duplicate).order_by("pk")
-    ):
+    for rel in Relationship.objects.select_for_update().filter(stakeholder=duplicate).order_by("pk"):
         mine = kept.get(rel.user_id)
         if mine is None:
             rel.stakeholder = keep
@@ -291,9 +277,7 @@ def _merge_relationships(keep: Stakeholder, duplicate: Stakeholder) -> None:
             rel.save(update_fields=["stakeholder", "is_primary", "version"])
             continue
         mine.strength = max(mine.strength, rel.strength)
-        mine.target_strength = max(
-            filter(None, [mine.target_strength, rel.target_strength]), default=None
-        )
+        mine.target_strength = max(filter(None, [mine.target_strength, rel.target_strength]), default=None)
         if rel.is_primary and not keep_has_primary:
             mine.is_primary = keep_has_primary = True
         mine.notes = "\n".join(filter(None, [mine.notes, rel.notes]))
@@ -311,14 +295,10 @@ def stakeholder_merge(*, actor: User, keep: Stakeholder, duplicate: Stakeholder)
     through = Interaction.stakeholders.through
     with audited_write(actor):
         already = through.objects.filter(stakeholder=keep).values("interaction_id")
-        through.objects.filter(stakeholder=duplicate).exclude(interaction_id__in=already).update(
-            stakeholder=keep
-        )
+        through.objects.filter(stakeholder=duplicate).exclude(interaction_id__in=already).update(stakeholder=keep)
         through.objects.filter(stakeholder=duplicate).delete()
         _merge_relationships(keep, duplicate)
-        parents = dict(
-            Stakeholder.objects.filter(client_id=keep.client_id).values_list("id", "reports_to_id")
-        )
+        parents = dict(Stakeholder.objects.filter(client_id=keep.client_id).values_list("id", "reports_to_id"))
         if is_below(parents, keep.pk, duplicate.pk):
             # keep sat under the duplicate: it takes the duplicate's place in the chart.
             keep.reports_to_id = parents.get(duplicate.pk)

@@ -47,11 +47,11 @@ def import_job_run(*, actor: User, job: ImportJob, mode: str) -> ImportJob:
     if job.status != ImportStatus.PREVIEWED:
         raise ValidationError({"mode": "This file is not waiting to be imported."})
     if job.error_rows and mode != ImportMode.VALID_ONLY:
-        raise ValidationError({"mode": "Some rows have errors: fix the file, or choose to import only the "
-                                       "valid rows."})
+        raise ValidationError({"mode": "Some rows have errors: fix the file, or choose to import only the valid rows."})
     with audited_write(actor):
         updated = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEWED).update(
-            status=ImportStatus.IMPORT_QUEUED, mode=mode, queued_at=timezone.now())
+            status=ImportStatus.IMPORT_QUEUED, mode=mode, queued_at=timezone.now()
+        )
         if not updated:
             raise ValidationError({"mode": "This file is already being imported."})
         send_task_on_commit(_import_task(), job.pk)
@@ -101,14 +101,20 @@ def import_job_claim(job_id: int) -> ImportJob | None:
         if job is None:
             return None
         if job.status in RUNNING_STATUSES:
-            logger.warning("Import job %s: its run (taken up at %s) was lost; %s", job.pk, job.running_since,
-                           "giving up" if job.runs >= IMPORT_MAX_RUNS else "taking it over")
+            logger.warning(
+                "Import job %s: its run (taken up at %s) was lost; %s",
+                job.pk,
+                job.running_since,
+                "giving up" if job.runs >= IMPORT_MAX_RUNS else "taking it over",
+            )
             if job.runs >= IMPORT_MAX_RUNS:
                 step = "check" if job.status == ImportStatus.PREVIEWING else "import"
                 job.status, job.finished_at = ImportStatus.FAILED, timezone.now()
-                job.message = (f"The {step} was started {job.runs} times and each time stopped before it "
-                               "finished, so it was given up; nothing was written. Try a smaller file, or ask "
-                               "an administrator.")
+                job.message = (
+                    f"The {step} was started {job.runs} times and each time stopped before it "
+                    "finished, so it was given up; nothing was written. Try a smaller file, or ask "
+                    "an administrator."
+                )
                 job.save(update_fields=["status", "message", "finished_at"])
                 job.discard_file_on_commit()
                 return None
@@ -136,8 +142,10 @@ def import_job_fail(job: ImportJob) -> None:
     """Mark failed a job whose run stopped on an unexpected error, unless another run took it over."""
     with transaction.atomic():
         failed = ImportJob.objects.filter(pk=job.pk, status=job.status, claimed_at=job.claimed_at).update(
-            status=ImportStatus.FAILED, finished_at=timezone.now(),
-            message="The import stopped on an unexpected error; nothing was written.")
+            status=ImportStatus.FAILED,
+            finished_at=timezone.now(),
+            message="The import stopped on an unexpected error; nothing was written.",
+        )
         if failed:
             job.discard_file_on_commit()
 
@@ -152,7 +160,8 @@ def import_jobs_requeue_waiting(*, older_than_seconds: int = 120) -> int:
     """
     cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
     waiting = Q(status__in=WAITING_STATUSES) & (
-        Q(queued_at__lt=cutoff) | Q(queued_at__isnull=True, created_at__lt=cutoff))
+        Q(queued_at__lt=cutoff) | Q(queued_at__isnull=True, created_at__lt=cutoff)
+    )
     jobs = _with_running_since(ImportJob.objects.all())
     resend = jobs.filter(waiting | _stalled()).order_by("pk").values_list("pk", flat=True)
     return sum(_queue(pk) for pk in resend)

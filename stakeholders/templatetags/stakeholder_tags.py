@@ -21,8 +21,19 @@ def org_card(person, detail_url: str):
         '<h3><a href="{}{}/">{}</a></h3><p class="org-title">{}</p>'
         '<p><span class="badge role-{}">{}</span> <span class="influence" title="Influence {} of 5">◆ {}</span></p>'
         '<p class="org-owner">Owner: {}</p><p class="org-contact{}">{}</p></article>',
-        person.attitude, person.pk, detail_url, person.pk, person.name, person.job_title or "—",
-        person.buying_role, person.role_label, person.influence, person.influence, owner, stale, contact,
+        person.attitude,
+        person.pk,
+        detail_url,
+        person.pk,
+        person.name,
+        person.job_title or "—",
+        person.buying_role,
+        person.role_label,
+        person.influence,
+        person.influence,
+        owner,
+        stale,
+        contact,
     )
 
 
@@ -36,9 +47,16 @@ def matrix_cells(cells):
             continue
         target = format_html(" → {}", rel.target_strength) if rel.target_strength else ""
         stale = rel.is_stale
-        parts.append(format_html(
-            '<td class="str-{}">{}{}{}<br><small class="{}">eng. {}{}</small></td>',
-            rel.strength, "★ " if rel.is_primary else "", rel.strength, target,
-            "stale" if stale else "muted", rel.engagement.figure, " stale" if stale else "",
-        ))
+        parts.append(
+            format_html(
+                '<td class="str-{}">{}{}{}<br><small class="{}">eng. {}{}</small></td>',
+                rel.strength,
+                "★ " if rel.is_primary else "",
+                rel.strength,
+                target,
+                "stale" if stale else "muted",
+                rel.engagement.figure,
+                " stale" if stale else "",
+            )
+        )
     return format_html_join("", "{}", ((part,) for part in parts))

@@ -20,5 +20,5 @@ def client_for(user: User, pk: object) -> Client:
 
 
 def stakeholder_url_prefix() -> str:
-    """"/stakeholders/": pages with hundreds of people append the id instead of reversing each URL."""
+    """ "/stakeholders/": pages with hundreds of people append the id instead of reversing each URL."""
     return reverse("stakeholder-detail", args=[0]).removesuffix("0/")

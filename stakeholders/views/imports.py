@@ -38,13 +38,21 @@ def import_upload(request):
         raise PermissionDenied("You cannot change any client's stakeholders.")
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        job = services.import_job_start(actor=request.user, kind=form.cleaned_data["kind"],
-                                        upload=form.cleaned_data["file"])
+        job = services.import_job_start(
+            actor=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
+        )
         return redirect("stakeholder-import-detail", pk=job.pk)
     recent = ImportJob.objects.filter(created_by=request.user)[:10]
-    return render(request, "stakeholders/import_upload.html", {"form": form, "recent": recent,
-                                                               "stakeholder_columns": csv_format.STAKEHOLDER_COLUMNS,
-                                                               "interaction_columns": csv_format.INTERACTION_COLUMNS})
+    return render(
+        request,
+        "stakeholders/import_upload.html",
+        {
+            "form": form,
+            "recent": recent,
+            "stakeholder_columns": csv_format.STAKEHOLDER_COLUMNS,
+            "interaction_columns": csv_format.INTERACTION_COLUMNS,
+        },
+    )
 
 
 @require_GET

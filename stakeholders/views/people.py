@@ -45,13 +45,16 @@ def _detail_context(request, person: Stakeholder, may_edit: bool, **forms) -> di
     me = next(p for p in people if p.pk == person.pk)
     selectors.attach_engagement([me], selectors.engagement_by_pair(client))
     return {
-        "client": client, "person": me, "may_edit": may_edit, "detail_url": stakeholder_url_prefix(),
+        "client": client,
+        "person": me,
+        "may_edit": may_edit,
+        "detail_url": stakeholder_url_prefix(),
         "manager": next((p for p in people if p.pk == me.reports_to_id), None),
         "reports": [p for p in people if p.reports_to_id == me.pk],
         "gaps": selectors.gaps_for(me, timezone.localdate()) if me.status == "active" else [],
         "interactions": list(selectors.with_people(person.interactions.order_by("-date", "-id"))[:20]),
-        "form": forms.get("form") or StakeholderForm(instance=person, client=client,
-                                                      initial={"version": person.version}),
+        "form": forms.get("form")
+        or StakeholderForm(instance=person, client=client, initial={"version": person.version}),
         "relationship_form": forms.get("relationship_form") or _relationship_form(request, me, client),
         "merge_form": forms.get("merge_form") or MergeForm(keep=person),
         "conflict": forms.get("conflict"),
@@ -80,8 +83,12 @@ def stakeholder_detail(request, pk: int):
         if form.is_valid():
             changes = {k: v for k, v in form.cleaned_data.items() if k != "version"}
             try:
-                services.stakeholder_update(actor=request.user, stakeholder=person,
-                                           expected_version=form.cleaned_data["version"] or 0, **changes)
+                services.stakeholder_update(
+                    actor=request.user,
+                    stakeholder=person,
+                    expected_version=form.cleaned_data["version"] or 0,
+                    **changes,
+                )
             except StaleVersionError as stale:
                 forms["conflict"] = stale
                 form.data = form.data.copy()
@@ -93,8 +100,9 @@ def stakeholder_detail(request, pk: int):
                 return redirect("stakeholder-detail", pk=person.pk)
         person.refresh_from_db()
         forms["form"] = form
-    return render(request, "stakeholders/stakeholder_detail.html",
-                  _detail_context(request, person, client.may_edit, **forms))
+    return render(
+        request, "stakeholders/stakeholder_detail.html", _detail_context(request, person, client.may_edit, **forms)
+    )
 
 
 @require_POST
@@ -104,8 +112,9 @@ def relationship_set(request, pk: int):
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            services.relationship_set(actor=request.user, stakeholder=person,
-                                      expected_version=form.cleaned_data["version"], **data)
+            services.relationship_set(
+                actor=request.user, stakeholder=person, expected_version=form.cleaned_data["version"], **data
+            )
         except StaleVersionError as stale:
             return _relationship_conflict(request, person, form, stale)
         except ValidationError as error:
@@ -130,15 +139,22 @@ def _relationship_conflict(request, person: Stakeholder, form: RelationshipForm,
 
 @require_POST
 def relationship_remove(request, pk: int):
-    rel = get_editable_object(request.user, Relationship.objects.select_related("stakeholder__client", "user"),
-                              pk, "stakeholder__client")
+    rel = get_editable_object(
+        request.user, Relationship.objects.select_related("stakeholder__client", "user"), pk, "stakeholder__client"
+    )
     version = request.POST.get("version", "")
     try:
-        services.relationship_remove(actor=request.user, relationship=rel,
-                                     expected_version=int(version) if version.isascii() and version.isdigit() else 0)
+        services.relationship_remove(
+            actor=request.user,
+            relationship=rel,
+            expected_version=int(version) if version.isascii() and version.isdigit() else 0,
+        )
     except StaleVersionError:
-        messages.error(request, f"{rel.user}'s relationship was changed by someone else since you opened this "
-                                "page, so it was not removed. Look at it again, and remove it if you still mean to.")
+        messages.error(
+            request,
+            f"{rel.user}'s relationship was changed by someone else since you opened this "
+            "page, so it was not removed. Look at it again, and remove it if you still mean to.",
+        )
     else:
         messages.success(request, f"{rel.user}'s relationship removed.")
     return redirect(reverse("stakeholder-detail", args=[rel.stakeholder_id]) + "#relationships")
@@ -146,8 +162,9 @@ def relationship_remove(request, pk: int):
 
 @require_POST
 def relationship_make_primary(request, pk: int):
-    rel = get_editable_object(request.user, Relationship.objects.select_related("stakeholder__client", "user"),
-                              pk, "stakeholder__client")
+    rel = get_editable_object(
+        request.user, Relationship.objects.select_related("stakeholder__client", "user"), pk, "stakeholder__client"
+    )
     services.relationship_make_primary(actor=request.user, relationship=rel)
     messages.success(request, f"{rel.user} is now the primary owner.")
     return redirect(reverse("stakeholder-detail", args=[rel.stakeholder_id]) + "#relationships")
@@ -184,9 +201,13 @@ def who_knows_whom(request):
     page = None
     if form.is_valid() and any(form.cleaned_data.values()):
         data = form.cleaned_data
-        results = selectors.who_we_know(request.user, client_query=data["client"].strip(),
-                                        department=data["department"].strip(), seniority=data["seniority"],
-                                        buying_role=data["buying_role"])
+        results = selectors.who_we_know(
+            request.user,
+            client_query=data["client"].strip(),
+            department=data["department"].strip(),
+            seniority=data["seniority"],
+            buying_role=data["buying_role"],
+        )
         page = Paginator(results, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -10,11 +10,11 @@ pytestmark = pytest.mark.django_db
 
 # who: (sees normal, sees confidential, edits normal, edits confidential)
 MATRIX = {
-    "alice": (True, True, True, True),     # partner on both teams
-    "bob": (True, False, False, False),    # partner outside: normal read-only, wall is a 404
-    "carol": (True, False, True, False),   # BD
-    "mike": (True, True, True, True),      # managing partner
-    "ada": (True, True, True, True),       # admin
+    "alice": (True, True, True, True),  # partner on both teams
+    "bob": (True, False, False, False),  # partner outside: normal read-only, wall is a 404
+    "carol": (True, False, True, False),  # BD
+    "mike": (True, True, True, True),  # managing partner
+    "ada": (True, True, True, True),  # admin
 }
 
 
@@ -57,8 +57,9 @@ def test_api_follows_the_matrix(who, users, both, login):
     assert (confidential.name in names) is sees_conf
     assert http.get(f"/api/clients/{confidential.pk}/").status_code == (200 if sees_conf else 404)
     etag = http.get(f"/api/clients/{normal.pk}/").headers["ETag"]
-    response = http.patch(f"/api/clients/{normal.pk}/", {"notes": "Updated"}, content_type="application/json",
-                          HTTP_IF_MATCH=etag)
+    response = http.patch(
+        f"/api/clients/{normal.pk}/", {"notes": "Updated"}, content_type="application/json", HTTP_IF_MATCH=etag
+    )
     assert response.status_code == (200 if edits_normal else 403)
 
 

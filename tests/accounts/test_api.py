@@ -40,20 +40,27 @@ def test_update_without_if_match_is_428_and_stale_is_412(alice, normal_client, l
 def test_create_client_refuses_duplicates_and_unknown_users(carol, normal_client, login):
     TierFactory()
     http = login(carol)
-    response = http.post("/api/clients/", {"name": normal_client.name, "tier": "Growth", "crp": 999999},
-                         content_type="application/json")
+    response = http.post(
+        "/api/clients/", {"name": normal_client.name, "tier": "Growth", "crp": 999999}, content_type="application/json"
+    )
     assert response.status_code == 400
     assert "crp" in response.json()
-    response = http.post("/api/clients/", {"name": normal_client.name.lower(), "tier": "Growth",
-                                           "crp": carol.pk}, content_type="application/json")
+    response = http.post(
+        "/api/clients/",
+        {"name": normal_client.name.lower(), "tier": "Growth", "crp": carol.pk},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert "name" in response.json()
 
 
 def test_fee_api_refuses_negative_amounts_bad_years_and_unknown_lines(alice, normal_client, login):
     http = login(alice)
-    response = http.post("/api/fees/", {"client": normal_client.pk, "service_line": 999999,
-                                        "financial_year": "20x5", "amount": "-1"}, content_type="application/json")
+    response = http.post(
+        "/api/fees/",
+        {"client": normal_client.pk, "service_line": 999999, "financial_year": "20x5", "amount": "-1"},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert set(response.json()) == {"service_line", "financial_year", "amount"}
     assert not FeeRecord.objects.exists()
@@ -62,24 +69,33 @@ def test_fee_api_refuses_negative_amounts_bad_years_and_unknown_lines(alice, nor
 def test_fee_api_refuses_clients_outside_the_callers_edit_rights(bob, normal_client, confidential_client, login):
     http = login(bob)
     for client in (normal_client, confidential_client):
-        response = http.post("/api/fees/", {"client": client.pk, "service_line": ServiceLineFactory().pk,
-                                            "financial_year": 2025, "amount": "10"},
-                             content_type="application/json")
+        response = http.post(
+            "/api/fees/",
+            {"client": client.pk, "service_line": ServiceLineFactory().pk, "financial_year": 2025, "amount": "10"},
+            content_type="application/json",
+        )
         assert response.status_code == 400
         assert "client" in response.json()
     assert not FeeRecord.objects.exists()
 
 
 def test_assignment_api_refuses_a_second_crp_and_an_end_before_start(alice, bob, mike, normal_client, login):
-    response = login(mike).post("/api/assignments/", {"client": normal_client.pk, "user": bob.pk, "role": "crp",
-                                               "start_date": "2025-01-01"}, content_type="application/json")
+    response = login(mike).post(
+        "/api/assignments/",
+        {"client": normal_client.pk, "user": bob.pk, "role": "crp", "start_date": "2025-01-01"},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     http = login(alice)
-    team = http.post("/api/assignments/", {"client": normal_client.pk, "user": bob.pk, "role": "team",
-                                           "start_date": "2025-01-01"}, content_type="application/json")
+    team = http.post(
+        "/api/assignments/",
+        {"client": normal_client.pk, "user": bob.pk, "role": "team", "start_date": "2025-01-01"},
+        content_type="application/json",
+    )
     assert team.status_code == 201
-    end = http.post(f"/api/assignments/{team.json()['id']}/end/", {"end_date": "2024-01-01"},
-                    content_type="application/json")
+    end = http.post(
+        f"/api/assignments/{team.json()['id']}/end/", {"end_date": "2024-01-01"}, content_type="application/json"
+    )
     assert end.status_code == 400
     assert Assignment.objects.get(pk=team.json()["id"]).end_date is None
 

@@ -15,10 +15,14 @@ RESTORE_DB = "keyline_restore_check"
 
 def table_counts(dsn: str) -> dict[str, int]:
     with psycopg.connect(dsn) as conn:
-        tables = [row[0] for row in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")]
-        return {table: conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # noqa: S608
-                for table in tables}
+        tables = [
+            row[0]
+            for row in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+        ]
+        return {
+            table: conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # noqa: S608
+            for table in tables
+        }
 
 
 def dsn_for(db: dict) -> str:

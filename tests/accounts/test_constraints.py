@@ -19,14 +19,24 @@ def test_a_second_current_crp_is_refused_by_the_database(normal_client, bob):
 
 def test_overlapping_crp_periods_are_refused_even_when_ended(normal_client, bob):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Assignment.objects.create(client=normal_client, user=bob, role="crp",
-                                  start_date=datetime.date(2022, 6, 1), end_date=datetime.date(2023, 1, 1))
+        Assignment.objects.create(
+            client=normal_client,
+            user=bob,
+            role="crp",
+            start_date=datetime.date(2022, 6, 1),
+            end_date=datetime.date(2023, 1, 1),
+        )
 
 
 def test_an_assignment_cannot_end_before_it_starts(normal_client, bob):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Assignment.objects.create(client=normal_client, user=bob, role="team",
-                                  start_date=datetime.date(2024, 1, 1), end_date=datetime.date(2023, 1, 1))
+        Assignment.objects.create(
+            client=normal_client,
+            user=bob,
+            role="team",
+            start_date=datetime.date(2024, 1, 1),
+            end_date=datetime.date(2023, 1, 1),
+        )
 
 
 def test_an_active_client_cannot_lose_its_crp_at_commit(normal_client):
@@ -74,8 +84,7 @@ def test_concurrent_crp_inserts_leave_exactly_one_current_crp():
         try:
             barrier.wait()
             with transaction.atomic():
-                Assignment.objects.create(client=client, user=user, role="crp",
-                                          start_date=datetime.date(2024, 1, 1))
+                Assignment.objects.create(client=client, user=user, role="crp", start_date=datetime.date(2024, 1, 1))
             outcomes.append("saved")
         except IntegrityError:
             outcomes.append("refused")

@@ -76,8 +76,9 @@ def test_the_successor_is_the_sam_holding_the_role_on_the_day(mike, tiers):
     partner, sam = UserFactory(), UserFactory(full_name="Sam Successor")
     with_sam, without = ClientFactory(crp=partner, tier=tiers[0]), ClientFactory(crp=partner, tier=tiers[0])
     Assignment.objects.create(client=with_sam, user=sam, role="sam", start_date=datetime.date(2025, 1, 1))
-    Assignment.objects.create(client=without, user=sam, role="sam", start_date=datetime.date(2025, 1, 1),
-                              end_date=datetime.date(2026, 1, 1))
+    Assignment.objects.create(
+        client=without, user=sam, role="sam", start_date=datetime.date(2025, 1, 1), end_date=datetime.date(2026, 1, 1)
+    )
     signals = signals_of(mike, partner)
     assert [c.client_id for c in signals.without_successor] == [without.pk]
     assert {c.client_id: c.successor for c in signals.clients}[with_sam.pk] == "Sam Successor"

@@ -35,8 +35,9 @@ def share(part: int, whole: int) -> float:
 
 def test_demo_bands_are_mostly_green_some_amber_few_red(demo_firm):
     today = timezone.localdate()
-    bands = dict(HealthScore.objects.filter(as_of=today, client__status="active")
-                 .values_list("band").annotate(n=Count("pk")))
+    bands = dict(
+        HealthScore.objects.filter(as_of=today, client__status="active").values_list("band").annotate(n=Count("pk"))
+    )
     scored = sum(bands.values())
     assert 0.45 <= share(bands.get("green", 0), scored) <= 0.65, bands
     assert 0.25 <= share(bands.get("amber", 0), scored) <= 0.45, bands
@@ -52,8 +53,12 @@ def test_needs_attention_picks_out_a_few_clients(demo_firm):
 
 
 def test_crps_lead_a_handful_of_clients_and_few_are_due_for_rotation(demo_firm):
-    led = (Assignment.objects.filter(role="crp", end_date__isnull=True)
-           .values("user").annotate(n=Count("pk")).aggregate(most=Max("n"))["most"])
+    led = (
+        Assignment.objects.filter(role="crp", end_date__isnull=True)
+        .values("user")
+        .annotate(n=Count("pk"))
+        .aggregate(most=Max("n"))["most"]
+    )
     assert led <= 8
     signals = portfolio_signals(User.objects.get(email="mp@keyline.example"))
     partners_due = [p for p in signals.partners if p.rotation_due]
@@ -118,8 +123,9 @@ def test_last_quarters_pack_finds_the_demo_firms_map_pipeline_and_risks_in_the_h
     opportunities = open_opportunities_as_of(ids, quarter_end)
     risks = open_risks_as_of(ids, quarter_end)
     assert not maps.history_starts  # the map was drawn when the story starts
-    assert all(day <= timezone.localdate() for day in [*opportunities.history_starts.values(),
-                                                        *risks.history_starts.values()])
+    assert all(
+        day <= timezone.localdate() for day in [*opportunities.history_starts.values(), *risks.history_starts.values()]
+    )
     assert share(sum(1 for pk in ids if maps.of(pk)), len(ids)) > 0.95
     assert share(sum(1 for pk in ids if opportunities.of(pk)), len(ids)) > 0.5
     assert sum(len(risks.of(pk)) for pk in ids) > len(ids) / 4

@@ -25,8 +25,7 @@ def billed(normal_client, settings):
     settings.FINANCIAL_YEAR_START_MONTH = 5
     tax = ServiceLineFactory(name="Tax")
     for year, amount in [(2024, 90), (2025, 100), (2026, 120), (2027, 10)]:
-        FeeRecordFactory(client=normal_client, service_line=tax, financial_year=year,
-                         amount=Decimal(amount * 1000))
+        FeeRecordFactory(client=normal_client, service_line=tax, financial_year=year, amount=Decimal(amount * 1000))
     return normal_client
 
 

@@ -34,8 +34,9 @@ def test_list_sorts_by_fees_descending(alice, login):
 
     year = last_complete_financial_year()
     for name, amount in [("Low plc", 10), ("High plc", 1000), ("Mid plc", 100)]:
-        FeeRecordFactory(client=ClientFactory(name=name, crp=alice), service_line=line, financial_year=year,
-                         amount=amount)
+        FeeRecordFactory(
+            client=ClientFactory(name=name, crp=alice), service_line=line, financial_year=year, amount=amount
+        )
     response = login(alice).get(reverse("client-list"), {"sort": "-fees"})
     assert names_in(response) == ["High plc", "Mid plc", "Low plc"]
 
@@ -89,10 +90,17 @@ def test_client_detail_query_count_is_constant(alice, normal_client, login, coun
 
 def test_create_form_shows_field_errors_and_saves_nothing(carol, alice, normal_client, login):
     tier = TierFactory()
-    response = login(carol).post(reverse("client-create"), {
-        "name": normal_client.name.upper(), "tier": tier.pk, "status": "active", "crp": alice.pk, "sam": alice.pk,
-        "review_cadence_days": 91,
-    })
+    response = login(carol).post(
+        reverse("client-create"),
+        {
+            "name": normal_client.name.upper(),
+            "tier": tier.pk,
+            "status": "active",
+            "crp": alice.pk,
+            "sam": alice.pk,
+            "review_cadence_days": 91,
+        },
+    )
     assert response.status_code == 200
     form = response.context["form"]
     assert "already exists" in form.errors["name"][0]
@@ -102,10 +110,17 @@ def test_create_form_shows_field_errors_and_saves_nothing(carol, alice, normal_c
 
 def test_create_form_refuses_unknown_service_line_and_user(carol, login):
     tier = TierFactory()
-    response = login(carol).post(reverse("client-create"), {
-        "name": "Kestrel Systems Ltd", "tier": tier.pk, "status": "active", "crp": 987654,
-        "service_lines": [424242], "review_cadence_days": 91,
-    })
+    response = login(carol).post(
+        reverse("client-create"),
+        {
+            "name": "Kestrel Systems Ltd",
+            "tier": tier.pk,
+            "status": "active",
+            "crp": 987654,
+            "service_lines": [424242],
+            "review_cadence_days": 91,
+        },
+    )
     form = response.context["form"]
     assert "crp" in form.errors and "service_lines" in form.errors
     assert not Client.objects.filter(name="Kestrel Systems Ltd").exists()
@@ -113,20 +128,31 @@ def test_create_form_refuses_unknown_service_line_and_user(carol, login):
 
 def test_create_form_makes_the_client_with_its_crp(carol, alice, login):
     tier = TierFactory()
-    response = login(carol).post(reverse("client-create"), {
-        "name": "Kestrel Systems Ltd", "tier": tier.pk, "status": "active", "crp": alice.pk,
-        "review_cadence_days": 91, "sector": "Technology",
-    })
+    response = login(carol).post(
+        reverse("client-create"),
+        {
+            "name": "Kestrel Systems Ltd",
+            "tier": tier.pk,
+            "status": "active",
+            "crp": alice.pk,
+            "review_cadence_days": 91,
+            "sector": "Technology",
+        },
+    )
     client = Client.objects.get(name="Kestrel Systems Ltd")
     assert response.status_code == 302 and response.url == client.get_absolute_url()
     assert client.assignments.get(role="crp").user == alice
 
 
-def test_edit_with_a_stale_version_shows_the_conflict_and_keeps_the_other_change(alice, mike, normal_client,
-                                                                                   login):
+def test_edit_with_a_stale_version_shows_the_conflict_and_keeps_the_other_change(alice, mike, normal_client, login):
     url = reverse("client-edit", args=[normal_client.pk])
-    form_data = {"name": normal_client.name, "tier": normal_client.tier_id, "status": "active",
-                 "review_cadence_days": 91, "version": normal_client.version}
+    form_data = {
+        "name": normal_client.name,
+        "tier": normal_client.tier_id,
+        "status": "active",
+        "review_cadence_days": 91,
+        "version": normal_client.version,
+    }
     login(mike).post(url, {**form_data, "notes": "Board changes in March."})
     response = login(alice).post(url, {**form_data, "notes": "Alice's view."})
     assert response.status_code == 200
@@ -154,8 +180,10 @@ def test_client_page_shows_fee_totals_and_history(alice, normal_client, login):
     line = ServiceLineFactory(name="Tax Advisory")
     http = login(alice)
     for year, amount in [(2024, "100000"), (2025, "150000")]:
-        http.post(reverse("fee-set", args=[normal_client.pk]),
-                  {"financial_year": year, "service_line": line.pk, "amount": amount})
+        http.post(
+            reverse("fee-set", args=[normal_client.pk]),
+            {"financial_year": year, "service_line": line.pk, "amount": amount},
+        )
     body = http.get(reverse("client-detail", args=[normal_client.pk])).content.decode()
     assert "Tax Advisory" in body
     assert "+50.0%" in body
@@ -163,8 +191,10 @@ def test_client_page_shows_fee_totals_and_history(alice, normal_client, login):
 
 
 def test_partner_outside_team_cannot_post_fees(bob, normal_client, login):
-    response = login(bob).post(reverse("fee-set", args=[normal_client.pk]),
-                               {"financial_year": 2025, "service_line": ServiceLineFactory().pk, "amount": 5})
+    response = login(bob).post(
+        reverse("fee-set", args=[normal_client.pk]),
+        {"financial_year": 2025, "service_line": ServiceLineFactory().pk, "amount": 5},
+    )
     assert response.status_code == 403
     assert not FeeRecord.objects.exists()
 

@@ -1,6 +1,5 @@
 """The demo firm: believable (signals pick out a few clients, not most), and the same after a second run."""
 
-
 import pytest
 from django.apps import apps
 from django.core.management import call_command
@@ -12,8 +11,11 @@ PROJECT_APPS = ("accounts", "stakeholders", "planning", "health", "reports")
 
 
 def every_count() -> dict[str, int]:
-    return {model._meta.label: model.objects.count()
-            for label in PROJECT_APPS for model in apps.get_app_config(label).get_models()}
+    return {
+        model._meta.label: model.objects.count()
+        for label in PROJECT_APPS
+        for model in apps.get_app_config(label).get_models()
+    }
 
 
 def test_seed_demo_builds_a_firm_with_the_demo_logins(capsys):

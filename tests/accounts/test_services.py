@@ -16,8 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_client_create_makes_the_first_crp_and_sam(carol, alice, bob):
-    client = services.client_create(actor=carol, name="  Beacon Water plc ", tier=TierFactory(),
-                                    crp=alice, sam=bob)
+    client = services.client_create(actor=carol, name="  Beacon Water plc ", tier=TierFactory(), crp=alice, sam=bob)
     assert client.name == "Beacon Water plc"
     roles = {a.role: a.user for a in client.assignments.all()}
     assert roles == {"crp": alice, "sam": bob}
@@ -40,8 +39,9 @@ def test_client_create_refuses_an_inactive_crp(carol):
 
 def test_a_stale_client_save_is_refused_and_names_what_changed(alice, mike, normal_client):
     loaded_version = normal_client.version
-    services.client_update(actor=mike, client=Client.objects.get(pk=normal_client.pk),
-                           expected_version=loaded_version, notes="Mike's note")
+    services.client_update(
+        actor=mike, client=Client.objects.get(pk=normal_client.pk), expected_version=loaded_version, notes="Mike's note"
+    )
     mine = Client.objects.get(pk=normal_client.pk)
     mine.version = loaded_version
     with pytest.raises(StaleVersionError) as stale:
@@ -51,33 +51,46 @@ def test_a_stale_client_save_is_refused_and_names_what_changed(alice, mike, norm
 
 
 def test_history_records_who_changed_which_field(alice, normal_client):
-    services.client_update(actor=alice, client=normal_client, expected_version=normal_client.version,
-                           sector="Utilities")
+    services.client_update(
+        actor=alice, client=normal_client, expected_version=normal_client.version, sector="Utilities"
+    )
     event = MiddlewareEvents.objects.tracks(normal_client).get(pgh_label="update")
     assert event.pgh_diff["sector"] == ["Energy", "Utilities"]
     assert event.user == alice
 
 
 def test_fee_history_names_the_user(alice, normal_client):
-    services.fee_record_set(actor=alice, client=normal_client, service_line=ServiceLineFactory(),
-                            financial_year=2025, amount=Decimal("1000"))
+    services.fee_record_set(
+        actor=alice,
+        client=normal_client,
+        service_line=ServiceLineFactory(),
+        financial_year=2025,
+        amount=Decimal("1000"),
+    )
     event = MiddlewareEvents.objects.references(normal_client).filter(pgh_model="accounts.FeeRecordEvent").get()
     assert event.user == alice
 
 
 def test_fee_record_set_replaces_the_figure_for_the_same_year_and_line(alice, normal_client):
     line = ServiceLineFactory()
-    services.fee_record_set(actor=alice, client=normal_client, service_line=line, financial_year=2025,
-                            amount=Decimal("1000"))
-    services.fee_record_set(actor=alice, client=normal_client, service_line=line, financial_year=2025,
-                            amount=Decimal("2500"))
+    services.fee_record_set(
+        actor=alice, client=normal_client, service_line=line, financial_year=2025, amount=Decimal("1000")
+    )
+    services.fee_record_set(
+        actor=alice, client=normal_client, service_line=line, financial_year=2025, amount=Decimal("2500")
+    )
     assert [f.amount for f in normal_client.fees.all()] == [Decimal("2500.00")]
 
 
 def test_negative_fee_is_refused(alice, normal_client):
     with pytest.raises(ValidationError) as error:
-        services.fee_record_set(actor=alice, client=normal_client, service_line=ServiceLineFactory(),
-                                financial_year=2025, amount=Decimal("-5"))
+        services.fee_record_set(
+            actor=alice,
+            client=normal_client,
+            service_line=ServiceLineFactory(),
+            financial_year=2025,
+            amount=Decimal("-5"),
+        )
     assert "amount" in error.value.message_dict
     assert not normal_client.fees.exists()
 
@@ -97,8 +110,9 @@ def test_a_second_crp_through_assignment_start_is_refused(mike, bob, normal_clie
 
 
 def test_handover_ends_the_old_crp_and_keeps_history(alice, bob, mike, normal_client):
-    services.assignment_start(actor=alice, client=normal_client, user=bob, role="sam",
-                              start_date=datetime.date(2024, 1, 1))
+    services.assignment_start(
+        actor=alice, client=normal_client, user=bob, role="sam", start_date=datetime.date(2024, 1, 1)
+    )
     services.crp_handover(actor=mike, client=normal_client, new_crp=bob, on_date=datetime.date(2026, 3, 1))
     current = Assignment.objects.filter(client=normal_client, end_date__isnull=True)
     assert [(a.user, a.role) for a in current] == [(bob, "crp")]

@@ -22,4 +22,3 @@ def test_seeding_the_demo_leaves_the_planner_the_real_row_counts():
     call_command("seed_demo", "--clients", "30", "--quiet")
     for model in (Client, Stakeholder, Interaction, HealthScore):
         assert planner_rows(model) == model.objects.count() > 0, model.__name__
-

@@ -79,8 +79,10 @@ def test_who_manages_each_team(who, people, normal_client, confidential_client):
 
 @pytest.mark.parametrize("who", EVERYONE)
 def test_adding_a_member_on_the_page_follows_the_gate(who, people, normal_client, newcomer, login):
-    response = login(people[who]).post(reverse("assignment-add", args=[normal_client.pk]),
-                                       {"user": newcomer.pk, "role": "team", "start_date": "2026-01-05"})
+    response = login(people[who]).post(
+        reverse("assignment-add", args=[normal_client.pk]),
+        {"user": newcomer.pk, "role": "team", "start_date": "2026-01-05"},
+    )
     if who in ALLOWED_TO_MANAGE_OPEN_TEAM:
         assert response.status_code == 302
         assert newcomer.email in team_emails(normal_client)
@@ -94,9 +96,11 @@ def test_adding_a_member_on_the_page_follows_the_gate(who, people, normal_client
 
 @pytest.mark.parametrize("who", EVERYONE)
 def test_adding_a_member_through_the_api_follows_the_gate(who, people, normal_client, newcomer, login):
-    response = login(people[who]).post("/api/assignments/", {
-        "client": normal_client.pk, "user": newcomer.pk, "role": "sam", "start_date": "2026-01-05"},
-        content_type="application/json")
+    response = login(people[who]).post(
+        "/api/assignments/",
+        {"client": normal_client.pk, "user": newcomer.pk, "role": "sam", "start_date": "2026-01-05"},
+        content_type="application/json",
+    )
     if who in ALLOWED_TO_MANAGE_OPEN_TEAM:
         assert response.status_code == 201
         assert newcomer.email in team_emails(normal_client)
@@ -107,8 +111,10 @@ def test_adding_a_member_through_the_api_follows_the_gate(who, people, normal_cl
 
 @pytest.mark.parametrize("who", [*EVERYONE, "walter"])
 def test_adding_a_member_to_a_walled_team_follows_the_gate(who, people, confidential_client, newcomer, login):
-    response = login(people[who]).post(reverse("assignment-add", args=[confidential_client.pk]),
-                                       {"user": newcomer.pk, "role": "team", "start_date": "2026-01-05"})
+    response = login(people[who]).post(
+        reverse("assignment-add", args=[confidential_client.pk]),
+        {"user": newcomer.pk, "role": "team", "start_date": "2026-01-05"},
+    )
     if who in ALLOWED_TO_MANAGE_WALLED_TEAM:
         assert response.status_code == 302
         assert newcomer.email in team_emails(confidential_client)
@@ -141,8 +147,9 @@ def test_a_plain_member_cannot_end_another_members_role(people, member, normal_c
     assignment = Assignment.objects.create(client=normal_client, user=other, role="sam")
     for call in (
         lambda http: http.post(reverse("assignment-end", args=[assignment.pk]), {"end_date": TODAY}),
-        lambda http: http.post(f"/api/assignments/{assignment.pk}/end/", {"end_date": TODAY},
-                               content_type="application/json"),
+        lambda http: http.post(
+            f"/api/assignments/{assignment.pk}/end/", {"end_date": TODAY}, content_type="application/json"
+        ),
     ):
         response = call(login(member))
         assert refused(response)
@@ -154,8 +161,9 @@ def test_a_plain_member_cannot_end_another_members_role(people, member, normal_c
 
 def test_a_member_may_leave_the_team(member, normal_client, login):
     assignment = Assignment.objects.get(client=normal_client, user=member)
-    response = login(member).post(f"/api/assignments/{assignment.pk}/end/", {"end_date": TODAY},
-                                  content_type="application/json")
+    response = login(member).post(
+        f"/api/assignments/{assignment.pk}/end/", {"end_date": TODAY}, content_type="application/json"
+    )
     assert response.status_code == 200
     assert member.email not in team_emails(normal_client)
 
@@ -163,15 +171,17 @@ def test_a_member_may_leave_the_team(member, normal_client, login):
 @pytest.mark.parametrize("who", ["member", "alice", "carol"])
 def test_nobody_but_a_managing_partner_or_admin_ends_a_crp_role(who, people, normal_client, login):
     crp = Assignment.objects.get(client=normal_client, role="crp")
-    response = login(people[who]).post(f"/api/assignments/{crp.pk}/end/", {"end_date": TODAY},
-                                       content_type="application/json")
+    response = login(people[who]).post(
+        f"/api/assignments/{crp.pk}/end/", {"end_date": TODAY}, content_type="application/json"
+    )
     assert refused(response)
     assert "managing partner's decision" in response.json()["detail"]
     assert current_crp(normal_client) == "alice@firm.example"
 
 
 def test_removing_someone_from_a_walled_team_tells_them_without_naming_the_client(
-        alice, crp_of_wall, confidential_client, login):
+    alice, crp_of_wall, confidential_client, login
+):
     assignment = Assignment.objects.get(client=confidential_client, user=alice)
     response = login(crp_of_wall).post(reverse("assignment-end", args=[assignment.pk]), {"end_date": TODAY})
     assert response.status_code == 302
@@ -184,8 +194,14 @@ def test_removing_someone_from_a_walled_team_tells_them_without_naming_the_clien
 
 
 def handover_form(new_crp) -> dict:
-    return {"new_crp": new_crp.pk, "on_date": TODAY, "reason": "succession",
-            "consent_required": "on", "consent_received_on": TODAY, "notes": "Agreed at the board."}
+    return {
+        "new_crp": new_crp.pk,
+        "on_date": TODAY,
+        "reason": "succession",
+        "consent_required": "on",
+        "consent_received_on": TODAY,
+        "notes": "Agreed at the board.",
+    }
 
 
 @pytest.mark.parametrize("who", EVERYONE)
@@ -196,7 +212,11 @@ def test_the_quick_handover_is_a_managing_partners_recorded_transition(who, peop
         assert current_crp(normal_client) == newcomer.email
         transition = Transition.objects.get(client=normal_client)
         assert (transition.status, transition.reason, transition.outgoing.email, transition.completed_on) == (
-            "completed", "succession", "alice@firm.example", TODAY_DATE)
+            "completed",
+            "succession",
+            "alice@firm.example",
+            TODAY_DATE,
+        )
         assert transition.consent_received_on == TODAY_DATE
         replaced = Notification.objects.get(user=people["alice"])
         assert "no longer the CRP" in replaced.title and newcomer.full_name in replaced.body
@@ -219,8 +239,11 @@ def test_the_quick_handover_checks_consent_like_any_transition(mike, normal_clie
 def test_bd_cannot_make_themselves_crp(carol, normal_client, login):
     http = login(carol)
     page = http.post(reverse("crp-handover", args=[normal_client.pk]), handover_form(carol))
-    api = http.post("/api/assignments/", {"client": normal_client.pk, "user": carol.pk, "role": "crp"},
-                    content_type="application/json")
+    api = http.post(
+        "/api/assignments/",
+        {"client": normal_client.pk, "user": carol.pk, "role": "crp"},
+        content_type="application/json",
+    )
     assert refused(page) and api.status_code in (400, 403)
     assert current_crp(normal_client) == "alice@firm.example"
 
@@ -236,16 +259,23 @@ def planned(normal_client, alice, newcomer):
     from planning import services as planning_services
 
     return planning_services.transition_create(
-        actor=alice, client=normal_client, incoming=newcomer, reason="workload",
-        overlap_start=datetime.date(2026, 1, 1), overlap_end=datetime.date(2026, 2, 1), consent_required=False)
+        actor=alice,
+        client=normal_client,
+        incoming=newcomer,
+        reason="workload",
+        overlap_start=datetime.date(2026, 1, 1),
+        overlap_end=datetime.date(2026, 2, 1),
+        consent_required=False,
+    )
 
 
 @pytest.mark.parametrize("who", ["member", "alice", "carol", "mike"])
 def test_completing_a_planned_transition_is_for_managing_partners(who, people, planned, normal_client, login):
     http = login(people[who])
     etag = http.get(f"/api/transitions/{planned.pk}/").headers.get("ETag", '"1"')
-    response = http.post(f"/api/transitions/{planned.pk}/complete/", {}, content_type="application/json",
-                         HTTP_IF_MATCH=etag)
+    response = http.post(
+        f"/api/transitions/{planned.pk}/complete/", {}, content_type="application/json", HTTP_IF_MATCH=etag
+    )
     planned.refresh_from_db()
     if who in MAY_HAND_OVER:
         assert response.status_code == 200
@@ -267,12 +297,22 @@ def test_the_plan_page_refuses_the_crp_completing_their_own_handover(alice, plan
 def test_a_plain_member_cannot_plan_a_transition(member, normal_client, newcomer, login):
     plan = AccountPlanFactory(client=normal_client, year=2026, status="active")
     http = login(member)
-    api = http.post("/api/transitions/", {
-        "client": normal_client.pk, "incoming": newcomer.pk, "reason": "workload",
-        "overlap_start": "2026-01-01", "overlap_end": "2026-02-01", "consent_required": False},
-        content_type="application/json")
-    page = http.post(reverse("plan-row-add", args=[plan.pk, "transition"]), {
-        "incoming": newcomer.pk, "reason": "workload", "overlap_start": "2026-01-01", "overlap_end": TODAY})
+    api = http.post(
+        "/api/transitions/",
+        {
+            "client": normal_client.pk,
+            "incoming": newcomer.pk,
+            "reason": "workload",
+            "overlap_start": "2026-01-01",
+            "overlap_end": "2026-02-01",
+            "consent_required": False,
+        },
+        content_type="application/json",
+    )
+    page = http.post(
+        reverse("plan-row-add", args=[plan.pk, "transition"]),
+        {"incoming": newcomer.pk, "reason": "workload", "overlap_start": "2026-01-01", "overlap_end": TODAY},
+    )
     assert refused(api) and refused(page)
     assert not Transition.objects.exists()
 
@@ -309,7 +349,8 @@ def test_a_team_partner_still_edits_the_rest_of_a_walled_client(alice, confident
 
 @pytest.mark.parametrize("who", ["mike", "ada"])
 def test_a_managing_partner_takes_the_wall_down_on_record_and_the_team_hears(
-        who, people, alice, crp_of_wall, confidential_client, login):
+    who, people, alice, crp_of_wall, confidential_client, login
+):
     response = patch_client(login(people[who]), confidential_client, {"confidential": False})
     assert response.status_code == 200
     assert Client.objects.get(pk=confidential_client.pk).confidential is False
@@ -317,15 +358,24 @@ def test_a_managing_partner_takes_the_wall_down_on_record_and_the_team_hears(
     latest = events.select_related("pgh_context").latest("pgh_id")
     assert latest.confidential is False
     assert latest.pgh_context.metadata["user"] == people[who].pk
-    told = set(Notification.objects.filter(title__contains="no longer behind an ethical wall")
-               .values_list("user__email", flat=True))
+    told = set(
+        Notification.objects.filter(title__contains="no longer behind an ethical wall").values_list(
+            "user__email", flat=True
+        )
+    )
     assert told == {alice.email, crp_of_wall.email}
 
 
 def test_the_edit_page_ignores_a_wall_change_from_a_partner(alice, normal_client, login):
     url = reverse("client-edit", args=[normal_client.pk])
-    form = {"name": normal_client.name, "tier": normal_client.tier_id, "status": "active",
-            "review_cadence_days": 91, "version": normal_client.version, "confidential": "on"}
+    form = {
+        "name": normal_client.name,
+        "tier": normal_client.tier_id,
+        "status": "active",
+        "review_cadence_days": 91,
+        "version": normal_client.version,
+        "confidential": "on",
+    }
     page = login(alice).get(url).content.decode()
     assert "Only a managing partner or an administrator" in page
     login(alice).post(url, form)
@@ -334,17 +384,25 @@ def test_the_edit_page_ignores_a_wall_change_from_a_partner(alice, normal_client
 
 def test_the_edit_page_lets_a_managing_partner_put_up_the_wall(mike, alice, normal_client, login):
     url = reverse("client-edit", args=[normal_client.pk])
-    form = {"name": normal_client.name, "tier": normal_client.tier_id, "status": "active",
-            "review_cadence_days": 91, "version": normal_client.version, "confidential": "on"}
+    form = {
+        "name": normal_client.name,
+        "tier": normal_client.tier_id,
+        "status": "active",
+        "review_cadence_days": 91,
+        "version": normal_client.version,
+        "confidential": "on",
+    }
     assert login(mike).post(url, form).status_code == 302
     assert Client.objects.get(pk=normal_client.pk).confidential is True
     assert Notification.objects.filter(user=alice, title__contains="now behind an ethical wall").exists()
 
 
 def test_bd_cannot_create_a_client_behind_a_wall(carol, alice, login):
-    response = login(carol).post("/api/clients/", {
-        "name": "Hidden Newco", "tier": TierFactory(name="Growth").name, "crp": alice.pk, "confidential": True},
-        content_type="application/json")
+    response = login(carol).post(
+        "/api/clients/",
+        {"name": "Hidden Newco", "tier": TierFactory(name="Growth").name, "crp": alice.pk, "confidential": True},
+        content_type="application/json",
+    )
     assert response.status_code == 403
     assert not Client.objects.filter(name="Hidden Newco").exists()
 
@@ -352,11 +410,14 @@ def test_bd_cannot_create_a_client_behind_a_wall(carol, alice, login):
 # --- the other role gates, now named in accounts.access -------------------------------------------------
 
 
-@pytest.mark.parametrize(("url_name", "reason"), [
-    ("overview", "for managing partners, BD and administrators"),
-    ("health-portfolio", "for the BD team and managing partners"),
-    ("health-scorecard", "Only administrators change the scorecard"),
-])
+@pytest.mark.parametrize(
+    ("url_name", "reason"),
+    [
+        ("overview", "for managing partners, BD and administrators"),
+        ("health-portfolio", "for the BD team and managing partners"),
+        ("health-scorecard", "Only administrators change the scorecard"),
+    ],
+)
 def test_role_gated_pages_tell_a_partner_why(url_name, reason, alice, login):
     response = login(alice).get(reverse(url_name))
     assert refused(response)

@@ -30,6 +30,7 @@ class NameForm(forms.Form):
 
 # --- versioned edits -------------------------------------------------------------------------------
 
+
 def test_apply_changes_refuses_an_unknown_field_before_setting_anything(normal_client):
     with pytest.raises(ValidationError, match="Unknown client fields: colour"):
         apply_changes(normal_client, {"colour": "red", "notes": "x"}, ["notes"], noun="client")
@@ -46,8 +47,9 @@ def test_apply_changes_strips_only_the_named_fields_or_every_text():
 
 def test_update_versioned_saves_and_counts_the_version_up(normal_client):
     loaded = normal_client.version
-    update_versioned(normal_client, expected_version=loaded, changes={"notes": "Fresh"}, allowed=["notes"],
-                     write=transaction.atomic)
+    update_versioned(
+        normal_client, expected_version=loaded, changes={"notes": "Fresh"}, allowed=["notes"], write=transaction.atomic
+    )
     stored = Client.objects.get(pk=normal_client.pk)
     assert (stored.notes, stored.version, normal_client.version) == ("Fresh", loaded + 1, loaded + 1)
 
@@ -56,8 +58,13 @@ def test_update_versioned_refuses_a_stale_edit_and_writes_nothing(normal_client)
     stale = normal_client.version
     Client.objects.filter(pk=normal_client.pk).update(version=stale + 1, notes="Theirs")
     with pytest.raises(StaleVersionError) as caught:
-        update_versioned(normal_client, expected_version=stale, changes={"notes": "Mine"}, allowed=["notes"],
-                         write=transaction.atomic)
+        update_versioned(
+            normal_client,
+            expected_version=stale,
+            changes={"notes": "Mine"},
+            allowed=["notes"],
+            write=transaction.atomic,
+        )
     assert caught.value.changed_fields == {"notes": ("Theirs", "Mine")}
     assert Client.objects.get(pk=normal_client.pk).notes == "Theirs"
 
@@ -65,20 +72,33 @@ def test_update_versioned_refuses_a_stale_edit_and_writes_nothing(normal_client)
 def test_update_versioned_validates_before_writing_and_runs_then_inside_the_write(normal_client):
     calls = []
     with pytest.raises(ValidationError):
-        update_versioned(normal_client, expected_version=normal_client.version, changes={"name": ""},
-                         allowed=["name"], write=transaction.atomic, then=lambda: calls.append("then"))
+        update_versioned(
+            normal_client,
+            expected_version=normal_client.version,
+            changes={"name": ""},
+            allowed=["name"],
+            write=transaction.atomic,
+            then=lambda: calls.append("then"),
+        )
     assert calls == [] and Client.objects.get(pk=normal_client.pk).name == "Harbour Energy plc"
 
     def validate(client):
         calls.append("validate")
 
-    update_versioned(normal_client, expected_version=normal_client.version, changes={"name": "New name"},
-                     allowed=["name"], write=lambda: nullcontext(calls.append("write")), validate=validate,
-                     then=lambda: calls.append("then"))
+    update_versioned(
+        normal_client,
+        expected_version=normal_client.version,
+        changes={"name": "New name"},
+        allowed=["name"],
+        write=lambda: nullcontext(calls.append("write")),
+        validate=validate,
+        then=lambda: calls.append("then"),
+    )
     assert calls == ["validate", "write", "then"]
 
 
 # --- the active-person check -----------------------------------------------------------------------
+
 
 def test_require_active_person_names_the_field(alice):
     require_active_person(alice, "owner")
@@ -93,6 +113,7 @@ def test_require_active_person_names_the_field(alice):
 
 
 # --- errors on pages -------------------------------------------------------------------------------
+
 
 def test_apply_errors_puts_field_errors_under_fields_and_the_rest_above_the_form():
     form = NameForm(data={"name": "x"})
@@ -118,11 +139,15 @@ def test_flash_form_errors_labels_field_errors_only():
 
 # --- htmx partials ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("headers", "expected"), [
-    ({}, False),
-    ({"HX-Request": "true"}, True),
-    ({"HX-Request": "true", "HX-History-Restore-Request": "true"}, False),
-])
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({}, False),
+        ({"HX-Request": "true"}, True),
+        ({"HX-Request": "true", "HX-History-Restore-Request": "true"}, False),
+    ],
+)
 def test_wants_partial_skips_history_restore_requests(headers, expected):
     from django_htmx.middleware import HtmxDetails
 
@@ -136,6 +161,7 @@ def test_wants_partial_without_the_middleware_is_false():
 
 
 # --- queueing --------------------------------------------------------------------------------------
+
 
 class FakeTask:
     name = "fake"
@@ -176,6 +202,7 @@ def test_send_task_on_commit_waits_for_the_commit_and_skips_a_rollback(django_ca
 
 # --- the Versioned base ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("model", [Client, Stakeholder, Relationship])
 def test_versioned_models_start_at_version_one(model):
     assert issubclass(model, Versioned)
@@ -185,21 +212,25 @@ def test_versioned_models_start_at_version_one(model):
 
 # --- shared includes -------------------------------------------------------------------------------
 
+
 def test_pager_links_keep_the_query_and_hide_on_one_page():
     pages = Paginator(range(30), 10)
     html = render_to_string("includes/pager.html", {"page": pages.page(2), "query": "q=a&sort=name", "hx": True})
     assert 'href="?q=a&amp;sort=name&page=1"' in html and 'rel="prev"' in html
     assert 'hx-get="?q=a&amp;sort=name&page=3"' in html and "Page 2 of 3" in html
     bare = render_to_string("includes/pager.html", {"page": pages.page(1), "next_label": "Older"})
-    assert 'href="?page=2"' in bare and ">Older<" in bare and "hx-get" not in bare and "rel=\"prev\"" not in bare
+    assert 'href="?page=2"' in bare and ">Older<" in bare and "hx-get" not in bare and 'rel="prev"' not in bare
     assert render_to_string("includes/pager.html", {"page": Paginator(range(3), 10).page(1)}).strip() == ""
 
 
 def test_sort_header_reverses_the_current_sort():
-    html = render_to_string("includes/sort_header.html", {"key": "name", "label": "Client", "sort": "name",
-                                                          "query": "q=a"})
+    html = render_to_string(
+        "includes/sort_header.html", {"key": "name", "label": "Client", "sort": "name", "query": "q=a"}
+    )
     assert 'aria-sort="ascending"' in html and 'href="?q=a&amp;sort=-name"' in html and "▲" in html
-    other = render_to_string("includes/sort_header.html", {"key": "fees", "label": "Fees", "sort": "-fees",
-                                                           "query": "", "numeric": True, "hx_target": "#results"})
+    other = render_to_string(
+        "includes/sort_header.html",
+        {"key": "fees", "label": "Fees", "sort": "-fees", "query": "", "numeric": True, "hx_target": "#results"},
+    )
     assert 'aria-sort="descending"' in other and 'href="?&amp;sort=fees"' in other and "▼" in other
     assert 'class="num"' in other and 'hx-target="#results"' in other

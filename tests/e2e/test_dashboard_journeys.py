@@ -50,17 +50,16 @@ def scored(client, then, now, band_then, band_now, scorecard):
     HealthScoreFactory(client=client, score=now, band=band_now, scorecard=scorecard, as_of=today)
 
 
-def test_bd_filters_red_growth_clients_of_a_group_sorts_by_trend_and_exports_xlsx(
-    page, live_server
-):
+def test_bd_filters_red_growth_clients_of_a_group_sorts_by_trend_and_exports_xlsx(page, live_server):
     bd = UserFactory(role=Role.BD, email="bd@firm.example")
     disputes = PracticeGroup.objects.create(name="Disputes team")
     growth, _ = Tier.objects.get_or_create(name="Growth", defaults={"rank": 1})
     maintain, _ = Tier.objects.get_or_create(name="Maintain", defaults={"rank": 3})
     litigator = UserFactory(full_name="Lena Litigator", practice_group=disputes)
     other = UserFactory(full_name="Otto Other")
-    scorecard = (Scorecard.objects.filter(is_current=True).first()
-                 or Scorecard.objects.create(version=1, is_current=True))
+    scorecard = Scorecard.objects.filter(is_current=True).first() or Scorecard.objects.create(
+        version=1, is_current=True
+    )
     falling = new_client(name="Falling Rock plc", tier=growth, crp=litigator)
     slipping = new_client(name="Slipping Sands plc", tier=growth, crp=litigator)
     scored(falling, 60, 20, "amber", "red", scorecard)

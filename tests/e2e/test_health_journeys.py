@@ -29,9 +29,7 @@ def test_bd_user_opens_a_red_client_and_reads_why(page, live_server):
         client = ClientFactory(name="Granite Foods plc")
         ServiceLine.objects.create(name="Tax Advisory")
         InteractionFactory(client=client, sentiment=-2, date=today - datetime.timedelta(days=20))
-        Measurement.objects.create(
-            client=client, measure_key="client_nps", value=Decimal(3), measured_on=today
-        )
+        Measurement.objects.create(client=client, measure_key="client_nps", value=Decimal(3), measured_on=today)
     scores_recompute(client_ids=[client.pk])
 
     log_in(page, live_server, "bd@firm.example")

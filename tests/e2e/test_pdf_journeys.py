@@ -36,16 +36,13 @@ def worker_queue(monkeypatch):
         thread.join(timeout=60)
 
 
-def test_managing_partner_requests_watches_and_downloads_the_quarterly_pack(
-    page, live_server, worker_queue, tmp_path
-):
+def test_managing_partner_requests_watches_and_downloads_the_quarterly_pack(page, live_server, worker_queue, tmp_path):
     from health.models import Scorecard
 
-    mike = UserFactory(
-        email="mike.journey@firm.example", full_name="Mike Managing", role="managing_partner"
+    mike = UserFactory(email="mike.journey@firm.example", full_name="Mike Managing", role="managing_partner")
+    scorecard = Scorecard.objects.filter(is_current=True).first() or Scorecard.objects.create(
+        version=1, is_current=True
     )
-    scorecard = (Scorecard.objects.filter(is_current=True).first()
-                 or Scorecard.objects.create(version=1, is_current=True))
     crp = UserFactory()
     for name in ["Harbour Energy plc", "Atlas Shipping Ltd"]:
         with transaction.atomic():  # a client and its CRP commit together

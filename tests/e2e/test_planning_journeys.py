@@ -43,9 +43,7 @@ def test_partner_adds_an_action_marks_another_done_and_updates_an_objective_in_p
 ):
     alice = partner
     plan = AccountPlanFactory(client=own_client, year=2026)
-    objective = ObjectiveFactory(
-        plan=plan, title="Win the panel review", target_value=10, current_value=4
-    )
+    objective = ObjectiveFactory(plan=plan, title="Win the panel review", target_value=10, current_value=4)
     existing = ActionFactory(plan=plan, owner=alice, description="Send the horizon-scanning note")
     log_in(page, live_server, alice)
     page.goto(f"{live_server.url}/plans/{plan.pk}/")
@@ -70,9 +68,7 @@ def test_partner_adds_an_action_marks_another_done_and_updates_an_objective_in_p
     page.locator(f"#objective-{objective.pk} [data-testid=current-value]", has_text="7").wait_for()
 
     assert page.evaluate("window.__marker") == "same page"
-    assert Action.objects.filter(
-        plan=plan, description="Invite the GC to the spring briefing", owner=alice
-    ).exists()
+    assert Action.objects.filter(plan=plan, description="Invite the GC to the spring briefing", owner=alice).exists()
     assert Action.objects.get(pk=existing.pk).status == "done"
     assert Objective.objects.get(pk=objective.pk).current_value == 7
     assert "70%" in page.locator(f"#objective-{objective.pk}").inner_text()

@@ -13,8 +13,9 @@ PAYLOADS = [
 
 
 def test_script_payloads_in_client_fields_do_not_run(page, log_in, alice):
-    client = ClientFactory(name=f"Payload {PAYLOADS[0]}", crp=alice, sector=PAYLOADS[1], country=PAYLOADS[2],
-                           notes="\n".join(PAYLOADS))
+    client = ClientFactory(
+        name=f"Payload {PAYLOADS[0]}", crp=alice, sector=PAYLOADS[1], country=PAYLOADS[2], notes="\n".join(PAYLOADS)
+    )
     FeeRecordFactory(client=client, service_line=ServiceLineFactory(name=f"Line {PAYLOADS[1]}"))
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -42,23 +43,39 @@ def test_script_payloads_in_stakeholder_plan_and_interaction_text_do_not_run(pag
 
     with transaction.atomic():
         client = ClientFactory(name="Payload Holdings plc", crp=alice)
-    person = StakeholderFactory(client=client, name=f"Pat {PAYLOADS[0]}", job_title=PAYLOADS[1],
-                                department=PAYLOADS[2], notes="\n".join(PAYLOADS), seniority="board")
-    interaction = InteractionFactory(client=client, firm_attendees=[alice], summary=PAYLOADS[1],
-                                     follow_up=PAYLOADS[0])
+    person = StakeholderFactory(
+        client=client,
+        name=f"Pat {PAYLOADS[0]}",
+        job_title=PAYLOADS[1],
+        department=PAYLOADS[2],
+        notes="\n".join(PAYLOADS),
+        seniority="board",
+    )
+    interaction = InteractionFactory(client=client, firm_attendees=[alice], summary=PAYLOADS[1], follow_up=PAYLOADS[0])
     interaction.stakeholders.add(person)
-    plan = AccountPlanFactory(client=client, north_star=PAYLOADS[0], value_proposition=PAYLOADS[1],
-                              relationship_objectives=PAYLOADS[2])
+    plan = AccountPlanFactory(
+        client=client, north_star=PAYLOADS[0], value_proposition=PAYLOADS[1], relationship_objectives=PAYLOADS[2]
+    )
     ObjectiveFactory(plan=plan, title=PAYLOADS[1], kpi=PAYLOADS[2])
     ActionFactory(plan=plan, owner=alice, description=PAYLOADS[0])
     Risk.objects.create(client=client, title=PAYLOADS[2], category="competitor", mitigation=PAYLOADS[0])
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     log_in(alice)
-    for url in [f"/clients/{client.pk}/", f"/stakeholders/{person.pk}/", f"/clients/{client.pk}/stakeholders/",
-                f"/clients/{client.pk}/stakeholders/map/", f"/clients/{client.pk}/stakeholders/gaps/",
-                f"/clients/{client.pk}/stakeholders/matrix/", f"/clients/{client.pk}/interactions/",
-                f"/plans/{plan.pk}/", "/my/actions/", "/home/", "/dashboard/?q=Payload", "/who-knows-whom/?q=Pat"]:
+    for url in [
+        f"/clients/{client.pk}/",
+        f"/stakeholders/{person.pk}/",
+        f"/clients/{client.pk}/stakeholders/",
+        f"/clients/{client.pk}/stakeholders/map/",
+        f"/clients/{client.pk}/stakeholders/gaps/",
+        f"/clients/{client.pk}/stakeholders/matrix/",
+        f"/clients/{client.pk}/interactions/",
+        f"/plans/{plan.pk}/",
+        "/my/actions/",
+        "/home/",
+        "/dashboard/?q=Payload",
+        "/who-knows-whom/?q=Pat",
+    ]:
         page.goto(url)
         page.wait_for_load_state("networkidle")
         assert page.evaluate("window.__pwned") is None, url

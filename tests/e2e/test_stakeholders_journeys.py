@@ -1,6 +1,5 @@
 """Browser journey: a partner logs an interaction from the client page and the coverage gap it closes goes."""
 
-
 import pytest
 from django.db import transaction
 from playwright.sync_api import expect
@@ -13,8 +12,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_partner_logs_an_interaction_and_the_coverage_gap_disappears(page, live_server, alice):
     with transaction.atomic():  # the client and its CRP must arrive together
         normal_client = ClientFactory(name="Harbour Energy plc", crp=alice)
-    ceo = StakeholderFactory(client=normal_client, name="Clara Chief", job_title="Chief Executive",
-                             seniority="c_suite", buying_role="decision_maker", influence=5)
+    ceo = StakeholderFactory(
+        client=normal_client,
+        name="Clara Chief",
+        job_title="Chief Executive",
+        seniority="c_suite",
+        buying_role="decision_maker",
+        influence=5,
+    )
     RelationshipFactory(stakeholder=ceo, user=alice, strength=4, is_primary=True)
     RelationshipFactory(stakeholder=ceo, user=UserFactory(full_name="Second Partner"), strength=3)
 

@@ -20,8 +20,13 @@ def private_redis(settings):
     previous = dict(task_always_eager=celery_app.conf.task_always_eager, broker_url=celery_app.conf.broker_url)
     celery_app.conf.update(task_always_eager=False, broker_url=server.url)
     reset_broker_pool()
-    settings.CACHES = {"default": {"BACKEND": "core.cache.ForgivingRedisCache", "LOCATION": server.url,
-                                   "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache.ForgivingRedisCache",
+            "LOCATION": server.url,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
     caches._settings = None
     caches.__init__()
     yield server

@@ -39,7 +39,8 @@ class PrivateRedis:
     def start(self) -> None:
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL,
+        )
         for _ in range(50):
             try:
                 redis.Redis(port=self.port).ping()
@@ -75,8 +76,9 @@ class Worker:
     SIGKILL stops the very process that is executing the task, with no parent left to hand the
     message back: only the broker's visibility timeout brings it to another worker."""
 
-    def __init__(self, name: str, *, broker_url: str, media_root: Path, log_dir: Path,
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, name: str, *, broker_url: str, media_root: Path, log_dir: Path, env: dict[str, str] | None = None
+    ) -> None:
         self.name = name
         self.log_path = log_dir / f"{name}.log"
         self.env = {
@@ -98,10 +100,27 @@ class Worker:
     def start(self) -> Worker:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-                 "--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", "celery",
-                 "-n", f"{self.name}@%h", "--loglevel=INFO"],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "worker",
+                    "--pool=solo",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    "-Q",
+                    "celery",
+                    "-n",
+                    f"{self.name}@%h",
+                    "--loglevel=INFO",
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: a kill reaches anything it started
             )
         return self
@@ -126,8 +145,9 @@ class Worker:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
-def wait_for(predicate: Callable[[], object], *, seconds: float, what: str,
-             workers: list[Worker] = (), every: float = 0.05):
+def wait_for(
+    predicate: Callable[[], object], *, seconds: float, what: str, workers: list[Worker] = (), every: float = 0.05
+):
     """Poll until `predicate()` is truthy and return it; fail with the workers' logs otherwise."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -145,9 +165,13 @@ class RowLock:
 
     def __init__(self) -> None:
         db = connection.settings_dict
-        self.params = {"dbname": db["NAME"], "user": db["USER"] or "postgres",
-                       "password": db["PASSWORD"] or None, "host": db["HOST"] or "127.0.0.1",
-                       "port": db["PORT"] or 5432}
+        self.params = {
+            "dbname": db["NAME"],
+            "user": db["USER"] or "postgres",
+            "password": db["PASSWORD"] or None,
+            "host": db["HOST"] or "127.0.0.1",
+            "port": db["PORT"] or 5432,
+        }
         self.session = psycopg.connect(**self.params)
 
     def lock(self, sql: str, params: list) -> list[tuple]:
@@ -165,8 +189,11 @@ class RowLock:
 
     def blocked_sessions(self, query: str) -> list[int]:
         """Sessions waiting for a lock while running a query that starts so (a LIKE pattern)."""
-        rows = self._ask("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                         "AND wait_event_type = 'Lock' AND query LIKE %s", [query + "%"])
+        rows = self._ask(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND query LIKE %s",
+            [query + "%"],
+        )
         return [row[0] for row in rows]
 
     def session_gone(self, pid: int) -> bool:

@@ -78,8 +78,10 @@ def test_concurrent_client_edits_lose_nothing(live_server):
     assert client.notes == updates.order_by("-pgh_id").first().pgh_data["notes"]  # the last save won
     recorded = [event.pgh_data["notes"] for event in updates]
     assert sorted(recorded) == sorted(saved)  # every successful save is in the history
-    print(f"\nconcurrent edits: {sum(outcomes.values())} attempts, {outcomes[200]} saved, "
-          f"{outcomes[412]} refused as stale, 0 lost")
+    print(
+        f"\nconcurrent edits: {sum(outcomes.values())} attempts, {outcomes[200]} saved, "
+        f"{outcomes[412]} refused as stale, 0 lost"
+    )
     assert Client.objects.filter(pk=client.pk).count() == 1
 
 
@@ -93,13 +95,17 @@ def test_concurrent_action_and_objective_edits_lose_nothing(live_server):
     objective = ObjectiveFactory(plan=plan, title="Start")
     tokens = [api_token_create(actor=user, name="load")[1] for user in editors]
 
-    for model, obj, url, field in [(Action, action, f"/api/actions/{action.pk}/", "description"),
-                                   (Objective, objective, f"/api/objectives/{objective.pk}/", "title")]:
+    for model, obj, url, field in [
+        (Action, action, f"/api/actions/{action.pk}/", "description"),
+        (Objective, objective, f"/api/objectives/{objective.pk}/", "title"),
+    ]:
         outcomes, saved = hammer(f"{live_server.url}{url}", field, tokens)
         assert set(outcomes) <= {200, 412}, (url, outcomes)
         obj.refresh_from_db()
         assert obj.version == 1 + outcomes[200]
         recorded = [e.pgh_data[field] for e in Events.objects.tracks(obj).filter(pgh_label="update")]
         assert sorted(recorded) == sorted(saved)
-        print(f"\n{model.__name__}: {sum(outcomes.values())} attempts, {outcomes[200]} saved, "
-              f"{outcomes[412]} refused as stale, 0 lost")
+        print(
+            f"\n{model.__name__}: {sum(outcomes.values())} attempts, {outcomes[200]} saved, "
+            f"{outcomes[412]} refused as stale, 0 lost"
+        )

@@ -20,16 +20,19 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.isolated]
 TIMEOUT = 120  # generous: two CPUs under CI load
 
 
-def test_pages_keep_working_and_work_is_queued_for_when_redis_returns(private_redis, mike, normal_client, login,
-                                                                      django_capture_on_commit_callbacks):
+def test_pages_keep_working_and_work_is_queued_for_when_redis_returns(
+    private_redis, mike, normal_client, login, django_capture_on_commit_callbacks
+):
     private_redis.stop()
     http = login(mike)
     for url in ["/clients/", f"/clients/{normal_client.pk}/", "/dashboard/", "/overview/"]:
         assert http.get(url).status_code == 200, url
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = http.post(reverse("report-list"), {"kind": "quarterly_pack", "scope": "firm",
-                                                      "quarter": last_complete_quarter(timezone.localdate()).code})
+        response = http.post(
+            reverse("report-list"),
+            {"kind": "quarterly_pack", "scope": "firm", "quarter": last_complete_quarter(timezone.localdate()).code},
+        )
     assert response.status_code == 302  # not a 500: the request is kept
     report = Report.objects.get()
     assert report.status == "queued"
@@ -49,14 +52,26 @@ STAKEHOLDERS_CSV = (
 
 @pytest.mark.django_db(transaction=True)  # a real worker reads what this test writes
 def test_an_import_asked_for_while_redis_is_down_waits_and_runs_once_when_it_is_back(
-        private_redis, workers, alice, normal_client, login):
+    private_redis, workers, alice, normal_client, login
+):
     http = login(alice)
     worker = workers("before")
-    http.post(reverse("stakeholder-import"), {"kind": "stakeholders", "file": SimpleUploadedFile(
-        "people.csv", STAKEHOLDERS_CSV.format(client=normal_client.name).encode(), content_type="text/csv")})
+    http.post(
+        reverse("stakeholder-import"),
+        {
+            "kind": "stakeholders",
+            "file": SimpleUploadedFile(
+                "people.csv", STAKEHOLDERS_CSV.format(client=normal_client.name).encode(), content_type="text/csv"
+            ),
+        },
+    )
     job = ImportJob.objects.get()
-    wait_for(lambda: ImportJob.objects.filter(pk=job.pk, status="previewed").exists(), seconds=TIMEOUT,
-             what="the file to be checked", workers=[worker])
+    wait_for(
+        lambda: ImportJob.objects.filter(pk=job.pk, status="previewed").exists(),
+        seconds=TIMEOUT,
+        what="the file to be checked",
+        workers=[worker],
+    )
     worker.stop()
 
     private_redis.stop()
@@ -77,10 +92,17 @@ def test_an_import_asked_for_while_redis_is_down_waits_and_runs_once_when_it_is_
     assert queue.llen("celery") == 2
 
     worker = workers("after")
-    wait_for(lambda: queue.llen("celery") == 0 and queue.hlen("unacked") == 0, seconds=TIMEOUT,
-             what="both messages to be handled", workers=[worker])
+    wait_for(
+        lambda: queue.llen("celery") == 0 and queue.hlen("unacked") == 0,
+        seconds=TIMEOUT,
+        what="both messages to be handled",
+        workers=[worker],
+    )
     job.refresh_from_db()
     assert (job.status, job.created, job.updated, job.unchanged) == ("done", 3, 0, 0)
     assert sorted(Stakeholder.objects.filter(client=normal_client).values_list("external_id", flat=True)) == [
-        "E1", "E2", "E3"]
+        "E1",
+        "E2",
+        "E3",
+    ]
     assert "Waiting" not in http.get(reverse("stakeholder-import-detail", args=[job.pk])).content.decode()

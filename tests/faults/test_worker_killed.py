@@ -40,8 +40,12 @@ TIMEOUT = 120  # generous: two CPUs under CI load
 def kill_while_blocked(worker, held: RowLock, statement: str, row: str) -> None:
     """Once `worker` waits on the held row, SIGKILL it, let the row go, and wait until its database
     session has ended (its open transaction rolled back)."""
-    [session] = wait_for(lambda: held.blocked_sessions(statement), seconds=TIMEOUT,
-                         what=f"the worker to wait for {row}", workers=[worker])
+    [session] = wait_for(
+        lambda: held.blocked_sessions(statement),
+        seconds=TIMEOUT,
+        what=f"the worker to wait for {row}",
+        workers=[worker],
+    )
     worker.kill()
     held.release()
     wait_for(lambda: held.session_gone(session), seconds=TIMEOUT, what="the killed worker's session to end")
@@ -71,15 +75,22 @@ def test_a_pack_render_killed_midway_is_finished_once_by_the_next_worker(mike, w
         ClientFactory(crp=crp)
     env = {"CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT), "REPORTS_MAX_RENDER_SECONDS": str(RENDER_LIMIT)}
     first = workers("first", **env)
-    report = report_request(actor=mike, kind="quarterly_pack", scope={"type": "firm"},
-                            quarter=last_complete_quarter(timezone.localdate()).code)
+    report = report_request(
+        actor=mike,
+        kind="quarterly_pack",
+        scope={"type": "firm"},
+        quarter=last_complete_quarter(timezone.localdate()).code,
+    )
 
     # Past 50% the bar follows WeasyPrint's layout page by page: hold the report's row there, so
     # the worker stops at its next progress write, in the middle of laying out the PDF.
-    wait_for(lambda: Report.objects.filter(pk=report.pk, progress__gt=50).exists(),
-             seconds=TIMEOUT, what="the layout to start", workers=[first])
-    [(status, file)] = held.lock("SELECT status, file FROM reports_report WHERE id = %s FOR UPDATE",
-                                 [report.pk])
+    wait_for(
+        lambda: Report.objects.filter(pk=report.pk, progress__gt=50).exists(),
+        seconds=TIMEOUT,
+        what="the layout to start",
+        workers=[first],
+    )
+    [(status, file)] = held.lock("SELECT status, file FROM reports_report WHERE id = %s FOR UPDATE", [report.pk])
     assert (status, file) == (ReportStatus.RENDERING, ""), "the render ended before it could be stopped"
     kill_while_blocked(first, held, 'UPDATE "reports_report"', "the report row")
     killed_at = timezone.now()
@@ -87,8 +98,12 @@ def test_a_pack_render_killed_midway_is_finished_once_by_the_next_worker(mike, w
     assert (report.status, report.file.name, stored_pdfs(media)) == (ReportStatus.RENDERING, "", [])
 
     second = workers("second", **env)
-    wait_for(lambda: Report.objects.filter(pk=report.pk, status__in=[ReportStatus.DONE, ReportStatus.FAILED]),
-             seconds=TIMEOUT, what="the report to be finished", workers=[first, second])
+    wait_for(
+        lambda: Report.objects.filter(pk=report.pk, status__in=[ReportStatus.DONE, ReportStatus.FAILED]),
+        seconds=TIMEOUT,
+        what="the report to be finished",
+        workers=[first, second],
+    )
     report.refresh_from_db()
     assert (report.status, report.error, report.progress) == (ReportStatus.DONE, "", 100)
     assert report.started_at > killed_at  # rendered afresh by the new worker, from the start
@@ -119,14 +134,17 @@ def test_a_recompute_all_killed_midway_resumes_on_the_next_worker_and_scores_eve
     stopper = ids[3 * BATCH + 2]
     client_recompute(client=Client.objects.get(pk=stopper))
     scored_earlier = HealthScore.objects.get(client_id=stopper, as_of=today).computed_at
-    held.lock("SELECT 1 FROM health_healthscore WHERE client_id = %s AND as_of = %s FOR UPDATE",
-              [stopper, today])
+    held.lock("SELECT 1 FROM health_healthscore WHERE client_id = %s AND as_of = %s FOR UPDATE", [stopper, today])
 
     env = {"CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT), "HEALTH_RECOMPUTE_BATCH": str(BATCH)}
     first = workers("first", **env)
     job = recompute_job_create(reason="Scorecard changed")
-    wait_for(lambda: RecomputeJob.objects.filter(pk=job.pk, done=3 * BATCH).exists(),
-             seconds=TIMEOUT, what="three batches to be written", workers=[first])
+    wait_for(
+        lambda: RecomputeJob.objects.filter(pk=job.pk, done=3 * BATCH).exists(),
+        seconds=TIMEOUT,
+        what="three batches to be written",
+        workers=[first],
+    )
     kill_while_blocked(first, held, "%INSERT INTO health_healthscore", "the score row")
 
     job.refresh_from_db()
@@ -137,8 +155,12 @@ def test_a_recompute_all_killed_midway_resumes_on_the_next_worker_and_scores_eve
     assert before[stopper] == scored_earlier
 
     second = workers("second", **env)
-    wait_for(lambda: RecomputeJob.objects.filter(pk=job.pk, status__in=[JobStatus.DONE, JobStatus.FAILED]),
-             seconds=TIMEOUT, what="the job to be finished", workers=[first, second])
+    wait_for(
+        lambda: RecomputeJob.objects.filter(pk=job.pk, status__in=[JobStatus.DONE, JobStatus.FAILED]),
+        seconds=TIMEOUT,
+        what="the job to be finished",
+        workers=[first, second],
+    )
     job.refresh_from_db()
     assert (job.status, job.done, job.total, job.error) == (JobStatus.DONE, CLIENTS, CLIENTS, "")
     scores = HealthScore.objects.filter(as_of=today)
@@ -159,7 +181,8 @@ STALE_AFTER = 20  # STAKEHOLDER_IMPORT_STALE_SECONDS in the workers: an import s
 
 
 def test_an_import_killed_midway_is_taken_over_by_the_next_worker_and_imports_each_row_once(
-        alice, normal_client, login, workers, held):
+    alice, normal_client, login, workers, held
+):
     # The file changes one person already in Keyline and adds thirty. Holding that person's row stops
     # the import after it has inserted the new people, in the middle of its one transaction.
     known = StakeholderFactory(client=normal_client, name="Clara Chief", external_id="E0", job_title="CEO")
@@ -169,11 +192,17 @@ def test_an_import_killed_midway_is_taken_over_by_the_next_worker_and_imports_ea
     env = {"CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT), "STAKEHOLDER_IMPORT_STALE_SECONDS": str(STALE_AFTER)}
     first = workers("first", **env)
     http = login(alice)
-    http.post(reverse("stakeholder-import"), {"kind": "stakeholders", "file": SimpleUploadedFile(
-        "people.csv", csv.encode(), content_type="text/csv")})
+    http.post(
+        reverse("stakeholder-import"),
+        {"kind": "stakeholders", "file": SimpleUploadedFile("people.csv", csv.encode(), content_type="text/csv")},
+    )
     job = ImportJob.objects.get()
-    wait_for(lambda: ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEWED).exists(),
-             seconds=TIMEOUT, what="the file to be checked", workers=[first])
+    wait_for(
+        lambda: ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEWED).exists(),
+        seconds=TIMEOUT,
+        what="the file to be checked",
+        workers=[first],
+    )
 
     held.lock("SELECT 1 FROM stakeholders_stakeholder WHERE id = %s FOR UPDATE", [known.pk])
     http.post(reverse("stakeholder-import-run", args=[job.pk]), {"mode": "all_or_nothing"})
@@ -188,8 +217,12 @@ def test_an_import_killed_midway_is_taken_over_by_the_next_worker_and_imports_ea
     # when that run counts as lost (or, on a slow machine, finds it lost already); either way it
     # takes the import over and does it from the start.
     second = workers("second", **env)
-    wait_for(lambda: ImportJob.objects.filter(pk=job.pk, status__in=[ImportStatus.DONE, ImportStatus.FAILED]),
-             seconds=TIMEOUT + STALE_AFTER, what="the import to be finished", workers=[first, second])
+    wait_for(
+        lambda: ImportJob.objects.filter(pk=job.pk, status__in=[ImportStatus.DONE, ImportStatus.FAILED]),
+        seconds=TIMEOUT + STALE_AFTER,
+        what="the import to be finished",
+        workers=[first, second],
+    )
     job.refresh_from_db()
     assert (job.status, job.message, job.runs) == (ImportStatus.DONE, "", 2)
     assert (job.created, job.updated, job.unchanged) == (NEW_PEOPLE, 1, 0)

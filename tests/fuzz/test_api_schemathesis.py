@@ -24,10 +24,12 @@ def load_schema():
 
     from rest_framework.utils.encoders import JSONEncoder
 
-    config = SchemathesisConfig.from_dict({
-        "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
-        "generation": {"max-examples": MAX_EXAMPLES},
-    })
+    config = SchemathesisConfig.from_dict(
+        {
+            "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
+            "generation": {"max-examples": MAX_EXAMPLES},
+        }
+    )
     return schemathesis.openapi.from_dict(json.loads(json.dumps(raw, cls=JSONEncoder)), config=config)
 
 

@@ -11,8 +11,19 @@ from tests.security.world import build_world
 
 pytestmark = pytest.mark.django_db
 
-PAGE_NUMBERS = ["99999999999999999999", "9223372036854775807", "1000001", "0", "-1", "1.5", "abc", "²", "１２３",
-                "last", ""]
+PAGE_NUMBERS = [
+    "99999999999999999999",
+    "9223372036854775807",
+    "1000001",
+    "0",
+    "-1",
+    "1.5",
+    "abc",
+    "²",
+    "１２３",
+    "last",
+    "",
+]
 WRONG_TYPES = [[], {}, [1, 2], {"a": "b"}, True, 1e308, -(2**70), None]
 NUL = "bad\x00value"
 
@@ -46,14 +57,15 @@ def test_no_page_number_is_a_server_error_on_any_page_or_api_list(world):
     print(f"\npage-number fuzz: {sent} requests")
 
 
-
 def writable_fields(http, path: str) -> dict[str, dict]:
     """{method: {field: description}} of the writes the endpoint describes for this caller."""
     response = http.options(path)
     if response.status_code != 200 or response.get("Content-Type") != "application/json":
         return {}
-    return {method: {name: info for name, info in fields.items() if not info.get("read_only")}
-            for method, fields in response.json().get("actions", {}).items()}
+    return {
+        method: {name: info for name, info in fields.items() if not info.get("read_only")}
+        for method, fields in response.json().get("actions", {}).items()
+    }
 
 
 def send(http, method: str, path: str, body) -> object:
@@ -86,4 +98,3 @@ def test_no_json_body_is_a_server_error_and_a_nul_is_always_a_400(world):
                             errors.append(f"{method} {path} {name}={value!r}: {response.status_code}")
     print(f"\nJSON body fuzz: {sent} requests over {len(endpoints)} write endpoints")
     assert endpoints, "no write endpoint was discovered"
-

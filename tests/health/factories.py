@@ -11,9 +11,7 @@ from stakeholders.models import Interaction, Relationship, Stakeholder
 from tests.factories import ClientFactory, UserFactory
 
 
-def random_client_data(
-    rng: random.Random, client, *, as_of: datetime.date, lines: list[ServiceLine], owner
-) -> None:
+def random_client_data(rng: random.Random, client, *, as_of: datetime.date, lines: list[ServiceLine], owner) -> None:
     """A random spread of interactions, stakeholders, fees, actions, risks and measurements."""
     Interaction.objects.bulk_create(
         [
@@ -99,7 +97,5 @@ def random_client_data(
 def client_with_team(crp=None, sam=None, **kwargs):
     client = ClientFactory(crp=crp or UserFactory(), **kwargs)
     if sam is not None:
-        Assignment.objects.create(
-            client=client, user=sam, role="sam", start_date=datetime.date(2023, 1, 1)
-        )
+        Assignment.objects.create(client=client, user=sam, role="sam", start_date=datetime.date(2023, 1, 1))
     return client

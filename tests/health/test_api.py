@@ -51,9 +51,7 @@ def test_admin_publishes_a_new_scorecard_version_and_everyone_is_rescored(
 
 
 def test_non_admins_cannot_change_the_scorecard(scorecard, mike, login):
-    response = login(mike).post(
-        "/api/health/scorecards/", scorecard_body(), content_type="application/json"
-    )
+    response = login(mike).post("/api/health/scorecards/", scorecard_body(), content_type="application/json")
     assert response.status_code == 403
     assert Scorecard.objects.count() == 1
 
@@ -118,9 +116,7 @@ def test_entering_an_nps_measurement(scorecard, alice, login, normal_client):
         ),
     ],
 )
-def test_bad_measurements_are_refused(
-    scorecard, alice, login, normal_client, values, field, message
-):
+def test_bad_measurements_are_refused(scorecard, alice, login, normal_client, values, field, message):
     body = {
         "client": normal_client.pk,
         "measure_key": "client_nps",
@@ -134,9 +130,7 @@ def test_bad_measurements_are_refused(
     assert not Measurement.objects.exists()
 
 
-def test_a_measurement_for_a_walled_client_is_a_404_to_outsiders(
-    scorecard, bob, login, confidential_client
-):
+def test_a_measurement_for_a_walled_client_is_a_404_to_outsiders(scorecard, bob, login, confidential_client):
     response = login(bob).post(
         "/api/health/measurements/",
         {
@@ -151,15 +145,11 @@ def test_a_measurement_for_a_walled_client_is_a_404_to_outsiders(
 
 
 def csv_for(*rows):
-    return "client_id,measure_key,value,measured_on\n" + "\n".join(
-        ",".join(map(str, r)) for r in rows
-    )
+    return "client_id,measure_key,value,measured_on\n" + "\n".join(",".join(map(str, r)) for r in rows)
 
 
 def test_csv_import_dry_run_saves_nothing(scorecard, carol, login, normal_client):
-    text = csv_for(
-        (normal_client.pk, "client_nps", 9, TODAY), (normal_client.pk, "payment_days", 45, TODAY)
-    )
+    text = csv_for((normal_client.pk, "client_nps", 9, TODAY), (normal_client.pk, "payment_days", 45, TODAY))
     response = login(carol).post(
         "/api/health/measurements/import/",
         {"csv": text, "dry_run": True},
@@ -173,9 +163,7 @@ def test_csv_import_dry_run_saves_nothing(scorecard, carol, login, normal_client
 def test_csv_import_saves_every_row_and_rescores(
     scorecard, carol, login, normal_client, django_capture_on_commit_callbacks
 ):
-    text = csv_for(
-        (normal_client.pk, "client_nps", 9, TODAY), (normal_client.pk, "payment_days", 45, TODAY)
-    )
+    text = csv_for((normal_client.pk, "client_nps", 9, TODAY), (normal_client.pk, "payment_days", 45, TODAY))
     with django_capture_on_commit_callbacks(execute=True):
         response = login(carol).post(
             "/api/health/measurements/import/",
@@ -207,9 +195,7 @@ def test_csv_import_with_one_bad_row_saves_nothing_and_names_the_line(
     assert not Measurement.objects.exists()
 
 
-def test_scores_api_follows_the_access_rule(
-    scorecard, bob, login, normal_client, confidential_client
-):
+def test_scores_api_follows_the_access_rule(scorecard, bob, login, normal_client, confidential_client):
     scores_recompute()
     http = login(bob)
     clients = {row["client"] for row in http.get("/api/health/scores/").json()["results"]}

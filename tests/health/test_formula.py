@@ -52,9 +52,7 @@ def test_missing_measures_are_left_out_and_the_rest_reweighted():
 
 
 def test_contributions_add_up_to_the_score():
-    result = compute_score(
-        [CONTACT, NPS, RISKS], {"contact_frequency": 7, "client_nps": 8, "open_risks": 1}, DEFAULT
-    )
+    result = compute_score([CONTACT, NPS, RISKS], {"contact_frequency": 7, "client_nps": 8, "open_risks": 1}, DEFAULT)
     assert sum(c.contribution for c in result.components) == pytest.approx(result.score, abs=0.03)
 
 

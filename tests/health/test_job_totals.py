@@ -48,7 +48,11 @@ def test_a_running_jobs_progress_counts_only_visible_clients_done_so_far(
 ):
     ids = sorted([normal_client.pk, confidential_client.pk, ClientFactory().pk])
     job = RecomputeJob.objects.create(
-        as_of=timezone.localdate(), reason="test", status="running", total=3, done=2,
+        as_of=timezone.localdate(),
+        reason="test",
+        status="running",
+        total=3,
+        done=2,
         last_client_id=ids[1],
     )
     visible_done = len([pk for pk in ids[:2] if pk != confidential_client.pk])
@@ -66,8 +70,7 @@ def test_a_bd_on_the_walled_team_counts_that_client_too(finished_job, carol, con
 def test_the_job_list_counts_visible_clients_in_a_fixed_number_of_queries(finished_job, carol, count_queries):
     def add_jobs(count):
         for _ in range(count):
-            RecomputeJob.objects.create(as_of=timezone.localdate(), reason="again", total=5, done=5,
-                                        status="done")
+            RecomputeJob.objects.create(as_of=timezone.localdate(), reason="again", total=5, done=5, status="done")
 
     client = APIClient()
     client.force_authenticate(carol)

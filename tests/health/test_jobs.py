@@ -27,9 +27,7 @@ def test_a_burst_of_50_edits_queues_one_recompute(scorecard, django_capture_on_c
     assert PendingRecompute.objects.count() == 1
 
 
-def test_the_queued_recompute_scores_the_changed_client_once(
-    scorecard, django_capture_on_commit_callbacks
-):
+def test_the_queued_recompute_scores_the_changed_client_once(scorecard, django_capture_on_commit_callbacks):
     client, untouched = ClientFactory(), ClientFactory()
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(50):
@@ -90,9 +88,7 @@ def test_a_job_killed_midway_keeps_whole_batches_and_resumes(scorecard, settings
         jobs.recompute_job_run(job_id=job.pk)
     job.refresh_from_db()
     assert (job.status, job.done) == (JobStatus.RUNNING, 3)
-    assert set(HealthScore.objects.values_list("client_id", flat=True)) == {
-        c.pk for c in clients[:3]
-    }
+    assert set(HealthScore.objects.values_list("client_id", flat=True)) == {c.pk for c in clients[:3]}
 
     monkeypatch.setattr(jobs, "recompute_batch", real_batch)
     jobs.recompute_job_run(job_id=job.pk)

@@ -41,8 +41,7 @@ def lock_released(job_id: int, seconds: float = 15) -> bool:
     while time.monotonic() < deadline:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
-                "AND objid = %s AND granted",
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objid = %s AND granted",
                 [JOB_LOCK_NAMESPACE, job_id],
             )
             if cursor.fetchone()[0] == 0:
@@ -68,14 +67,9 @@ def test_killed_recompute_keeps_whole_batches_and_resumes(scorecard):
     scored = HealthScore.objects.filter(as_of=job.as_of).count()
     assert job.status == JobStatus.RUNNING and 0 < job.done < CLIENTS
     assert scored == job.done and scored % BATCH == 0  # whole batches only, counted with them
-    assert all(
-        len(components) == 9
-        for components in HealthScore.objects.values_list("components", flat=True)
-    )
+    assert all(len(components) == 9 for components in HealthScore.objects.values_list("components", flat=True))
 
-    assert lock_released(
-        job.pk
-    )  # the killed process's session, and with it the job's lock, is gone
+    assert lock_released(job.pk)  # the killed process's session, and with it the job's lock, is gone
     rerun = run_job_in_a_process(job.pk)
     assert rerun.wait(timeout=120) == 0
     job.refresh_from_db()

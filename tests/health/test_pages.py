@@ -51,9 +51,7 @@ def test_a_scorecard_change_is_shown_apart_from_data_moves(
     items = measures_of(scorecard)
     items[0].weight = Decimal(60)  # contact frequency matters more now
     with django_capture_on_commit_callbacks(execute=True):
-        scorecard_publish(
-            actor=ada, measures_in=items, green_threshold=Decimal(70), amber_threshold=Decimal(40)
-        )
+        scorecard_publish(actor=ada, measures_in=items, green_threshold=Decimal(70), amber_threshold=Decimal(40))
     page = login(alice).get(reverse("client-detail", args=[normal_client.pk])).content.decode()
     assert "the scorecard change (v1 → v2) moved the score" in page
     assert "Contact frequency" in page
@@ -64,9 +62,7 @@ def test_data_move_sentence_names_measure_values_and_points(scorecard, alice, lo
     scores_recompute(client_ids=[normal_client.pk], as_of=TODAY - 95 * DAY)
     InteractionFactory.create_batch(4, client=normal_client, date=TODAY - 10 * DAY)
     Interaction = normal_client.interactions.model
-    Interaction.objects.filter(client=normal_client, date=TODAY - 100 * DAY).update(
-        date=TODAY - 400 * DAY
-    )
+    Interaction.objects.filter(client=normal_client, date=TODAY - 100 * DAY).update(date=TODAY - 400 * DAY)
     scores_recompute(client_ids=[normal_client.pk])
     page = login(alice).get(reverse("client-detail", args=[normal_client.pk])).content.decode()
     assert "Contact frequency fell from 11 to 4 touchpoints a year: \u2212" in page
@@ -87,14 +83,10 @@ def test_what_if_shows_a_score_and_saves_nothing(scorecard, alice, login, normal
 
 
 def test_what_if_on_a_walled_client_is_a_404(scorecard, bob, login, confidential_client):
-    assert (
-        login(bob).get(reverse("health-what-if", args=[confidential_client.pk])).status_code == 404
-    )
+    assert login(bob).get(reverse("health-what-if", args=[confidential_client.pk])).status_code == 404
 
 
-def test_client_page_health_section_runs_constant_queries(
-    scorecard, alice, login, normal_client, count_queries
-):
+def test_client_page_health_section_runs_constant_queries(scorecard, alice, login, normal_client, count_queries):
     http = login(alice)
     scores_recompute(client_ids=[normal_client.pk])
     url = reverse("client-detail", args=[normal_client.pk])
@@ -107,9 +99,7 @@ def test_client_page_health_section_runs_constant_queries(
 
 
 def test_notification_list_and_unread_count_in_the_nav(alice, login, normal_client):
-    Notification.objects.create(
-        user=alice, title="Harbour dropped from green to amber", client=normal_client
-    )
+    Notification.objects.create(user=alice, title="Harbour dropped from green to amber", client=normal_client)
     page = login(alice).get(reverse("notification-list")).content.decode()
     assert "Harbour dropped from green to amber" in page
     assert 'aria-label="1 unread"' in page
@@ -132,16 +122,12 @@ def growth_partner(db):
     partner = UserFactory(full_name="Gina Growth")
     growth = Tier.objects.get_or_create(name="Growth", defaults={"rank": 1})[0]
     clients = [ClientFactory(tier=growth, crp=partner) for _ in range(4)]
-    Assignment.objects.filter(client=clients[0], role="crp").update(
-        start_date=TODAY - 6 * 365 * DAY
-    )
+    Assignment.objects.filter(client=clients[0], role="crp").update(start_date=TODAY - 6 * 365 * DAY)
     Assignment.objects.create(client=clients[1], user=UserFactory(), role="sam")
     return partner, clients
 
 
-def test_portfolio_flags_too_many_growth_clients_rotation_and_no_successor(
-    growth_partner, carol, login
-):
+def test_portfolio_flags_too_many_growth_clients_rotation_and_no_successor(growth_partner, carol, login):
     _, clients = growth_partner
     page = login(carol).get(reverse("health-portfolio")).content.decode()
     assert "Too many growth clients" in page and "Gina Growth (4)" in page
@@ -162,9 +148,7 @@ def test_portfolio_is_not_for_partners(alice, login):
     assert login(alice).get(reverse("health-portfolio")).status_code == 403
 
 
-def test_portfolio_never_shows_walled_clients_to_bd(
-    carol, login, confidential_client, normal_client
-):
+def test_portfolio_never_shows_walled_clients_to_bd(carol, login, confidential_client, normal_client):
     page = login(carol).get(reverse("health-portfolio")).content.decode()
     assert confidential_client.name not in page and normal_client.name in page
 
@@ -253,9 +237,7 @@ def test_only_admins_edit_the_scorecard(scorecard, users, login, who):
 def test_recompute_progress_page_shows_the_job(scorecard, ada, login):
     from health.models import RecomputeJob
 
-    job = RecomputeJob.objects.create(
-        as_of=TODAY, reason="Scorecard v2", total=10, done=4, status="running"
-    )
+    job = RecomputeJob.objects.create(as_of=TODAY, reason="Scorecard v2", total=10, done=4, status="running")
     page = login(ada).get(reverse("health-job", args=[job.pk])).content.decode()
     assert "4 of 10 clients (40%)" in page and 'hx-trigger="every 2s"' in page
 

@@ -29,8 +29,7 @@ def naive_raw_values(client, as_of):
     senior = [
         s
         for s in client.stakeholders.all()
-        if s.status == "active"
-        and (s.seniority in ("board", "c_suite") or s.buying_role == "decision_maker")
+        if s.status == "active" and (s.seniority in ("board", "c_suite") or s.buying_role == "decision_maker")
     ]
     covered = [s for s in senior if any(r.strength >= 3 for r in s.relationships.all())]
     last = current_financial_year(as_of) - 1
@@ -49,11 +48,7 @@ def naive_raw_values(client, as_of):
 
     def latest(key):
         rows = sorted(
-            (
-                m
-                for m in client.measurements.filter(measure_key=key)
-                if as_of - 365 * day < m.measured_on <= as_of
-            ),
+            (m for m in client.measurements.filter(measure_key=key) if as_of - 365 * day < m.measured_on <= as_of),
             key=lambda m: m.measured_on,
         )
         return float(rows[-1].value) if rows else None
@@ -120,9 +115,7 @@ def test_a_later_recompute_the_same_day_replaces_the_score(scorecard):
 
 def test_score_keeps_every_component_with_floor_target_and_contribution(scorecard):
     client = ClientFactory()
-    Measurement.objects.create(
-        client=client, measure_key="client_nps", value=Decimal(9), measured_on=AS_OF
-    )
+    Measurement.objects.create(client=client, measure_key="client_nps", value=Decimal(9), measured_on=AS_OF)
     scores_recompute(as_of=AS_OF, client_ids=[client.pk])
     score = HealthScore.objects.get(client=client)
     nps = next(c for c in score.components if c["key"] == "client_nps")
@@ -175,9 +168,7 @@ def test_lost_clients_get_no_score(scorecard):
 def test_command_recomputes_one_client_as_of_a_date(scorecard, capsys):
     client, other = ClientFactory(), ClientFactory()
     call_command("recompute_health", "--as-of", "2026-03-31", "--client", str(client.pk))
-    assert list(HealthScore.objects.values_list("client_id", "as_of")) == [
-        (client.pk, datetime.date(2026, 3, 31))
-    ]
+    assert list(HealthScore.objects.values_list("client_id", "as_of")) == [(client.pk, datetime.date(2026, 3, 31))]
     assert other.pk not in HealthScore.objects.values_list("client_id", flat=True)
 
 

@@ -17,9 +17,7 @@ from tests.factories import (
 
 @pytest.fixture
 def plan(normal_client):
-    return AccountPlanFactory(
-        client=normal_client, year=2026, status="active", north_star="Grow in Europe"
-    )
+    return AccountPlanFactory(client=normal_client, year=2026, status="active", north_star="Grow in Europe")
 
 
 @pytest.fixture
@@ -29,9 +27,7 @@ def confidential_plan(confidential_client):
 
 @pytest.fixture
 def objective(plan):
-    return ObjectiveFactory(
-        plan=plan, title="Win the panel review", target_value=10, current_value=4
-    )
+    return ObjectiveFactory(plan=plan, title="Win the panel review", target_value=10, current_value=4)
 
 
 @pytest.fixture
@@ -51,9 +47,5 @@ def fill_plan(plan, owner, size: int) -> None:
             due_date=today + datetime.timedelta(days=index - size // 2),
         )
         OpportunityFactory(client=plan.client, owner=owner)
-        RiskFactory(
-            client=plan.client, owner=owner, likelihood=1 + index % 5, impact=1 + (index * 3) % 5
-        )
-        ClientReviewFactory(
-            client=plan.client, held_date=today - datetime.timedelta(days=30 * index)
-        )
+        RiskFactory(client=plan.client, owner=owner, likelihood=1 + index % 5, impact=1 + (index * 3) % 5)
+        ClientReviewFactory(client=plan.client, held_date=today - datetime.timedelta(days=30 * index))

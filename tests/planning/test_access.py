@@ -29,15 +29,13 @@ def test_plan_pages_follow_the_matrix(who, users, plan, confidential_plan, login
     sees_normal, sees_conf, edits_normal, edits_conf = MATRIX[who]
     http = login(users[who])
     assert http.get(reverse("plan-detail", args=[plan.pk])).status_code == 200
-    assert http.get(reverse("plan-detail", args=[confidential_plan.pk])).status_code == (
-        200 if sees_conf else 404
+    assert http.get(reverse("plan-detail", args=[confidential_plan.pk])).status_code == (200 if sees_conf else 404)
+    assert http.get(reverse("plan-row-add", args=[plan.pk, "risk"]), **HTMX).status_code == expected_write(
+        sees_normal, edits_normal
     )
-    assert http.get(
-        reverse("plan-row-add", args=[plan.pk, "risk"]), **HTMX
-    ).status_code == expected_write(sees_normal, edits_normal)
-    assert http.get(
-        reverse("plan-row-add", args=[confidential_plan.pk, "risk"]), **HTMX
-    ).status_code == expected_write(sees_conf, edits_conf)
+    assert http.get(reverse("plan-row-add", args=[confidential_plan.pk, "risk"]), **HTMX).status_code == expected_write(
+        sees_conf, edits_conf
+    )
 
 
 @pytest.mark.parametrize("who", MATRIX)
@@ -64,15 +62,11 @@ def test_a_read_only_plan_page_has_no_edit_buttons(plan, action, bob, login):
     assert reverse("plan-row-edit", args=[plan.pk, "action", action.pk]) not in body
 
 
-def test_a_row_of_another_clients_plan_is_404_through_this_plan(
-    plan, confidential_plan, alice, login
-):
+def test_a_row_of_another_clients_plan_is_404_through_this_plan(plan, confidential_plan, alice, login):
     foreign = Action.objects.create(
         plan=confidential_plan, owner=alice, description="x", due_date=datetime.date(2026, 1, 1)
     )
-    response = login(alice).get(
-        reverse("plan-row-edit", args=[plan.pk, "action", foreign.pk]), **HTMX
-    )
+    response = login(alice).get(reverse("plan-row-edit", args=[plan.pk, "action", foreign.pk]), **HTMX)
     assert response.status_code == 404
 
 
@@ -152,9 +146,7 @@ def test_api_completes_a_transition_with_if_match(plan, alice, mike, login):
     url = f"/api/transitions/{created.json()['id']}/complete/"
     http = login(mike)  # the CRP plans the handover; a managing partner completes it
     assert http.post(url, {}, content_type="application/json").status_code == 428
-    done = http.post(
-        url, {}, content_type="application/json", HTTP_IF_MATCH=created.headers["ETag"]
-    )
+    done = http.post(url, {}, content_type="application/json", HTTP_IF_MATCH=created.headers["ETag"])
     assert done.status_code == 200
     assert done.json()["status"] == "completed"
 

@@ -21,9 +21,7 @@ def carol_on_the_wall(confidential_client, carol):
     """Carol (BD) joins Nightjar's team; the client has a panel re-tender soon and an action."""
     Assignment.objects.create(client=confidential_client, user=carol, role="team")
     soon = timezone.localdate() + datetime.timedelta(days=20)
-    PanelAppointment.objects.create(
-        client=confidential_client, panel_name="Nightjar legal panel", retender_on=soon
-    )
+    PanelAppointment.objects.create(client=confidential_client, panel_name="Nightjar legal panel", retender_on=soon)
     plan = AccountPlanFactory(client=confidential_client, year=2026, status="active")
     ActionFactory(plan=plan, owner=carol, description="Brief the Nightjar GC", due_date=soon)
     return confidential_client
@@ -43,8 +41,7 @@ def surfaces(user, client, login) -> dict[str, bool]:
         "client page": http.get(reverse("client-detail", args=[client.pk])).status_code == 200,
         "client list": client.name in http.get(reverse("client-list")).content.decode(),
         "my actions": "Nightjar legal panel" in http.get(reverse("my-actions")).content.decode(),
-        "calendar": b"Brief the Nightjar GC"
-        in http.get(reverse("calendar-feed", args=[token])).content,
+        "calendar": b"Brief the Nightjar GC" in http.get(reverse("calendar-feed", args=[token])).content,
         "dashboard": client.name in http.get(reverse("dashboard")).content.decode(),
         "api client": api(user).get(f"/api/clients/{client.pk}/").status_code == 200,
     }
@@ -62,15 +59,11 @@ def test_bd_on_a_confidential_team_may_edit_it_as_the_team_does(carol_on_the_wal
 
 
 def test_bd_taken_off_the_team_sees_it_on_no_page(carol_on_the_wall, carol, login):
-    Assignment.objects.filter(client=carol_on_the_wall, user=carol).update(
-        end_date=timezone.localdate()
-    )
+    Assignment.objects.filter(client=carol_on_the_wall, user=carol).update(end_date=timezone.localdate())
     assert not any(surfaces(carol, carol_on_the_wall, login).values())
 
 
-def test_other_bd_never_see_figures_cached_for_a_bd_on_a_walled_team(
-    carol_on_the_wall, carol, login, settings
-):
+def test_other_bd_never_see_figures_cached_for_a_bd_on_a_walled_team(carol_on_the_wall, carol, login, settings):
     settings.DASHBOARD_CHART_CACHE_SECONDS = 60
     dave = UserFactory(full_name="Dave Bd", role=Role.BD)
     assert carol_on_the_wall.name in login(carol).get(reverse("dashboard")).content.decode()

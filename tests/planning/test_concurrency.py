@@ -60,9 +60,7 @@ def test_second_save_of_a_stale_action_is_refused_and_shows_the_first_persons_ch
     assert Action.objects.get(pk=action.pk).description == "Call the GC before the board meeting"
 
 
-def test_the_refused_person_can_reapply_their_change_over_the_new_version(
-    plan, action, alice, carol_on_team, login
-):
+def test_the_refused_person_can_reapply_their_change_over_the_new_version(plan, action, alice, carol_on_team, login):
     first, second = login(alice), login(carol_on_team)
     post_action(first, plan, action, "First wording", 1)
     conflict = post_action(second, plan, action, "Second wording", 1).content.decode()
@@ -75,9 +73,7 @@ def test_the_refused_person_can_reapply_their_change_over_the_new_version(
 
 def test_marking_done_a_stale_action_is_refused(plan, action, alice, carol_on_team, login):
     post_action(login(alice), plan, action, "Reworded", 1)
-    response = login(carol_on_team).post(
-        reverse("plan-action-done", args=[plan.pk, action.pk]), {"version": 1}, **HTMX
-    )
+    response = login(carol_on_team).post(reverse("plan-action-done", args=[plan.pk, action.pk]), {"version": 1}, **HTMX)
     assert 'data-testid="conflict"' in response.content.decode()
     assert Action.objects.get(pk=action.pk).status == "open"
 
@@ -97,9 +93,7 @@ def test_a_stale_objective_edit_keeps_the_first_value(plan, objective, alice, ca
     assert Objective.objects.get(pk=objective.pk).current_value == 6
 
 
-def test_a_stale_plan_summary_edit_is_refused_with_the_other_change(
-    plan, alice, carol_on_team, login
-):
+def test_a_stale_plan_summary_edit_is_refused_with_the_other_change(plan, alice, carol_on_team, login):
     url = reverse("plan-summary-edit", args=[plan.pk])
     data = {
         "relationship_objectives": "",
@@ -109,26 +103,18 @@ def test_a_stale_plan_summary_edit_is_refused_with_the_other_change(
         "version": 1,
     }
     login(alice).post(url, {**data, "north_star": "Expand into Asia"}, **HTMX)
-    body = (
-        login(carol_on_team)
-        .post(url, {**data, "north_star": "Consolidate in Europe"}, **HTMX)
-        .content.decode()
-    )
+    body = login(carol_on_team).post(url, {**data, "north_star": "Consolidate in Europe"}, **HTMX).content.decode()
     assert "Expand into Asia" in body and "Consolidate in Europe" in body
     plan.refresh_from_db()
     assert plan.north_star == "Expand into Asia"
 
 
 def test_api_write_without_if_match_is_428(action, alice, login):
-    response = login(alice).patch(
-        f"/api/actions/{action.pk}/", {"description": "x"}, content_type="application/json"
-    )
+    response = login(alice).patch(f"/api/actions/{action.pk}/", {"description": "x"}, content_type="application/json")
     assert response.status_code == 428
 
 
-def test_api_write_with_a_stale_etag_is_412_and_changes_nothing(
-    action, alice, carol_on_team, login
-):
+def test_api_write_with_a_stale_etag_is_412_and_changes_nothing(action, alice, carol_on_team, login):
     first, second = login(alice), login(carol_on_team)
     etag = first.get(f"/api/actions/{action.pk}/").headers["ETag"]
     assert second.get(f"/api/actions/{action.pk}/").headers["ETag"] == etag
@@ -152,9 +138,7 @@ def test_api_write_with_a_stale_etag_is_412_and_changes_nothing(
 def test_ticking_a_checklist_step_in_place_saves_it(plan, alice, login):
     from planning import services
 
-    step = services.checklist_item_create(
-        actor=alice, client=plan.client, phase="30", text="Meet the GC"
-    )
+    step = services.checklist_item_create(actor=alice, client=plan.client, phase="30", text="Meet the GC")
     url = reverse("plan-checklist-toggle", args=[plan.pk, step.pk])
     body = login(alice).post(url, {"version": 1, "done": "on"}, **HTMX).content.decode()
     step.refresh_from_db()
@@ -162,9 +146,7 @@ def test_ticking_a_checklist_step_in_place_saves_it(plan, alice, login):
     assert 'class="done"' in body
 
 
-def test_an_invalid_inline_edit_shows_the_field_error_and_saves_nothing(
-    plan, objective, alice, login
-):
+def test_an_invalid_inline_edit_shows_the_field_error_and_saves_nothing(plan, objective, alice, login):
     url = reverse("plan-row-edit", args=[plan.pk, "objective", objective.pk])
     body = (
         login(alice)

@@ -8,9 +8,7 @@ from planning.models import AccountPlan
 pytestmark = pytest.mark.django_db
 
 
-def test_starting_next_years_plan_from_the_client_page_copies_objectives(
-    plan, objective, alice, login
-):
+def test_starting_next_years_plan_from_the_client_page_copies_objectives(plan, objective, alice, login):
     response = login(alice).post(
         reverse("plan-create", args=[plan.client_id]),
         {"year": plan.year + 1, "from_last_year": "on"},
@@ -22,18 +20,14 @@ def test_starting_next_years_plan_from_the_client_page_copies_objectives(
 
 
 def test_a_duplicate_year_from_the_client_page_is_refused_with_a_message(plan, alice, login):
-    response = login(alice).post(
-        reverse("plan-create", args=[plan.client_id]), {"year": plan.year}, follow=True
-    )
+    response = login(alice).post(reverse("plan-create", args=[plan.client_id]), {"year": plan.year}, follow=True)
     assert "already has a plan for" in response.content.decode()
     assert AccountPlan.objects.filter(client=plan.client).count() == 1
 
 
 def test_activating_a_draft_archives_the_current_plan(plan, alice, login):
     draft = AccountPlan.objects.create(client=plan.client, year=plan.year + 1)
-    login(alice).post(
-        reverse("plan-status", args=[draft.pk, "activate"]), {"version": draft.version}
-    )
+    login(alice).post(reverse("plan-status", args=[draft.pk, "activate"]), {"version": draft.version})
     assert dict(AccountPlan.objects.values_list("year", "status")) == {
         plan.year: "archived",
         plan.year + 1: "active",

@@ -19,8 +19,15 @@ LONG = (
 def save_summary(client, plan, **texts):
     return client.post(
         reverse("plan-summary-edit", args=[plan.pk]),
-        {"north_star": "", "relationship_objectives": "", "value_proposition": "",
-         "persona": "", "last_reviewed": "", "version": plan.version, **texts},
+        {
+            "north_star": "",
+            "relationship_objectives": "",
+            "value_proposition": "",
+            "persona": "",
+            "last_reviewed": "",
+            "version": plan.version,
+            **texts,
+        },
         HTTP_HX_REQUEST="true",
     )
 

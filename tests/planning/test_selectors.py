@@ -25,27 +25,17 @@ def days(n: int) -> datetime.date:
 
 
 def test_weighted_pipeline_counts_open_stages_only(normal_client, alice):
-    OpportunityFactory(
-        client=normal_client, estimated_fees=Decimal(100_000), probability=50, stage="qualified"
-    )
-    OpportunityFactory(
-        client=normal_client, estimated_fees=Decimal(40_000), probability=25, stage="proposal"
-    )
-    OpportunityFactory(
-        client=normal_client, estimated_fees=Decimal(999_000), probability=100, stage="won"
-    )
-    OpportunityFactory(
-        client=normal_client, estimated_fees=Decimal(999_000), probability=90, stage="lost"
-    )
+    OpportunityFactory(client=normal_client, estimated_fees=Decimal(100_000), probability=50, stage="qualified")
+    OpportunityFactory(client=normal_client, estimated_fees=Decimal(40_000), probability=25, stage="proposal")
+    OpportunityFactory(client=normal_client, estimated_fees=Decimal(999_000), probability=100, stage="won")
+    OpportunityFactory(client=normal_client, estimated_fees=Decimal(999_000), probability=90, stage="lost")
     totals = selectors.pipeline_total(user=alice)
     assert totals == {"pipeline": Decimal(140_000), "weighted_pipeline": Decimal(60_000)}
     (row,) = selectors.pipeline_by_client(user=alice)
     assert (row.pk, row.weighted_pipeline) == (normal_client.pk, Decimal(60_000))
 
 
-def test_pipeline_totals_add_up_across_clients_and_hide_walled_clients(
-    normal_client, confidential_client, bob
-):
+def test_pipeline_totals_add_up_across_clients_and_hide_walled_clients(normal_client, confidential_client, bob):
     other = ClientFactory()
     OpportunityFactory(client=normal_client, estimated_fees=Decimal(10_000), probability=10)
     OpportunityFactory(client=other, estimated_fees=Decimal(20_000), probability=50)
@@ -55,12 +45,8 @@ def test_pipeline_totals_add_up_across_clients_and_hide_walled_clients(
 
 
 def test_plan_page_pipeline_separates_sourced_and_influenced(plan):
-    OpportunityFactory(
-        client=plan.client, estimated_fees=Decimal(100), probability=50, origin="sourced"
-    )
-    OpportunityFactory(
-        client=plan.client, estimated_fees=Decimal(100), probability=20, origin="influenced"
-    )
+    OpportunityFactory(client=plan.client, estimated_fees=Decimal(100), probability=50, origin="sourced")
+    OpportunityFactory(client=plan.client, estimated_fees=Decimal(100), probability=20, origin="influenced")
     pipeline = selectors.plan_page(plan=plan).pipeline
     assert (pipeline.weighted, pipeline.sourced_weighted, pipeline.influenced_weighted) == (
         70,
@@ -108,9 +94,7 @@ def test_my_actions_lists_overdue_first_then_by_due_date(plan, alice):
     assert [a.is_overdue for a in mine] == [True, False, False]
 
 
-def test_my_actions_leaves_out_other_peoples_actions_and_walled_clients(
-    plan, alice, bob, confidential_client
-):
+def test_my_actions_leaves_out_other_peoples_actions_and_walled_clients(plan, alice, bob, confidential_client):
     ActionFactory(plan=plan, owner=bob)
     walled = AccountPlanFactory(client=confidential_client)
     ActionFactory(plan=walled, owner=bob)
@@ -120,9 +104,7 @@ def test_my_actions_leaves_out_other_peoples_actions_and_walled_clients(
 def test_heat_map_counts_open_risks_by_likelihood_and_impact(plan):
     Risk.objects.create(client=plan.client, title="a", category="pricing", likelihood=5, impact=4)
     Risk.objects.create(client=plan.client, title="b", category="pricing", likelihood=5, impact=4)
-    Risk.objects.create(
-        client=plan.client, title="c", category="pricing", likelihood=5, impact=4, status="closed"
-    )
+    Risk.objects.create(client=plan.client, title="c", category="pricing", likelihood=5, impact=4, status="closed")
     rows = dict(selectors.plan_page(plan=plan).heat_map.rows)
     assert rows[5][3] == (4, 2, "red")
     assert sum(count for cells in rows.values() for _, count, _ in cells) == 2
@@ -131,12 +113,8 @@ def test_heat_map_counts_open_risks_by_likelihood_and_impact(plan):
 def test_a_retender_within_90_days_is_a_warning(plan):
     from planning.models import PanelAppointment
 
-    PanelAppointment.objects.create(
-        client=plan.client, panel_name="Legal panel", retender_on=days(60)
-    )
-    PanelAppointment.objects.create(
-        client=plan.client, panel_name="Tax panel", retender_on=days(150)
-    )
+    PanelAppointment.objects.create(client=plan.client, panel_name="Legal panel", retender_on=days(60))
+    PanelAppointment.objects.create(client=plan.client, panel_name="Tax panel", retender_on=days(150))
     upcoming = selectors.plan_page(plan=plan).upcoming
     assert [(u.label, u.warning) for u in upcoming] == [
         ("Re-tender of Legal panel", True),
@@ -148,9 +126,7 @@ def test_the_plan_checklist_shows_the_current_crps_onboarding_and_steps_added_by
     from planning import services
     from planning.models import ChecklistItem
 
-    services.checklist_item_create(
-        actor=alice, client=plan.client, phase="30", text="Read the panel terms"
-    )
+    services.checklist_item_create(actor=alice, client=plan.client, phase="30", text="Read the panel terms")
     services.onboarding_checklist_create(assignment=plan.client.assignments.get(role="crp"))
     shown = {item.text for item in selectors.plan_page(plan=plan).checklist}
     assert "Read the panel terms" in shown

@@ -96,9 +96,7 @@ def test_activating_next_years_plan_archives_this_years(plan, alice):
     assert (plan.status, draft.status) == ("archived", "active")
 
 
-def test_starting_from_last_year_carries_goals_and_objectives_with_progress_as_baseline(
-    plan, objective, alice
-):
+def test_starting_from_last_year_carries_goals_and_objectives_with_progress_as_baseline(plan, objective, alice):
     new = services.plan_start_from_last_year(actor=alice, client=plan.client, year=plan.year + 1)
     copied = Objective.objects.get(plan=new)
     assert new.status == "draft"
@@ -156,9 +154,7 @@ def test_an_objective_of_another_plan_cannot_be_linked_to_an_action(plan, alice)
 def test_every_plan_write_is_in_the_history_with_its_author(objective, alice):
     from pghistory.models import MiddlewareEvents
 
-    services.objective_update(
-        actor=alice, objective=objective, expected_version=1, current_value=Decimal(7)
-    )
+    services.objective_update(actor=alice, objective=objective, expected_version=1, current_value=Decimal(7))
     event = MiddlewareEvents.objects.tracks(objective).filter(pgh_label="update").get()
     assert event.user == alice
     assert "current_value" in event.pgh_diff

@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def current_crps(client_id: int) -> list[str]:
     return list(
-        Assignment.objects.filter(
-            client_id=client_id, role="crp", end_date__isnull=True
-        ).values_list("user__email", flat=True)
+        Assignment.objects.filter(client_id=client_id, role="crp", end_date__isnull=True).values_list(
+            "user__email", flat=True
+        )
     )
 
 

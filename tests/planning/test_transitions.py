@@ -45,9 +45,7 @@ def test_planning_a_transition_records_the_outgoing_crp_and_a_handover_checklist
     assert ChecklistItem.objects.filter(transition=transition).count() >= 3
 
 
-def test_completing_a_transition_hands_over_to_exactly_one_new_crp(
-    transition, normal_client, alice, mike
-):
+def test_completing_a_transition_hands_over_to_exactly_one_new_crp(transition, normal_client, alice, mike):
     assert current_crps(normal_client) == ["alice@firm.example"]
     services.transition_complete(
         actor=mike,
@@ -76,9 +74,7 @@ def test_a_completion_that_fails_midway_leaves_the_old_crp_and_an_open_transitio
     assert Transition.objects.get(pk=transition.pk).version == 1
 
 
-def test_completing_without_the_required_consent_is_refused(
-    normal_client, alice, mike, successor
-):
+def test_completing_without_the_required_consent_is_refused(normal_client, alice, mike, successor):
     transition = services.transition_create(
         actor=alice,
         client=normal_client,
@@ -122,15 +118,11 @@ def test_an_overlap_ending_before_it_starts_is_refused(normal_client, alice, suc
     assert not Transition.objects.exists()
 
 
-def test_a_new_crp_gets_a_30_60_90_day_onboarding_checklist(
-    transition, normal_client, alice, mike, successor
-):
+def test_a_new_crp_gets_a_30_60_90_day_onboarding_checklist(transition, normal_client, alice, mike, successor):
     services.transition_complete(
         actor=mike, transition=transition, expected_version=1, on_date=datetime.date(2026, 3, 31)
     )
-    steps = ChecklistItem.objects.filter(
-        assignment__user=successor, assignment__client=normal_client
-    )
+    steps = ChecklistItem.objects.filter(assignment__user=successor, assignment__client=normal_client)
     assert {step.phase for step in steps} == {"30", "60", "90"}
     assert min(step.due_date for step in steps) == datetime.date(2026, 4, 30)
 
@@ -142,8 +134,6 @@ def test_a_team_member_assignment_gets_no_onboarding_checklist(normal_client):
 
 
 def test_completing_through_the_plan_page_hands_over(transition, plan, normal_client, mike, login):
-    response = login(mike).post(
-        f"/plans/{plan.pk}/transitions/{transition.pk}/complete/", {"version": 1}
-    )
+    response = login(mike).post(f"/plans/{plan.pk}/transitions/{transition.pk}/complete/", {"version": 1})
     assert response.status_code == 302
     assert current_crps(normal_client) == ["sam@firm.example"]

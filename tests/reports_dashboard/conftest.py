@@ -42,18 +42,14 @@ def score(scorecard):
 def portfolio(db, score):
     """Three open clients with different bands, trends and tiers, led by different CRPs."""
     develop, _ = Tier.objects.get_or_create(name="Develop", defaults={"rank": 2})
-    red = ClientFactory(
-        name="Redwood Bank plc", sector="Banking", crp=UserFactory(full_name="Rita Red")
-    )
+    red = ClientFactory(name="Redwood Bank plc", sector="Banking", crp=UserFactory(full_name="Rita Red"))
     amber = ClientFactory(
         name="Amberley Foods Ltd",
         sector="Retail",
         tier=develop,
         crp=UserFactory(full_name="Andy Amber"),
     )
-    green = ClientFactory(
-        name="Greenfield Energy plc", sector="Energy", crp=UserFactory(full_name="Gina Green")
-    )
+    green = ClientFactory(name="Greenfield Energy plc", sector="Energy", crp=UserFactory(full_name="Gina Green"))
     score(red, 30, "red", days_ago=100)
     score(red, 25, "red")
     score(amber, 40, "amber", days_ago=100)

@@ -73,18 +73,10 @@ def test_partners_cannot_open_the_firm_overview(bob, login, walled):
 @pytest.mark.parametrize("who", ["bob", "carol"])
 def test_exports_leave_out_confidential_clients(who, users, login, walled):
     http = login(users[who])
-    lines = list(
-        csv.reader(
-            io.StringIO(http.get(reverse("dashboard-export-csv"), {"mine": "0"}).content.decode())
-        )
-    )
+    lines = list(csv.reader(io.StringIO(http.get(reverse("dashboard-export-csv"), {"mine": "0"}).content.decode())))
     assert [line[0] for line in lines[1:]] == ["Harbour Energy plc"]
-    sheet = openpyxl.load_workbook(
-        io.BytesIO(http.get(reverse("dashboard-export-xlsx"), {"mine": "0"}).content)
-    ).active
-    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
-        "Harbour Energy plc"
-    ]
+    sheet = openpyxl.load_workbook(io.BytesIO(http.get(reverse("dashboard-export-xlsx"), {"mine": "0"}).content)).active
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["Harbour Energy plc"]
 
 
 @pytest.mark.parametrize("who", ["alice", "mike", "ada"])
@@ -108,9 +100,7 @@ def test_searching_for_a_walled_name_finds_nothing_for_outsiders(bob, login, wal
 
 def test_an_outsider_cannot_complete_an_action_on_a_walled_client(bob, login, walled):
     action = ActionFactory(plan=AccountPlanFactory(client=walled), owner=bob, due_date="2020-01-01")
-    response = login(bob).post(
-        reverse("dashboard-action-complete", args=[action.pk]), {"version": 1}
-    )
+    response = login(bob).post(reverse("dashboard-action-complete", args=[action.pk]), {"version": 1})
     assert response.status_code == 404
     action.refresh_from_db()
     assert action.status == "open"

@@ -1,4 +1,4 @@
-""""Needs attention" picks out the clients to act on, worst first, with thresholds from settings."""
+""" "Needs attention" picks out the clients to act on, worst first, with thresholds from settings."""
 
 import datetime
 
@@ -54,8 +54,7 @@ def test_clients_needing_attention_are_listed_worst_first(alice, login, score):
     client_with_overdue_actions("Red Deep plc", alice, score, overdue=0, band="red", value=20)
     client_with_overdue_actions("Red Shallow plc", alice, score, overdue=0, band="red", value=35)
     client_with_overdue_actions("Green Stalled plc", alice, score, overdue=4, band="green", value=85)
-    assert attention_rows(login(alice)) == ["Red Deep plc", "Red Shallow plc", "Amber Stalled plc",
-                                            "Green Stalled plc"]
+    assert attention_rows(login(alice)) == ["Red Deep plc", "Red Shallow plc", "Amber Stalled plc", "Green Stalled plc"]
 
 
 def test_a_chosen_sort_still_wins_over_the_attention_ranking(alice, login, score):

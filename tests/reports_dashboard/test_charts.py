@@ -22,9 +22,7 @@ def month_label(days_ago: int) -> str:
 
 def test_movers_rank_risers_and_fallers_by_their_trend(carol, login, portfolio):
     figures = charts(login(carol))
-    assert [(m.name, float(m.trend), float(m.score)) for m in figures["up"]] == [
-        ("Amberley Foods Ltd", 15.0, 55.0)
-    ]
+    assert [(m.name, float(m.trend), float(m.score)) for m in figures["up"]] == [("Amberley Foods Ltd", 15.0, 55.0)]
     assert [(m.name, float(m.trend)) for m in figures["down"]] == [
         ("Greenfield Energy plc", -10.0),
         ("Redwood Bank plc", -5.0),

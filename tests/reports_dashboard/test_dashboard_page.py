@@ -76,15 +76,9 @@ def test_sort_by_band_puts_red_first(carol, login, portfolio):
 
 def test_search_matches_name_sector_and_crp(carol, login, portfolio):
     http = login(carol)
-    assert rows(http.get(reverse("dashboard"), {"q": "amberley", "mine": "0"})) == [
-        "Amberley Foods Ltd"
-    ]
-    assert rows(http.get(reverse("dashboard"), {"q": "banking", "mine": "0"})) == [
-        "Redwood Bank plc"
-    ]
-    assert rows(http.get(reverse("dashboard"), {"q": "Gina", "mine": "0"})) == [
-        "Greenfield Energy plc"
-    ]
+    assert rows(http.get(reverse("dashboard"), {"q": "amberley", "mine": "0"})) == ["Amberley Foods Ltd"]
+    assert rows(http.get(reverse("dashboard"), {"q": "banking", "mine": "0"})) == ["Redwood Bank plc"]
+    assert rows(http.get(reverse("dashboard"), {"q": "Gina", "mine": "0"})) == ["Greenfield Energy plc"]
 
 
 def test_needs_attention_lists_red_and_never_contacted_clients(carol, login, portfolio):
@@ -136,9 +130,7 @@ def test_huge_page_size_is_clamped_to_the_maximum(carol, login, portfolio):
 
 
 def test_htmx_request_returns_only_the_results_region(carol, login, portfolio):
-    response = login(carol).get(
-        reverse("dashboard"), {"band": "red", "mine": "0"}, HTTP_HX_REQUEST="true"
-    )
+    response = login(carol).get(reverse("dashboard"), {"band": "red", "mine": "0"}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert body.lstrip().startswith('<div id="results"')
     assert "<html" not in body

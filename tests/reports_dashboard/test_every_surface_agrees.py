@@ -43,18 +43,21 @@ def test_a_crps_figures_read_the_same_on_every_surface(firm, mike, login):
     home = home_of(mike, partner)
     assert (home.led, home.growth_clients, home.workload) == (3, 2, Decimal("4.0"))
     http = login(mike)
-    overview = next(f for f in http.get(reverse("overview")).context["overview"].crp_flags
-                    if f.user_id == partner.pk)
+    overview = next(f for f in http.get(reverse("overview")).context["overview"].crp_flags if f.user_id == partner.pk)
     api = next(f for f in http.get("/api/dashboard/overview/").json()["crp_flags"] if f["user"] == partner.pk)
-    chart = next(w for w in http.get(reverse("dashboard-charts"), {"mine": "0"}).context["workload"]
-                 if w.user_id == partner.pk)
-    chart_api = next(w for w in http.get("/api/dashboard/charts/", {"mine": "0"}).json()["crp_workload"]
-                     if w["user"] == partner.pk)
+    chart = next(
+        w for w in http.get(reverse("dashboard-charts"), {"mine": "0"}).context["workload"] if w.user_id == partner.pk
+    )
+    chart_api = next(
+        w for w in http.get("/api/dashboard/charts/", {"mine": "0"}).json()["crp_workload"] if w["user"] == partner.pk
+    )
     portfolio = http.get(reverse("health-portfolio")).content.decode()
-    for figures in [(overview.led, overview.growth_clients, overview.workload),
-                    (chart.led, chart.growth_clients, chart.workload),
-                    (api["clients"], api["growth_clients"], Decimal(str(api["workload"]))),
-                    (chart_api["clients"], chart_api["growth_clients"], Decimal(str(chart_api["workload"])))]:
+    for figures in [
+        (overview.led, overview.growth_clients, overview.workload),
+        (chart.led, chart.growth_clients, chart.workload),
+        (api["clients"], api["growth_clients"], Decimal(str(api["workload"]))),
+        (chart_api["clients"], chart_api["growth_clients"], Decimal(str(chart_api["workload"]))),
+    ]:
         assert figures == (home.led, home.growth_clients, home.workload)
     row = portfolio.split("Wanda Workload</th>")[1].split("</tr>")[0]
     assert f'<td class="num">{home.led}</td>' in row and f"{home.workload:.1f}" in row

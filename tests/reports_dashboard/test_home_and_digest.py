@@ -45,9 +45,7 @@ def test_one_click_completes_an_overdue_action(alice, login, overdue):
 
 
 def test_completing_with_a_stale_version_changes_nothing_and_says_so(alice, login, overdue):
-    Action.objects.filter(pk=overdue.pk).update(
-        description="Send the revised board pack", version=2
-    )
+    Action.objects.filter(pk=overdue.pk).update(description="Send the revised board pack", version=2)
     response = login(alice).post(
         reverse("dashboard-action-complete", args=[overdue.pk]),
         {"version": 1},
@@ -59,9 +57,7 @@ def test_completing_with_a_stale_version_changes_nothing_and_says_so(alice, logi
 
 
 def test_a_read_only_partner_cannot_complete_someone_elses_action(bob, login, overdue):
-    response = login(bob).post(
-        reverse("dashboard-action-complete", args=[overdue.pk]), {"version": 1}
-    )
+    response = login(bob).post(reverse("dashboard-action-complete", args=[overdue.pk]), {"version": 1})
     assert response.status_code == 403
 
 

@@ -34,15 +34,20 @@ def alice_heard_of_nightjar(confidential_client, alice, scorecard, django_captur
     Assignment.objects.filter(client=confidential_client, user=alice).update(role="sam")
     today = timezone.localdate()
     HealthScoreFactory(
-        client=confidential_client, scorecard=scorecard, score=Decimal("80"), band="green",
+        client=confidential_client,
+        scorecard=scorecard,
+        score=Decimal("80"),
+        band="green",
         as_of=today - datetime.timedelta(days=10),
     )
     fell = ScoreResult(score=39.0, band="red", coverage=1.0, components=[])
     assert alerts_raise(results={confidential_client.pk: fell}, as_of=today, email=False) >= 1
     with django_capture_on_commit_callbacks(execute=True):
         services.report_request(
-            actor=alice, kind="account_review",
-            scope={"type": "client", "id": confidential_client.pk}, quarter="2026-Q3",
+            actor=alice,
+            kind="account_review",
+            scope={"type": "client", "id": confidential_client.pk},
+            quarter="2026-Q3",
         )
     Notification.objects.create(user=alice, title="Scorecard v2 is in force")
     return confidential_client
@@ -89,9 +94,7 @@ def test_unread_counts_cover_only_what_the_reader_may_see(alice_heard_of_nightja
     assert 'aria-label="1 unread"' in page
 
 
-def test_an_alert_about_a_client_now_hidden_cannot_be_opened_or_marked(
-    alice_heard_of_nightjar, alice, login
-):
+def test_an_alert_about_a_client_now_hidden_cannot_be_opened_or_marked(alice_heard_of_nightjar, alice, login):
     alert = Notification.objects.get(user=alice, client=alice_heard_of_nightjar, title__contains="fell")
     leave_team(alice, alice_heard_of_nightjar)
     assert login(alice).post(reverse("dashboard-alert-read", args=[alert.pk])).status_code == 404

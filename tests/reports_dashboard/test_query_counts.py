@@ -35,9 +35,7 @@ def build(n, alice, score):
         score(client, 40 + i, "amber", days_ago=100)
         score(client, 50 + i, "amber")
         plan = AccountPlanFactory(client=client)
-        ActionFactory(
-            plan=plan, owner=alice, due_date=timezone.localdate() - datetime.timedelta(days=2)
-        )
+        ActionFactory(plan=plan, owner=alice, due_date=timezone.localdate() - datetime.timedelta(days=2))
         OpportunityFactory(client=client)
         StakeholderFactory(client=client, seniority="board")
         InteractionFactory(client=client)

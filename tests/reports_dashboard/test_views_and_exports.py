@@ -20,9 +20,7 @@ def table_names(response) -> list[str]:
 
 def test_the_canonical_url_reproduces_the_same_view(carol, login, portfolio):
     http = login(carol)
-    first = http.get(
-        reverse("dashboard"), {"band": "amber", "sort": "-score", "mine": "0", "size": "50"}
-    )
+    first = http.get(reverse("dashboard"), {"band": "amber", "sort": "-score", "mine": "0", "size": "50"})
     query = first.context["params"].query()
     again = http.get(f"{reverse('dashboard')}?{query}")
     assert again.context["params"].query() == query
@@ -75,15 +73,9 @@ def test_xlsx_export_has_the_same_rows_as_the_table(carol, login, portfolio):
 def test_formulas_in_client_names_are_exported_as_text(carol, login, db):
     ClientFactory(name='=HYPERLINK("http://evil")', sector="+cmd")
     http = login(carol)
-    lines = list(
-        csv.reader(
-            io.StringIO(http.get(reverse("dashboard-export-csv"), {"mine": "0"}).content.decode())
-        )
-    )
+    lines = list(csv.reader(io.StringIO(http.get(reverse("dashboard-export-csv"), {"mine": "0"}).content.decode())))
     assert lines[1][0].startswith("'=") and lines[1][1] == "'+cmd"
-    sheet = openpyxl.load_workbook(
-        io.BytesIO(http.get(reverse("dashboard-export-xlsx"), {"mine": "0"}).content)
-    ).active
+    sheet = openpyxl.load_workbook(io.BytesIO(http.get(reverse("dashboard-export-xlsx"), {"mine": "0"}).content)).active
     assert sheet["A2"].data_type == "s"
     assert sheet["A2"].value == '=HYPERLINK("http://evil")'
 

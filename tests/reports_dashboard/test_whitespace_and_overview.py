@@ -16,9 +16,7 @@ def lines(db):
     return ServiceLineFactory(name="Tax Advisory"), ServiceLineFactory(name="Litigation")
 
 
-def test_whitespace_cells_show_last_years_fees_and_open_opportunities(
-    carol, login, portfolio, lines
-):
+def test_whitespace_cells_show_last_years_fees_and_open_opportunities(carol, login, portfolio, lines):
     tax, litigation = lines
     FeeRecordFactory(
         client=portfolio["red"],
@@ -38,12 +36,8 @@ def test_whitespace_cells_show_last_years_fees_and_open_opportunities(
 def test_whitespace_penetration_counts_clients_buying_each_line(carol, login, portfolio, lines):
     tax, _ = lines
     year = last_complete_financial_year()
-    FeeRecordFactory(
-        client=portfolio["red"], service_line=tax, financial_year=year, amount=Decimal("10")
-    )
-    FeeRecordFactory(
-        client=portfolio["green"], service_line=tax, financial_year=year, amount=Decimal("30")
-    )
+    FeeRecordFactory(client=portfolio["red"], service_line=tax, financial_year=year, amount=Decimal("10"))
+    FeeRecordFactory(client=portfolio["green"], service_line=tax, financial_year=year, amount=Decimal("30"))
     result = login(carol).get(reverse("whitespace"), {"mine": "0"}).context["map"]
     tax_totals = next(p for p in result.penetration if p.line == tax)
     assert (tax_totals.clients, round(tax_totals.share), tax_totals.fees) == (2, 67, Decimal("40"))
@@ -70,11 +64,7 @@ def test_overview_flags_a_crp_with_no_successor(mike, login, portfolio):
 
 
 def test_chart_figures_follow_the_filters(carol, login, portfolio):
-    context = (
-        login(carol)
-        .get(reverse("dashboard-charts"), {"tier": portfolio["red"].tier.pk, "mine": "0"})
-        .context
-    )
+    context = login(carol).get(reverse("dashboard-charts"), {"tier": portfolio["red"].tier.pk, "mine": "0"}).context
     counts = {s.band: s.count for s in context["bands"]}
     assert counts == {"green": 1, "amber": 0, "red": 1}
     assert [m.name for m in context["up"]] == []

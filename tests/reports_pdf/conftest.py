@@ -59,8 +59,9 @@ def give_data(client, *, scorecard, owner, now_score="58.00", before_score="72.0
     """Give `client` scores, fees, plan, pipeline, risks, people and contacts around Q3 2026, all
     recorded on 1 July 2026 (their audit history says so too)."""
     with recorded_at(RECORDED):
-        return _give_data(client, scorecard=scorecard, owner=owner, now_score=now_score,
-                          before_score=before_score, band=band)
+        return _give_data(
+            client, scorecard=scorecard, owner=owner, now_score=now_score, before_score=before_score, band=band
+        )
 
 
 def _give_data(client, *, scorecard, owner, now_score, before_score, band):
@@ -92,13 +93,9 @@ def _give_data(client, *, scorecard, owner, now_score, before_score, band):
     tax = ServiceLineFactory(name="Tax")
     audit = ServiceLineFactory(name="Audit")
     FeeRecordFactory(client=client, service_line=tax, financial_year=2027, amount=Decimal("300000"))
-    FeeRecordFactory(
-        client=client, service_line=audit, financial_year=2027, amount=Decimal("150000")
-    )
+    FeeRecordFactory(client=client, service_line=audit, financial_year=2027, amount=Decimal("150000"))
     FeeRecordFactory(client=client, service_line=tax, financial_year=2026, amount=Decimal("400000"))
-    plan = AccountPlanFactory(
-        client=client, year=2026, north_star="Grow in Asia. Cut costs by a tenth."
-    )
+    plan = AccountPlanFactory(client=client, year=2026, north_star="Grow in Asia. Cut costs by a tenth.")
     ObjectiveFactory(plan=plan, title="Win the Asia tax mandate")
     ActionFactory(
         plan=plan,
@@ -129,19 +126,13 @@ def _give_data(client, *, scorecard, owner, now_score, before_score, band):
     )
     RiskFactory(client=client, title="Competitor courting the CFO", likelihood=4, impact=5)
     RiskFactory(client=client, title="Fee pressure on audit", likelihood=2, impact=3)
-    cfo = StakeholderFactory(
-        client=client, name="Cara Finance", seniority="c_suite", buying_role="decision_maker"
-    )
+    cfo = StakeholderFactory(client=client, name="Cara Finance", seniority="c_suite", buying_role="decision_maker")
     StakeholderFactory(client=client, name="Bo Board", seniority="board", buying_role="influencer")
     RelationshipFactory(stakeholder=cfo, user=owner, strength=4)
     for month, day in [(7, 3), (8, 14), (9, 20)]:
-        InteractionFactory(
-            client=client, date=datetime.date(2026, month, day), firm_attendees=[owner]
-        )
+        InteractionFactory(client=client, date=datetime.date(2026, month, day), firm_attendees=[owner])
     InteractionFactory(client=client, date=datetime.date(2026, 5, 5), firm_attendees=[owner])
-    ClientReviewFactory(
-        client=client, planned_date=datetime.date(2026, 7, 10), held_date=datetime.date(2026, 7, 10)
-    )
+    ClientReviewFactory(client=client, planned_date=datetime.date(2026, 7, 10), held_date=datetime.date(2026, 7, 10))
     Opportunity.objects.filter(client=client).update(created_at=RECORDED)
     Risk.objects.filter(client=client).update(created_at=RECORDED)
     return client

@@ -17,9 +17,7 @@ pytestmark = pytest.mark.django_db
 NUMBERED = re.compile(r"^\s*\d\.\s*$", re.MULTILINE)
 
 
-def test_page_one_holds_only_the_key_messages_with_at_most_five_statements(
-    rich_client, alice, build
-):
+def test_page_one_holds_only_the_key_messages_with_at_most_five_statements(rich_client, alice, build):
     _, pages = build(review_record(alice, rich_client))
     first = pages[0]
     assert "Key messages" in first
@@ -30,18 +28,13 @@ def test_page_one_holds_only_the_key_messages_with_at_most_five_statements(
 def test_key_messages_put_the_bottom_line_first(rich_client, alice, build):
     _, pages = build(review_record(alice, rich_client))
     body = pages[0].split("Key messages", 1)[1]
-    assert body.strip().startswith(
-        "Harbour Energy plc scores 58, amber, down from 72 to 58 since Q2"
-    )
+    assert body.strip().startswith("Harbour Energy plc scores 58, amber, down from 72 to 58 since Q2")
 
 
 def test_sections_come_in_graded_entry_order(rich_client, alice, build):
     _, pages = build(review_record(alice, rich_client))
     text = "\n".join(pages)
-    positions = [
-        text.index(heading)
-        for heading in ["Key messages", "Executive summary", "Full report", "Appendices"]
-    ]
+    positions = [text.index(heading) for heading in ["Key messages", "Executive summary", "Full report", "Appendices"]]
     assert positions == sorted(positions)
     assert pages[1].lstrip().startswith("Executive summary")
 
@@ -55,9 +48,7 @@ def test_executive_summary_fits_on_two_pages(rich_client, alice, build):
 def test_figures_in_the_pdf_equal_the_database(rich_client, alice, build):
     _, pages = build(review_record(alice, rich_client))
     text = " ".join(" ".join(pages).split())
-    fy2027 = sum(
-        f.amount for f in FeeRecord.objects.filter(client=rich_client, financial_year=2027)
-    )
+    fy2027 = sum(f.amount for f in FeeRecord.objects.filter(client=rich_client, financial_year=2027))
     # At 30 Sep 2026 FY2027 (from May) is still running: FY2026 is the last complete year.
     assert "Fees were £400,000 in FY2026, the last complete year." in text
     assert f"FY2027 is still running: £{int(fy2027):,} billed so far." in text
@@ -89,9 +80,7 @@ def test_every_changed_figure_says_since_which_quarter(rich_client, alice, build
 def test_generated_sentences_stay_within_twenty_words(rich_client, alice):
     data = gather([rich_client.pk], QUARTER)
     client = data.clients[0]
-    sentences = narrative.client_key_messages(client, QUARTER) + narrative.client_summary(
-        client, QUARTER
-    )
+    sentences = narrative.client_key_messages(client, QUARTER) + narrative.client_summary(client, QUARTER)
     assert all(words_in(sentence) <= 20 for sentence in sentences), sentences
 
 
@@ -143,8 +132,6 @@ def test_gathering_costs_the_same_queries_for_one_client_or_many(
 
     with CaptureQueriesContext(connection) as one:
         gather([rich_client.pk], QUARTER)
-    others = [
-        give_data(ClientFactory(crp=alice), scorecard=scorecard, owner=alice) for _ in range(4)
-    ]
+    others = [give_data(ClientFactory(crp=alice), scorecard=scorecard, owner=alice) for _ in range(4)]
     with django_assert_num_queries(len(one)):
         gather([rich_client.pk, *[c.pk for c in others]], QUARTER)

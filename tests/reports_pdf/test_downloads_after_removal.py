@@ -40,9 +40,7 @@ def download(user, report, via, login):
 
 
 def take_off_team(user, client):
-    Assignment.objects.filter(client=client, user=user, end_date__isnull=True).update(
-        end_date=timezone.localdate()
-    )
+    Assignment.objects.filter(client=client, user=user, end_date__isnull=True).update(end_date=timezone.localdate())
 
 
 @pytest.fixture
@@ -96,16 +94,16 @@ def test_the_refusal_is_the_same_answer_as_for_a_report_without_a_file(
     take_off_team(alice, nightjar)
     refused = login(alice).get(reverse("report-download", args=[alices_pack.pk]))
     queued = services.report_request(
-        actor=alice, kind="account_review", scope={"type": "client", "id": rich_client.pk},
+        actor=alice,
+        kind="account_review",
+        scope={"type": "client", "id": rich_client.pk},
         quarter="2026-Q3",
     )
     no_file = login(alice).get(reverse("report-download", args=[queued.pk]))
     assert refused.status_code == no_file.status_code == 404
 
 
-def test_a_withdrawn_report_stays_withdrawn_after_its_requester_rejoins(
-    alices_pack, alice, nightjar, login
-):
+def test_a_withdrawn_report_stays_withdrawn_after_its_requester_rejoins(alices_pack, alice, nightjar, login):
     take_off_team(alice, nightjar)
     download(alice, alices_pack, "page", login)
     Assignment.objects.create(client=nightjar, user=alice, role="team")

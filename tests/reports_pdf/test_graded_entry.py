@@ -43,18 +43,23 @@ def firm(alice, scorecard):
         for year, amount in [(2025, 200_000 + i * 1000), (2026, 180_000 + i * 2000)]:
             FeeRecordFactory(client=client, service_line=tax, financial_year=year, amount=amount)
             FeeRecordFactory(client=client, service_line=audit, financial_year=year, amount=50_000)
-        for day, score in [(datetime.date(2026, 6, 30), 70 - i), (datetime.date(2026, 9, 28), 60 - 2 * i),
-                           (datetime.date(2026, 12, 15), 62 - 2 * i)]:
-            HealthScoreFactory(client=client, scorecard=scorecard, as_of=day, score=Decimal(score),
-                               band="green" if score >= 70 else "amber" if score >= 40 else "red",
-                               components=components(scorecard, score))
+        for day, score in [
+            (datetime.date(2026, 6, 30), 70 - i),
+            (datetime.date(2026, 9, 28), 60 - 2 * i),
+            (datetime.date(2026, 12, 15), 62 - 2 * i),
+        ]:
+            HealthScoreFactory(
+                client=client,
+                scorecard=scorecard,
+                as_of=day,
+                score=Decimal(score),
+                band="green" if score >= 70 else "amber" if score >= 40 else "red",
+                components=components(scorecard, score),
+            )
         for title in TITLES:
-            StakeholderFactory(client=client, job_title=title, seniority="senior",
-                               buying_role="decision_maker")
-        InteractionFactory(client=client, kind="client_review", date=datetime.date(2026, 8, 3),
-                           firm_attendees=[alice])
-        InteractionFactory(client=client, kind="client_review", date=datetime.date(2026, 11, 3),
-                           firm_attendees=[alice])
+            StakeholderFactory(client=client, job_title=title, seniority="senior", buying_role="decision_maker")
+        InteractionFactory(client=client, kind="client_review", date=datetime.date(2026, 8, 3), firm_attendees=[alice])
+        InteractionFactory(client=client, kind="client_review", date=datetime.date(2026, 11, 3), firm_attendees=[alice])
         clients.append(client)
     return clients
 
@@ -93,9 +98,7 @@ def test_every_client_in_the_pack_names_every_measure(firm, firm_pack, scorecard
             assert name in card, name
 
 
-def test_the_account_review_why_table_names_each_measure_with_its_value_in_its_unit(
-    firm, mike, build, scorecard
-):
+def test_the_account_review_why_table_names_each_measure_with_its_value_in_its_unit(firm, mike, build, scorecard):
     _, pages = build(review_record(mike, firm[0], quarter=Q3))
     text = text_of(pages)
     why = text.split("Measure Value Score Weight Points", 1)[1]
@@ -153,9 +156,22 @@ def test_no_two_words_of_adjacent_cells_run_together(firm, mike, build):
     _, review = build(review_record(mike, firm[0], quarter=Q3))
     _, pack = build(pack_record(mike, quarter=Q3))
     cells = [
-        *TITLES, "Senior management", "Decision-maker", "Client review", "Contact frequency",
-        "Senior coverage", "touchpoints a year", "mean sentiment", "out of", "days", "risks",
-        *[c.name for c in firm], "Alice Partner", "no successor", "rotation due", "CRP overloaded",
+        *TITLES,
+        "Senior management",
+        "Decision-maker",
+        "Client review",
+        "Contact frequency",
+        "Senior coverage",
+        "touchpoints a year",
+        "mean sentiment",
+        "out of",
+        "days",
+        "risks",
+        *[c.name for c in firm],
+        "Alice Partner",
+        "no successor",
+        "rotation due",
+        "CRP overloaded",
     ]
     for pages in (review, pack):
         text = "\n".join(pages)

@@ -93,9 +93,7 @@ def test_confidential_client_is_absent_for_someone_outside_its_wall(portfolio, b
     assert built.clients_included == 2
 
 
-def test_pack_says_the_same_words_about_the_wall_to_everyone_and_counts_nothing(
-    portfolio, carol, mike, build
-):
+def test_pack_says_the_same_words_about_the_wall_to_everyone_and_counts_nothing(portfolio, carol, mike, build):
     note = "Clients behind an ethical wall are never shown to those outside it."
     for reader in (carol, mike):
         _, pages = build(pack_record(reader))

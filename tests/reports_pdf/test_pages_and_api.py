@@ -43,9 +43,7 @@ def test_reports_page_filters_by_status(rich_client, alice, login):
     Report.objects.filter(pk=done.pk).update(status=ReportStatus.DONE, title="Finished one")
     review_record(alice, rich_client)
     http = login(alice)
-    body = http.get(
-        reverse("report-list"), {"status": "done"}, HTTP_HX_REQUEST="true"
-    ).content.decode()
+    body = http.get(reverse("report-list"), {"status": "done"}, HTTP_HX_REQUEST="true").content.decode()
     assert "Finished one" in body and "1 report" in body
 
 
@@ -72,9 +70,7 @@ def test_requesting_a_pack_from_the_page_renders_it_and_shows_the_download(
         quarter="2026-Q3",
     )
     report = Report.objects.get()
-    assert response.status_code == 302 and response.url == reverse(
-        "report-detail", args=[report.pk]
-    )
+    assert response.status_code == 302 and response.url == reverse("report-detail", args=[report.pk])
     page = http.get(response.url).content.decode()
     assert reverse("report-download", args=[report.pk]) in page
     assert 'hx-trigger="every 1s"' not in page
@@ -111,9 +107,7 @@ def test_the_page_refuses_a_client_the_user_may_not_see(
     assert not Report.objects.exists()
 
 
-def test_the_request_form_does_not_offer_walled_clients_to_outsiders(
-    confidential_client, normal_client, bob, login
-):
+def test_the_request_form_does_not_offer_walled_clients_to_outsiders(confidential_client, normal_client, bob, login):
     body = login(bob).get(reverse("report-list")).content.decode()
     assert normal_client.name in body and "Nightjar" not in body
 
@@ -121,11 +115,7 @@ def test_the_request_form_does_not_offer_walled_clients_to_outsiders(
 def test_progress_polls_while_the_report_renders(rich_client, alice, login):
     report = review_record(alice, rich_client)
     Report.objects.filter(pk=report.pk).update(status=ReportStatus.RENDERING, progress=40)
-    body = (
-        login(alice)
-        .get(reverse("report-detail", args=[report.pk]), HTTP_HX_REQUEST="true")
-        .content.decode()
-    )
+    body = login(alice).get(reverse("report-detail", args=[report.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-trigger="every 1s"' in body and 'value="40"' in body
     assert "<html" not in body
 
@@ -134,9 +124,7 @@ def test_a_failed_report_shows_its_error_and_a_retry_button(
     rich_client, alice, login, django_capture_on_commit_callbacks
 ):
     report = review_record(alice, rich_client)
-    Report.objects.filter(pk=report.pk).update(
-        status=ReportStatus.FAILED, error="The report took too long."
-    )
+    Report.objects.filter(pk=report.pk).update(status=ReportStatus.FAILED, error="The report took too long.")
     http = login(alice)
     body = http.get(reverse("report-detail", args=[report.pk])).content.decode()
     assert "The report took too long." in body and reverse("report-retry", args=[report.pk]) in body
@@ -183,9 +171,7 @@ def test_unknown_report_ids_are_404(alice, login):
     assert http.get("/reports/not-a-uuid/download/").status_code == 404
 
 
-def test_api_requests_polls_and_downloads_a_report(
-    rich_client, alice, api, django_capture_on_commit_callbacks
-):
+def test_api_requests_polls_and_downloads_a_report(rich_client, alice, api, django_capture_on_commit_callbacks):
     client = api(alice)
     with django_capture_on_commit_callbacks(execute=True):
         created = client.post(
@@ -236,9 +222,7 @@ def test_a_link_can_prefill_the_request_form_for_an_account_review(normal_client
     assert '<option value="account_review" selected>' in body
 
 
-def test_client_page_offers_a_one_click_account_review(
-    rich_client, alice, login, django_capture_on_commit_callbacks
-):
+def test_client_page_offers_a_one_click_account_review(rich_client, alice, login, django_capture_on_commit_callbacks):
     http = login(alice)
     page = http.get(rich_client.get_absolute_url()).content.decode()
     assert "Create the account review" in page and f'value="client:{rich_client.pk}"' in page
@@ -281,11 +265,9 @@ def test_a_report_queued_for_a_while_tells_the_user_it_is_kept(rich_client, alic
 
     report = review_record(alice, rich_client)
     http = login(alice)
-    assert "Still waiting for the job queue" not in http.get(
-        reverse("report-detail", args=[report.pk])
-    ).content.decode()
-    Report.objects.filter(pk=report.pk).update(
-        created_at=timezone.now() - datetime.timedelta(minutes=5)
+    assert (
+        "Still waiting for the job queue" not in http.get(reverse("report-detail", args=[report.pk])).content.decode()
     )
+    Report.objects.filter(pk=report.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=5))
     body = http.get(reverse("report-detail", args=[report.pk])).content.decode()
     assert "Still waiting for the job queue" in body and "request is kept" in body

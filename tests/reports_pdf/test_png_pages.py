@@ -14,9 +14,7 @@ pytestmark = [
 ]
 
 
-def test_every_page_of_an_account_review_renders_to_a_non_blank_png(
-    rich_client, alice, build, tmp_path
-):
+def test_every_page_of_an_account_review_renders_to_a_non_blank_png(rich_client, alice, build, tmp_path):
     built, _ = build(review_record(alice, rich_client))
     pdf = tmp_path / "review.pdf"
     pdf.write_bytes(built.pdf.content)

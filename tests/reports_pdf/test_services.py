@@ -29,9 +29,7 @@ def request_review(user, client, capture, quarter="2026-Q3"):
     return report
 
 
-def test_a_request_is_rendered_and_stored_once_committed(
-    rich_client, alice, django_capture_on_commit_callbacks
-):
+def test_a_request_is_rendered_and_stored_once_committed(rich_client, alice, django_capture_on_commit_callbacks):
     report = request_review(alice, rich_client, django_capture_on_commit_callbacks)
     assert report.status == ReportStatus.DONE and report.progress == 100
     assert report.title == "Account review: Harbour Energy plc"
@@ -39,9 +37,7 @@ def test_a_request_is_rendered_and_stored_once_committed(
     assert report.file.read(5) == b"%PDF-"
 
 
-def test_nothing_renders_before_the_request_commits(
-    rich_client, alice, django_capture_on_commit_callbacks
-):
+def test_nothing_renders_before_the_request_commits(rich_client, alice, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         report = services.report_request(
             actor=alice,
@@ -62,9 +58,7 @@ def test_stored_file_name_is_not_guessable(rich_client, alice, django_capture_on
     assert first.file.name != second.file.name
 
 
-def test_running_the_task_again_for_a_done_report_does_nothing(
-    rich_client, alice, django_capture_on_commit_callbacks
-):
+def test_running_the_task_again_for_a_done_report_does_nothing(rich_client, alice, django_capture_on_commit_callbacks):
     report = request_review(alice, rich_client, django_capture_on_commit_callbacks)
     finished_at, name = report.finished_at, report.file.name
     assert tasks.render_report(str(report.pk)) is None
@@ -72,15 +66,11 @@ def test_running_the_task_again_for_a_done_report_does_nothing(
     assert (report.finished_at, report.file.name, report.status) == (finished_at, name, "done")
 
 
-def test_a_killed_render_is_retried_to_the_same_result(
-    rich_client, alice, django_capture_on_commit_callbacks
-):
+def test_a_killed_render_is_retried_to_the_same_result(rich_client, alice, django_capture_on_commit_callbacks):
     reference = request_review(alice, rich_client, django_capture_on_commit_callbacks)
     killed = review_record(alice, rich_client)
     long_ago = timezone.now() - datetime.timedelta(hours=2)
-    Report.objects.filter(pk=killed.pk).update(
-        status=ReportStatus.RENDERING, started_at=long_ago, progress=50
-    )
+    Report.objects.filter(pk=killed.pk).update(status=ReportStatus.RENDERING, started_at=long_ago, progress=50)
     assert tasks.render_report(str(killed.pk)) == ReportStatus.DONE
     killed.refresh_from_db()
     assert pdf_pages(killed.file.read()) == pdf_pages(reference.file.read())
@@ -102,9 +92,7 @@ def test_a_render_killed_after_storing_its_pdf_leaves_one_file(rich_client, alic
 
 def test_a_render_still_running_is_not_claimed_twice(rich_client, alice):
     running = review_record(alice, rich_client)
-    Report.objects.filter(pk=running.pk).update(
-        status=ReportStatus.RENDERING, started_at=timezone.now()
-    )
+    Report.objects.filter(pk=running.pk).update(status=ReportStatus.RENDERING, started_at=timezone.now())
     assert tasks.render_report(str(running.pk)) is None
     running.refresh_from_db()
     assert running.status == ReportStatus.RENDERING and not running.file
@@ -135,9 +123,7 @@ def test_only_failed_reports_can_be_retried(rich_client, alice, django_capture_o
         services.report_retry(actor=alice, report=report)
 
 
-def test_the_requester_is_notified_when_the_report_is_ready(
-    rich_client, alice, django_capture_on_commit_callbacks
-):
+def test_the_requester_is_notified_when_the_report_is_ready(rich_client, alice, django_capture_on_commit_callbacks):
     report = request_review(alice, rich_client, django_capture_on_commit_callbacks)
     note = Notification.objects.get(user=alice)
     assert note.title == "Your report is ready: Account review: Harbour Energy plc"
@@ -218,10 +204,7 @@ def test_the_schedule_makes_a_firm_pack_for_each_managing_partner_once(
     ]
     assert all(r.scheduled for r in created)
     assert Report.objects.filter(status=ReportStatus.DONE).count() == 3
-    assert (
-        Notification.objects.filter(user=mike, title__startswith="Your report is ready").count()
-        == 1
-    )
+    assert Notification.objects.filter(user=mike, title__startswith="Your report is ready").count() == 1
     with django_capture_on_commit_callbacks(execute=True):
         assert services.quarterly_packs_generate(quarter=Quarter(2026, 3)) == []
 

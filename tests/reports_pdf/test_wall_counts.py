@@ -65,9 +65,7 @@ def refusal(actor, scope) -> dict:
     return error.value.message_dict
 
 
-def test_a_scope_of_only_hidden_clients_is_refused_exactly_as_an_empty_one(
-    confidential_client, crp_of_wall, bob
-):
+def test_a_scope_of_only_hidden_clients_is_refused_exactly_as_an_empty_one(confidential_client, crp_of_wall, bob):
     leads_nothing = UserFactory(full_name="Nora Nothing", role=Role.PARTNER)
     hidden = refusal(bob, {"type": "crp", "id": crp_of_wall.pk})
     empty = refusal(bob, {"type": "crp", "id": leads_nothing.pk})
@@ -85,9 +83,7 @@ def test_an_office_of_only_hidden_clients_is_refused_exactly_as_an_empty_office(
     assert hidden == empty
 
 
-def test_the_api_answers_a_hidden_only_scope_byte_for_byte_as_an_empty_one(
-    confidential_client, crp_of_wall, bob
-):
+def test_the_api_answers_a_hidden_only_scope_byte_for_byte_as_an_empty_one(confidential_client, crp_of_wall, bob):
     leads_nothing = UserFactory(full_name="Nora Nothing", role=Role.PARTNER)
 
     def ask(crp):

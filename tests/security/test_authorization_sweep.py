@@ -22,8 +22,14 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "alice", "bob", "carol", "mike", "ada"]
 WALLED_OFF = {"bob", "carol"}  # outside the confidential client's wall
-PUBLIC = {"login", "password_reset", "password_reset_done", "password_reset_complete", "password_reset_confirm",
-          "calendar-feed"}  # the feed authenticates by its secret token
+PUBLIC = {
+    "login",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_complete",
+    "password_reset_confirm",
+    "calendar-feed",
+}  # the feed authenticates by its secret token
 SKIPPED_PREFIXES = ("admin/",)  # Django admin: staff-only, checked separately below
 
 
@@ -41,8 +47,9 @@ def all_routes() -> list[Route]:
                 ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
                 yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
             elif isinstance(pattern, URLPattern):
-                yield Route(f"{namespace}{pattern.name}", prefix + str(pattern.pattern),
-                            tuple(pattern.pattern.regex.groupindex))
+                yield Route(
+                    f"{namespace}{pattern.name}", prefix + str(pattern.pattern), tuple(pattern.pattern.regex.groupindex)
+                )
 
     routes = {}
     for route in walk(get_resolver().url_patterns):
@@ -65,74 +72,127 @@ def obj_pk(kind: str) -> Filler:
 
 
 def plan_item(kind: str, **extra) -> Filler:
-    return lambda world, confidential, role: {"pk": world.obj("plan", confidential).pk,
-                                              "item": world.obj(kind, confidential).pk, **extra}
+    return lambda world, confidential, role: {
+        "pk": world.obj("plan", confidential).pk,
+        "item": world.obj(kind, confidential).pk,
+        **extra,
+    }
 
 
 def plan_row(kind: str) -> Filler:
-    return lambda world, confidential, role: {"pk": world.obj("plan", confidential).pk, "kind": kind,
-                                              "item": world.obj(kind, confidential).pk}
+    return lambda world, confidential, role: {
+        "pk": world.obj("plan", confidential).pk,
+        "kind": kind,
+        "item": world.obj(kind, confidential).pk,
+    }
 
 
 FILLERS: dict[str, Filler] = {
     "password_reset_confirm": lambda world, confidential, role: {"uidb64": "MQ", "token": "set-password"},
-    "calendar-feed": lambda world, confidential, role: {"token": world.obj(f"calendar:{role}", False).token
-                                                        if role != "anonymous" else "no-such-token"},
+    "calendar-feed": lambda world, confidential, role: {
+        "token": world.obj(f"calendar:{role}", False).token if role != "anonymous" else "no-such-token"
+    },
     # accounts
-    "client-detail": client_pk, "client-edit": client_pk, "assignment-add": client_pk, "crp-handover": client_pk,
-    "fee-set": client_pk, "assignment-end": obj_pk("assignment"), "fee-delete": obj_pk("fee"),
-    "api:client-detail": client_pk, "api:fee-detail": obj_pk("fee"), "api:assignment-detail": obj_pk("assignment"),
+    "client-detail": client_pk,
+    "client-edit": client_pk,
+    "assignment-add": client_pk,
+    "crp-handover": client_pk,
+    "fee-set": client_pk,
+    "assignment-end": obj_pk("assignment"),
+    "fee-delete": obj_pk("fee"),
+    "api:client-detail": client_pk,
+    "api:fee-detail": obj_pk("fee"),
+    "api:assignment-detail": obj_pk("assignment"),
     "api:assignment-end": obj_pk("assignment"),
     "api:service-line-detail": lambda world, confidential, role: {"pk": world.service_line.pk},
     "api:user-detail": lambda world, confidential, role: {"pk": world.users["alice"].pk},
     "api-token-revoke": lambda world, confidential, role: {"pk": world.obj("api_token", False).pk},
     # stakeholders
-    "stakeholder-org-chart": client_pk, "stakeholder-map": client_pk, "stakeholder-gaps": client_pk,
-    "stakeholder-matrix": client_pk, "stakeholder-create": client_pk, "stakeholder-export": client_pk,
-    "interaction-timeline": client_pk, "interaction-log": client_pk, "interaction-export": client_pk,
-    "stakeholder-detail": obj_pk("stakeholder"), "relationship-set": obj_pk("stakeholder"),
-    "stakeholder-merge": obj_pk("stakeholder"), "stakeholder-personal-data": obj_pk("stakeholder"),
-    "stakeholder-erase": obj_pk("stakeholder"), "relationship-remove": obj_pk("relationship"),
+    "stakeholder-org-chart": client_pk,
+    "stakeholder-map": client_pk,
+    "stakeholder-gaps": client_pk,
+    "stakeholder-matrix": client_pk,
+    "stakeholder-create": client_pk,
+    "stakeholder-export": client_pk,
+    "interaction-timeline": client_pk,
+    "interaction-log": client_pk,
+    "interaction-export": client_pk,
+    "stakeholder-detail": obj_pk("stakeholder"),
+    "relationship-set": obj_pk("stakeholder"),
+    "stakeholder-merge": obj_pk("stakeholder"),
+    "stakeholder-personal-data": obj_pk("stakeholder"),
+    "stakeholder-erase": obj_pk("stakeholder"),
+    "relationship-remove": obj_pk("relationship"),
     "relationship-primary": obj_pk("relationship"),
     "person-relationships": lambda world, confidential, role: {"pk": world.users["alice"].pk},
-    "stakeholder-import-detail": obj_pk("import_job"), "stakeholder-import-run": obj_pk("import_job"),
-    "api:stakeholder-detail": obj_pk("stakeholder"), "api:relationship-detail": obj_pk("relationship"),
-    "api:interaction-detail": obj_pk("interaction"), "api:stakeholder-personal-data": obj_pk("stakeholder"),
+    "stakeholder-import-detail": obj_pk("import_job"),
+    "stakeholder-import-run": obj_pk("import_job"),
+    "api:stakeholder-detail": obj_pk("stakeholder"),
+    "api:relationship-detail": obj_pk("relationship"),
+    "api:interaction-detail": obj_pk("interaction"),
+    "api:stakeholder-personal-data": obj_pk("stakeholder"),
     "api:stakeholder-erase": obj_pk("stakeholder"),
     # planning
-    "plan-detail": obj_pk("plan"), "plan-summary": obj_pk("plan"), "plan-summary-edit": obj_pk("plan"),
+    "plan-detail": obj_pk("plan"),
+    "plan-summary": obj_pk("plan"),
+    "plan-summary-edit": obj_pk("plan"),
     "plan-history": obj_pk("plan"),
-    "plan-status": lambda world, confidential, role: {"pk": world.obj("plan", confidential).pk,
-                                                      "change": "archive"},
-    "plan-action-done": plan_item("action"), "plan-checklist-toggle": plan_item("checklist"),
+    "plan-status": lambda world, confidential, role: {"pk": world.obj("plan", confidential).pk, "change": "archive"},
+    "plan-action-done": plan_item("action"),
+    "plan-checklist-toggle": plan_item("checklist"),
     "plan-transition-finish": plan_item("transition", change="cancel"),
     "plan-row-add": lambda world, confidential, role: {"pk": world.obj("plan", confidential).pk, "kind": "risk"},
-    "plan-row": plan_row("risk"), "plan-row-edit": plan_row("objective"), "plan-row-delete": plan_row("review"),
-    "client-plans": client_pk, "plan-create": client_pk,
-    "api:plan-detail": obj_pk("plan"), "api:plan-activate": obj_pk("plan"), "api:plan-archive": obj_pk("plan"),
-    "api:objective-detail": obj_pk("objective"), "api:action-detail": obj_pk("action"),
-    "api:action-done": obj_pk("action"), "api:opportunity-detail": obj_pk("opportunity"),
-    "api:risk-detail": obj_pk("risk"), "api:review-detail": obj_pk("review"),
-    "api:transition-detail": obj_pk("transition"), "api:transition-cancel": obj_pk("transition"),
-    "api:transition-complete": obj_pk("transition"), "api:panel-detail": obj_pk("panel"),
-    "api:guideline-detail": obj_pk("guideline"), "api:checklist-item-detail": obj_pk("checklist"),
+    "plan-row": plan_row("risk"),
+    "plan-row-edit": plan_row("objective"),
+    "plan-row-delete": plan_row("review"),
+    "client-plans": client_pk,
+    "plan-create": client_pk,
+    "api:plan-detail": obj_pk("plan"),
+    "api:plan-activate": obj_pk("plan"),
+    "api:plan-archive": obj_pk("plan"),
+    "api:objective-detail": obj_pk("objective"),
+    "api:action-detail": obj_pk("action"),
+    "api:action-done": obj_pk("action"),
+    "api:opportunity-detail": obj_pk("opportunity"),
+    "api:risk-detail": obj_pk("risk"),
+    "api:review-detail": obj_pk("review"),
+    "api:transition-detail": obj_pk("transition"),
+    "api:transition-cancel": obj_pk("transition"),
+    "api:transition-complete": obj_pk("transition"),
+    "api:panel-detail": obj_pk("panel"),
+    "api:guideline-detail": obj_pk("guideline"),
+    "api:checklist-item-detail": obj_pk("checklist"),
     # health
     "health-what-if": client_pk,
     "health-job": lambda world, confidential, role: {"pk": world.obj("job", False).pk},
     "api:health-scorecard-detail": lambda world, confidential, role: {"pk": world.obj("scorecard", False).pk},
     "api:health-job-detail": lambda world, confidential, role: {"pk": world.obj("job", False).pk},
-    "api:health-measurement-detail": obj_pk("measurement"), "api:health-score-detail": obj_pk("score"),
+    "api:health-measurement-detail": obj_pk("measurement"),
+    "api:health-score-detail": obj_pk("score"),
     # reports
-    "report-detail": obj_pk("report"), "report-download": obj_pk("report"), "report-retry": obj_pk("report"),
-    "api:report-detail": obj_pk("report"), "api:report-download": obj_pk("report"),
+    "report-detail": obj_pk("report"),
+    "report-download": obj_pk("report"),
+    "report-retry": obj_pk("report"),
+    "api:report-detail": obj_pk("report"),
+    "api:report-download": obj_pk("report"),
     "api:report-retry": obj_pk("report"),
-    "saved-view-delete": obj_pk("saved_view"), "api:saved-view-detail": obj_pk("saved_view"),
-    "dashboard-action-complete": obj_pk("action"), "dashboard-alert-read": obj_pk("notification"),
+    "saved-view-delete": obj_pk("saved_view"),
+    "api:saved-view-detail": obj_pk("saved_view"),
+    "dashboard-action-complete": obj_pk("action"),
+    "dashboard-alert-read": obj_pk("notification"),
 }
 # URLs whose objects are not one client's data (filled the same way for both variants).
-NOT_CLIENT_SCOPED = {"password_reset_confirm", "calendar-feed", "api:service-line-detail", "api:user-detail",
-                     "person-relationships", "health-job", "api:health-scorecard-detail", "api:health-job-detail",
-                     "api-token-revoke"}
+NOT_CLIENT_SCOPED = {
+    "password_reset_confirm",
+    "calendar-feed",
+    "api:service-line-detail",
+    "api:user-detail",
+    "person-relationships",
+    "health-job",
+    "api:health-scorecard-detail",
+    "api:health-job-detail",
+    "api-token-revoke",
+}
 
 
 def to_path(route: Route, kwargs: dict) -> str:

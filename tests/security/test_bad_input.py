@@ -14,36 +14,55 @@ TODAY = datetime.date.today()
 
 
 def measurement(client_pk: int, **values) -> dict:
-    return {"client": client_pk, "measure_key": "client_nps", "value": "8",
-            "measured_on": TODAY.isoformat(), **values}
+    return {"client": client_pk, "measure_key": "client_nps", "value": "8", "measured_on": TODAY.isoformat(), **values}
 
 
-@pytest.mark.parametrize(("values", "field"), [
-    ({"note": "late\x00payer"}, "note"),
-    ({"measure_key": "client\x00nps"}, "measure_key"),
-    ({"value": "8\x00"}, "value"),
-])
-def test_a_nul_character_in_a_json_body_is_a_field_level_400(scorecard, alice, login, normal_client,  # noqa: F811
-                                                              values, field):
-    response = login(alice).post("/api/health/measurements/", measurement(normal_client.pk, **values),
-                                 content_type="application/json")
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"note": "late\x00payer"}, "note"),
+        ({"measure_key": "client\x00nps"}, "measure_key"),
+        ({"value": "8\x00"}, "value"),
+    ],
+)
+def test_a_nul_character_in_a_json_body_is_a_field_level_400(
+    scorecard,  # noqa: F811
+    alice,
+    login,
+    normal_client,
+    values,
+    field,
+):
+    response = login(alice).post(
+        "/api/health/measurements/", measurement(normal_client.pk, **values), content_type="application/json"
+    )
     assert response.status_code == 400
     assert "NUL character" in str(response.json()[field])
     assert not Measurement.objects.exists()
 
 
-@pytest.mark.parametrize(("values", "field"), [
-    ({"measure_key": []}, "measure_key"),
-    ({"measure_key": {"a": 1}}, "measure_key"),
-    ({"value": [8]}, "value"),
-    ({"measured_on": True}, "measured_on"),
-    ({"note": ["x"]}, "note"),
-    ({"client": "many"}, "client"),
-])
-def test_a_wrong_json_type_is_a_field_level_400(scorecard, alice, login, normal_client,  # noqa: F811
-                                               values, field):
-    response = login(alice).post("/api/health/measurements/", measurement(normal_client.pk, **values),
-                                 content_type="application/json")
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"measure_key": []}, "measure_key"),
+        ({"measure_key": {"a": 1}}, "measure_key"),
+        ({"value": [8]}, "value"),
+        ({"measured_on": True}, "measured_on"),
+        ({"note": ["x"]}, "note"),
+        ({"client": "many"}, "client"),
+    ],
+)
+def test_a_wrong_json_type_is_a_field_level_400(
+    scorecard,  # noqa: F811
+    alice,
+    login,
+    normal_client,
+    values,
+    field,
+):
+    response = login(alice).post(
+        "/api/health/measurements/", measurement(normal_client.pk, **values), content_type="application/json"
+    )
     assert response.status_code == 400
     assert field in response.json()
     assert not Measurement.objects.exists()
@@ -55,8 +74,9 @@ def test_a_json_body_that_is_not_an_object_is_a_400(scorecard, alice, login, nor
 
 
 def test_a_nul_character_in_a_json_key_is_a_400(scorecard, alice, login, normal_client):  # noqa: F811
-    response = login(alice).post("/api/health/measurements/", {**measurement(normal_client.pk), "no\x00te": "x"},
-                                 content_type="application/json")
+    response = login(alice).post(
+        "/api/health/measurements/", {**measurement(normal_client.pk), "no\x00te": "x"}, content_type="application/json"
+    )
     assert response.status_code == 400
     assert "NUL character" in str(response.json())
 
@@ -68,8 +88,7 @@ def test_a_nul_character_in_an_api_form_body_is_a_400(scorecard, alice, login, n
 
 
 @pytest.mark.parametrize("page", ["99999999999999999999", "9223372036854775807", "1e9", "²", "-3", "0", "abc"])
-def test_an_absurd_page_number_on_the_interaction_timeline_is_never_a_server_error(alice, login, normal_client,
-                                                                                    page):
+def test_an_absurd_page_number_on_the_interaction_timeline_is_never_a_server_error(alice, login, normal_client, page):
     Interaction.objects.create(client=normal_client, kind="meeting", summary="Kick-off", date=TODAY)
     response = login(alice).get(f"/clients/{normal_client.pk}/interactions/", {"page": page})
     assert response.status_code == 200

@@ -19,15 +19,24 @@ ABSURD_DATES = ["0001-01-01", "1899-12-31", "2100-01-01", "9999-12-31"]
 
 
 def log_on_page(http, client, user, day: str):
-    return http.post(reverse("interaction-log", args=[client.pk]), {
-        "log-date": day, "log-kind": "meeting", "log-firm_attendees": [user.pk], "log-summary": "Lunch",
-    }, HTTP_HX_REQUEST="true")
+    return http.post(
+        reverse("interaction-log", args=[client.pk]),
+        {
+            "log-date": day,
+            "log-kind": "meeting",
+            "log-firm_attendees": [user.pk],
+            "log-summary": "Lunch",
+        },
+        HTTP_HX_REQUEST="true",
+    )
 
 
 def log_in_api(http, client, user, day: str):
-    return http.post("/api/interactions/", {"client": client.pk, "date": day, "kind": "meeting",
-                                            "summary": "Lunch", "firm_attendees": [user.pk]},
-                     content_type="application/json")
+    return http.post(
+        "/api/interactions/",
+        {"client": client.pk, "date": day, "kind": "meeting", "summary": "Lunch", "firm_attendees": [user.pk]},
+        content_type="application/json",
+    )
 
 
 @pytest.mark.parametrize("day", ABSURD_DATES[:2])
@@ -48,17 +57,27 @@ def test_an_absurd_interaction_date_is_refused_by_the_api(alice, login, normal_c
 @pytest.mark.parametrize("day", ABSURD_DATES)
 def test_an_absurd_action_due_date_is_refused_by_the_api(alice, login, normal_client, day):
     plan = AccountPlanFactory(client=normal_client, year=2026, status="active")
-    response = login(alice).post("/api/actions/", {"plan": plan.pk, "description": "Call the GC", "owner": alice.pk,
-                                                   "due_date": day}, content_type="application/json")
+    response = login(alice).post(
+        "/api/actions/",
+        {"plan": plan.pk, "description": "Call the GC", "owner": alice.pk, "due_date": day},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert "between 1 January 1900 and 31 December 2099" in str(response.json()["due_date"])
     assert not Action.objects.exists()
 
 
 def test_an_absurd_measurement_date_is_refused(scorecard, alice, login, normal_client):  # noqa: F811
-    response = login(alice).post("/api/health/measurements/", {
-        "client": normal_client.pk, "measure_key": "client_nps", "value": "8", "measured_on": "0001-01-01",
-    }, content_type="application/json")
+    response = login(alice).post(
+        "/api/health/measurements/",
+        {
+            "client": normal_client.pk,
+            "measure_key": "client_nps",
+            "value": "8",
+            "measured_on": "0001-01-01",
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert "between 1 January 1900" in str(response.json()["measured_on"])
     assert not Measurement.objects.exists()
@@ -75,10 +94,14 @@ def test_a_full_width_date_is_read_alike_by_the_page_and_the_api(alice, login, n
 def test_full_width_digits_in_a_number_are_read_alike_by_the_page_and_the_api(alice, login, normal_client):
     line_a, line_b = ServiceLineFactory(), ServiceLineFactory()
     http = login(alice)
-    http.post(reverse("fee-set", args=[normal_client.pk]),
-              {"financial_year": "２０２５", "service_line": line_a.pk, "amount": "１２３４５"})
-    response = http.post("/api/fees/", {"client": normal_client.pk, "financial_year": "２０２５",
-                                        "service_line": line_b.pk, "amount": "１２３４５"},
-                         content_type="application/json")
+    http.post(
+        reverse("fee-set", args=[normal_client.pk]),
+        {"financial_year": "２０２５", "service_line": line_a.pk, "amount": "１２３４５"},
+    )
+    response = http.post(
+        "/api/fees/",
+        {"client": normal_client.pk, "financial_year": "２０２５", "service_line": line_b.pk, "amount": "１２３４５"},
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.json()
     assert sorted(FeeRecord.objects.values_list("financial_year", "amount")) == [(2025, 12345)] * 2

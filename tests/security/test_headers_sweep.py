@@ -41,7 +41,8 @@ def test_static_files_stay_cacheable(client):
     from django.conf import settings
 
     assert settings.MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") < settings.MIDDLEWARE.index(
-        "core.middleware.NoStoreMiddleware")
+        "core.middleware.NoStoreMiddleware"
+    )
 
 
 def test_every_api_url_answers_an_anonymous_caller_401_with_www_authenticate(world):

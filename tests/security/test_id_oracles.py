@@ -48,10 +48,15 @@ def api_endpoints() -> list[Endpoint]:
     def walk(patterns, namespace=""):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, f"{namespace}{pattern.namespace}:" if pattern.namespace
-                                else namespace)
-            elif isinstance(pattern, URLPattern) and hasattr(pattern.callback, "cls") and \
-                    getattr(pattern.callback, "actions", None) and "format" not in pattern.pattern.regex.groupindex:
+                yield from walk(
+                    pattern.url_patterns, f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                )
+            elif (
+                isinstance(pattern, URLPattern)
+                and hasattr(pattern.callback, "cls")
+                and getattr(pattern.callback, "actions", None)
+                and "format" not in pattern.pattern.regex.groupindex
+            ):
                 yield Endpoint(f"{namespace}{pattern.name}", pattern.callback.cls, pattern.callback.actions)
 
     seen: dict[str, Endpoint] = {}
@@ -116,8 +121,11 @@ def ids_for(world: World, target: type[Model]) -> Ids | None:
         return Ids(hidden=walled_only.pk, blank=UserFactory(full_name="Nobody Anywhere").pk)
     if client_path(target) is None:
         return None
-    hidden = world.client(True) if target is Client else next(
-        (obj for (kind, flag), obj in world.objects.items() if flag and type(obj) is target), None)
+    hidden = (
+        world.client(True)
+        if target is Client
+        else next((obj for (kind, flag), obj in world.objects.items() if flag and type(obj) is target), None)
+    )
     assert hidden is not None, f"add a confidential {target.__name__} to tests/security/world.py"
     missing = (target.objects.aggregate(top=Max("pk"))["top"] or 0) + 100_000
     return Ids(hidden=hidden.pk, blank=missing)
@@ -141,8 +149,10 @@ def test_every_id_filter_answers_a_hidden_id_like_a_missing_one(world):
             blank = http.get(path, {param: ids.blank})
             swept += 1
             if (hidden.status_code, hidden.content) != (blank.status_code, blank.content):
-                oracles.append(f"{path}?{param}= as {role}: hidden {hidden.status_code} {hidden.content[:120]!r} "
-                               f"vs none {blank.status_code} {blank.content[:120]!r}")
+                oracles.append(
+                    f"{path}?{param}= as {role}: hidden {hidden.status_code} {hidden.content[:120]!r} "
+                    f"vs none {blank.status_code} {blank.content[:120]!r}"
+                )
     print(f"\nid filters: {len(id_filters(world))} parameters, {swept} comparisons, {len(oracles)} oracles")
     assert swept > 40
     assert oracles == [], "\n".join(oracles)
@@ -202,8 +212,13 @@ def write_targets(world: World) -> list[tuple[str, str, str, type[Model], bool]]
                 url = reverse(endpoint.url_name)
             else:
                 model = view.get_queryset().model
-                open_row = world.client(False) if model is Client else next(
-                    (obj for (kind, flag), obj in world.objects.items() if not flag and type(obj) is model), None)
+                open_row = (
+                    world.client(False)
+                    if model is Client
+                    else next(
+                        (obj for (kind, flag), obj in world.objects.items() if not flag and type(obj) is model), None
+                    )
+                )
                 assert open_row is not None, f"add an open {model.__name__} to tests/security/world.py"
                 url = reverse(endpoint.url_name, kwargs={"pk": open_row.pk})
             for name, target, many in related_write_fields(serializer):
@@ -232,10 +247,13 @@ def test_every_related_write_field_answers_a_hidden_id_like_a_missing_one(world)
             blank = send(http, method, url, {field: [ids.blank] if many else ids.blank})
             swept += 1
             same = hidden.status_code == blank.status_code and (
-                hidden.status_code < 300 or hidden.content == blank.content)  # a saved row differs by its version
+                hidden.status_code < 300 or hidden.content == blank.content
+            )  # a saved row differs by its version
             if not same:
-                oracles.append(f"{method.upper()} {url} {{{field}}} as {role}: hidden {hidden.status_code} "
-                               f"{hidden.content[:150]!r} vs none {blank.status_code} {blank.content[:150]!r}")
+                oracles.append(
+                    f"{method.upper()} {url} {{{field}}} as {role}: hidden {hidden.status_code} "
+                    f"{hidden.content[:150]!r} vs none {blank.status_code} {blank.content[:150]!r}"
+                )
     print(f"\nwrite fields: {len(write_targets(world))} fields, {swept} comparisons, {len(oracles)} oracles")
     assert swept > 40
     assert oracles == [], "\n".join(oracles)
@@ -245,8 +263,9 @@ def test_patching_an_objective_onto_a_hidden_plan_is_refused_like_a_missing_plan
     http = login(world.users["carol"])
     objective = world.obj("objective", False)
     url = f"/api/objectives/{objective.pk}/"
-    hidden = http.patch(url, {"plan": world.obj("plan", True).pk}, content_type="application/json",
-                        HTTP_IF_MATCH=etag_for(objective))
+    hidden = http.patch(
+        url, {"plan": world.obj("plan", True).pk}, content_type="application/json", HTTP_IF_MATCH=etag_for(objective)
+    )
     missing = http.patch(url, {"plan": 999_999}, content_type="application/json", HTTP_IF_MATCH=etag_for(objective))
     assert hidden.status_code == missing.status_code == 400
     assert hidden.json() == missing.json() == {"plan": ["No such account plan."]}

@@ -48,13 +48,20 @@ MAKERS = {
     Risk: lambda client, alice: RiskFactory(client=client, owner=alice),
     ClientReview: lambda client, alice: ClientReviewFactory(client=client),
     Transition: lambda client, alice: Transition.objects.create(
-        client=client, outgoing=alice, incoming=UserFactory(role="partner"), reason="rotation",
-        overlap_start=datetime.date(2026, 1, 1), overlap_end=datetime.date(2026, 3, 31)),
+        client=client,
+        outgoing=alice,
+        incoming=UserFactory(role="partner"),
+        reason="rotation",
+        overlap_start=datetime.date(2026, 1, 1),
+        overlap_end=datetime.date(2026, 3, 31),
+    ),
     PanelAppointment: lambda client, alice: PanelAppointment.objects.create(client=client, panel_name="Legal panel"),
-    Guideline: lambda client, alice: Guideline.objects.create(client=client, category="billing",
-                                                              obligation="Invoice monthly"),
-    ChecklistItem: lambda client, alice: ChecklistItem.objects.create(client=client, phase="before",
-                                                                      text="Meet the GC"),
+    Guideline: lambda client, alice: Guideline.objects.create(
+        client=client, category="billing", obligation="Invoice monthly"
+    ),
+    ChecklistItem: lambda client, alice: ChecklistItem.objects.create(
+        client=client, phase="before", text="Meet the GC"
+    ),
 }
 
 

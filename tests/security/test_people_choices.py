@@ -22,7 +22,8 @@ def _normalised(body: bytes, *ids: int) -> str:
 
 
 def test_clients_page_crp_filter_offers_no_partner_who_leads_only_hidden_clients(
-        login, bob, carol, mike, normal_client, confidential_client, crp_of_wall):
+    login, bob, carol, mike, normal_client, confidential_client, crp_of_wall
+):
     for outsider in (bob, carol):
         assert crp_of_wall.full_name not in login(outsider).get("/clients/").content.decode()
     assert crp_of_wall.full_name in login(mike).get("/clients/").content.decode()
@@ -30,17 +31,18 @@ def test_clients_page_crp_filter_offers_no_partner_who_leads_only_hidden_clients
 
 @pytest.mark.parametrize("path", ["/clients/", "/dashboard/"])
 def test_page_crp_filter_answers_a_hidden_leader_like_a_missing_one(
-        login, bob, normal_client, confidential_client, crp_of_wall, path):
+    login, bob, normal_client, confidential_client, crp_of_wall, path
+):
     http = login(bob)
     hidden = http.get(path, {"crp": crp_of_wall.pk})
     missing = http.get(path, {"crp": MISSING})
     assert hidden.status_code == missing.status_code == 200
-    assert _normalised(hidden.content, crp_of_wall.pk, MISSING) == _normalised(missing.content, crp_of_wall.pk,
-                                                                                 MISSING)
+    assert _normalised(hidden.content, crp_of_wall.pk, MISSING) == _normalised(missing.content, crp_of_wall.pk, MISSING)
 
 
 def test_dashboard_api_crp_filter_answers_a_hidden_leader_like_a_missing_one(
-        login, carol, normal_client, confidential_client, crp_of_wall):
+    login, carol, normal_client, confidential_client, crp_of_wall
+):
     http = login(carol)
     hidden = http.get("/api/dashboard/", {"crp": crp_of_wall.pk})
     missing = http.get("/api/dashboard/", {"crp": MISSING})
@@ -49,29 +51,39 @@ def test_dashboard_api_crp_filter_answers_a_hidden_leader_like_a_missing_one(
 
 def test_api_refuses_a_walled_off_partner_as_action_owner(login, alice, bob, confidential_client):
     plan = AccountPlanFactory(client=confidential_client)
-    response = login(alice).post("/api/actions/", json.dumps(
-        {"plan": plan.pk, "description": "Call the GC", "owner": bob.pk, "due_date": "2030-01-01"}),
-        content_type="application/json")
+    response = login(alice).post(
+        "/api/actions/",
+        json.dumps({"plan": plan.pk, "description": "Call the GC", "owner": bob.pk, "due_date": "2030-01-01"}),
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert response.json() == {"owner": [f"{bob} is walled off from this client."]}
 
 
 def test_api_refuses_an_inactive_person_as_risk_owner(login, alice, normal_client):
     retired = UserFactory(is_active=False)
-    response = login(alice).post("/api/risks/", json.dumps(
-        {"client": normal_client.pk, "title": "Pitch", "category": "competitor", "owner": retired.pk}),
-        content_type="application/json")
+    response = login(alice).post(
+        "/api/risks/",
+        json.dumps({"client": normal_client.pk, "title": "Pitch", "category": "competitor", "owner": retired.pk}),
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert response.json() == {"owner": [f"{retired} is not an active firm user."]}
 
 
-@pytest.mark.parametrize("path,body", [
-    ("/api/interactions/", {"date": "2024-01-02", "summary": "Lunch", "kind": "meeting"}),
-    ("/api/reviews/", {"planned_date": "2030-01-02"}),
-])
+@pytest.mark.parametrize(
+    "path,body",
+    [
+        ("/api/interactions/", {"date": "2024-01-02", "summary": "Lunch", "kind": "meeting"}),
+        ("/api/reviews/", {"planned_date": "2030-01-02"}),
+    ],
+)
 def test_api_refuses_a_walled_off_partner_as_attendee(login, alice, bob, confidential_client, path, body):
-    response = login(alice).post(path, json.dumps(
-        {**body, "client": confidential_client.pk, "firm_attendees": [bob.pk]}), content_type="application/json")
+    response = login(alice).post(
+        path,
+        json.dumps({**body, "client": confidential_client.pk, "firm_attendees": [bob.pk]}),
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert response.json() == {"firm_attendees": [f"{bob} is walled off from this client."]}
 

@@ -38,12 +38,14 @@ def test_changing_only_an_actions_stakeholders_bumps_its_version_and_a_second_st
 ):
     first, second = people
     read = action.version
-    services.action_update(actor=alice, action=Action.objects.get(pk=action.pk), expected_version=read,
-                           stakeholders=[first])
+    services.action_update(
+        actor=alice, action=Action.objects.get(pk=action.pk), expected_version=read, stakeholders=[first]
+    )
     assert Action.objects.get(pk=action.pk).version == read + 1
     with pytest.raises(StaleVersionError):
-        services.action_update(actor=alice, action=Action.objects.get(pk=action.pk), expected_version=read,
-                               stakeholders=[second])
+        services.action_update(
+            actor=alice, action=Action.objects.get(pk=action.pk), expected_version=read, stakeholders=[second]
+        )
     assert list(Action.objects.get(pk=action.pk).stakeholders.all()) == [first]
 
 
@@ -53,12 +55,14 @@ def test_changing_only_a_reviews_attendees_bumps_its_version_and_a_second_stale_
 ):
     values = {"firm_attendees": (alice, bob), "client_attendees": people}[link]
     read = review.version
-    services.review_update(actor=alice, review=ClientReview.objects.get(pk=review.pk), expected_version=read,
-                           **{link: [values[0]]})
+    services.review_update(
+        actor=alice, review=ClientReview.objects.get(pk=review.pk), expected_version=read, **{link: [values[0]]}
+    )
     assert ClientReview.objects.get(pk=review.pk).version == read + 1
     with pytest.raises(StaleVersionError):
-        services.review_update(actor=alice, review=ClientReview.objects.get(pk=review.pk), expected_version=read,
-                               **{link: [values[1]]})
+        services.review_update(
+            actor=alice, review=ClientReview.objects.get(pk=review.pk), expected_version=read, **{link: [values[1]]}
+        )
     assert list(getattr(ClientReview.objects.get(pk=review.pk), link).all()) == [values[0]]
 
 
@@ -67,11 +71,19 @@ def test_changing_only_a_clients_service_lines_bumps_its_version_and_a_second_st
 ):
     tax, audit = ServiceLineFactory(), ServiceLineFactory()
     read = normal_client.version
-    account_services.client_update(actor=alice, client=type(normal_client).objects.get(pk=normal_client.pk),
-                                   expected_version=read, service_lines=[tax])
+    account_services.client_update(
+        actor=alice,
+        client=type(normal_client).objects.get(pk=normal_client.pk),
+        expected_version=read,
+        service_lines=[tax],
+    )
     with pytest.raises(StaleVersionError):
-        account_services.client_update(actor=alice, client=type(normal_client).objects.get(pk=normal_client.pk),
-                                       expected_version=read, service_lines=[audit])
+        account_services.client_update(
+            actor=alice,
+            client=type(normal_client).objects.get(pk=normal_client.pk),
+            expected_version=read,
+            service_lines=[audit],
+        )
     assert list(type(normal_client).objects.get(pk=normal_client.pk).service_lines.all()) == [tax]
 
 

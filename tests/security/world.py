@@ -75,8 +75,12 @@ def add_client_objects(world: World, flag: bool, client: Client) -> None:
     o = world.objects
     o[("assignment", flag)] = Assignment.objects.create(client=client, user=UserFactory(), role="team")
     o[("fee", flag)] = FeeRecordFactory(client=client, service_line=world.service_line)
-    person = Stakeholder.objects.create(client=client, name=CONFIDENTIAL_PERSON if flag else "Nora Open",
-                                        seniority="board", buying_role="decision_maker")
+    person = Stakeholder.objects.create(
+        client=client,
+        name=CONFIDENTIAL_PERSON if flag else "Nora Open",
+        seniority="board",
+        buying_role="decision_maker",
+    )
     o[("stakeholder", flag)] = person
     o[("relationship", flag)] = Relationship.objects.create(stakeholder=person, user=alice, strength=3)
     interaction = Interaction.objects.create(client=client, summary="Quarterly catch-up", date=today)
@@ -86,36 +90,54 @@ def add_client_objects(world: World, flag: bool, client: Client) -> None:
     plan = AccountPlan.objects.create(client=client, year=today.year, status="active")
     o[("plan", flag)] = plan
     o[("objective", flag)] = Objective.objects.create(plan=plan, title="Grow disputes work")
-    o[("action", flag)] = Action.objects.create(plan=plan, description="Call the GC", owner=alice,
-                                                due_date=today - datetime.timedelta(days=3))
-    o[("opportunity", flag)] = Opportunity.objects.create(client=client, service_line=world.service_line,
-                                                          description="Panel review", estimated_fees=Decimal(1000))
+    o[("action", flag)] = Action.objects.create(
+        plan=plan, description="Call the GC", owner=alice, due_date=today - datetime.timedelta(days=3)
+    )
+    o[("opportunity", flag)] = Opportunity.objects.create(
+        client=client, service_line=world.service_line, description="Panel review", estimated_fees=Decimal(1000)
+    )
     o[("risk", flag)] = Risk.objects.create(client=client, title="Competitor pitch", category="competitor")
     o[("review", flag)] = ClientReview.objects.create(client=client, planned_date=today)
     o[("transition", flag)] = Transition.objects.create(
-        client=client, outgoing=alice, incoming=world.users["mike"], reason="succession",
-        overlap_start=today, overlap_end=today + datetime.timedelta(days=30))
+        client=client,
+        outgoing=alice,
+        incoming=world.users["mike"],
+        reason="succession",
+        overlap_start=today,
+        overlap_end=today + datetime.timedelta(days=30),
+    )
     o[("checklist", flag)] = ChecklistItem.objects.create(client=client, phase="30", text="Meet the GC")
     o[("panel", flag)] = PanelAppointment.objects.create(client=client, panel_name="Legal panel")
-    o[("guideline", flag)] = Guideline.objects.create(client=client, category="staffing",
-                                                      obligation="No more than 2 partners at meetings")
-    o[("measurement", flag)] = Measurement.objects.create(client=client, measure_key="client_nps", value=8,
-                                                          measured_on=today)
+    o[("guideline", flag)] = Guideline.objects.create(
+        client=client, category="staffing", obligation="No more than 2 partners at meetings"
+    )
+    o[("measurement", flag)] = Measurement.objects.create(
+        client=client, measure_key="client_nps", value=8, measured_on=today
+    )
     scorecard = _current_scorecard()
     o[("score", flag)], _ = HealthScore.objects.update_or_create(
-        client=client, as_of=today,
-        defaults={"score": Decimal(55), "coverage": Decimal("0.9"), "band": "amber", "scorecard": scorecard})
+        client=client,
+        as_of=today,
+        defaults={"score": Decimal(55), "coverage": Decimal("0.9"), "band": "amber", "scorecard": scorecard},
+    )
     o[("notification", flag)] = Notification.objects.create(
-        user=alice, title=f"{client.name} dropped to amber", client=client)
-    report = Report.objects.create(kind="account_review", scope={"type": "client", "id": client.pk},
-                                   period_start=today.replace(day=1), period_end=today, requested_by=alice,
-                                   status="done", title=f"Account review: {client.name}")
+        user=alice, title=f"{client.name} dropped to amber", client=client
+    )
+    report = Report.objects.create(
+        kind="account_review",
+        scope={"type": "client", "id": client.pk},
+        period_start=today.replace(day=1),
+        period_end=today,
+        requested_by=alice,
+        status="done",
+        title=f"Account review: {client.name}",
+    )
     report.file.save(f"{report.pk}.pdf", ContentFile(b"%PDF-1.7\n"), save=True)
     o[("report", flag)] = report
-    o[("saved_view", flag)] = SavedView.objects.create(user=alice, name=f"View {flag}",
-                                                       query=f"q={client.name[:5]}")
-    o[("import_job", flag)] = ImportJob.objects.create(kind="stakeholders", created_by=alice,
-                                                       original_name=f"{client.name}.csv", file="imports/x.csv")
+    o[("saved_view", flag)] = SavedView.objects.create(user=alice, name=f"View {flag}", query=f"q={client.name[:5]}")
+    o[("import_job", flag)] = ImportJob.objects.create(
+        kind="stakeholders", created_by=alice, original_name=f"{client.name}.csv", file="imports/x.csv"
+    )
 
 
 def _current_scorecard() -> Scorecard:
@@ -130,8 +152,9 @@ def _current_scorecard() -> Scorecard:
 
 def add_user_objects(world: World) -> None:
     world.objects[("scorecard", False)] = Scorecard.objects.order_by("-version").first()
-    world.objects[("job", False)] = RecomputeJob.objects.create(as_of=timezone.localdate(), reason="sweep",
-                                                                requested_by=world.users["ada"])
+    world.objects[("job", False)] = RecomputeJob.objects.create(
+        as_of=timezone.localdate(), reason="sweep", requested_by=world.users["ada"]
+    )
     world.objects[("api_token", False)] = api_token_create(actor=world.users["alice"], name="sweep")[0]
     for name, user in world.users.items():
         feed = CalendarFeed.objects.create(user=user, token=f"tok-{name}-0123456789")

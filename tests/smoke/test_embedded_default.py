@@ -48,11 +48,20 @@ def restart_embedded_postgres(pgdata: Path) -> None:
 
 def test_embedded_default_serves_the_client_list_to_a_demo_partner(tmp_path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DEBUG"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DEBUG"}
+    }
     log = (tmp_path / "launcher.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "config.launch", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "config.launch", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{base}/login/", process)
@@ -60,8 +69,9 @@ def test_embedded_default_serves_the_client_list_to_a_demo_partner(tmp_path):
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         login_page = opener.open(f"{base}/login/").read().decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page).group(1)
-        form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": "partner@keyline.example",
-                                       "password": "keyline-demo-2026"}).encode()
+        form = urllib.parse.urlencode(
+            {"csrfmiddlewaretoken": token, "username": "partner@keyline.example", "password": "keyline-demo-2026"}
+        ).encode()
         response = opener.open(urllib.request.Request(f"{base}/login/", data=form, headers={"Referer": base}))
         body = response.read().decode()
         assert "/login/" not in response.url, "the demo login was refused"

@@ -16,8 +16,15 @@ MATRIX = {
     "mike": (True, True, True, True),
     "ada": (True, True, True, True),
 }
-CLIENT_PAGES = ["stakeholder-org-chart", "stakeholder-map", "stakeholder-gaps", "stakeholder-matrix",
-                "interaction-timeline", "stakeholder-export", "interaction-export"]
+CLIENT_PAGES = [
+    "stakeholder-org-chart",
+    "stakeholder-map",
+    "stakeholder-gaps",
+    "stakeholder-matrix",
+    "interaction-timeline",
+    "stakeholder-export",
+    "interaction-export",
+]
 
 
 @pytest.fixture
@@ -47,8 +54,7 @@ def test_client_stakeholder_pages_follow_the_matrix(who, page, users, world, log
 def test_stakeholder_detail_and_writes_follow_the_matrix(who, users, world, ceo, secret_person, login):
     _, sees_conf, edits_normal, edits_conf = MATRIX[who]
     http = login(users[who])
-    assert http.get(reverse("stakeholder-detail", args=[secret_person.pk])).status_code == (
-        200 if sees_conf else 404)
+    assert http.get(reverse("stakeholder-detail", args=[secret_person.pk])).status_code == (200 if sees_conf else 404)
     rel = http.post(reverse("relationship-set", args=[ceo.pk]), {"user": users["mike"].pk, "strength": 3})
     assert rel.status_code == (302 if edits_normal else 403)
     new = http.get(reverse("stakeholder-create", args=[world[1].pk]))
@@ -66,20 +72,37 @@ def test_api_follows_the_matrix(who, users, world, ceo, secret_person, login):
     assert ("Sebastian Secret" in names) is sees_conf
     assert http.get(f"/api/stakeholders/{secret_person.pk}/").status_code == (200 if sees_conf else 404)
     etag = http.get(f"/api/stakeholders/{ceo.pk}/").headers["ETag"]
-    response = http.patch(f"/api/stakeholders/{ceo.pk}/", {"job_title": "CEO"}, content_type="application/json",
-                          HTTP_IF_MATCH=etag)
+    response = http.patch(
+        f"/api/stakeholders/{ceo.pk}/", {"job_title": "CEO"}, content_type="application/json", HTTP_IF_MATCH=etag
+    )
     assert response.status_code == (200 if edits_normal else 403)
-    created = http.post("/api/interactions/", {
-        "client": normal.pk, "date": timezone.localdate().isoformat(), "kind": "call", "summary": "Call",
-        "firm_attendees": [users["alice"].pk], "stakeholders": [ceo.pk]}, content_type="application/json")
+    created = http.post(
+        "/api/interactions/",
+        {
+            "client": normal.pk,
+            "date": timezone.localdate().isoformat(),
+            "kind": "call",
+            "summary": "Call",
+            "firm_attendees": [users["alice"].pk],
+            "stakeholders": [ceo.pk],
+        },
+        content_type="application/json",
+    )
     assert created.status_code == (201 if edits_normal else 400)
 
 
 def test_confidential_stakeholders_never_appear_for_an_outsider(bob, world, alice, login):
     http = login(bob)
-    urls = ["/api/stakeholders/", "/api/relationships/", "/api/interactions/", "/api/stakeholders/?search=Secret",
-            f"/api/relationships/?user={alice.pk}", reverse("person-relationships", args=[alice.pk]),
-            reverse("who-knows-whom") + "?client=Nightjar", reverse("who-knows-whom") + "?seniority=board"]
+    urls = [
+        "/api/stakeholders/",
+        "/api/relationships/",
+        "/api/interactions/",
+        "/api/stakeholders/?search=Secret",
+        f"/api/relationships/?user={alice.pk}",
+        reverse("person-relationships", args=[alice.pk]),
+        reverse("who-knows-whom") + "?client=Nightjar",
+        reverse("who-knows-whom") + "?seniority=board",
+    ]
     for url in urls:
         response = http.get(url)
         assert response.status_code == 200, url
@@ -98,24 +121,29 @@ def test_api_refuses_a_stale_or_missing_if_match(alice, ceo, login):
     assert http.patch(url, {"job_title": "x"}, content_type="application/json").status_code == 428
     etag = http.get(url).headers["ETag"]
     http.patch(url, {"job_title": "CEO"}, content_type="application/json", HTTP_IF_MATCH=etag)
-    assert http.patch(url, {"job_title": "Chair"}, content_type="application/json",
-                      HTTP_IF_MATCH=etag).status_code == 412
+    assert (
+        http.patch(url, {"job_title": "Chair"}, content_type="application/json", HTTP_IF_MATCH=etag).status_code == 412
+    )
 
 
 def test_api_refuses_a_reporting_loop_with_a_field_error(alice, normal_client, ceo, login):
     report = StakeholderFactory(client=normal_client, reports_to=ceo)
     http = login(alice)
     etag = http.get(f"/api/stakeholders/{ceo.pk}/").headers["ETag"]
-    response = http.patch(f"/api/stakeholders/{ceo.pk}/", {"reports_to": report.pk},
-                          content_type="application/json", HTTP_IF_MATCH=etag)
+    response = http.patch(
+        f"/api/stakeholders/{ceo.pk}/", {"reports_to": report.pk}, content_type="application/json", HTTP_IF_MATCH=etag
+    )
     assert response.status_code == 400
     assert "reports_to" in response.json()
 
 
 def test_api_refuses_future_interactions_and_missing_attendees(alice, normal_client, login):
     http = login(alice)
-    response = http.post("/api/interactions/", {"client": normal_client.pk, "date": "2098-01-01", "summary": "x",
-                                                "firm_attendees": []}, content_type="application/json")
+    response = http.post(
+        "/api/interactions/",
+        {"client": normal_client.pk, "date": "2098-01-01", "summary": "x", "firm_attendees": []},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert {"date", "firm_attendees"} <= set(response.json())
 
@@ -149,7 +177,10 @@ def test_relationship_update_needs_the_current_etag(alice, ceo, login):
 def test_api_refuses_a_second_primary_owner(alice, ceo, login):
     RelationshipFactory(stakeholder=ceo, user=alice, strength=4, is_primary=True)
     other = UserFactory()
-    response = login(alice).post("/api/relationships/", {"stakeholder": ceo.pk, "user": other.pk, "strength": 2,
-                                                         "is_primary": True}, content_type="application/json")
+    response = login(alice).post(
+        "/api/relationships/",
+        {"stakeholder": ceo.pk, "user": other.pk, "strength": 2, "is_primary": True},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert "is_primary" in response.json()

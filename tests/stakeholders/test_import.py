@@ -21,8 +21,10 @@ def upload(login, django_capture_on_commit_callbacks):
     def _upload(user, text: str | bytes, kind: str = "stakeholders") -> ImportJob:
         data = text.encode() if isinstance(text, str) else text
         with django_capture_on_commit_callbacks(execute=True):
-            response = login(user).post(reverse("stakeholder-import"), {
-                "kind": kind, "file": SimpleUploadedFile("people.csv", data, content_type="text/csv")})
+            response = login(user).post(
+                reverse("stakeholder-import"),
+                {"kind": kind, "file": SimpleUploadedFile("people.csv", data, content_type="text/csv")},
+            )
         assert response.status_code == 302
         return ImportJob.objects.latest("pk")
 
@@ -41,9 +43,11 @@ def run(login, django_capture_on_commit_callbacks):
 
 
 def good_file(client_name: str) -> str:
-    return (HEADER + f"E1,{client_name},Clara Chief,CEO,c_suite,,decision_maker,1,5\n"
-            f"E2,{client_name},Frank Finance,CFO,c_suite,E1,influencer,0,4\n"
-            f"E3,{client_name},Ana Lyst,Analyst,other,Frank Finance,user,0,1\n")
+    return (
+        HEADER + f"E1,{client_name},Clara Chief,CEO,c_suite,,decision_maker,1,5\n"
+        f"E2,{client_name},Frank Finance,CFO,c_suite,E1,influencer,0,4\n"
+        f"E3,{client_name},Ana Lyst,Analyst,other,Frank Finance,user,0,1\n"
+    )
 
 
 def test_dry_run_lists_row_errors_and_writes_nothing(alice, normal_client, upload):
@@ -63,8 +67,9 @@ def test_all_or_nothing_import_writes_the_whole_file_with_its_org_chart(alice, n
     assert analyst.reports_to.reports_to.external_id == "E1"
 
 
-def test_file_with_errors_is_refused_unless_only_valid_rows_are_chosen(alice, normal_client, upload, run,
-                                                                        django_capture_on_commit_callbacks):
+def test_file_with_errors_is_refused_unless_only_valid_rows_are_chosen(
+    alice, normal_client, upload, run, django_capture_on_commit_callbacks
+):
     text = good_file(normal_client.name) + "E4,Unknown Client Ltd,Nobody,X,other,,user,0,1\n"
     job = upload(alice, text)
     job = run(alice, job, "all_or_nothing")
@@ -100,8 +105,9 @@ def test_rows_without_external_id_match_by_name(alice, normal_client, ceo, uploa
 
 
 def test_reporting_loop_in_a_file_is_a_row_error(alice, normal_client, upload):
-    text = (HEADER + f"A,{normal_client.name},Ann,CEO,other,B,user,0,1\n"
-            f"B,{normal_client.name},Ben,CFO,other,A,user,0,1\n")
+    text = (
+        HEADER + f"A,{normal_client.name},Ann,CEO,other,B,user,0,1\nB,{normal_client.name},Ben,CFO,other,A,user,0,1\n"
+    )
     job = upload(alice, text)
     assert job.error_rows == 2
     assert all("loop" in e["message"] for e in job.errors)
@@ -127,12 +133,14 @@ def test_confidential_client_is_unknown_to_an_outsider_importing(carol, normal_c
 
 def test_interaction_import_checks_dates_people_and_stakeholders(alice, normal_client, ceo, upload):
     future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
-    text = ("client,date,type,summary,firm_attendees,stakeholders\n"
-            f"{normal_client.name},2026-02-30,meeting,Bad date,{alice.email},\n"
-            f"{normal_client.name},{future},meeting,Future,{alice.email},\n"
-            f"{normal_client.name},2026-01-05,meeting,Ghost,nobody@firm.example,\n"
-            f"{normal_client.name},2026-01-05,call,Who,{alice.email},Mystery Person\n"
-            f"{normal_client.name},2026-01-06,call,Fine,{alice.email},Clara Chief\n")
+    text = (
+        "client,date,type,summary,firm_attendees,stakeholders\n"
+        f"{normal_client.name},2026-02-30,meeting,Bad date,{alice.email},\n"
+        f"{normal_client.name},{future},meeting,Future,{alice.email},\n"
+        f"{normal_client.name},2026-01-05,meeting,Ghost,nobody@firm.example,\n"
+        f"{normal_client.name},2026-01-05,call,Who,{alice.email},Mystery Person\n"
+        f"{normal_client.name},2026-01-06,call,Fine,{alice.email},Clara Chief\n"
+    )
     job = upload(alice, text, kind="interactions")
     fields = {e["row"]: e["field"] for e in job.errors}
     assert fields == {2: "date", 3: "date", 4: "firm_attendees", 5: "stakeholders"}
@@ -140,8 +148,9 @@ def test_interaction_import_checks_dates_people_and_stakeholders(alice, normal_c
 
 
 def test_interaction_export_reimports_unchanged(alice, normal_client, ceo, login, upload, run):
-    meeting = InteractionFactory(client=normal_client, firm_attendees=[alice], summary="=cmd|' /C calc'!A0",
-                                 sentiment=-1)
+    meeting = InteractionFactory(
+        client=normal_client, firm_attendees=[alice], summary="=cmd|' /C calc'!A0", sentiment=-1
+    )
     meeting.stakeholders.set([ceo])
     exported = b"".join(login(alice).get(reverse("interaction-export", args=[normal_client.pk])).streaming_content)
     assert b"'=cmd" in exported
@@ -180,13 +189,21 @@ def test_running_an_unchecked_job_is_refused(alice, normal_client):
         services.import_job_run(actor=alice, job=job, mode="all_or_nothing")
 
 
-def test_jobs_never_sent_are_sent_again_and_run_once(alice, normal_client, login, settings,
-                                                     django_capture_on_commit_callbacks):
+def test_jobs_never_sent_are_sent_again_and_run_once(
+    alice, normal_client, login, settings, django_capture_on_commit_callbacks
+):
     """The broker was down when the file was uploaded and again when the import was asked for."""
     http = login(alice)
     with django_capture_on_commit_callbacks(execute=False):  # the sends never reached a broker
-        http.post(reverse("stakeholder-import"), {"kind": "stakeholders", "file": SimpleUploadedFile(
-            "people.csv", good_file(normal_client.name).encode(), content_type="text/csv")})
+        http.post(
+            reverse("stakeholder-import"),
+            {
+                "kind": "stakeholders",
+                "file": SimpleUploadedFile(
+                    "people.csv", good_file(normal_client.name).encode(), content_type="text/csv"
+                ),
+            },
+        )
     job = ImportJob.objects.get()
     assert job.status == "preview_queued"
     assert services.import_jobs_requeue_waiting() == 0  # just queued: its message may still be on its way
@@ -231,7 +248,8 @@ def lost_run(job_id: int, *, seconds_ago: float) -> ImportJob:
 
 
 def test_an_import_whose_run_was_lost_long_ago_is_taken_over_and_imports_its_rows_once(
-        alice, normal_client, upload, settings):
+    alice, normal_client, upload, settings
+):
     job = queued_import(upload(alice, good_file(normal_client.name)))
     lost = lost_run(job.pk, seconds_ago=settings.STAKEHOLDER_IMPORT_STALE_SECONDS + 1)
     job.refresh_from_db()
@@ -251,11 +269,13 @@ def test_an_import_whose_run_was_lost_long_ago_is_taken_over_and_imports_its_row
     assert sorted(Stakeholder.objects.values_list("external_id", flat=True)) == ["E1", "E2", "E3"]
 
 
-def test_a_check_whose_run_was_lost_is_done_again(alice, normal_client, settings,
-                                                  django_capture_on_commit_callbacks):
+def test_a_check_whose_run_was_lost_is_done_again(alice, normal_client, settings, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):  # the first run takes it up from here
-        job = services.import_job_start(actor=alice, kind="stakeholders", upload=SimpleUploadedFile(
-            "people.csv", good_file(normal_client.name).encode(), content_type="text/csv"))
+        job = services.import_job_start(
+            actor=alice,
+            kind="stakeholders",
+            upload=SimpleUploadedFile("people.csv", good_file(normal_client.name).encode(), content_type="text/csv"),
+        )
     lost_run(job.pk, seconds_ago=settings.STAKEHOLDER_IMPORT_STALE_SECONDS + 1)
     assert run_import_job(job.pk) == "previewed"
     job.refresh_from_db()
@@ -263,8 +283,7 @@ def test_a_check_whose_run_was_lost_is_done_again(alice, normal_client, settings
     assert not Stakeholder.objects.exists()  # a check writes nothing, however many times it runs
 
 
-def test_a_run_that_took_the_job_up_recently_is_not_taken_over(alice, normal_client, upload, settings,
-                                                               monkeypatch):
+def test_a_run_that_took_the_job_up_recently_is_not_taken_over(alice, normal_client, upload, settings, monkeypatch):
     job = queued_import(upload(alice, good_file(normal_client.name)))
     lost_run(job.pk, seconds_ago=60)
     sent = []
@@ -274,8 +293,11 @@ def test_a_run_that_took_the_job_up_recently_is_not_taken_over(alice, normal_cli
     assert run_import_job(job.pk, recheck=False) == "claimed elsewhere"  # the second look only looks
     [((args, kwargs), options)] = sent
     assert (args, kwargs) == ((job.pk,), {"recheck": False})
-    assert settings.STAKEHOLDER_IMPORT_STALE_SECONDS - 60 < options["countdown"] <= \
-        settings.STAKEHOLDER_IMPORT_STALE_SECONDS - 59
+    assert (
+        settings.STAKEHOLDER_IMPORT_STALE_SECONDS - 60
+        < options["countdown"]
+        <= settings.STAKEHOLDER_IMPORT_STALE_SECONDS - 59
+    )
     assert services.import_jobs_requeue_waiting(older_than_seconds=0) == 0  # the sweep leaves it too
     job.refresh_from_db()
     assert (job.status, job.runs, job.stalled) == ("importing", 1, False)
@@ -299,8 +321,10 @@ def test_the_sweep_sends_again_the_jobs_whose_run_was_lost(alice, normal_client,
 def test_a_job_whose_runs_keep_being_lost_is_given_up(alice, normal_client, upload, login, settings):
     job = queued_import(upload(alice, good_file(normal_client.name)))
     ImportJob.objects.filter(pk=job.pk).update(
-        status="importing", runs=IMPORT_MAX_RUNS,
-        claimed_at=timezone.now() - datetime.timedelta(seconds=settings.STAKEHOLDER_IMPORT_STALE_SECONDS + 1))
+        status="importing",
+        runs=IMPORT_MAX_RUNS,
+        claimed_at=timezone.now() - datetime.timedelta(seconds=settings.STAKEHOLDER_IMPORT_STALE_SECONDS + 1),
+    )
     page = login(alice).get(reverse("stakeholder-import-detail", args=[job.pk])).content.decode()
     assert "will not be tried again" in page
     assert run_import_job(job.pk) == "nothing to do"
@@ -316,7 +340,8 @@ def test_the_import_page_says_a_stalled_job_will_be_started_again(alice, normal_
     page = http.get(reverse("stakeholder-import-detail", args=[job.pk])).content.decode()
     assert "Importing" in page and "<progress" in page and "stopped before it finished" not in page
     ImportJob.objects.filter(pk=job.pk).update(
-        claimed_at=timezone.now() - datetime.timedelta(seconds=settings.STAKEHOLDER_IMPORT_STALE_SECONDS + 1))
+        claimed_at=timezone.now() - datetime.timedelta(seconds=settings.STAKEHOLDER_IMPORT_STALE_SECONDS + 1)
+    )
     page = http.get(reverse("stakeholder-import-detail", args=[job.pk])).content.decode()
     assert "The import stopped before it finished, and nothing was written." in page
     assert "It will be started again from the beginning within a few minutes" in page

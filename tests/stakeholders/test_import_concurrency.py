@@ -26,8 +26,9 @@ EDITED = [2, 5, 11, 17]  # the rows another person changes while the import runs
 
 def _waiting_on_a_lock() -> bool:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                       "AND wait_event_type = 'Lock'")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
         return cursor.fetchone()[0] > 0
 
 
@@ -50,8 +51,12 @@ def _in_thread(target) -> threading.Thread:
 
 @pytest.fixture
 def people(normal_client):
-    return [StakeholderFactory(client=normal_client, external_id=f"E{n}", name=f"Person {n}", job_title="Old title",
-                               notes="Before") for n in range(PEOPLE)]
+    return [
+        StakeholderFactory(
+            client=normal_client, external_id=f"E{n}", name=f"Person {n}", job_title="Old title", notes="Before"
+        )
+        for n in range(PEOPLE)
+    ]
 
 
 @pytest.fixture
@@ -77,8 +82,9 @@ def test_edits_saved_while_an_import_runs_are_kept_skipped_and_reported(alice, p
             for n in EDITED:  # twice each: a wound-back version would show
                 for text in ["First edit", f"Edited during the import {n}"]:
                     person = Stakeholder.objects.get(pk=people[n].pk)
-                    services.stakeholder_update(actor=alice, stakeholder=person, expected_version=person.version,
-                                                notes=text)
+                    services.stakeholder_update(
+                        actor=alice, stakeholder=person, expected_version=person.version, notes=text
+                    )
             edits_held.set()
             assert release.wait(30)
 

@@ -21,8 +21,10 @@ TOO_LONG = "x" * (FREE_TEXT_MAX_LENGTH + 1)
 @override_settings(STAKEHOLDER_IMPORT_MAX_BYTES=2_000)
 def test_an_upload_past_the_byte_limit_is_refused_at_the_form(alice, normal_client, login):
     text = HEADER + "".join(f"E{n},{normal_client.name},Person {n},Title,other,,user,0,1\n" for n in range(100))
-    response = login(alice).post(reverse("stakeholder-import"), {
-        "kind": "stakeholders", "file": SimpleUploadedFile("people.csv", text.encode(), content_type="text/csv")})
+    response = login(alice).post(
+        reverse("stakeholder-import"),
+        {"kind": "stakeholders", "file": SimpleUploadedFile("people.csv", text.encode(), content_type="text/csv")},
+    )
     assert response.status_code == 200
     assert "an import takes at most" in response.context["form"].errors["file"][0]
     assert not ImportJob.objects.exists()
@@ -39,7 +41,11 @@ def test_a_file_past_the_row_limit_is_refused_and_its_upload_deleted(alice, norm
 
 
 def test_the_upload_is_deleted_when_the_import_ends_and_the_row_report_stays(
-    alice, normal_client, upload, run, login  # noqa: F811
+    alice,
+    normal_client,
+    upload,  # noqa: F811
+    run,  # noqa: F811
+    login,
 ):
     text = good_file(normal_client.name) + f"E4,{normal_client.name},Bad Row,X,emperor,,user,0,1\n"
     job = upload(alice, text)
@@ -63,17 +69,28 @@ def test_import_row_with_notes_past_the_limit_is_a_row_error(alice, normal_clien
 def test_api_refuses_stakeholder_notes_past_the_limit_by_field(alice, ceo, login):
     http = login(alice)
     url = f"/api/stakeholders/{ceo.pk}/"
-    response = http.patch(url, {"notes": TOO_LONG}, content_type="application/json",
-                          HTTP_IF_MATCH=http.get(url).headers["ETag"])
+    response = http.patch(
+        url, {"notes": TOO_LONG}, content_type="application/json", HTTP_IF_MATCH=http.get(url).headers["ETag"]
+    )
     assert response.status_code == 400
     assert "notes" in response.json()
     assert Stakeholder.objects.get(pk=ceo.pk).notes == ""
 
 
 def test_page_form_refuses_stakeholder_notes_past_the_limit_by_field(alice, ceo, login):
-    response = login(alice).post(reverse("stakeholder-detail", args=[ceo.pk]), {
-        "name": ceo.name, "seniority": ceo.seniority, "buying_role": ceo.buying_role, "attitude": 0,
-        "influence": 3, "status": "active", "notes": TOO_LONG, "version": ceo.version})
+    response = login(alice).post(
+        reverse("stakeholder-detail", args=[ceo.pk]),
+        {
+            "name": ceo.name,
+            "seniority": ceo.seniority,
+            "buying_role": ceo.buying_role,
+            "attitude": 0,
+            "influence": 3,
+            "status": "active",
+            "notes": TOO_LONG,
+            "version": ceo.version,
+        },
+    )
     assert response.status_code == 200
     assert f"at most {FREE_TEXT_MAX_LENGTH}" in response.context["form"].errors["notes"][0]
     assert Stakeholder.objects.get(pk=ceo.pk).notes == ""
@@ -90,16 +107,20 @@ def test_the_service_refuses_it_too(alice, ceo):
     assert not Relationship.objects.exists()
 
 
-@pytest.mark.parametrize(("prefix", "field"), [("relationships", "notes"), ("reviews", "decisions"),
-                                               ("clients", "notes")])
+@pytest.mark.parametrize(
+    ("prefix", "field"), [("relationships", "notes"), ("reviews", "decisions"), ("clients", "notes")]
+)
 def test_api_refuses_other_free_text_past_the_limit_by_field(prefix, field, alice, ceo, normal_client, login):
-    row = {"relationships": lambda: RelationshipFactory(stakeholder=ceo, user=alice),
-           "reviews": lambda: ClientReviewFactory(client=normal_client),
-           "clients": lambda: normal_client}[prefix]()
+    row = {
+        "relationships": lambda: RelationshipFactory(stakeholder=ceo, user=alice),
+        "reviews": lambda: ClientReviewFactory(client=normal_client),
+        "clients": lambda: normal_client,
+    }[prefix]()
     http = login(alice)
     url = f"/api/{prefix}/{row.pk}/"
-    response = http.patch(url, {field: TOO_LONG}, content_type="application/json",
-                          HTTP_IF_MATCH=http.get(url).headers["ETag"])
+    response = http.patch(
+        url, {field: TOO_LONG}, content_type="application/json", HTTP_IF_MATCH=http.get(url).headers["ETag"]
+    )
     assert response.status_code == 400
     assert field in response.json()
     model = {"relationships": Relationship, "reviews": ClientReview, "clients": Client}[prefix]

@@ -21,11 +21,18 @@ def statistics(client):
 
 @pytest.fixture
 def person(normal_client, alice):
-    person = StakeholderFactory(client=normal_client, name="Grace Holloway", email="grace@client.example",
-                                phone="+44 20 7946 0000", seniority="board", buying_role="decision_maker")
+    person = StakeholderFactory(
+        client=normal_client,
+        name="Grace Holloway",
+        email="grace@client.example",
+        phone="+44 20 7946 0000",
+        seniority="board",
+        buying_role="decision_maker",
+    )
     RelationshipFactory(stakeholder=person, user=alice, strength=4)
-    interaction = InteractionFactory(client=normal_client, firm_attendees=[alice],
-                                     summary="Lunch with Grace Holloway about the panel", sentiment=2)
+    interaction = InteractionFactory(
+        client=normal_client, firm_attendees=[alice], summary="Lunch with Grace Holloway about the panel", sentiment=2
+    )
     interaction.stakeholders.add(person)
     return person
 

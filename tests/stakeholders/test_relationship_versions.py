@@ -16,8 +16,11 @@ def rel(ceo, alice):
 
 
 def test_api_post_for_an_existing_pair_is_409_and_overwrites_nothing(rel, ceo, alice, login):
-    response = login(alice).post("/api/relationships/", {"stakeholder": ceo.pk, "user": alice.pk, "strength": 5,
-                                                         "notes": ""}, content_type="application/json")
+    response = login(alice).post(
+        "/api/relationships/",
+        {"stakeholder": ceo.pk, "user": alice.pk, "strength": 5, "notes": ""},
+        content_type="application/json",
+    )
     assert response.status_code == 409
     detail = response.json()["detail"]
     assert f"already has a relationship with {ceo}" in detail
@@ -27,8 +30,9 @@ def test_api_post_for_an_existing_pair_is_409_and_overwrites_nothing(rel, ceo, a
 
 
 def test_api_post_for_a_new_pair_still_creates_it(ceo, mike, alice, login):
-    response = login(alice).post("/api/relationships/", {"stakeholder": ceo.pk, "user": mike.pk, "strength": 3},
-                                 content_type="application/json")
+    response = login(alice).post(
+        "/api/relationships/", {"stakeholder": ceo.pk, "user": mike.pk, "strength": 3}, content_type="application/json"
+    )
     assert response.status_code == 201
     assert Relationship.objects.filter(stakeholder=ceo, user=mike, strength=3).exists()
 
@@ -80,8 +84,7 @@ def test_page_add_for_a_pair_that_already_has_one_shows_it_instead_of_overwritin
 
 def test_page_remove_of_a_relationship_changed_since_the_page_was_read_is_refused(rel, alice, login):
     Relationship.objects.filter(pk=rel.pk).update(strength=5, version=rel.version + 1)
-    response = login(alice).post(reverse("relationship-remove", args=[rel.pk]), {"version": rel.version},
-                                 follow=True)
+    response = login(alice).post(reverse("relationship-remove", args=[rel.pk]), {"version": rel.version}, follow=True)
     assert "was not removed" in response.content.decode()
     assert Relationship.objects.filter(pk=rel.pk).exists()
 

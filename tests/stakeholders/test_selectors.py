@@ -84,9 +84,7 @@ def test_board_member_known_only_by_junior_people_is_a_mismatch(normal_client, a
 
 @pytest.mark.parametrize("role", ["gatekeeper", "blocker"])
 def test_gatekeeper_or_blocker_with_negative_attitude_is_a_gap(normal_client, role):
-    person = StakeholderFactory(
-        client=normal_client, buying_role=role, attitude=-1, seniority="middle"
-    )
+    person = StakeholderFactory(client=normal_client, buying_role=role, attitude=-1, seniority="middle")
     assert gap_kinds(normal_client, person) == {selectors.GapKind.HOSTILE_GATEKEEPER}
     Stakeholder.objects.filter(pk=person.pk).update(attitude=0)
     assert gap_kinds(normal_client, person) == set()

@@ -18,16 +18,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_reporting_line_that_would_loop_is_refused(alice, normal_client, ceo):
-    cfo = services.stakeholder_create(
-        actor=alice, client=normal_client, name="Frank Finance", reports_to=ceo
-    )
-    analyst = services.stakeholder_create(
-        actor=alice, client=normal_client, name="Ana Lyst", reports_to=cfo
-    )
+    cfo = services.stakeholder_create(actor=alice, client=normal_client, name="Frank Finance", reports_to=ceo)
+    analyst = services.stakeholder_create(actor=alice, client=normal_client, name="Ana Lyst", reports_to=cfo)
     with pytest.raises(ValidationError) as error:
-        services.stakeholder_update(
-            actor=alice, stakeholder=ceo, expected_version=ceo.version, reports_to=analyst
-        )
+        services.stakeholder_update(actor=alice, stakeholder=ceo, expected_version=ceo.version, reports_to=analyst)
     assert "loop" in error.value.message_dict["reports_to"][0]
     ceo.refresh_from_db()
     assert ceo.reports_to is None
@@ -41,9 +35,7 @@ def test_manager_from_another_client_is_refused(alice, normal_client, ceo):
     assert not Stakeholder.objects.filter(name="X").exists()
 
 
-@pytest.mark.parametrize(
-    ("field", "value"), [("attitude", 3), ("attitude", -3), ("influence", 0), ("influence", 6)]
-)
+@pytest.mark.parametrize(("field", "value"), [("attitude", 3), ("attitude", -3), ("influence", 0), ("influence", 6)])
 def test_out_of_range_scores_are_refused(alice, normal_client, field, value):
     with pytest.raises(ValidationError) as error:
         services.stakeholder_create(actor=alice, client=normal_client, name="Y", **{field: value})
@@ -54,9 +46,7 @@ def test_out_of_range_scores_are_refused(alice, normal_client, field, value):
 def test_second_primary_owner_is_refused(alice, bob, normal_client, ceo):
     services.relationship_set(actor=alice, stakeholder=ceo, user=alice, strength=4, is_primary=True)
     with pytest.raises(ValidationError) as error:
-        services.relationship_set(
-            actor=alice, stakeholder=ceo, user=bob, strength=2, is_primary=True
-        )
+        services.relationship_set(actor=alice, stakeholder=ceo, user=bob, strength=2, is_primary=True)
     assert "primary owner" in error.value.message_dict["is_primary"][0]
     assert not Relationship.objects.filter(user=bob).exists()
 

@@ -20,14 +20,21 @@ DEMO_APPS = ("accounts", "stakeholders", "planning", "health", "reports")
 
 def tracked_models() -> list[type[Model]]:
     """Models whose changes pghistory records through triggers."""
-    return [model for model in apps.get_models()
-            if any(trigger.name == "insert_insert" for trigger in getattr(model._meta, "triggers", []))]
+    return [
+        model
+        for model in apps.get_models()
+        if any(trigger.name == "insert_insert" for trigger in getattr(model._meta, "triggers", []))
+    ]
 
 
 def history_triggers() -> list[str]:
     """URIs of pghistory's triggers on every tracked model."""
-    return [f"{model._meta.label}:{trigger.name}" for model in tracked_models() for trigger in model._meta.triggers  # type: ignore[attr-defined]
-            if trigger.name in {"insert_insert", "update_update", "delete_delete"}]
+    return [
+        f"{model._meta.label}:{trigger.name}"
+        for model in tracked_models()
+        for trigger in model._meta.triggers  # type: ignore[attr-defined]
+        if trigger.name in {"insert_insert", "update_update", "delete_delete"}
+    ]
 
 
 class Command(BaseCommand):

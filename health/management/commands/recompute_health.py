@@ -11,9 +11,7 @@ class Command(BaseCommand):
     help = "Recompute client health scores now (every client, or one), as of today or a past date."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--as-of", help="date to compute the scores as of (YYYY-MM-DD); default today"
-        )
+        parser.add_argument("--as-of", help="date to compute the scores as of (YYYY-MM-DD); default today")
         parser.add_argument("--client", type=int, help="id of one client to recompute")
 
     def handle(self, *args, as_of: str | None, client: int | None, **options):
@@ -28,7 +26,5 @@ class Command(BaseCommand):
         started = time.perf_counter()
         count = scores_recompute(as_of=day, client_ids=[client] if client is not None else None)
         self.stdout.write(
-            self.style.SUCCESS(
-                f"Recomputed {count} client score(s) in {time.perf_counter() - started:.2f}s."
-            )
+            self.style.SUCCESS(f"Recomputed {count} client score(s) in {time.perf_counter() - started:.2f}s.")
         )
