@@ -10,7 +10,6 @@ from accounts.models import (
     User,
 )
 from accounts.services import client_name_check
-from core.forms import apply_errors  # noqa: F401  (still imported from here by planning and reports views)
 
 
 def partner_field(label: str, required: bool = True) -> forms.ModelChoiceField:
@@ -52,7 +51,9 @@ class ClientForm(forms.ModelForm):
         if not may_wall:
             # A posted value is ignored: the wall is a managing partner's or admin's decision.
             self.fields["confidential"].disabled = True
-            self.fields["confidential"].help_text = (
+            self.fields[
+                "confidential"
+            ].help_text = (
                 "Only a managing partner or an administrator can put a client behind an ethical wall or take it down."
             )
 

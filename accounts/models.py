@@ -1,4 +1,8 @@
-"""Firm users and roles, clients, service lines, fees and CRP assignments."""
+"""Firm users and roles, clients, service lines, fees and CRP assignments.
+
+Over the ~400-line house limit: the team constraints (one current CRP, no overlapping periods) sit
+beside the models they bind.
+"""
 
 import datetime
 from decimal import Decimal

@@ -1,4 +1,7 @@
-"""Writes to clients, teams and fees: each validates, then saves inside one transaction with audit context."""
+"""Writes to clients, teams and fees: each validates, then saves inside one transaction with audit context.
+
+Over the ~400-line house limit: team changes, their role gates and their notifications read as one story.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Keyline settings: one module, configured only through environment variables.
+"""Keyline settings: one module, configured only through environment variables (one file by design,
+past the ~400-line house limit: every setting is found in one place).
 
 Every reader fails loudly on a malformed value. With no environment at all the
 project runs on the embedded default: the launcher (`python -m config.launch`)

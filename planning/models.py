@@ -5,7 +5,6 @@
 
 from decimal import Decimal
 
-import pghistory
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -14,6 +13,7 @@ from django.urls import reverse
 
 from accounts.models import Client, ServiceLine, free_text
 from accounts.validators import sensible_date
+from core.models import Versioned, tracked
 from planning.choices import (
     OPEN_STAGES,  # noqa: F401  (other apps read it from here)
     OPEN_TRANSITION_STATUSES,  # noqa: F401
@@ -35,17 +35,8 @@ from planning.choices import (
 )
 
 
-class PlanRecord(models.Model):
-    """A row edited in place: saves check and bump its version (see core.concurrency)."""
-
-    version = models.PositiveIntegerField(default=1)
-
-    class Meta:
-        abstract = True
-
-
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class AccountPlan(PlanRecord):
+@tracked
+class AccountPlan(Versioned):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="plans")
     year = models.PositiveSmallIntegerField(validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
@@ -82,8 +73,8 @@ class AccountPlan(PlanRecord):
         return reverse("plan-detail", args=[self.pk])
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Objective(PlanRecord):
+@tracked
+class Objective(Versioned):
     plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="objectives")
     title = models.CharField(max_length=300)
     horizon = models.CharField(max_length=10, choices=Horizon.choices, default=Horizon.SHORT)
@@ -109,8 +100,8 @@ class Objective(PlanRecord):
         return float(min(max(share, 0), 1))
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Action(PlanRecord):
+@tracked
+class Action(Versioned):
     plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="actions")
     description = models.CharField(max_length=500)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="actions")
@@ -134,8 +125,8 @@ class Action(PlanRecord):
         return self.description
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Opportunity(PlanRecord):
+@tracked
+class Opportunity(Versioned):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="opportunities")
     service_line = models.ForeignKey(ServiceLine, on_delete=models.PROTECT, related_name="opportunities")
     description = models.CharField(max_length=500)
@@ -192,8 +183,8 @@ class Opportunity(PlanRecord):
         return self.estimated_fees * self.probability / 100
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Risk(PlanRecord):
+@tracked
+class Risk(Versioned):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="risks")
     title = models.CharField(max_length=300)
     category = models.CharField(max_length=30, choices=RiskCategory.choices)
@@ -240,8 +231,8 @@ class Risk(PlanRecord):
         return self.likelihood * self.impact
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class ClientReview(PlanRecord):
+@tracked
+class ClientReview(Versioned):
     """A relationship review (QBR) with the client: planned, then held."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="reviews")
@@ -268,8 +259,8 @@ class ClientReview(PlanRecord):
         return f"Review of {self.client} planned {self.planned_date}"
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Transition(PlanRecord):
+@tracked
+class Transition(Versioned):
     """A planned handover of the CRP role from one partner to another."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="transitions")
@@ -315,8 +306,8 @@ class Transition(PlanRecord):
         return f"CRP handover of {self.client} to {self.incoming}"
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class ChecklistItem(PlanRecord):
+@tracked
+class ChecklistItem(Versioned):
     """One step of a new CRP's 30/60/90-day onboarding, or of a transition's knowledge transfer."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="checklist_items")
@@ -351,8 +342,8 @@ class ChecklistItem(PlanRecord):
         return self.text
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class PanelAppointment(PlanRecord):
+@tracked
+class PanelAppointment(Versioned):
     """The firm's place on a client's adviser panel, with its re-tender and rate-review dates."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="panel_appointments")
@@ -371,8 +362,8 @@ class PanelAppointment(PlanRecord):
         return self.panel_name
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Guideline(PlanRecord):
+@tracked
+class Guideline(Versioned):
     """An outside-counsel or billing obligation the client imposes on the firm."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="guidelines")
@@ -393,7 +384,7 @@ class CalendarFeed(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
     token = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now=True)
+    issued_at = models.DateTimeField(auto_now=True, help_text="When the current token was issued")
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.user}"

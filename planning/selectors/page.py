@@ -76,10 +76,6 @@ class PlanPage:
         self.upcoming = upcoming_panel_dates(self.panels)
         self.review_due_on, self.review_overdue = review_due(self.plan.client, self.reviews)
 
-    @property
-    def open_transition(self) -> Transition | None:
-        return next((t for t in self.transitions if t.status in OPEN_TRANSITION_STATUSES), None)
-
 
 def _of_client(rows: QuerySet, client: Client) -> list:
     """The rows, each pointing at the already-loaded client (no query per row for its name)."""

@@ -143,6 +143,6 @@ def client_panel(*, client: Client, user: User) -> dict[str, object]:
         "open_risks": Risk.objects.filter(client=client, status=RiskStatus.OPEN).count(),
         "review_due_on": due_on,
         "review_overdue": overdue,
-        "can_plan": editable_clients(user).filter(pk=client.pk).exists(),
+        "may_plan": editable_clients(user).filter(pk=client.pk).exists(),
         "next_year": timezone.localdate().year,
     }

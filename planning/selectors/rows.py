@@ -49,7 +49,7 @@ def plan_for_page(*, user: User, pk: object) -> AccountPlan | None:
         return None
     return (
         visible(user, AccountPlan.objects.select_related("client__tier"))
-        .annotate(editable=Exists(editable_clients(user).filter(pk=OuterRef("client_id"))))
+        .annotate(may_edit=Exists(editable_clients(user).filter(pk=OuterRef("client_id"))))
         .filter(pk=pk)
         .first()
     )

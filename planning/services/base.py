@@ -40,16 +40,6 @@ def planning_write(actor: User | None) -> Iterator[None]:
             raise validation_error_from(exc, CONSTRAINT_MESSAGES) from exc
 
 
-def require_active_person(user: User | None, field: str, required: bool = True) -> None:
-    """For people who join a client's team (an incoming CRP): active is enough, joining opens the wall."""
-    if user is None:
-        if required:
-            raise ValidationError({field: "Choose a firm person."})
-        return
-    if not user.is_active:
-        raise ValidationError({field: f"{user} is not an active firm user."})
-
-
 def apply_changes[M: models.Model](instance: M, changes: dict[str, Any], allowed: list[str]) -> list[str]:
     """Set `changes` on `instance` and validate its fields; returns the field names changed."""
     unknown = set(changes) - set(allowed)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.access import CRP_REFUSED, TEAM_REFUSED, may_hand_over_crp, may_plan_transition, require
 from accounts.models import Assignment, AssignmentRole, Client, User
+from core.validators import require_active_person
 from planning.choices import OPEN_TRANSITION_STATUSES
 from planning.models import (
     ChecklistItem,
@@ -18,7 +19,7 @@ from planning.models import (
     Transition,
     TransitionStatus,
 )
-from planning.services.base import create, planning_write, require_active_person, update
+from planning.services.base import create, planning_write, update
 
 ONBOARDING_STEPS: list[tuple[str, int, str]] = [
     (ChecklistPhase.DAYS_30, 30, "Meet the key stakeholders and sponsors"),

@@ -13,8 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import may_hand_over_crp, may_plan_transition, require
-from accounts.forms import apply_errors
 from core.concurrency import StaleVersionError
+from core.forms import apply_errors
 from planning import selectors, services
 from planning.entities import SECTIONS, Entity
 from planning.models import AccountPlan, ChecklistItem
@@ -27,13 +27,13 @@ def get_plan(request, pk: object, *, for_edit: bool = False) -> AccountPlan:
     plan = selectors.plan_for_page(user=request.user, pk=pk)
     if plan is None:
         raise Http404("No such plan.")
-    if for_edit and not plan.editable:
+    if for_edit and not plan.may_edit:
         raise PermissionDenied("You can view this plan but not change it.")
     # Rows build their links from this prefix: a reverse() per row and button dominated render time.
     plan.url = plan.get_absolute_url()
     # Templates call these (once, cached) only where the transitions section is drawn.
-    plan.may_plan_transition = functools.cache(lambda: plan.editable and may_plan_transition(request.user, plan.client))
-    plan.may_hand_over_crp = functools.cache(lambda: plan.editable and may_hand_over_crp(request.user, plan.client))
+    plan.may_plan_transition = functools.cache(lambda: plan.may_edit and may_plan_transition(request.user, plan.client))
+    plan.may_hand_over_crp = functools.cache(lambda: plan.may_edit and may_hand_over_crp(request.user, plan.client))
     return plan
 
 

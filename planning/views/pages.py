@@ -19,8 +19,9 @@ from accounts.access import (
     may_plan_transition,
     require,
 )
-from accounts.forms import apply_errors
 from core.concurrency import StaleVersionError
+from core.forms import apply_errors
+from core.htmx import wants_partial
 from planning import calendar, selectors, services
 from planning.entities import SECTIONS
 from planning.forms import CrpHandoverForm, PlanCreateForm, PlanForm
@@ -94,7 +95,7 @@ def plan_summary(request, pk: int, mode: str = "show"):
                 return redirect(plan)
             return render(request, f"{PAGE}#summary", {"plan": get_plan(request, pk)})
     context["form"] = form
-    if request.htmx:
+    if wants_partial(request):
         return render(request, f"{PAGE}#summary-form", context)
     return render(
         request,

@@ -14,6 +14,7 @@ from accounts.access import OVERVIEW_REFUSED, get_editable_object, may_see_firm_
 from accounts.models import Notification
 from accounts.services import notifications_mark_read
 from core.concurrency import StaleVersionError
+from core.htmx import wants_partial
 from health.models import Band
 from planning.models import Action
 from planning.services import action_mark_done
@@ -25,10 +26,6 @@ from reports.models import SavedView
 def _notify(request, params) -> None:
     for notice in params.notices:
         messages.warning(request, notice)
-
-
-def _partial(request) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 @require_GET
@@ -47,7 +44,7 @@ def dashboard(request):
         "notices": params.notices,
         "band_choices": Band.choices,
     }
-    if _partial(request):
+    if wants_partial(request):
         return render(request, "reports/dashboard/dashboard.html#results", context)
     _notify(request, params)
     context["saved_views"] = pages.saved_views(request.user)
@@ -58,7 +55,7 @@ def dashboard(request):
 def dashboard_charts(request):
     params, _ = pages.read_params(request.user, request.GET)
     context = {"params": params, **pages.chart_context(pages.chart_figures(request.user, params))}
-    if _partial(request):
+    if wants_partial(request):
         return render(request, "reports/dashboard/charts.html#charts", context)
     return render(request, "reports/dashboard/charts.html", context)
 
@@ -114,7 +111,7 @@ def whitespace_view(request):
         "notices": params.notices,
         "band_choices": Band.choices,
     }
-    if _partial(request):
+    if wants_partial(request):
         return render(request, "reports/dashboard/whitespace.html#map", context)
     _notify(request, params)
     return render(request, "reports/dashboard/whitespace.html", context)
@@ -152,7 +149,7 @@ def action_complete(request, pk: int):
         error = "Someone changed this action since you loaded the page; here it is as it is now."
     except ValidationError as exc:
         error = " ".join(exc.messages)
-    if _partial(request):
+    if wants_partial(request):
         return render(
             request,
             "reports/dashboard/partner_home.html#action-row",
@@ -169,7 +166,7 @@ def action_complete(request, pk: int):
 def alert_read(request, pk: int):
     alert = get_object_or_404(Notification.objects.readable_by(request.user), pk=pk)
     notifications_mark_read(actor=request.user, notification=alert)
-    if _partial(request):
+    if wants_partial(request):
         return HttpResponse("")
     messages.success(request, "Alert marked as read.")
     return redirect("partner-home")

@@ -51,10 +51,6 @@ class Quarter:
     def label(self) -> str:
         return f"Q{self.number} {self.year}"
 
-    @property
-    def short_label(self) -> str:
-        return f"Q{self.number}"
-
     def back(self, count: int) -> list[Quarter]:
         """This quarter and the `count - 1` before it, oldest first."""
         quarters = [self]

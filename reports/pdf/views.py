@@ -7,7 +7,8 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.forms import apply_errors
+from core.forms import apply_errors
+from core.htmx import wants_partial
 from reports.models import BEHIND_A_WALL, ReportKind, ReportStatus
 from reports.pdf import selectors, services
 from reports.pdf.forms import SCOPE_TYPES, ReportRequestForm, recent_quarters
@@ -50,7 +51,7 @@ def report_list(request):
         "quarters": recent_quarters(),
         "unavailable_reason": BEHIND_A_WALL,
     }
-    if request.htmx and request.method == "GET" and not request.htmx.history_restore_request:
+    if wants_partial(request) and request.method == "GET":
         return render(request, "reports/pdf/report_list.html#report-table", context)
     context |= {
         "form": form,
@@ -76,7 +77,7 @@ def _tell_status(request, report) -> None:
 def report_detail(request, pk):
     report = selectors.get_report(request.user, pk)
     template = "reports/pdf/report_detail.html"
-    if request.htmx:
+    if wants_partial(request):
         template += "#report-status"
     return render(request, template, {"report": report, "unavailable_reason": BEHIND_A_WALL})
 
