@@ -37,9 +37,9 @@ from accounts.access import visible_clients
 from accounts.models import Client, ClientStatus, FeeRecord, Office, PracticeGroup, Tier, User
 from accounts.selectors import crp_choices, last_complete_financial_year
 from health.models import Band, HealthScore
-from planning.models import OPEN_STAGES, Action, ActionStatus, ClientReview, Opportunity
+from planning.models import OPEN_STAGES, Action, ActionStatus, ClientReview, Opportunity, weighted_fees
 from reports.dashboard.params import DashboardParams
-from stakeholders.models import SENIOR_LEVELS, STRONG_STRENGTH, BuyingRole, Interaction, Relationship, Stakeholder
+from stakeholders.models import STRONG_STRENGTH, Interaction, Relationship, Stakeholder
 
 TREND_DAYS = 90
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -73,11 +73,7 @@ def _fees_in(year: int) -> Coalesce:
 def coverage_gap_stakeholders() -> QuerySet[Stakeholder]:
     """Active board, C-suite or decision-maker stakeholders nobody knows well (strength >= 3)."""
     strong = Relationship.objects.filter(stakeholder=OuterRef("pk"), strength__gte=STRONG_STRENGTH)
-    return (
-        Stakeholder.objects.filter(status="active")
-        .filter(Q(seniority__in=SENIOR_LEVELS) | Q(buying_role=BuyingRole.DECISION_MAKER))
-        .filter(~Exists(strong))
-    )
+    return Stakeholder.objects.filter(status="active").key_people().filter(~Exists(strong))
 
 
 _ANNOTATED: dict[tuple[datetime.date, int], QuerySet[Client]] = {}
@@ -122,7 +118,7 @@ def _annotated_clients(today: datetime.date, fy: int) -> QuerySet[Client]:
         Opportunity.objects.filter(client=OuterRef("pk"), stage__in=OPEN_STAGES)
         .order_by()
         .values("client")
-        .annotate(total=Sum(F("estimated_fees") * F("probability") / 100))
+        .annotate(total=Sum(weighted_fees()))
         .values("total")
     )
     # ORDER BY … LIMIT 1 rather than MIN/MAX: PostgreSQL then reads one entry of the client's index.
