@@ -34,8 +34,8 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from accounts.access import visible_clients
-from accounts.models import Client, ClientStatus, FeeRecord, Office, PracticeGroup, Tier, User
-from accounts.selectors import crp_choices, last_complete_financial_year
+from accounts.models import Client, ClientStatus, Office, PracticeGroup, Tier, User
+from accounts.selectors import crp_choices, fees_in_year, last_complete_financial_year
 from health.models import Band, HealthScore
 from planning.models import OPEN_STAGES, Action, ActionStatus, ClientReview, Opportunity, weighted_fees
 from reports.dashboard.params import DashboardParams
@@ -57,17 +57,6 @@ def _count(queryset: QuerySet, client_field: str = "client") -> Coalesce:
         .values("n")
     )
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
-def _fees_in(year: int) -> Coalesce:
-    total = (
-        FeeRecord.objects.filter(client=OuterRef("pk"), financial_year=year)
-        .order_by()
-        .values("client")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    return Coalesce(Subquery(total, output_field=MONEY), Value(Decimal(0)), output_field=MONEY)
 
 
 def coverage_gap_stakeholders() -> QuerySet[Stakeholder]:
@@ -150,8 +139,8 @@ def _annotated_clients(today: datetime.date, fy: int) -> QuerySet[Client]:
             band_rank=Subquery(band_rank, output_field=IntegerField()),
             coverage=Subquery(scores.values("coverage")[:1]),
             trend=Subquery(trend, output_field=SCORE),
-            fees_last_fy=_fees_in(fy),
-            fees_prev_fy=_fees_in(fy - 1),
+            fees_last_fy=fees_in_year(fy),
+            fees_prev_fy=fees_in_year(fy - 1),
             pipeline=Coalesce(Subquery(pipeline, output_field=MONEY), Value(Decimal(0)), output_field=MONEY),
             next_review=Subquery(next_review),
             overdue_review=Exists(overdue_review),
