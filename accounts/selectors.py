@@ -117,6 +117,20 @@ def fee_totals_for_period(clients: QuerySet[Client], as_of: datetime.date | None
     )
 
 
+def fees_in_year(year: int) -> Coalesce:
+    """A client's fees in financial year `year` (0 when none), as an annotation of client rows: the
+    per-row form of `fee_totals_for_period`, for lists sorted or filtered by fees."""
+    total = (
+        FeeRecord.objects.filter(client=OuterRef("pk"), financial_year=year)
+        .order_by()
+        .values("client")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    money = DecimalField(max_digits=16, decimal_places=2)
+    return Coalesce(Subquery(total, output_field=money), Value(Decimal(0)), output_field=money)
+
+
 def client_list(
     *,
     user: User,
@@ -129,21 +143,11 @@ def client_list(
     sort: str = "name",
 ) -> QuerySet[Client]:
     """Visible clients, filtered and sorted, with CRP name and last complete year's fees."""
-    fees = (
-        FeeRecord.objects.filter(client=OuterRef("pk"), financial_year=last_complete_financial_year())
-        .values("client")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
     qs: ClientQuerySet = (
         visible_clients(user)
         .select_related("tier")
         .with_current_crp()
-        .annotate(
-            fees_last_fy=Coalesce(
-                Subquery(fees), Value(Decimal(0)), output_field=DecimalField(max_digits=16, decimal_places=2)
-            )
-        )
+        .annotate(fees_last_fy=fees_in_year(last_complete_financial_year()))
     )
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(sector__icontains=search))

@@ -18,6 +18,7 @@ from accounts.access import (
 )
 from accounts.filters import AccessFilterSet
 from core.parsers import FormParser, JSONParser, MultiPartParser
+from health.measures import setting_target
 from health.models import HealthScore, Measure, Measurement, RecomputeJob, Scorecard
 from health.selectors import JobProgress, jobs_progress_for
 from health.services.measurements import measurement_enter, measurements_import
@@ -30,6 +31,13 @@ class MeasureSerializer(serializers.ModelSerializer):
         fields = ["key", "name", "description", "source", "weight", "floor", "target", "unit"]
         read_only_fields = ["source"]
         extra_kwargs = {"key": {"validators": []}}
+
+    def to_representation(self, instance: Measure) -> dict:
+        data = super().to_representation(instance)
+        held_by_setting = setting_target(instance.key)
+        if held_by_setting is not None:
+            data["target"] = self.fields["target"].to_representation(held_by_setting)
+        return data
 
 
 class ScorecardSerializer(serializers.ModelSerializer):

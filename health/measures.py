@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 
@@ -20,6 +21,7 @@ from health.models import Measurement
 from planning.models import Action, ActionStatus
 from planning.selectors.as_of import severe_open_risk_counts_as_of
 from stakeholders.models import Interaction
+from stakeholders.selectors import contact_target_per_year
 from stakeholders.selectors.as_of import senior_coverage_as_of
 
 RawValues = dict[int, float]
@@ -166,3 +168,21 @@ GROUPS: list[tuple[tuple[str, ...], Callable[[datetime.date, ClientIds], dict[st
     (("plan_execution",), _single("plan_execution", plan_execution)),
     (("open_risks",), _single("open_risks", open_risks)),
 ]
+
+
+# Measures whose target is a figure other pages show too: it is read from its one home (a setting),
+# not from the scorecard, whose editor shows it read-only. {key: (setting name, reader)}
+TARGETS_FROM_SETTINGS: dict[str, tuple[str, Callable[[], float]]] = {
+    "contact_frequency": ("CONTACT_TARGET_PER_YEAR", contact_target_per_year),
+}
+
+
+def setting_target(key: str) -> Decimal | None:
+    """The target of measure `key` when a setting holds it, else None (the scorecard's own)."""
+    if key not in TARGETS_FROM_SETTINGS:
+        return None
+    return Decimal(str(TARGETS_FROM_SETTINGS[key][1]()))
+
+
+def target_setting_name(key: str) -> str:
+    return TARGETS_FROM_SETTINGS[key][0] if key in TARGETS_FROM_SETTINGS else ""

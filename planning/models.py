@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import DecimalField, ExpressionWrapper, F, Q
 from django.urls import reverse
 
 from accounts.models import Client, ServiceLine, free_text
@@ -180,7 +180,18 @@ class Opportunity(Versioned):
 
     @property
     def weighted_value(self) -> Decimal:
+        """The row-level reading of `weighted_fees`."""
         return self.estimated_fees * self.probability / 100
+
+
+def weighted_fees(through: str = "") -> ExpressionWrapper:
+    """An opportunity's weighted value, estimated fees × probability ÷ 100, as a query expression
+    (sum it for a weighted pipeline); `through` reaches opportunities over a relation, e.g.
+    "opportunities__" from a client."""
+    return ExpressionWrapper(
+        F(f"{through}estimated_fees") * F(f"{through}probability") / 100,
+        output_field=DecimalField(max_digits=18, decimal_places=2),
+    )
 
 
 @tracked

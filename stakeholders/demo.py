@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.demo import demo_profile
 from accounts.models import Assignment, Client
 from core.demo_registry import STORY_DAYS, DemoContext, register_seeder
-from stakeholders.models import SENIOR_LEVELS, Interaction, Relationship, Stakeholder
+from stakeholders.models import Interaction, Relationship, Stakeholder
 
 # (title, department, seniority, buying role, index of the manager in this list or None)
 ROLES = [
@@ -186,7 +186,7 @@ def _relationships(
         quality = demo_profile(clients[client_id].name).quality
         crp = next((user for user, role in members if role == "crp"), members[0][0])
         for index, person in enumerate(mine):
-            senior = person.seniority in SENIOR_LEVELS or person.buying_role == "decision_maker"
+            senior = person.is_key_person
             knowers = {crp} if index < 2 else set()
             for user, _ in rng.sample(members, k=min(len(members), rng.randint(0, 2))):
                 knowers.add(user)

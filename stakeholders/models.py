@@ -44,6 +44,17 @@ class StakeholderStatus(models.TextChoices):
     LEFT = "left", "Left the client"
 
 
+def key_person_q() -> Q:
+    """Key people: board, C-suite or decision-maker (the people senior coverage and coverage gaps
+    count). A Q so that it filters stakeholder rows and their history rows alike."""
+    return Q(seniority__in=SENIOR_LEVELS) | Q(buying_role=BuyingRole.DECISION_MAKER)
+
+
+class StakeholderQuerySet(models.QuerySet):
+    def key_people(self) -> "StakeholderQuerySet":
+        return self.filter(key_person_q())
+
+
 @pghistory.track(
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
@@ -70,6 +81,8 @@ class Stakeholder(Versioned):
     external_id = models.CharField(max_length=100, blank=True, help_text="ID in the system it was imported from")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StakeholderQuerySet.as_manager()
 
     # Not stored: set on the rows that stakeholders.selectors.people loads for the client pages.
     rels: "list[Relationship]"
@@ -107,6 +120,11 @@ class Stakeholder(Versioned):
 
     def get_absolute_url(self) -> str:
         return reverse("client-detail", args=[self.client_id]) + f"#stakeholder-{self.pk}"
+
+    @property
+    def is_key_person(self) -> bool:
+        """Board, C-suite or decision-maker: the row-level reading of `key_person_q`."""
+        return self.seniority in SENIOR_LEVELS or self.buying_role == BuyingRole.DECISION_MAKER
 
 
 @tracked

@@ -67,12 +67,20 @@ def current_scorecard() -> Scorecard:
     return scorecard
 
 
+def measure_target(measure: Measure) -> Decimal:
+    """The raw value that scores 100: the setting's where one holds it (see measures.setting_target)."""
+    target = measures.setting_target(measure.key)
+    return measure.target if target is None else target
+
+
 def load_scorecard(scorecard: Scorecard | None = None) -> LoadedScorecard:
     """The scorecard (default: the current one) as plain numbers for the formula."""
     if scorecard is None:
         scorecard = current_scorecard()
     rows = list(scorecard.measures.order_by("position", "key"))
-    specs = [MeasureSpec(m.key, m.name, float(m.weight), float(m.floor), float(m.target), m.unit) for m in rows]
+    specs = [
+        MeasureSpec(m.key, m.name, float(m.weight), float(m.floor), float(measure_target(m)), m.unit) for m in rows
+    ]
     thresholds = band_thresholds(scorecard)
     entered = [m.key for m in rows if m.source == MeasureSource.ENTERED or m.key not in measures.COMPUTED]
     computed = [m.key for m in rows if m.key in measures.COMPUTED and m.key not in entered]

@@ -15,6 +15,7 @@ from accounts.services import audited_write
 from health import measures
 from health.models import Measure, MeasureSource, RecomputeJob, Scorecard
 from health.services.jobs import recompute_job_create
+from health.services.recompute import measure_target
 
 
 @dataclass
@@ -27,6 +28,7 @@ class MeasureInput:
     description: str = ""
     unit: str = ""
     source: str = MeasureSource.ENTERED
+    target_setting: str = ""  # the setting that holds the target, shown read-only; "" if editable
 
 
 def validate_measures(items: list[MeasureInput]) -> list[MeasureInput]:
@@ -44,6 +46,9 @@ def validate_measures(items: list[MeasureInput]) -> list[MeasureInput]:
         if not item.name.strip():
             errors[f"{prefix}-name"] = "Give the measure a name."
         item.source = MeasureSource.COMPUTED if item.key in measures.COMPUTED else MeasureSource.ENTERED
+        held_by_setting = measures.setting_target(item.key)
+        if held_by_setting is not None:
+            item.target = held_by_setting  # whatever was sent: the setting is the one home
         if item.weight < 0:
             errors[f"{prefix}-weight"] = "Weights cannot be negative."
         if item.floor == item.target:
@@ -115,6 +120,16 @@ def scorecard_publish(
 
 def measures_of(scorecard: Scorecard) -> list[MeasureInput]:
     return [
-        MeasureInput(m.key, m.name, m.weight, m.floor, m.target, m.description, m.unit, m.source)
+        MeasureInput(
+            m.key,
+            m.name,
+            m.weight,
+            m.floor,
+            measure_target(m),
+            m.description,
+            m.unit,
+            m.source,
+            target_setting=measures.target_setting_name(m.key),
+        )
         for m in scorecard.measures.order_by("position", "key")
     ]

@@ -32,6 +32,7 @@ from planning.models import (
     PanelAppointment,
     Risk,
     RiskStatus,
+    weighted_fees,
 )
 from planning.selectors.rows import (
     UPCOMING_DATE_DAYS,
@@ -70,10 +71,7 @@ def my_upcoming_client_dates(*, user: User) -> list[UpcomingDate]:
 def pipeline_by_client(*, user: User) -> QuerySet[Client]:
     """Visible clients with open pipeline: unweighted and weighted (fees x probability) totals."""
     money = DecimalField(max_digits=18, decimal_places=2)
-    weighted = ExpressionWrapper(
-        F("opportunities__estimated_fees") * F("opportunities__probability") / 100,
-        output_field=money,
-    )
+    weighted = weighted_fees("opportunities__")
     open_only = Q(opportunities__stage__in=OPEN_STAGES)
     return (
         visible_clients(user)
@@ -95,7 +93,7 @@ def pipeline_total(*, user: User, mine: bool = False) -> dict[str, Decimal]:
     totals = opportunities.aggregate(
         pipeline=Coalesce(Sum("estimated_fees"), Value(0), output_field=money),
         weighted_pipeline=Coalesce(
-            Sum(ExpressionWrapper(F("estimated_fees") * F("probability") / 100, output_field=money)),
+            Sum(weighted_fees()),
             Value(0),
             output_field=money,
         ),
@@ -128,7 +126,7 @@ def client_panel(*, client: Client, user: User) -> dict[str, object]:
     money = DecimalField(max_digits=18, decimal_places=2)
     figures = Opportunity.objects.filter(client=client, stage__in=OPEN_STAGES).aggregate(
         weighted=Coalesce(
-            Sum(ExpressionWrapper(F("estimated_fees") * F("probability") / 100, output_field=money)),
+            Sum(weighted_fees()),
             Value(0),
             output_field=money,
         )

@@ -6,14 +6,14 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from accounts.crp_signals import CrpSignals, crp_signals
 from accounts.models import Client, User
 from accounts.selectors import fee_totals_for_period
 from health.models import Band, HealthScore
-from planning.models import OPEN_STAGES, Opportunity, Origin
+from planning.models import OPEN_STAGES, Opportunity, Origin, weighted_fees
 from reports.dashboard import selectors
 
 
@@ -85,7 +85,7 @@ def firm_overview(user: User) -> Overview:
     fees = fee_totals_for_period(Client.objects.visible_to(user).filter(status="active"), today)
     money = DecimalField(max_digits=18, decimal_places=2)
     active_ids = selectors.portfolio_base(user).values("pk")
-    weighted = F("estimated_fees") * F("probability") / 100
+    weighted = weighted_fees()
     pipeline = Opportunity.objects.filter(client__in=active_ids, stage__in=OPEN_STAGES).aggregate(
         sourced=Sum(weighted, filter=Q(origin=Origin.SOURCED), output_field=money),
         influenced=Sum(weighted, filter=Q(origin=Origin.INFLUENCED), output_field=money),

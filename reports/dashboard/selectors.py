@@ -34,12 +34,12 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from accounts.access import visible_clients
-from accounts.models import Client, ClientStatus, FeeRecord, Office, PracticeGroup, Tier, User
-from accounts.selectors import crp_choices, last_complete_financial_year
+from accounts.models import Client, ClientStatus, Office, PracticeGroup, Tier, User
+from accounts.selectors import crp_choices, fees_in_year, last_complete_financial_year
 from health.models import Band, HealthScore
-from planning.models import OPEN_STAGES, Action, ActionStatus, ClientReview, Opportunity
+from planning.models import OPEN_STAGES, Action, ActionStatus, ClientReview, Opportunity, weighted_fees
 from reports.dashboard.params import DashboardParams
-from stakeholders.models import SENIOR_LEVELS, STRONG_STRENGTH, BuyingRole, Interaction, Relationship, Stakeholder
+from stakeholders.models import STRONG_STRENGTH, Interaction, Relationship, Stakeholder
 
 TREND_DAYS = 90
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -59,25 +59,10 @@ def _count(queryset: QuerySet, client_field: str = "client") -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def _fees_in(year: int) -> Coalesce:
-    total = (
-        FeeRecord.objects.filter(client=OuterRef("pk"), financial_year=year)
-        .order_by()
-        .values("client")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    return Coalesce(Subquery(total, output_field=MONEY), Value(Decimal(0)), output_field=MONEY)
-
-
 def coverage_gap_stakeholders() -> QuerySet[Stakeholder]:
     """Active board, C-suite or decision-maker stakeholders nobody knows well (strength >= 3)."""
     strong = Relationship.objects.filter(stakeholder=OuterRef("pk"), strength__gte=STRONG_STRENGTH)
-    return (
-        Stakeholder.objects.filter(status="active")
-        .filter(Q(seniority__in=SENIOR_LEVELS) | Q(buying_role=BuyingRole.DECISION_MAKER))
-        .filter(~Exists(strong))
-    )
+    return Stakeholder.objects.filter(status="active").key_people().filter(~Exists(strong))
 
 
 _ANNOTATED: dict[tuple[datetime.date, int], QuerySet[Client]] = {}
@@ -122,7 +107,7 @@ def _annotated_clients(today: datetime.date, fy: int) -> QuerySet[Client]:
         Opportunity.objects.filter(client=OuterRef("pk"), stage__in=OPEN_STAGES)
         .order_by()
         .values("client")
-        .annotate(total=Sum(F("estimated_fees") * F("probability") / 100))
+        .annotate(total=Sum(weighted_fees()))
         .values("total")
     )
     # ORDER BY … LIMIT 1 rather than MIN/MAX: PostgreSQL then reads one entry of the client's index.
@@ -154,8 +139,8 @@ def _annotated_clients(today: datetime.date, fy: int) -> QuerySet[Client]:
             band_rank=Subquery(band_rank, output_field=IntegerField()),
             coverage=Subquery(scores.values("coverage")[:1]),
             trend=Subquery(trend, output_field=SCORE),
-            fees_last_fy=_fees_in(fy),
-            fees_prev_fy=_fees_in(fy - 1),
+            fees_last_fy=fees_in_year(fy),
+            fees_prev_fy=fees_in_year(fy - 1),
             pipeline=Coalesce(Subquery(pipeline, output_field=MONEY), Value(Decimal(0)), output_field=MONEY),
             next_review=Subquery(next_review),
             overdue_review=Exists(overdue_review),

@@ -27,7 +27,7 @@ from reports.pdf.data import (
     Score,
 )
 from reports.pdf.periods import Quarter
-from stakeholders.models import SENIOR_LEVELS, STRONG_STRENGTH, Interaction
+from stakeholders.models import STRONG_STRENGTH, Interaction
 from stakeholders.selectors.as_of import active_stakeholders_as_of, best_strengths_as_of
 
 
@@ -228,7 +228,7 @@ def _add_stakeholders(clients: dict[int, ClientData], end: datetime.date) -> Non
     best = best_strengths_as_of(list(clients), end)
     for client in clients.values():
         client.best_strength = {p.pk: best.get(p.pk, 0) for p in client.stakeholders}
-        key = [p for p in client.stakeholders if p.seniority in SENIOR_LEVELS or p.buying_role == "decision_maker"]
+        key = [p for p in client.stakeholders if p.is_key_person]
         client.key_people = len(key)
         client.coverage_gaps = [p for p in key if client.best_strength[p.pk] < STRONG_STRENGTH]
 

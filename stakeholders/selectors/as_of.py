@@ -14,17 +14,13 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
 from core.history import AsOf, as_model, event_model_of, history_starts_after, is_past, states_as_of
 from stakeholders.models import (
-    SENIOR_LEVELS,
-    BuyingRole,
     Relationship,
     Stakeholder,
     StakeholderStatus,
+    key_person_q,
 )
 
 ClientIds = Sequence[int] | None
-
-# Board, C-suite and decision-makers: the people senior coverage counts.
-SENIOR_OR_DECISION_MAKER = Q(seniority__in=SENIOR_LEVELS) | Q(buying_role=BuyingRole.DECISION_MAKER)
 
 
 def _client_filter(client_ids: ClientIds, field: str = "client_id") -> dict[str, list[int]]:
@@ -78,7 +74,7 @@ def senior_coverage_as_of(
     """{client id: (board, C-suite and decision-makers mapped, those of them someone at the firm
     knows at `min_strength` or more)} at the end of `day` (None: every client); clients with none
     mapped are left out."""
-    people = _stakeholder_states(client_ids, day).filter(SENIOR_OR_DECISION_MAKER)
+    people = _stakeholder_states(client_ids, day).filter(key_person_q())
     person = "pgh_obj_id" if is_past(day) else "pk"
     strong = _relationship_states(client_ids, day).filter(stakeholder_id=OuterRef(person), strength__gte=min_strength)
     rows = (

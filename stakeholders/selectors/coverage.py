@@ -41,15 +41,11 @@ class Gap:
     action: str  # "log" (log an interaction) or "owner" (assign an owner / add a relationship)
 
 
-def _is_key(person: Stakeholder) -> bool:
-    return person.buying_role == BuyingRole.DECISION_MAKER or person.seniority in SENIOR_LEVELS
-
-
 def gaps_for(person: Stakeholder, today: datetime.date) -> list[Gap]:
     """The coverage rules for one stakeholder loaded by `client_stakeholders`."""
     gaps = []
     rels = person.rels
-    if _is_key(person):
+    if person.is_key_person:
         if not any(rel.strength >= STRONG_STRENGTH for rel in rels):
             gaps.append(
                 Gap(

@@ -57,15 +57,16 @@ def test_non_admins_cannot_change_the_scorecard(scorecard, mike, login):
 
 
 @pytest.mark.parametrize(
-    ("change", "field"),
+    ("row", "change", "field"),
     [
-        ({"weight": "-1"}, "weight"),
-        ({"floor": "5", "target": "5"}, "measures-0-target"),
+        (0, {"weight": "-1"}, "weight"),
+        # Row 1: row 0's target (contact frequency) is the setting's, not the one sent.
+        (1, {"floor": "5", "target": "5"}, "measures-1-target"),
     ],
 )
-def test_bad_measures_are_refused_with_field_errors(scorecard, ada, login, change, field):
+def test_bad_measures_are_refused_with_field_errors(scorecard, ada, login, row, change, field):
     body = scorecard_body()
-    body["measures"][0].update(change)
+    body["measures"][row].update(change)
     response = login(ada).post("/api/health/scorecards/", body, content_type="application/json")
     assert response.status_code == 400
     assert field in str(response.json())

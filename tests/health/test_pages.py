@@ -212,7 +212,7 @@ def test_admin_adds_an_entered_measure_as_a_new_version(scorecard, ada, login):
     ("changes", "message"),
     [
         ({"measures-0-weight": "-5"}, "Weights cannot be negative"),
-        ({"measures-0-floor": "3", "measures-0-target": "3"}, "The floor and target must differ"),
+        ({"measures-1-floor": "0.5", "measures-1-target": "0.5"}, "The floor and target must differ"),
         ({"green_threshold": "30"}, "amber &lt; green"),
     ],
 )
@@ -221,6 +221,21 @@ def test_bad_scorecard_edits_are_refused(scorecard, ada, login, changes, message
     assert response.status_code == 200
     assert message in response.content.decode()
     assert Scorecard.objects.count() == 1
+
+
+def test_the_contact_target_is_the_setting_shown_read_only_and_kept_whatever_is_sent(scorecard, ada, login, settings):
+    settings.CONTACT_TARGET_PER_YEAR = 14
+    http = login(ada)
+    page = http.get(reverse("health-scorecard")).content.decode()
+    row = page.split('name="measures-0-target"')[1].split("</td>")[0]
+    assert 'value="14"' in row and "readonly" in row and "CONTACT_TARGET_PER_YEAR" in row
+    assert scorecard.measures.order_by("position").first().key == "contact_frequency"
+    response = http.post(reverse("health-scorecard"), scorecard_post(scorecard, **{"measures-0-target": "3"}))
+    assert response.status_code == 302
+    stored = Scorecard.objects.get(is_current=True).measures.get(key="contact_frequency").target
+    assert stored == 14
+    api = http.get("/api/health/scorecards/").json()
+    assert {m["key"]: m["target"] for m in api[0]["measures"]}["contact_frequency"] == "14.0000"
 
 
 def test_all_zero_weights_are_refused_on_the_page(scorecard, ada, login):
