@@ -118,6 +118,21 @@ class SavedView(models.Model):
         return self.name
 
 
+class ColumnPreference(models.Model):
+    """The columns a user chose to see in a wide list (the dashboard's table), kept across visits."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    page = models.CharField(max_length=50, default="dashboard")
+    columns = ArrayField(models.CharField(max_length=30), default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "page"], name="one_column_choice_per_user_and_page")]
+
+    def __str__(self) -> str:
+        return f"{self.page}: {', '.join(self.columns)}"
+
+
 class DigestDelivery(models.Model):
     """One weekly digest sent to one user: claimed before sending so a re-run never sends twice."""
 

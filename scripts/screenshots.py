@@ -20,8 +20,11 @@ ARGS = [
 ]
 PASSWORD = "keyline-demo-2026"  # noqa: S105 - the printed demo password
 
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
 SHOTS = [
-    # (login, path, file name); {client} is the partner's first client, {plan} its plan
+    # (login, path, file name[, viewport]); {client} is the partner's first client, {plan} its plan
     ("bd@keyline.example", "/dashboard/", "dashboard.png"),
     ("bd@keyline.example", "/clients/", "client-list.png"),
     ("partner@keyline.example", "/clients/{client}/", "client-detail.png"),
@@ -29,7 +32,19 @@ SHOTS = [
     ("partner@keyline.example", "{plan}", "plan.png"),
     ("mp@keyline.example", "/overview/", "overview.png"),
     ("partner@keyline.example", "/home/", "partner-home.png"),
+    ("partner@keyline.example", "/clients/{client}/", "client-detail-phone.png", PHONE),
+    ("bd@keyline.example", "/dashboard/", "dashboard-phone.png", PHONE),
 ]
+
+
+def _shrink(path: Path) -> None:
+    """Keep the PNGs small: 256 colours are plenty for a UI screenshot."""
+    try:
+        from PIL import Image
+    except ImportError:
+        return
+    with Image.open(path) as image:
+        image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
 
 
 def main() -> None:
@@ -41,8 +56,9 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=ARGS)
-        for email, path, name in shots:
-            context = browser.new_context(base_url=options.base, viewport={"width": 1440, "height": 900})
+        for email, path, name, *size in shots:
+            viewport = size[0] if size else DESKTOP
+            context = browser.new_context(base_url=options.base, viewport=viewport)
             page = context.new_page()
             page.goto("/login/")
             page.get_by_label("Email").fill(email)
@@ -63,6 +79,7 @@ def main() -> None:
             page.goto(path)
             page.wait_for_load_state("networkidle")
             page.screenshot(path=str(OUT / name), full_page=False)
+            _shrink(OUT / name)
             print(f"saved docs/screenshots/{name}")
             context.close()
         browser.close()

@@ -15,8 +15,8 @@ from django.utils import timezone
 from accounts.access import sees_all_open_clients, sees_behind_walls, starts_on_own_portfolio
 from accounts.models import Client, Role, User
 from reports.dashboard import aggregates, selectors, svg
-from reports.dashboard.params import DashboardParams, parse_params
-from reports.models import SavedView
+from reports.dashboard.params import COLUMN_LABELS, DEFAULT_COLUMNS, DashboardParams, parse_params
+from reports.models import ColumnPreference, SavedView
 
 SHARED_REFRESH_OVERLAP_SECONDS = 30  # refreshed figures outlive the beat that refreshes them
 
@@ -31,6 +31,24 @@ def read_params(user: User, query: QueryDict) -> tuple[DashboardParams, selector
     options = cached_filter_options(user)
     selectors.check_choices(params, options)
     return params, options
+
+
+def shown_columns(user: User, params: DashboardParams) -> tuple[str, ...]:
+    """The table's columns: the URL's (a saved or shared view), else the reader's choice, else the defaults."""
+    if params.columns is not None:
+        return params.columns
+    chosen = ColumnPreference.objects.filter(user=user, page="dashboard").values_list("columns", flat=True).first()
+    if chosen is None:
+        return DEFAULT_COLUMNS
+    return tuple(key for key in COLUMN_LABELS if key in chosen)
+
+
+def without_columns(query: str) -> str:
+    """`query` less its `cols`, so that the reader's remembered columns apply."""
+    values = QueryDict(query.lstrip("?"), mutable=True)
+    values.pop("cols", None)
+    values.pop("page", None)
+    return values.urlencode()
 
 
 def cached_filter_options(user: User) -> selectors.FilterOptions:

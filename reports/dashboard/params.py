@@ -49,6 +49,15 @@ SORT_LABELS = {
     "last_contact": "Days since contact",
 }
 
+# Columns a reader may hide ("name" always shows). The defaults fit a 1280 px screen with the
+# reasons for attention in view; the reader's choice is kept per user (ColumnPreference) and a
+# saved view carries its own (`cols` in its query).
+COLUMN_LABELS = {
+    **{key: label for key, label in SORT_LABELS.items() if key != "name"},
+    "reasons": "Why it needs attention",
+}
+DEFAULT_COLUMNS = ("band", "score", "trend", "fees", "fee_change", "crp", "reasons")
+
 FILTER_KEYS = ("q", "pg", "office", "crp", "tier", "band", "sector", "attention", "mine")
 
 
@@ -66,6 +75,8 @@ class DashboardParams:
     sort: str = "name"
     page: int | str = 1
     page_size: int = DEFAULT_PAGE_SIZE
+    # None: the URL is silent and the reader's remembered columns apply
+    columns: tuple[str, ...] | None = None
     notices: list[str] = field(default_factory=list)
 
     @property
@@ -91,6 +102,7 @@ class DashboardParams:
             "sort": self.sort,
             "size": self.page_size,
             "page": self.page,
+            "cols": None if self.columns is None else ",".join(self.columns) or ",",
         }
         values.update(overrides)
         defaults = {"sort": "band" if values.get("attention") else "name", "size": DEFAULT_PAGE_SIZE, "page": 1}
@@ -106,7 +118,7 @@ class DashboardParams:
 
     def filter_query(self) -> str:
         """Filters and search only: for links to other pages that filter the same way."""
-        return self.query(sort=None, size=None, page=None)
+        return self.query(sort=None, size=None, page=None, cols=None)
 
 
 def _int_or_notice(raw: str, label: str, notices: list[str]) -> int | None:
@@ -162,6 +174,7 @@ def parse_params(query: QueryDict, *, default_mine: bool = False) -> DashboardPa
         sort = "name"
     params.sort = sort
 
+    params.columns = parse_columns(query)
     params.page_size = _page_size(query.get("size", ""), notices)
     page = query.get("page", "1") or "1"
     params.page = page if page == "last" else (page_number(page) or 1)
@@ -185,3 +198,11 @@ def _page_size(raw: str, notices: list[str]) -> int:
         notices.append(f"Showing {DEFAULT_PAGE_SIZE} rows per page: a page needs at least one row.")
         return DEFAULT_PAGE_SIZE
     return size
+
+
+def parse_columns(query: QueryDict) -> tuple[str, ...] | None:
+    """The columns named in `cols` (comma-separated or repeated), in table order; None when absent."""
+    if "cols" not in query:
+        return None
+    named = {key for raw in query.getlist("cols") for key in raw.split(",")}
+    return tuple(key for key in COLUMN_LABELS if key in named)

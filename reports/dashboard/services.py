@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from accounts.services import audited_write
-from reports.dashboard.params import parse_params
-from reports.models import SavedView
+from reports.dashboard.params import COLUMN_LABELS, parse_params
+from reports.models import ColumnPreference, SavedView
 
 MAX_SAVED_VIEWS = 50
 
@@ -44,3 +44,14 @@ def digest_preference_set(*, actor: User, weekly_digest: bool) -> User:
         User.objects.filter(pk=actor.pk).update(weekly_digest=weekly_digest)
     actor.weekly_digest = weekly_digest
     return actor
+
+
+def column_preference_set(*, actor: User, columns: list[str], page: str = "dashboard") -> ColumnPreference:
+    """Remember the columns `actor` shows on `page`; names that are not columns are refused."""
+    unknown = [key for key in columns if key not in COLUMN_LABELS]
+    if unknown:
+        raise ValidationError({"cols": f"“{unknown[0][:40]}” is not a column of this table."})
+    ordered = [key for key in COLUMN_LABELS if key in columns]
+    with audited_write(actor):
+        preference, _ = ColumnPreference.objects.update_or_create(user=actor, page=page, defaults={"columns": ordered})
+    return preference

@@ -37,6 +37,34 @@ def _h(template: str, *args: object) -> str:
     return template.format(*[escape(a) if isinstance(a, str) else a for a in args])
 
 
+def _label(text: str, x: float, y: float, width_chars: int = 21) -> str:
+    """A chart label in at most two lines around baseline `y`; a name longer still ends in "…" and
+    keeps its whole text in a tooltip, so no label is cut mid-word without notice."""
+    words, lines = text.split(), [""]
+    for word in words:
+        candidate = f"{lines[-1]} {word}".strip()
+        if len(candidate) <= width_chars or not lines[-1]:
+            lines[-1] = candidate
+        else:
+            lines.append(word)
+    if len(lines) > 2:
+        lines = [lines[0], " ".join(lines[1:])]
+    lines = [line if len(line) <= width_chars else line[: width_chars - 1] + "…" for line in lines]
+    if len(lines) == 1:
+        return _h('<text x="{}" y="{}" class="chart-label"><title>{}</title>{}</text>', x, y, text, lines[0])
+    return _h(
+        '<text x="{}" y="{}" class="chart-label"><title>{}</title><tspan x="{}" dy="-0.5em">{}</tspan>'
+        '<tspan x="{}" dy="1.1em">{}</tspan></text>',
+        x,
+        y,
+        text,
+        x,
+        lines[0],
+        x,
+        lines[1],
+    )
+
+
 def _defs(prefix: str, names: Sequence[str]) -> str:
     parts = []
     for name in names:
@@ -174,7 +202,7 @@ def fees_by_line(matrix: FeeMatrix) -> SafeString:
         )
     for row, (line, amounts) in enumerate(matrix.rows):
         y0 = legend + row * group
-        body.append(_h('<text x="0" y="{}" class="chart-label">{}</text>', y0 + group / 2 + 2, line[:22]))
+        body.append(_label(line, 0, y0 + group / 2 + 2))
         for i, amount in enumerate(amounts):
             width = float(amount) / largest * span
             y = y0 + i * 12
@@ -215,13 +243,11 @@ def movers(up: list[Mover], down: list[Mover]) -> SafeString:
         x = middle if change >= 0 else middle - width
         label_x = middle + width + 4 if change >= 0 else middle - width - 4
         anchor = "start" if change >= 0 else "end"
+        body.append(_label(mover.name, 0, round(y + 15, 1)))
         body.append(
             _h(
-                '<text x="0" y="{:.1f}" class="chart-label">{}</text>'
                 '<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{}" fill="url(#move-{})"/>'
                 '<text x="{:.1f}" y="{:.1f}" class="chart-value" text-anchor="{}">{}{:.1f}</text>',
-                y + 15,
-                mover.name[:22],
                 x,
                 y,
                 width,
@@ -245,13 +271,11 @@ def workload(rows: list[CrpSignals]) -> SafeString:
     for index, row in enumerate(rows):
         y = GAP + index * (BAR_HEIGHT + GAP)
         width = float(row.workload) / largest * span
+        body.append(_label(row.name, 0, y + 16))
         body.append(
             _h(
-                '<text x="0" y="{}" class="chart-label">{}</text>'
                 '<rect x="{}" y="{}" width="{:.1f}" height="{}" fill="url(#load-s0)"/>'
                 '<text x="{:.1f}" y="{}" class="chart-value">{} clients · {:.1f}</text>',
-                y + 16,
-                row.name[:22],
                 LABEL_WIDTH,
                 y,
                 width,

@@ -14,6 +14,7 @@ urlpatterns = [
         name="dashboard-export-xlsx",
     ),
     path("dashboard/views/", views.saved_view_save, name="saved-view-save"),
+    path("dashboard/columns/", views.column_preference_save, name="dashboard-columns"),
     path("dashboard/views/<int:pk>/delete/", views.saved_view_delete, name="saved-view-delete"),
     path("whitespace/", views.whitespace_view, name="whitespace"),
     path("overview/", views.overview_view, name="overview"),

@@ -19,7 +19,7 @@ from health.models import Band
 from planning.models import Action
 from planning.services import action_mark_done
 from reports.dashboard import exports, home, pages, services, whitespace
-from reports.dashboard.params import ATTENTION_REASONS, PAGE_SIZES, SORT_LABELS
+from reports.dashboard.params import ATTENTION_REASONS, COLUMN_LABELS, PAGE_SIZES, SORT_LABELS
 from reports.models import SavedView
 
 
@@ -34,9 +34,13 @@ def dashboard(request):
         return redirect(f"{reverse('dashboard')}?mine=1")
     params, options = pages.read_params(request.user, request.GET)
     table = pages.table_page(request.user, params)
+    columns = pages.shown_columns(request.user, params)
     context = {
         "params": params,
         "table": table,
+        "columns": columns,
+        "column_labels": COLUMN_LABELS,
+        "view_query": params.query(page=None, cols=",".join(columns) or ","),
         "options": options,
         "sort_labels": SORT_LABELS,
         "reasons": ATTENTION_REASONS,
@@ -90,6 +94,18 @@ def saved_view_save(request):
         return redirect(f"{reverse('dashboard')}?{request.POST.get('query', '')}")
     messages.success(request, f"Saved the view “{view.name}”.")
     return redirect(f"{reverse('dashboard')}?{view.query}")
+
+
+@require_POST
+def column_preference_save(request):
+    """The column chooser: remember the reader's columns, then show the view they were on."""
+    query = request.POST.get("query", "")
+    try:
+        services.column_preference_set(actor=request.user, columns=request.POST.getlist("cols"))
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    return redirect(f"{reverse('dashboard')}?{pages.without_columns(query)}")
 
 
 @require_POST

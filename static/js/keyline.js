@@ -2,13 +2,46 @@
 (function () {
   "use strict";
 
+  // The header's menu button (narrow screens) shows and hides the navigation and account links.
   function setupNavToggle() {
     var button = document.querySelector("[data-nav-toggle]");
-    var nav = document.getElementById("main-nav");
-    if (!button || !nav) return;
+    var menu = button && document.getElementById(button.getAttribute("aria-controls"));
+    if (!button || !menu) return;
     button.addEventListener("click", function () {
-      var open = nav.classList.toggle("open");
+      var open = menu.classList.toggle("open");
       button.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
+  // The account menu closes on Escape and on a click elsewhere, as menus do.
+  function setupAccountMenu() {
+    var menu = document.querySelector("[data-account-menu]");
+    if (!menu) return;
+    document.addEventListener("click", function (event) {
+      if (menu.open && !menu.contains(event.target)) menu.open = false;
+    });
+    menu.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.open) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
+  }
+
+  // A box that scrolls sideways (wide tables, the org chart) says so while part of it is hidden.
+  function markScrollable(root) {
+    root.querySelectorAll("[data-scroll-cue]").forEach(function (box) {
+      function update() {
+        var hidden = box.scrollWidth - box.clientWidth;
+        box.classList.toggle("can-scroll-left", box.scrollLeft > 2);
+        box.classList.toggle("can-scroll-right", hidden - box.scrollLeft > 2);
+      }
+      if (!box.dataset.scrollCueReady) {
+        box.dataset.scrollCueReady = "1";
+        box.addEventListener("scroll", update, { passive: true });
+        window.addEventListener("resize", update);
+      }
+      update();
     });
   }
 
@@ -27,7 +60,12 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     setupNavToggle();
+    setupAccountMenu();
     autohide(document);
+    markScrollable(document);
   });
-  document.addEventListener("htmx:afterSwap", function (event) { autohide(event.target); });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    autohide(event.target);
+    markScrollable(document);
+  });
 })();
