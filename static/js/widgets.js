@@ -1,4 +1,4 @@
-// Shared form widgets: type-ahead pickers and length counters. No inline scripts (CSP).
+// Shared page behaviours: type-ahead pickers, length counters, fresh pages on Back. No inline scripts (CSP).
 // Both run on the first load and on every htmx swap (htmx:load fires for each new element).
 (function () {
   "use strict";
@@ -69,4 +69,13 @@
 
   document.addEventListener("htmx:load", function (event) { setup(event.detail.elt); });
   document.addEventListener("DOMContentLoaded", function () { setup(document); });
+})();
+
+// A page the browser kept whole in memory (back/forward cache) shows figures from when it was left:
+// fetch it again, so Back after an edit elsewhere never shows an old value.
+(function () {
+  "use strict";
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) window.location.reload();
+  });
 })();

@@ -5,7 +5,14 @@ from django.db import transaction
 from playwright.sync_api import expect
 
 from stakeholders.models import Interaction
-from tests.factories import ClientFactory, RelationshipFactory, StakeholderFactory, UserFactory
+from tests.factories import (
+    AccountPlanFactory,
+    ClientFactory,
+    ObjectiveFactory,
+    RelationshipFactory,
+    StakeholderFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -71,3 +78,23 @@ def test_a_long_summary_is_counted_and_refused_whole_rather_than_cut(page, log_i
     expect(page.locator("#interaction-log-form .field-error")).to_contain_text("at most 500 characters")
     assert page.locator("#interaction-log-form").get_by_label("Summary").input_value() == "x" * 510
     assert not Interaction.objects.exists()
+
+
+def test_back_after_an_in_place_edit_shows_the_new_value(page, log_in, alice, client_with_people):
+    plan = AccountPlanFactory(client=client_with_people, year=2026)
+    objective = ObjectiveFactory(plan=plan, title="Win the panel review", target_value=1000, current_value=845)
+    log_in(alice)
+    page.goto(f"/plans/{plan.pk}/")
+    row = page.locator(f"#objective-{objective.pk}")
+    row.get_by_text("Edit").click()
+    row.locator("input[name=current_value]").fill("900")
+    row.locator("input[name=current_value]").press("Enter")
+    expect(page.locator(f"#objective-{objective.pk} [data-testid=current-value]")).to_contain_text("900 / 1000")
+
+    page.get_by_role("link", name="Home").first.click()
+    page.wait_for_load_state("networkidle")
+    served = []
+    page.on("request", lambda request: served.append(request.url) if f"/plans/{plan.pk}/" in request.url else None)
+    page.go_back()
+    expect(page.locator(f"#objective-{objective.pk} [data-testid=current-value]")).to_contain_text("900 / 1000")
+    assert served, "Back must ask the server again, not show a kept copy"
