@@ -98,3 +98,16 @@ def test_back_after_an_in_place_edit_shows_the_new_value(page, log_in, alice, cl
     page.go_back()
     expect(page.locator(f"#objective-{objective.pk} [data-testid=current-value]")).to_contain_text("900 / 1000")
     assert served, "Back must ask the server again, not show a kept copy"
+
+
+def test_logging_on_the_timeline_updates_the_timeline_list_in_place(page, log_in, alice, client_with_people):
+    log_in(alice)
+    page.goto(f"/clients/{client_with_people.pk}/interactions/")
+    page.evaluate("window.__noReload = true")
+    form = page.locator("#interaction-log-form")
+    form.get_by_label("Summary").fill("Call about the tender")
+    form.get_by_role("button", name="Log interaction").click()
+    expect(page.locator("#timeline-list")).to_contain_text("Call about the tender")
+    expect(page.locator("#timeline-list")).to_have_count(1)
+    expect(page.locator("#contact-frequency strong")).to_have_text("1")
+    assert page.evaluate("window.__noReload") is True
