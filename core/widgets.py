@@ -8,16 +8,18 @@ access rule like any other choice.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import forms
 
 PICKER = {"data-picker": ""}
 
 
 class PickerSelectMultiple(forms.SelectMultiple):
-    def __init__(self, attrs: dict | None = None, choices=()) -> None:
+    def __init__(self, attrs: dict | None = None, choices: Iterable = ()) -> None:
         super().__init__({**PICKER, **(attrs or {})}, choices)
 
 
 class PickerSelect(forms.Select):
-    def __init__(self, attrs: dict | None = None, choices=()) -> None:
+    def __init__(self, attrs: dict | None = None, choices: Iterable = ()) -> None:
         super().__init__({**PICKER, **(attrs or {})}, choices)
