@@ -10,6 +10,7 @@ from accounts.models import (
     User,
 )
 from accounts.services import client_name_check
+from core.widgets import PickerSelect
 
 
 def partner_field(label: str, required: bool = True) -> forms.ModelChoiceField:
@@ -17,6 +18,7 @@ def partner_field(label: str, required: bool = True) -> forms.ModelChoiceField:
         queryset=User.objects.filter(is_active=True).order_by("full_name"),
         label=label,
         required=required,
+        widget=PickerSelect,
         error_messages={"invalid_choice": "Choose an active firm person from the list."},
     )
 

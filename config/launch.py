@@ -70,6 +70,16 @@ def stop_restarted_server(pgdata: Path) -> None:
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user, timeout=60)
 
 
+def set_runtime_dir() -> None:
+    """GLib (PDF rendering) warns on every render when XDG_RUNTIME_DIR is unset: give it a private folder."""
+    if os.environ.get("XDG_RUNTIME_DIR"):
+        return
+    runtime = BASE_DIR / "var" / "run"
+    runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+    runtime.chmod(0o700)
+    os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=int(os.environ.get("KEYLINE_PORT", "8000")))
@@ -79,6 +89,9 @@ def main() -> int:
     server, url = start_embedded_postgres(BASE_DIR / "var" / "pgdata")
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DEBUG", "true")
+    # The dev server opens a connection per request thread: kept-alive ones would pile up idle.
+    os.environ.setdefault("CONN_MAX_AGE", "0")
+    set_runtime_dir()
     os.environ.pop("REDIS_URL", None)
     os.environ["CELERY_BROKER_URL"] = "filesystem://"
     os.environ["CELERY_FILESYSTEM_BROKER_DIR"] = str(BASE_DIR / "var" / "broker")

@@ -146,7 +146,10 @@ DATABASE_URL = (
     or embedded_database_url(VAR_DIR / "pgdata")
     or (f"postgres://postgres@localhost/{EMBEDDED_DATABASE_NAME}")
 )
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+# Persistent connections pay off under gunicorn; config.launch sets 0 for the dev server, which
+# serves each request on a new thread, so kept connections would pile up idle.
+CONN_MAX_AGE = env_int("CONN_MAX_AGE", 60)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Keyline runs on PostgreSQL only; DATABASE_URL must be postgres://…")
 if test_db_name := os.environ.get("TEST_DATABASE_NAME"):
@@ -207,7 +210,12 @@ SECURE_CSP = {
 # --- Static, media and storage -------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS: list = [BASE_DIR / "static"]
+# Browser packages from npm (package.json, locked): served under static/vendor/. Without `npm ci`
+# the pages still work, with plain selects instead of type-ahead pickers.
+TOM_SELECT_DIST = BASE_DIR / "node_modules" / "tom-select" / "dist"
+if TOM_SELECT_DIST.is_dir():
+    STATICFILES_DIRS.append(("vendor/tom-select", TOM_SELECT_DIST))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served/"  # stored reports are downloaded only through authorised views
 STORAGES = {
@@ -345,6 +353,7 @@ SPECTACULAR_SETTINGS = {
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
+FORMAT_MODULE_PATH = ["config.formats"]  # ISO first for date inputs (config/formats/en_GB)
 USE_TZ = True
 
 LOGGING = {
@@ -352,7 +361,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # Django's own console handler would print each of its lines a second time beside root's.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
 
 # --- Health scores ---------------------------------------------------------------------------------

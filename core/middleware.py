@@ -4,7 +4,7 @@ from typing import Any
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponseBadRequest, JsonResponse
 from django.http.response import HttpResponseBase
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 from core.parsers import with_ascii_digits
 
@@ -72,4 +72,6 @@ class NoStoreMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         add_never_cache_headers(response)
+        # htmx asks the same URL for a fragment: no cache may answer a full page with one, or the reverse.
+        patch_vary_headers(response, ("HX-Request",))
         return response

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from health.services.measurements import NOTE_MAX_LENGTH
 from health.services.scorecards import MeasureInput
 
 NUMBER = {"required": "Enter a number.", "invalid": "Enter a number."}
@@ -13,10 +14,7 @@ class ScorecardForm(forms.Form):
     green_threshold = forms.DecimalField(error_messages=NUMBER)
     amber_threshold = forms.DecimalField(error_messages=NUMBER)
     min_coverage = forms.DecimalField(error_messages=NUMBER)
-    note = forms.CharField(required=False, strip=False)
-
-    def clean_note(self) -> str:
-        return self.cleaned_data["note"][:300]
+    note = forms.CharField(required=False, strip=False, max_length=NOTE_MAX_LENGTH)
 
 
 class MeasureForm(forms.Form):

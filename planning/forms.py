@@ -7,6 +7,7 @@ from django.db.models import Model
 
 from accounts.access import firm_people_for
 from accounts.models import User
+from core.widgets import PickerSelect, PickerSelectMultiple
 from planning.choices import bounds
 from planning.models import (
     AccountPlan,
@@ -34,6 +35,7 @@ def limit_to_model_range(field: forms.Field, model: type[Model], name: str) -> N
 def active_people() -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         queryset=User.objects.filter(is_active=True).order_by("full_name"),
+        widget=PickerSelect,
         error_messages={"invalid_choice": "Choose an active firm person from the list."},
     )
 
@@ -86,7 +88,7 @@ class ActionForm(VersionedForm):
     class Meta:
         model = Action
         fields = Action.EDITABLE_FIELDS
-        widgets = {"due_date": DATE, "stakeholders": forms.SelectMultiple(attrs={"size": 3})}
+        widgets = {"due_date": DATE, "stakeholders": PickerSelectMultiple(attrs={"size": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,8 +125,8 @@ class ReviewForm(VersionedForm):
             "held_date": DATE,
             "notes": forms.Textarea(attrs={"rows": 2}),
             "decisions": forms.Textarea(attrs={"rows": 2}),
-            "firm_attendees": forms.SelectMultiple(attrs={"size": 3}),
-            "client_attendees": forms.SelectMultiple(attrs={"size": 3}),
+            "firm_attendees": PickerSelectMultiple(attrs={"size": 3}),
+            "client_attendees": PickerSelectMultiple(attrs={"size": 3}),
         }
 
     def __init__(self, *args, **kwargs):

@@ -39,10 +39,12 @@ if command -v dpkg-query >/dev/null; then
   [[ $DEV -eq 1 ]] && install_debs "${DEV_DEBS[@]}"
 fi
 
+# pip puts uv in the user scripts folder, which is often not on PATH: look there before installing.
+USER_BIN="$(python3 -c 'import os, sysconfig; print(sysconfig.get_path("scripts", os.name + "_user"))' 2>/dev/null || echo "$HOME/.local/bin")"
+export PATH="$PATH:$USER_BIN:$HOME/.local/bin"
 if ! command -v uv >/dev/null; then
   echo "Installing uv…"
   python3 -m pip install --quiet --user uv 2>/dev/null || python3 -m pip install --quiet uv
-  export PATH="$HOME/.local/bin:$PATH"
 fi
 
 # Use a Python 3.12+ already on this machine when there is one; otherwise uv may fetch one.
@@ -54,4 +56,17 @@ if [[ $DEV -eq 1 ]]; then
   uv sync --frozen --quiet
 else
   uv sync --frozen --quiet --no-dev
+fi
+
+# Browser packages (package.json, locked). Optional: without npm the pages keep plain selects.
+if command -v npm >/dev/null; then
+  if [[ ! -f node_modules/.package-lock.json ]] || ! cmp -s package-lock.json node_modules/.keyline-lock; then
+    if npm ci --no-audit --no-fund --loglevel=error; then
+      cp package-lock.json node_modules/.keyline-lock
+    else
+      echo "npm ci failed: pickers fall back to plain lists until it succeeds." >&2
+    fi
+  fi
+else
+  echo "npm not found: pickers fall back to plain lists (install Node.js and rerun for type-ahead pickers)."
 fi

@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 
 from accounts.access import firm_people_for
 from accounts.models import Client, User
+from core.widgets import PickerSelectMultiple
 from stakeholders import selectors
 from stakeholders.models import (
     BuyingRole,
@@ -20,7 +21,7 @@ from stakeholders.models import (
 )
 
 
-class QuickSelectMultiple(forms.SelectMultiple):
+class QuickSelectMultiple(PickerSelectMultiple):
     """A multiple select rendered in one pass: pickers with hundreds of people stay cheap to draw."""
 
     def render(self, name, value, attrs=None, renderer=None):

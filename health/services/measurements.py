@@ -63,6 +63,16 @@ def clean_date(raw: object) -> datetime.date:
     return day
 
 
+NOTE_MAX_LENGTH = 300  # Measurement.note and Scorecard.note
+NOTE_TOO_LONG = f"Longer than {NOTE_MAX_LENGTH} characters: shorten it; nothing was cut."
+
+
+def clean_note(note: str) -> str:
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ValidationError({"note": NOTE_TOO_LONG})
+    return note
+
+
 def measurement_enter(
     *,
     actor: User,
@@ -77,12 +87,13 @@ def measurement_enter(
         raise ValidationError({"client": "Unknown client."})
     number = clean_value(measure_key, value, entered_measure_keys())
     day = clean_date(measured_on)
+    note = clean_note(note)
     with audited_write(actor):
         measurement, _ = Measurement.objects.update_or_create(
             client=client,
             measure_key=measure_key,
             measured_on=day,
-            defaults={"value": number, "note": note[:300], "entered_by": actor},
+            defaults={"value": number, "note": note, "entered_by": actor},
         )
     return measurement
 
@@ -123,6 +134,7 @@ def measurements_import(*, actor: User, csv_text: str, dry_run: bool) -> ImportR
             key = (row.get("measure_key") or "").strip()
             value = clean_value(key, row.get("value"), keys)
             day = clean_date(row.get("measured_on"))
+            note = clean_note(row.get("note") or "")
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 report.errors.append({"line": line, "field": name, "message": messages[0]})
@@ -132,7 +144,7 @@ def measurements_import(*, actor: User, csv_text: str, dry_run: bool) -> ImportR
             measure_key=key,
             value=value,
             measured_on=day,
-            note=(row.get("note") or "")[:300],
+            note=note,
             entered_by=actor,
         )
     if report.errors:

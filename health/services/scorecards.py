@@ -15,6 +15,7 @@ from accounts.services import audited_write
 from health import measures
 from health.models import Measure, MeasureSource, RecomputeJob, Scorecard
 from health.services.jobs import recompute_job_create
+from health.services.measurements import NOTE_MAX_LENGTH, NOTE_TOO_LONG
 from health.services.recompute import measure_target
 
 
@@ -78,6 +79,8 @@ def scorecard_publish(
         errors["green_threshold"] = "Thresholds run 0 ≤ amber < green ≤ 100."
     if not (Decimal(0) <= min_coverage <= Decimal(1)):
         errors["min_coverage"] = "Minimum coverage is a share between 0 and 1."
+    if len(note or "") > NOTE_MAX_LENGTH:
+        errors["note"] = NOTE_TOO_LONG
     try:
         validate_measures(measures_in)
     except ValidationError as error:

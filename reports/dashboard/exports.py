@@ -1,39 +1,74 @@
-"""CSV and Excel exports of the dashboard's current view: the same rows and columns as the table."""
+"""CSV and Excel exports of the dashboard's current view: the same rows and columns as the table,
+plus why each client needs attention.
+
+Each column says what kind of figure it holds, and both formats follow that: the CSV writes plain
+numbers at a sensible precision (51000, 12.5, 35), the workbook writes numbers with currency,
+percent and date formats, an autofilter, a frozen header and client column, and widths that fit.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
-from decimal import Decimal
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from openpyxl import Workbook
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from accounts.models import Client
 from health.models import Band
-from reports.dashboard.selectors import days_since
+from reports.dashboard.selectors import attention_reasons, days_since
 
-HEADERS = [
-    "Client",
-    "Sector",
-    "Tier",
-    "CRP",
-    "Band",
-    "Score",
-    "90-day trend",
-    "Coverage",
-    "Fees last FY",
-    "Fee change %",
-    "Weighted pipeline",
-    "Next review",
-    "Overdue actions",
-    "Coverage gaps",
-    "Days since contact",
-]
-TEXT_COLUMNS = {0, 1, 2, 3, 4}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BAND_LABELS = dict(Band.choices)
+CURRENCY_SYMBOL = "£"  # the PDFs' money() uses the same
+MIN_WIDTH, MAX_WIDTH = 8, 60
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    value: Callable[[Client], object]
+    kind: str = "text"  # text | number | money | percent (a value in percentage points) | date
+    places: int = 0  # decimals shown for numbers and percentages
+
+    @property
+    def excel_format(self) -> str:
+        decimals = "." + "0" * self.places if self.places else ""
+        return {
+            "number": f"#,##0{decimals}",
+            "money": f'"{CURRENCY_SYMBOL}"#,##0{decimals};-"{CURRENCY_SYMBOL}"#,##0{decimals}',
+            "percent": f"0{decimals}%",
+            "date": "yyyy-mm-dd",
+        }.get(self.kind, "General")
+
+
+def _share_as_points(share: Decimal | None) -> Decimal | None:
+    return None if share is None else share * 100
+
+
+COLUMNS = [
+    Column("Client", lambda c: c.name),
+    Column("Sector", lambda c: c.sector),
+    Column("Tier", lambda c: c.tier_name),
+    Column("CRP", lambda c: c.crp_name or ""),
+    Column("Band", lambda c: BAND_LABELS.get(c.band, "Not scored")),
+    Column("Score", lambda c: c.score, "number", 1),
+    Column("90-day trend", lambda c: c.trend, "number", 1),
+    Column("Data coverage %", lambda c: _share_as_points(c.coverage), "percent"),
+    Column("Fees last FY", lambda c: c.fees_last_fy, "money"),
+    Column("Fee change %", lambda c: c.fee_change, "percent", 1),
+    Column("Weighted pipeline", lambda c: c.pipeline, "money"),
+    Column("Next review", lambda c: c.next_review, "date"),
+    Column("Overdue actions", lambda c: c.overdue_actions, "number"),
+    Column("Coverage gaps", lambda c: c.coverage_gaps, "number"),
+    Column("Days since contact", lambda c: days_since(c.last_contact), "number"),
+    Column("Why it needs attention", lambda c: "; ".join(attention_reasons(c))),
+]
+HEADERS = [column.header for column in COLUMNS]
 
 
 def escape_formula(text: str) -> str:
@@ -41,32 +76,27 @@ def escape_formula(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def row_values(client: Client) -> list:
-    return [
-        client.name,
-        client.sector,
-        client.tier_name,
-        client.crp_name or "",
-        BAND_LABELS.get(client.band, "Not scored"),
-        client.score,
-        client.trend,
-        client.coverage,
-        client.fees_last_fy,
-        round(client.fee_change, 1) if client.fee_change is not None else None,
-        client.pipeline,
-        client.next_review,
-        client.overdue_actions,
-        client.coverage_gaps,
-        days_since(client.last_contact),
-    ]
+def rounded(value, places: int) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
-def _cell_text(value) -> str:
+def csv_text(column: Column, value) -> str:
+    """A cell of the CSV: numbers at the column's precision without trailing zeros, text escaped."""
     if value is None:
         return ""
-    if isinstance(value, Decimal):
-        return f"{value:f}"
-    return str(value)
+    if column.kind == "text":
+        return escape_formula(str(value))
+    if column.kind == "date":
+        return value.isoformat()
+    text = f"{rounded(value, column.places):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def excel_value(column: Column, value):
+    if value is None or column.kind in ("text", "date"):
+        return value
+    number = float(rounded(value, column.places))
+    return number / 100 if column.kind == "percent" else number
 
 
 def to_csv(clients: Iterable[Client]) -> str:
@@ -74,28 +104,44 @@ def to_csv(clients: Iterable[Client]) -> str:
     writer = csv.writer(buffer)
     writer.writerow(HEADERS)
     for client in clients:
-        values = row_values(client)
-        writer.writerow(
-            [escape_formula(_cell_text(v)) if i in TEXT_COLUMNS else _cell_text(v) for i, v in enumerate(values)]
-        )
+        writer.writerow([csv_text(column, column.value(client)) for column in COLUMNS])
     return buffer.getvalue()
 
 
+def _shown_width(column: Column, value) -> int:
+    if value is None:
+        return 0
+    if column.kind == "date":
+        return 10
+    if column.kind == "text":
+        return len(str(value))
+    return len(f"{rounded(value, column.places):,f}") + (2 if column.kind in ("money", "percent") else 0)
+
+
 def to_xlsx(clients: Iterable[Client], title: str = "Portfolio") -> bytes:
-    workbook = Workbook(write_only=False)
+    workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
     sheet.append(HEADERS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    widths = [len(header) + 3 for header in HEADERS]  # room for the autofilter button
     for client in clients:
-        values = row_values(client)
-        sheet.append([float(v) if isinstance(v, Decimal) else v for v in values])
-        for index in TEXT_COLUMNS:
-            cell = sheet.cell(row=sheet.max_row, column=index + 1)
-            # A string cell is never evaluated; without this openpyxl would store "=…" as a formula.
-            cell.data_type = "s"
-    for index, header in enumerate(HEADERS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(header) + 2)
-    sheet.freeze_panes = "A2"
+        values = [column.value(client) for column in COLUMNS]
+        sheet.append([excel_value(column, value) for column, value in zip(COLUMNS, values, strict=True)])
+        row = sheet.max_row
+        for index, (column, value) in enumerate(zip(COLUMNS, values, strict=True)):
+            cell = sheet.cell(row=row, column=index + 1)
+            if column.kind == "text":
+                # A string cell is never evaluated; without this openpyxl would store "=…" as a formula.
+                cell.data_type = "s"
+            elif value is not None:
+                cell.number_format = column.excel_format
+            widths[index] = max(widths[index], _shown_width(column, value))
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(MAX_WIDTH, max(MIN_WIDTH, width + 1))
+    sheet.freeze_panes = "B2"  # the header and the client's name stay in view
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{sheet.max_row}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import OVERVIEW_REFUSED, get_editable_object, may_see_firm_overview, require
@@ -20,7 +21,8 @@ from planning.models import Action
 from planning.services import action_mark_done
 from reports.dashboard import exports, home, pages, services, whitespace
 from reports.dashboard.params import ATTENTION_REASONS, COLUMN_LABELS, PAGE_SIZES, SORT_LABELS
-from reports.models import SavedView
+from reports.models import ReportKind, SavedView
+from reports.pdf.periods import last_complete_quarter
 
 
 def _notify(request, params) -> None:
@@ -139,7 +141,17 @@ def overview_view(request):
     return render(
         request,
         "reports/dashboard/overview.html",
-        {"overview": pages.cached_overview(request.user), "reasons": ATTENTION_REASONS},
+        {
+            "overview": pages.cached_overview(request.user),
+            "reasons": ATTENTION_REASONS,
+            "pack_query": urlencode(
+                {
+                    "kind": ReportKind.QUARTERLY_PACK,
+                    "scope": "firm",
+                    "quarter": last_complete_quarter(timezone.localdate()).code,
+                }
+            ),
+        },
     )
 
 

@@ -73,6 +73,8 @@ def plan_interactions(job: ImportJob, outcome: Outcome) -> tuple[list[PlannedInt
             errors["summary"] = "A summary is required."
         elif len(summary) > 500:
             errors["summary"] = "Longer than 500 characters."
+        if len(cells.get("follow_up", "")) > 500:
+            errors["follow_up"] = "Longer than 500 characters."
         emails = [e.strip().lower() for e in cells.get("firm_attendees", "").split(LIST_SEPARATOR) if e.strip()]
         unknown = [e for e in emails if e not in users]
         if not emails:
@@ -96,7 +98,7 @@ def plan_interactions(job: ImportJob, outcome: Outcome) -> tuple[list[PlannedInt
                 "kind": kind,
                 "sentiment": sentiment,
                 "summary": summary,
-                "follow_up": cells.get("follow_up", "")[:500],
+                "follow_up": cells.get("follow_up", ""),
                 "external_ref": cells.get("external_id", ""),
             }
             planned.append(

@@ -17,6 +17,7 @@ from stakeholders.models import Stakeholder
 from stakeholders.panels import panel_context
 from stakeholders.views.common import client_for, stakeholder_url_prefix
 
+INTERACTION_LOGGED = "interaction-logged"  # the htmx event a logged interaction raises on the page
 TIMELINE_PAGE = 25  # as the client list: a screenful, and cheap to draw
 
 
@@ -152,4 +153,9 @@ def interaction_log(request, pk: int):
     fresh = log_form_for(client, request.user) if logged else form
     context = panel_context(client, request.user, True, fresh)
     context["logged"] = logged
-    return render(request, "stakeholders/includes/log_response.html", context)
+    response = render(request, "stakeholders/includes/log_response.html", context)
+    if logged:
+        # Figures on the page that count interactions and are not sent back here (the timeline's
+        # list, …) listen for this event and fetch themselves again.
+        response["HX-Trigger"] = INTERACTION_LOGGED
+    return response
