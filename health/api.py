@@ -226,7 +226,15 @@ class MeasurementViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
                 "rows": serializers.IntegerField(),
                 "created": serializers.IntegerField(),
                 "updated": serializers.IntegerField(),
-                "errors": serializers.ListField(child=serializers.DictField()),
+                "errors": inline_serializer(
+                    "ImportRowError",
+                    {
+                        "line": serializers.IntegerField(help_text="Line of the file; 1 is the header"),
+                        "field": serializers.CharField(help_text="The column at fault, or 'header'"),
+                        "message": serializers.CharField(),
+                    },
+                    many=True,
+                ),
             },
         ),
     )

@@ -62,7 +62,7 @@ class Entity:
 
     @property
     def fields(self) -> list[str]:
-        return self.model.EDITABLE_FIELDS
+        return self.model.EDITABLE_FIELDS  # type: ignore[attr-defined]  # every plan model declares it; Model does not
 
     @property
     def keyword(self) -> str:
@@ -75,7 +75,8 @@ class Entity:
     def rows(self, plan: AccountPlan) -> models.QuerySet:
         """This entity's rows on `plan`'s page."""
         scoped = {"plan": plan} if self.scope == "plan" else {"client_id": plan.client_id}
-        return self.tune_rows(self.model.objects.filter(**scoped))
+        # `objects` exists on each concrete plan model, not on the Model base this field is typed as
+        return self.tune_rows(self.model.objects.filter(**scoped))  # type: ignore[attr-defined]
 
     def create_on(self, actor: User, plan: AccountPlan, data: dict[str, Any]) -> models.Model:
         return self.create(actor=actor, **self.owner(plan), **data)

@@ -2,7 +2,6 @@
 
 from django.db.models import Max, Prefetch
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -71,6 +70,54 @@ class StakeholderSerializer(_EditableClientMixin, AccessScopedModelSerializer):
             self.fields["reports_to"].queryset = visible(request.user, Stakeholder.objects.all())
 
 
+class _PersonalDetailsSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    client = serializers.CharField(help_text="The client's name")
+    name = serializers.CharField()
+    job_title = serializers.CharField()
+    department = serializers.CharField()
+    email = serializers.CharField()
+    phone = serializers.CharField()
+    notes = serializers.CharField()
+    external_id = serializers.CharField()
+    seniority = serializers.CharField()
+    buying_role = serializers.CharField()
+    attitude = serializers.IntegerField()
+    influence = serializers.IntegerField()
+    status = serializers.CharField()
+    reports_to = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class _PersonalRelationshipSerializer(serializers.Serializer):
+    firm_person = serializers.CharField()
+    strength = serializers.IntegerField()
+    target_strength = serializers.IntegerField(allow_null=True)
+    primary_owner = serializers.BooleanField()
+    notes = serializers.CharField()
+
+
+class _PersonalInteractionSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    type = serializers.CharField()
+    sentiment = serializers.IntegerField()
+    summary = serializers.CharField()
+    follow_up = serializers.CharField()
+    firm_attendees = serializers.ListField(child=serializers.CharField())
+
+
+class PersonalDataSerializer(serializers.Serializer):
+    """Everything held about one stakeholder."""
+
+    # Documents what stakeholders.privacy.stakeholder_personal_data returns.
+
+    exported_at = serializers.DateTimeField()
+    stakeholder = _PersonalDetailsSerializer()
+    relationships = _PersonalRelationshipSerializer(many=True)
+    interactions = _PersonalInteractionSerializer(many=True)
+
+
 class StakeholderFilter(AccessFilterSet):
     department = filters.CharFilter(lookup_expr="icontains")
 
@@ -111,7 +158,7 @@ class StakeholderViewSet(
         fresh = self.get_queryset().get(pk=stakeholder.pk)
         return Response(self.get_serializer(fresh).data, headers={"ETag": etag_for(fresh)})
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, description="Everything held about this person (audited).")
+    @extend_schema(responses=PersonalDataSerializer, description="Everything held about this person (audited).")
     @action(detail=True, methods=["get"], url_path="personal-data")
     def personal_data(self, request, pk=None):
         stakeholder = self.get_object()

@@ -79,10 +79,10 @@ class PlanPage:
 
 def _of_client(rows: QuerySet, client: Client) -> list:
     """The rows, each pointing at the already-loaded client (no query per row for its name)."""
-    rows = list(rows)
-    for row in rows:
+    loaded = list(rows)
+    for row in loaded:
         row.client = client
-    return rows
+    return loaded
 
 
 def plan_page(*, plan: AccountPlan) -> PlanPage:
@@ -133,8 +133,10 @@ def _attach_people_and_objectives(rows: list, objectives: list[Objective]) -> No
     identical User objects, which cost more than the extra query.
     """
     owner_ids = {row.owner_id for row in rows if row.owner_id}
-    owners = {user.pk: user for user in User.objects.filter(pk__in=owner_ids).only("id", "full_name")}
-    by_id = {objective.pk: objective for objective in objectives}
+    owners: dict[int | None, User] = {
+        user.pk: user for user in User.objects.filter(pk__in=owner_ids).only("id", "full_name")
+    }
+    by_id: dict[int | None, Objective] = {objective.pk: objective for objective in objectives}
     for row in rows:
         row.owner = owners.get(row.owner_id)
         if isinstance(row, Action):

@@ -41,7 +41,7 @@ def plans_of_client(*, user: User, client: Client) -> QuerySet[AccountPlan]:
     return visible(user, AccountPlan.objects.filter(client=client)).order_by("-year")
 
 
-def plan_for_page(*, user: User, pk: object) -> AccountPlan | None:
+def plan_for_page(*, user: User, pk: int | str) -> AccountPlan | None:
     """The plan if `user` may see it, with its client and whether `user` may edit it: one query."""
     try:
         pk = int(pk)
