@@ -40,9 +40,12 @@ def test_a_partner_picks_two_attendees_by_typing_and_logs_the_meeting(page, log_
 
     attendees = form.get_by_role("combobox", name="Firm attendees")
     attendees.focus()
+    active = form.locator(".ts-dropdown .option.active")
     page.keyboard.type("brun")
+    expect(active).to_contain_text("Bruno Barrister")  # the list has filtered before Enter picks
     page.keyboard.press("Enter")
     page.keyboard.type("carl")
+    expect(active).to_contain_text("Carla Counsel")
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     chosen = form.locator(".ts-wrapper.multi .item")

@@ -191,6 +191,7 @@ def test_partner_logs_an_interaction_from_a_client_page_on_a_phone_in_six_taps(p
     if picker.count():  # the type-ahead picker (tom-select, installed by npm ci)
         picker.click()
         page.keyboard.type("Maximiliana")
+        expect(form.locator(".ts-dropdown .option.active")).to_contain_text("Maximiliana")  # the list has filtered
         page.keyboard.press("Enter")
         page.keyboard.press("Escape")
     else:  # the plain select it enhances
