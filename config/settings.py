@@ -216,6 +216,11 @@ STATICFILES_DIRS: list = [BASE_DIR / "static"]
 TOM_SELECT_DIST = BASE_DIR / "node_modules" / "tom-select" / "dist"
 if TOM_SELECT_DIST.is_dir():
     STATICFILES_DIRS.append(("vendor/tom-select", TOM_SELECT_DIST))
+# axe-core, the accessibility checker the browser tests run on every page: a devDependency, so only
+# where `npm ci` installed dev packages (never in the production image, built with --omit=dev).
+AXE_CORE_DIST = BASE_DIR / "node_modules" / "axe-core"
+if AXE_CORE_DIST.is_dir():
+    STATICFILES_DIRS.append(("vendor/axe-core", AXE_CORE_DIST))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served/"  # stored reports are downloaded only through authorised views
 STORAGES = {

@@ -186,7 +186,9 @@ def crp_handover(request, pk: int):
 @require_GET
 def plan_history(request, pk: int):
     plan = get_plan(request, pk)
-    return render(request, f"{PAGE}#history", {"plan": plan, "history": selectors.plan_history(plan=plan)})
+    # The plan page loads the list in place; the link it keeps for a new tab opens a page of its own.
+    template = f"{PAGE}#history" if request.htmx else "planning/plan_history.html"
+    return render(request, template, {"plan": plan, "history": selectors.plan_history(plan=plan)})
 
 
 @require_GET

@@ -45,6 +45,28 @@
     });
   }
 
+  // A box whose content is wider than it must be reachable by keyboard, to scroll it with the arrow
+  // keys (WCAG 2.1.1): while it overflows it is a named tab stop; when it fits, it is not one.
+  function keyboardScrollable(root) {
+    root.querySelectorAll(".table-wrap, .org-scroll").forEach(function (box) {
+      if (box.hasAttribute("tabindex") && !box.dataset.kbdScroll) return; // the template made it one
+      var overflows = box.scrollWidth - box.clientWidth > 1;
+      if (overflows && !box.dataset.kbdScroll) {
+        var section = box.closest("section, article");
+        var heading = section && section.querySelector("h1, h2, h3");
+        var name = (heading ? heading.textContent.trim() : "Table") + " (scrolls sideways)";
+        box.dataset.kbdScroll = "1";
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", name);
+      } else if (!overflows && box.dataset.kbdScroll) {
+        delete box.dataset.kbdScroll;
+        ["tabindex", "role", "aria-label"].forEach(function (name) { box.removeAttribute(name); });
+      }
+    });
+  }
+  window.addEventListener("resize", function () { keyboardScrollable(document); });
+
   // Forms and buttons carrying data-confirm ask before they submit.
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute("data-confirm");
@@ -63,9 +85,11 @@
     setupAccountMenu();
     autohide(document);
     markScrollable(document);
+    keyboardScrollable(document);
   });
   document.addEventListener("htmx:afterSwap", function (event) {
     autohide(event.target);
     markScrollable(document);
+    keyboardScrollable(document);
   });
 })();

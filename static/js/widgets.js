@@ -9,7 +9,7 @@
     root.querySelectorAll("select[data-picker]").forEach(function (select) {
       if (select.tomselect) return;
       var multiple = select.multiple;
-      new window.TomSelect(select, {
+      var picker = new window.TomSelect(select, {
         plugins: multiple ? ["remove_button"] : [],
         maxOptions: null,
         hidePlaceholder: true,
@@ -25,6 +25,11 @@
           this.refreshOptions(false);
         },
       });
+      // Tom Select points the field's <label> at its own text box, which leaves the kept (hidden)
+      // <select> without a name: give it the label's name too, so every control is named.
+      var typed = picker.focus_node || picker.control_input;
+      var labelId = typed && typed.getAttribute("aria-labelledby");
+      if (labelId) select.setAttribute("aria-labelledby", labelId);
     });
   }
 
