@@ -10,13 +10,39 @@
     if (field) field.focus();
   }
 
-  // Esc inside an inline form cancels it; a new, unsaved row is simply removed.
+  // Where the keyboard goes back to once an in-place form closes (saved or cancelled): the row's
+  // (or section's) Edit link, found again by the element's id after htmx has swapped it in.
+  var returnFocusTo = null;
+
+  function rememberReturn(form) {
+    var holder = form.closest("tr[id], section[id]");
+    returnFocusTo = holder ? holder.id : null;
+  }
+
+  function focusEditLink() {
+    if (!returnFocusTo) return;
+    var holder = document.getElementById(returnFocusTo);
+    if (!holder || holder.querySelector("[data-inline-edit]")) return; // still editing (a field error)
+    returnFocusTo = null;
+    var link = holder.querySelector("[data-edit]");
+    if (link) link.focus();
+  }
+
+  // Esc inside an inline form cancels it; a new, unsaved row is simply removed. Esc inside an open
+  // picker only closes the picker's list (the picker handles that key itself).
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "Escape") return;
+    if (event.key !== "Escape" || event.defaultPrevented) return;
+    var picker = event.target.closest && event.target.closest(".ts-wrapper");
+    if (picker && picker.classList.contains("dropdown-active")) return;
     var form = event.target.closest && event.target.closest("[data-inline-edit]");
     if (!form) return;
     var cancel = form.querySelector("[data-cancel]");
     if (cancel) { event.preventDefault(); cancel.click(); }
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("[data-inline-edit]");
+    if (form) rememberReturn(form);
   });
 
   document.addEventListener("click", function (event) {
@@ -40,6 +66,7 @@
     focusFirstField(target);
   });
   document.addEventListener("htmx:afterSettle", function (event) {
+    focusEditLink();
     var tbody = event.detail.target;
     if (tbody && tbody.tagName === "TBODY") {
       var placeholder = tbody.querySelector(".empty-row");

@@ -8,6 +8,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import Role
 from planning.models import AccountPlan
@@ -35,7 +36,7 @@ RUN_AXE = """async (tags) => {
   return result.violations.map(v => ({
     id: v.id,
     help: v.help,
-    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' :: ' + n.failureSummary.split('\\n').slice(0, 2).join(' ')),
+    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' :: ' + n.failureSummary.split('\\n')[1]),
   }));
 }"""
 
@@ -45,24 +46,27 @@ def _pattern(path: str) -> str:
     return re.sub(r"/(\d+|[0-9a-f-]{36})(?=/)", "/<id>", path)
 
 
-def _crawl(page) -> list[str]:
-    """The pages the header links to, then the pages those link to (one of each kind), two levels deep."""
+def _crawl(page, on_page) -> list[str]:
+    """The pages the header links to, then the pages those link to (one of each kind), two levels
+    deep; on_page(path) runs on each page as it is visited."""
     page.goto("/")
     page.wait_for_load_state("networkidle")
-    seen: dict[str, str] = {}
+    seen: dict[str, str] = {_pattern(urlsplit(page.url).path): urlsplit(page.url).path}
+    on_page(urlsplit(page.url).path)
     frontier = [page.url]
-    for _depth in range(3):
+    for depth in range(3):
         found: list[str] = []
         for url in frontier:
             if url != page.url:
                 response = page.goto(url)
-                if response is None or response.status != 200 or "text/html" not in response.headers.get(
-                    "content-type", ""
-                ):
+                content_type = response.headers.get("content-type", "") if response else ""
+                if response is None or response.status != 200 or "text/html" not in content_type:
                     continue
-            hrefs = page.eval_on_selector_all(
-                "header a[href], main a[href]", "links => links.map(a => a.href)"
-            )
+                page.wait_for_load_state("networkidle")
+                on_page(urlsplit(url).path)
+            if depth == 2:
+                continue
+            hrefs = page.eval_on_selector_all("header a[href], main a[href]", "links => links.map(a => a.href)")
             for href in hrefs:
                 parts = urlsplit(href)
                 if parts.netloc != urlsplit(page.url).netloc or SKIP.search(parts.path):
@@ -99,18 +103,62 @@ def _violations(page) -> list:
 def test_every_page_for_every_role_passes_axe_at_desktop_and_phone_width(page, live_server, role):
     world = _full_world()
     _log_in(page, world[role])
-    paths = _crawl(page)
-    assert len(paths) >= 10, paths
     failures = []
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900 if width > 400 else 844})
-        for path in paths:
-            response = page.goto(path)
-            assert response.status == 200, (path, response.status)
-            page.wait_for_load_state("networkidle")
-            problems = _violations(page)
-            if problems:
-                failures.append((width, path, problems))
-    print(f"{role}: {len(paths)} pages x {len(WIDTHS)} widths", paths)
+
+    def check(path: str) -> None:
+        problems = _violations(page)
+        if problems:
+            failures.append((page.viewport_size["width"], path, problems))
+
+    page.set_viewport_size({"width": 1440, "height": 900})
+    paths = _crawl(page, check)  # checked at 1440 px as it goes
+    assert len(paths) >= 12, paths
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in paths:
+        response = page.goto(path)
+        assert response.status == 200, (path, response.status)
+        page.wait_for_load_state("networkidle")
+        check(path)
+    print(f"{role}: {len(paths)} pages at 1440 and 390 px:", " ".join(sorted(paths)))
     assert failures == [], "\n".join(f"{w} {p} {v}" for w, p, v in failures)
+    assert page.js_errors == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_open_in_place_editors_and_pickers_pass_axe(page, live_server, width):
+    world = _full_world()
+    plan = AccountPlan.objects.get(client=world["client"])
+    _log_in(page, world["partner"])
+    page.set_viewport_size({"width": width, "height": 900})
+    failures = []
+
+    def check(what: str) -> None:
+        problems = _violations(page)
+        if problems:
+            failures.append((what, problems))
+
+    page.goto(plan.get_absolute_url())
+    page.wait_for_load_state("networkidle")
+    page.locator("#plan-summary [hx-get]").first.click()
+    expect(page.locator("#plan-summary form")).to_be_visible()
+    for section in ("objective", "action", "opportunity", "risk", "review"):
+        row = page.locator(f"tr[id^={section}-]:has([data-edit])").first
+        row.locator("[data-edit]").click()
+        expect(page.locator(f"tr[id^={section}-] [data-inline-edit]")).to_be_visible()
+    check("plan: summary and one row of each kind open")
+
+    action_people = page.locator("tr[id^=action-] .ts-wrapper.multi")
+    action_people.locator("input").click()
+    page.keyboard.type("Dire")
+    expect(action_people.locator(".ts-dropdown")).to_be_visible()
+    check("plan: an action's people picker open")
+
+    page.goto(world["client"].get_absolute_url())
+    page.wait_for_load_state("networkidle")
+    people = page.locator("#interaction-log-form .ts-wrapper.multi").last
+    people.locator("input").click()
+    page.keyboard.type("Max")
+    expect(people.locator(".ts-dropdown")).to_be_visible()
+    check("client page: the interaction log's stakeholder picker open")
+    assert failures == [], "\n".join(f"{w} {v}" for w, v in failures)
     assert page.js_errors == []
