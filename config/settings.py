@@ -67,6 +67,7 @@ DEBUG = env_bool("DEBUG", EMBEDDED_DEFAULT)
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-keyline" if DEBUG else None)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "core.error_views.csrf_failure"
 FIRM_NAME = env_str("FIRM_NAME", "Keyline Demo LLP")
 # Month in which the firm's financial year starts; FY2026 is the year that ends in 2026.
 FINANCIAL_YEAR_START_MONTH = env_int("FINANCIAL_YEAR_START_MONTH", 5)

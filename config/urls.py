@@ -30,3 +30,7 @@ urlpatterns = [
     ),
     *[path("", include(f"{app}.urls")) for app in APPS],
 ]
+
+handler403 = "core.error_views.permission_denied"
+handler404 = "core.error_views.page_not_found"
+handler500 = "core.error_views.server_error"
