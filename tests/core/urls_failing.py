@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from config.urls import handler403, handler404, handler500, urlpatterns as real
+from config.urls import handler403, handler404, handler500
+from config.urls import urlpatterns as real
 
 
 def broken(request):
