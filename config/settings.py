@@ -53,6 +53,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}.") from exc
 
 
+def env_currency(name: str, default: str) -> str:
+    """An ISO 4217 currency code ("GBP", "EUR"), upper-cased; an unknown code fails at start-up."""
+    from babel.numbers import list_currencies
+
+    code = (os.environ.get(name) or default).strip().upper()
+    if code not in list_currencies():
+        raise ImproperlyConfigured(f"{name} must be an ISO 4217 currency code such as GBP or EUR, not {code!r}.")
+    return code
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -69,6 +79,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 CSRF_FAILURE_VIEW = "core.error_views.csrf_failure"
 FIRM_NAME = env_str("FIRM_NAME", "Keyline Demo LLP")
+# The firm's one currency: every amount of money on pages, PDFs and exports is shown in it, and it is
+# the reporting currency fees in other currencies are converted into.
+FIRM_CURRENCY = env_currency("FIRM_CURRENCY", "GBP")
 # Month in which the firm's financial year starts; FY2026 is the year that ends in 2026.
 FINANCIAL_YEAR_START_MONTH = env_int("FINANCIAL_YEAR_START_MONTH", 5)
 

@@ -19,12 +19,12 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from accounts.models import Client
+from core.money import excel_money_format
 from health.models import Band
 from reports.dashboard.selectors import attention_reasons, days_since
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BAND_LABELS = dict(Band.choices)
-CURRENCY_SYMBOL = "£"  # the PDFs' money() uses the same
 MIN_WIDTH, MAX_WIDTH = 8, 60
 
 
@@ -40,7 +40,7 @@ class Column:
         decimals = "." + "0" * self.places if self.places else ""
         return {
             "number": f"#,##0{decimals}",
-            "money": f'"{CURRENCY_SYMBOL}"#,##0{decimals};-"{CURRENCY_SYMBOL}"#,##0{decimals}',
+            "money": excel_money_format(self.places),
             "percent": f"0{decimals}%",
             "date": "yyyy-mm-dd",
         }.get(self.kind, "General")

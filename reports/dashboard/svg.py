@@ -9,6 +9,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.crp_signals import CrpSignals
+from core.money import currency_symbol
 from health.bands import AMBER, GREEN, INSUFFICIENT, RED
 from reports.dashboard.aggregates import BandSlice, FeeMatrix, Mover
 
@@ -86,11 +87,14 @@ def _svg(chart_id: str, title: str, height: int, body: str, width: int = WIDTH) 
 
 def _money(value: Decimal | float) -> str:
     value = float(value)
-    if abs(value) >= 1_000_000:
-        return f"{value / 1_000_000:.1f}m"
-    if abs(value) >= 1_000:
-        return f"{value / 1_000:.0f}k"
-    return f"{value:.0f}"
+    symbol = currency_symbol()
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if value >= 1_000_000:
+        return f"{sign}{symbol}{value / 1_000_000:.1f}m"
+    if value >= 1_000:
+        return f"{sign}{symbol}{value / 1_000:.0f}k"
+    return f"{sign}{symbol}{value:.0f}"
 
 
 def band_distribution(slices: list[BandSlice]) -> SafeString:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from core.money import format_money
 from core.readability import (  # noqa: F401 - the reports read text through these names
     LONG_SENTENCE_WORDS,
     Readability,
@@ -15,8 +16,8 @@ from core.readability import (  # noqa: F401 - the reports read text through the
 
 
 def money(amount: Decimal | int | float | None) -> str:
-    value = Decimal(amount or 0).quantize(Decimal(1), rounding="ROUND_HALF_UP")
-    return f"£{value:,}"
+    """Whole units in the firm's currency; no amount reads as nought ('£0'), as a sentence needs."""
+    return format_money(amount or 0)
 
 
 def day(value: datetime.date | None) -> str:

@@ -1,5 +1,6 @@
 from django import template
 
+from core.money import format_money
 from health.models import Band
 
 register = template.Library()
@@ -13,7 +14,5 @@ def band_label(band: str | None) -> str:
 
 @register.filter
 def money(value) -> str:
-    """Whole currency units with thousands separators."""
-    if value is None:
-        return "—"
-    return f"{float(value):,.0f}"
+    """Whole units in the firm's currency ('£51,000'); the one rule is core.money's."""
+    return format_money(value)
