@@ -54,9 +54,7 @@ def test_a_form_sent_without_its_csrf_token_gets_a_framed_page_and_saves_nothing
     before = Interaction.objects.count()
     http = HttpClient(enforce_csrf_checks=True)
     http.force_login(alice)
-    response = http.post(
-        f"/clients/{normal_client.pk}/interactions/log/", {"log-kind": "call", "log-summary": "Hello"}
-    )
+    response = http.post(f"/clients/{normal_client.pk}/interactions/log/", {"log-kind": "call", "log-summary": "Hello"})
     assert response.status_code == 403
     html = _text(response)
     assert "Your form had expired" in html and "nothing was saved" in html
