@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -34,6 +34,7 @@ class Column:
     value: Callable[[Client], object]
     kind: str = "text"  # text | number | money | percent (a value in percentage points) | date
     places: int = 0  # decimals shown for numbers and percentages
+    key: str = ""  # the dashboard column chooser's key; "" for the client's name and sector, always shown
 
     @property
     def excel_format(self) -> str:
@@ -52,23 +53,31 @@ def _share_as_points(share: Decimal | None) -> Decimal | None:
 
 COLUMNS = [
     Column("Client", lambda c: c.name),
-    Column("Sector", lambda c: c.sector),
-    Column("Tier", lambda c: c.tier_name),
-    Column("CRP", lambda c: c.crp_name or ""),
-    Column("Band", lambda c: BAND_LABELS.get(c.band, "Not scored")),
-    Column("Score", lambda c: c.score, "number", 1),
-    Column("90-day trend", lambda c: c.trend, "number", 1),
-    Column("Data coverage %", lambda c: _share_as_points(c.coverage), "percent"),
-    Column("Fees last FY", lambda c: c.fees_last_fy, "money"),
-    Column("Fee change %", lambda c: c.fee_change, "percent", 1),
-    Column("Weighted pipeline", lambda c: c.pipeline, "money"),
-    Column("Next review", lambda c: c.next_review, "date"),
-    Column("Overdue actions", lambda c: c.overdue_actions, "number"),
-    Column("Coverage gaps", lambda c: c.coverage_gaps, "number"),
-    Column("Days since contact", lambda c: days_since(c.last_contact), "number"),
-    Column("Why it needs attention", lambda c: "; ".join(attention_reasons(c))),
+    Column("Sector", lambda c: c.sector),  # shown under the name in the table, so always exported
+    Column("Tier", lambda c: c.tier_name, key="tier"),
+    Column("CRP", lambda c: c.crp_name or "", key="crp"),
+    Column("Band", lambda c: BAND_LABELS.get(c.band, "Not scored"), key="band"),
+    Column("Score", lambda c: c.score, "number", 1, key="score"),
+    Column("90-day trend", lambda c: c.trend, "number", 1, key="trend"),
+    Column("Data coverage %", lambda c: _share_as_points(c.coverage), "percent", key="coverage"),
+    Column("Fees last FY", lambda c: c.fees_last_fy, "money", key="fees"),
+    Column("Fee change %", lambda c: c.fee_change, "percent", 1, key="fee_change"),
+    Column("Weighted pipeline", lambda c: c.pipeline, "money", key="pipeline"),
+    Column("Next review", lambda c: c.next_review, "date", key="next_review"),
+    Column("Overdue actions", lambda c: c.overdue_actions, "number", key="overdue"),
+    Column("Coverage gaps", lambda c: c.coverage_gaps, "number", key="gaps"),
+    Column("Days since contact", lambda c: days_since(c.last_contact), "number", key="last_contact"),
+    Column("Why it needs attention", lambda c: "; ".join(attention_reasons(c)), key="reasons"),
 ]
 HEADERS = [column.header for column in COLUMNS]
+
+
+def chosen(keys: Sequence[str] | None) -> list[Column]:
+    """The columns the reader shows on the dashboard, in the export's order, after the client's name
+    and sector (None: every column)."""
+    if keys is None:
+        return list(COLUMNS)
+    return [column for column in COLUMNS if not column.key or column.key in keys]
 
 
 def escape_formula(text: str) -> str:
@@ -99,12 +108,13 @@ def excel_value(column: Column, value):
     return number / 100 if column.kind == "percent" else number
 
 
-def to_csv(clients: Iterable[Client]) -> str:
+def to_csv(clients: Iterable[Client], keys: Sequence[str] | None = None) -> str:
+    columns = chosen(keys)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(HEADERS)
+    writer.writerow([column.header for column in columns])
     for client in clients:
-        writer.writerow([csv_text(column, column.value(client)) for column in COLUMNS])
+        writer.writerow([csv_text(column, column.value(client)) for column in columns])
     return buffer.getvalue()
 
 
@@ -118,19 +128,21 @@ def _shown_width(column: Column, value) -> int:
     return len(f"{rounded(value, column.places):,f}") + (2 if column.kind in ("money", "percent") else 0)
 
 
-def to_xlsx(clients: Iterable[Client], title: str = "Portfolio") -> bytes:
+def to_xlsx(clients: Iterable[Client], keys: Sequence[str] | None = None, title: str = "Portfolio") -> bytes:
+    columns = chosen(keys)
+    headers = [column.header for column in columns]
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
-    sheet.append(HEADERS)
+    sheet.append(headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    widths = [len(header) + 3 for header in HEADERS]  # room for the autofilter button
+    widths = [len(header) + 3 for header in headers]  # room for the autofilter button
     for client in clients:
-        values = [column.value(client) for column in COLUMNS]
-        sheet.append([excel_value(column, value) for column, value in zip(COLUMNS, values, strict=True)])
+        values = [column.value(client) for column in columns]
+        sheet.append([excel_value(column, value) for column, value in zip(columns, values, strict=True)])
         row = sheet.max_row
-        for index, (column, value) in enumerate(zip(COLUMNS, values, strict=True)):
+        for index, (column, value) in enumerate(zip(columns, values, strict=True)):
             cell = sheet.cell(row=row, column=index + 1)
             if column.kind == "text":
                 # A string cell is never evaluated; without this openpyxl would store "=…" as a formula.
@@ -141,7 +153,7 @@ def to_xlsx(clients: Iterable[Client], title: str = "Portfolio") -> bytes:
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(MAX_WIDTH, max(MIN_WIDTH, width + 1))
     sheet.freeze_panes = "B2"  # the header and the client's name stay in view
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{sheet.max_row}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{sheet.max_row}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -70,12 +70,13 @@ def dashboard_charts(request):
 def dashboard_export(request, fmt: str):
     params, _ = pages.read_params(request.user, request.GET)
     rows = pages.export_rows(request.user, params)
+    columns = pages.shown_columns(request.user, params)  # the same columns as the table on screen
     stamp = timezone.localdate().isoformat()
     if fmt == "csv":
-        response = HttpResponse(exports.to_csv(rows), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(exports.to_csv(rows, columns), content_type="text/csv; charset=utf-8")
     else:
         response = HttpResponse(
-            exports.to_xlsx(rows),
+            exports.to_xlsx(rows, columns),
             content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )
     response["Content-Disposition"] = f'attachment; filename="portfolio-{stamp}.{fmt}"'

@@ -9,10 +9,12 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from reports.dashboard.params import COLUMN_LABELS
 from tests.factories import FeeRecordFactory
 
 pytestmark = pytest.mark.django_db
 
+EVERY_COLUMN = ",".join(COLUMN_LABELS)
 NUMERIC = ["Score", "90-day trend", "Data coverage %", "Fees last FY", "Fee change %", "Weighted pipeline"]
 
 
@@ -24,12 +26,12 @@ def fees(portfolio):
 
 
 def csv_rows(http) -> list[dict[str, str]]:
-    response = http.get(reverse("dashboard-export-csv"), {"mine": "0", "sort": "name"})
+    response = http.get(reverse("dashboard-export-csv"), {"mine": "0", "sort": "name", "cols": EVERY_COLUMN})
     return list(csv.DictReader(io.StringIO(response.content.decode())))
 
 
 def workbook_sheet(http):
-    response = http.get(reverse("dashboard-export-xlsx"), {"mine": "0", "sort": "name"})
+    response = http.get(reverse("dashboard-export-xlsx"), {"mine": "0", "sort": "name", "cols": EVERY_COLUMN})
     return openpyxl.load_workbook(io.BytesIO(response.content)).active
 
 
@@ -69,3 +71,20 @@ def test_the_workbook_formats_money_and_percentages_and_fits_its_columns(carol, 
     assert sheet.freeze_panes == "B2"
     assert sheet.column_dimensions["A"].width >= len("Greenfield Energy plc")
     assert all(cell.font.bold for cell in sheet[1])
+
+
+def test_both_exports_hold_the_columns_the_reader_chose_on_the_dashboard(carol, login, fees):
+    http = login(carol)
+    http.post(reverse("dashboard-columns"), {"cols": ["score", "fees", "reasons"], "query": "mine=0"})
+    for fmt in ("csv", "xlsx"):
+        response = http.get(reverse(f"dashboard-export-{fmt}"), {"mine": "0", "sort": "name"})
+        if fmt == "csv":
+            headers = next(csv.reader(io.StringIO(response.content.decode())))
+        else:
+            sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+            headers = [cell.value for cell in sheet[1]]
+            assert sheet.auto_filter.ref.startswith("A1:E")
+        assert headers == ["Client", "Sector", "Score", "Fees last FY", "Why it needs attention"], fmt
+    # A shared or saved view's own columns (in its address) win, as on the page.
+    response = http.get(reverse("dashboard-export-csv"), {"mine": "0", "cols": "band,crp"})
+    assert next(csv.reader(io.StringIO(response.content.decode()))) == ["Client", "Sector", "CRP", "Band"]
