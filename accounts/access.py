@@ -242,3 +242,18 @@ def firm_people_for(client: Client) -> models.QuerySet[User]:
 
 def may_take_part(person: User, client: Client) -> bool:
     return person.is_active and visible_clients(person).filter(pk=client.pk).exists()
+
+
+# Each role's start page (where "/" and the brand link lead), and what breadcrumbs call it.
+START_PAGES: dict[str, str] = {
+    Role.PARTNER: "partner-home",
+    Role.BD: "dashboard",
+    Role.MANAGING_PARTNER: "overview",
+    Role.ADMIN: "overview",
+}
+START_PAGE_LABELS = {"partner-home": "Home", "dashboard": "Portfolio dashboard", "overview": "Firm overview"}
+
+
+def start_page(user: User) -> str:
+    """The URL name of the user's start page (the client list for a role without one)."""
+    return START_PAGES.get(getattr(user, "role", ""), "client-list")

@@ -11,6 +11,7 @@ from pghistory.models import MiddlewareEvents
 from accounts import selectors, services
 from accounts.access import (
     CRP_REFUSED,
+    START_PAGES,
     TEAM_REFUSED,
     get_editable_client,
     get_editable_object,
@@ -30,7 +31,7 @@ from accounts.forms import (
     ClientForm,
     FeeRecordForm,
 )
-from accounts.models import Assignment, AssignmentRole, Client, ClientStatus, FeeRecord, Role, Tier
+from accounts.models import Assignment, AssignmentRole, Client, ClientStatus, FeeRecord, Tier
 from accounts.signals import client_detail_panels
 from core.concurrency import StaleVersionError
 from core.forms import apply_errors, flash_form_errors
@@ -41,12 +42,7 @@ CLIENT_HISTORY_EVENTS = ["accounts.ClientEvent", "accounts.AssignmentEvent", "ac
 
 
 # Where each role starts its day (pages served by the reports app, found by URL name).
-LANDING_PAGES = {
-    Role.PARTNER: "partner-home",
-    Role.BD: "dashboard",
-    Role.MANAGING_PARTNER: "overview",
-    Role.ADMIN: "overview",
-}
+LANDING_PAGES = START_PAGES
 
 
 @require_GET

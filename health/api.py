@@ -57,6 +57,12 @@ class ScorecardSerializer(serializers.ModelSerializer):
             "measures",
         ]
         read_only_fields = ["version", "is_current", "created_at"]
+        extra_kwargs = {
+            "min_coverage": {
+                "help_text": "Minimum data coverage (0–1): below this share of the weight with data, "
+                "the band is insufficient data."
+            }
+        }
 
     def validate_measures(self, measures: list) -> list:
         if not measures:
@@ -277,6 +283,11 @@ class HealthScoreSerializer(serializers.ModelSerializer):
             "computed_at",
             "components",
         ]
+        extra_kwargs = {
+            "coverage": {
+                "help_text": "Data coverage (0–1): the share of the scorecard's weight whose measures had data."
+            }
+        }
 
 
 class HealthScoreFilter(AccessFilterSet):

@@ -78,7 +78,7 @@ def scorecard_publish(
     if not (Decimal(0) <= amber_threshold < green_threshold <= Decimal(100)):
         errors["green_threshold"] = "Thresholds run 0 ≤ amber < green ≤ 100."
     if not (Decimal(0) <= min_coverage <= Decimal(1)):
-        errors["min_coverage"] = "Minimum coverage is a share between 0 and 1."
+        errors["min_coverage"] = "Minimum data coverage is a share between 0 and 1."
     if len(note or "") > NOTE_MAX_LENGTH:
         errors["note"] = NOTE_TOO_LONG
     try:

@@ -37,7 +37,7 @@ SORT_LABELS = {
     "band": "Band",
     "score": "Score",
     "trend": "90-day trend",
-    "coverage": "Coverage",
+    "coverage": "Data coverage",
     "fees": "Fees last FY",
     "fee_change": "Fee change",
     "pipeline": "Weighted pipeline",

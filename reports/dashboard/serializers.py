@@ -33,7 +33,12 @@ class PortfolioRowSerializer(serializers.Serializer):
     band = serializers.CharField(allow_null=True)
     score = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
     trend = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
-    coverage = serializers.DecimalField(max_digits=4, decimal_places=3, allow_null=True)
+    coverage = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        allow_null=True,
+        help_text="Data coverage (0–1): the share of the health scorecard's weight whose measures had data.",
+    )
     fees_last_fy = serializers.DecimalField(max_digits=16, decimal_places=2)
     fee_change = serializers.DecimalField(max_digits=12, decimal_places=1, allow_null=True)
     pipeline = serializers.DecimalField(max_digits=16, decimal_places=2)

@@ -26,6 +26,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 WIDTHS = (1440, 390)
+DEPTH = 4  # links followed from the start page: enough to reach every kind of page a role can open
 AXE = "/static/vendor/axe-core/axe.min.js"
 
 # Pages that are not the application's own frame or not pages at all.
@@ -47,14 +48,14 @@ def _pattern(path: str) -> str:
 
 
 def _crawl(page, on_page) -> list[str]:
-    """The pages the header links to, then the pages those link to (one of each kind), two levels
-    deep; on_page(path) runs on each page as it is visited."""
+    """The start page, the pages it and the header link to, and so on DEPTH links deep, one page of
+    each kind; on_page(path) runs on each page as it is visited."""
     page.goto("/")
     page.wait_for_load_state("networkidle")
     seen: dict[str, str] = {_pattern(urlsplit(page.url).path): urlsplit(page.url).path}
     on_page(urlsplit(page.url).path)
     frontier = [page.url]
-    for depth in range(3):
+    for depth in range(DEPTH + 1):
         found: list[str] = []
         for url in frontier:
             if url != page.url:
@@ -64,7 +65,7 @@ def _crawl(page, on_page) -> list[str]:
                     continue
                 page.wait_for_load_state("networkidle")
                 on_page(urlsplit(url).path)
-            if depth == 2:
+            if depth == DEPTH:
                 continue
             hrefs = page.eval_on_selector_all("header a[href], main a[href]", "links => links.map(a => a.href)")
             for href in hrefs:

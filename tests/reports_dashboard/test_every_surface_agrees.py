@@ -18,6 +18,7 @@ from health.models import HealthScore, Measure, Scorecard
 from health.selectors import band_thresholds
 from health.services.recompute import current_scorecard, scores_recompute
 from planning.models import OPEN_STAGES, AccountPlan, Opportunity, weighted_fees
+from reports.dashboard.params import COLUMN_LABELS
 from reports.pdf.build import build_report
 from reports.pdf.text import money
 from stakeholders.selectors import contact_target_per_year
@@ -154,11 +155,16 @@ def weighted_home(clients) -> Decimal:
     return found["total"]
 
 
+EVERY_COLUMN = ",".join(COLUMN_LABELS)
+
+
 def exported(http, client_name: str) -> dict:
     """The dashboard export's row of `client_name`, from the CSV and from the XLSX."""
-    text = http.get(reverse("dashboard-export-csv"), {"mine": "0"}).content.decode("utf-8-sig")
+    text = http.get(reverse("dashboard-export-csv"), {"mine": "0", "cols": EVERY_COLUMN}).content.decode("utf-8-sig")
     csv_row = next(row for row in csv.DictReader(io.StringIO(text)) if row["Client"] == client_name)
-    sheet = openpyxl.load_workbook(io.BytesIO(http.get(reverse("dashboard-export-xlsx"), {"mine": "0"}).content)).active
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(http.get(reverse("dashboard-export-xlsx"), {"mine": "0", "cols": EVERY_COLUMN}).content)
+    ).active
     rows = list(sheet.iter_rows(values_only=True))
     xlsx_row = dict(zip(rows[0], next(row for row in rows[1:] if row[0] == client_name), strict=True))
     return {"csv": csv_row, "xlsx": xlsx_row}
