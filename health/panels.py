@@ -2,6 +2,7 @@
 
 from accounts.models import Client, User
 from health import selectors
+from health.models import PendingRecompute
 
 
 def client_panel(sender, client: Client, user: User, **kwargs) -> dict:
@@ -16,4 +17,7 @@ def client_panel(sender, client: Client, user: User, **kwargs) -> dict:
             selectors.band_thresholds(health.latest.scorecard if health.latest else None),
         ),
         "client": client,
+        # Data changed since the score was computed (an interaction logged, a fee entered): the
+        # debounced recompute is on its way, and the panel says so rather than look current.
+        "recompute_queued": PendingRecompute.objects.filter(client_id=client.pk).exists(),
     }
