@@ -3,11 +3,12 @@ Enter saves; Esc cancels and the keyboard is back on that row's Edit link; a per
 type-ahead picker with keys only, and Esc in the open picker closes its list, not the row."""
 
 import pytest
+from django.db import transaction
 from playwright.sync_api import expect
 
 from planning.models import AccountPlan, Action, Objective
 from tests.e2e.test_layout_fit import _log_in, _world
-from tests.factories import ActionFactory, ObjectiveFactory, StakeholderFactory
+from tests.factories import ActionFactory, ClientFactory, ObjectiveFactory, StakeholderFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -100,4 +101,25 @@ def test_partner_picks_a_person_in_a_picker_with_keys_only(page, live_server):
     expect(row).to_contain_text("With Zelda Zimmermann")
     assert list(Action.objects.get(pk=action.pk).stakeholders.values_list("name", flat=True)) == ["Zelda Zimmermann"]
     assert Objective.objects.count() == 0
+    assert page.js_errors == []
+
+
+def test_a_client_is_chosen_in_the_same_type_ahead_picker_offering_only_clients_one_may_see(page, live_server):
+    world = _world()
+    with transaction.atomic():
+        hidden = ClientFactory(name="Consolidated Secret Holdings", confidential=True, crp=world["admin"])
+    _log_in(page, world["partner"])
+    page.goto("/reports/")
+    page.wait_for_load_state("networkidle")
+    page.locator("#id_kind").select_option("account_review")
+
+    scope = page.locator(".field:has(#id_scope) .ts-wrapper")
+    _tab_to(page, ".field:has(#id_scope) .ts-wrapper input, .field:has(#id_scope) .ts-control")
+    page.keyboard.type("Consolidated")
+    options = scope.locator(".ts-dropdown .option")
+    expect(options.first).to_contain_text("Consolidated Intercontinental")
+    assert "Consolidated Secret Holdings" not in scope.locator(".ts-dropdown").inner_text()  # behind the wall
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_scope")).to_have_value(f"client:{world['client'].pk}")
+    assert hidden.pk  # made, and not offered
     assert page.js_errors == []

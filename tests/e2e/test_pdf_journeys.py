@@ -55,7 +55,7 @@ def test_managing_partner_requests_watches_and_downloads_the_quarterly_pack(page
     page.click("button[type=submit]")
     page.click("nav >> text=Reports")
     page.select_option("#id_kind", "quarterly_pack")
-    page.select_option("#id_scope", "firm")
+    page.select_option("#id_scope", "firm", force=True)  # the type-ahead picker keeps the select
     page.fill("#id_quarter", "2026-Q3")
     page.click("text=Create report")
 
