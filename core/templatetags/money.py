@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
 
 from core import money as money_rules
@@ -10,7 +12,7 @@ register = template.Library()
 
 
 @register.filter
-def money(value, places: int = 0) -> str:
+def money(value: Decimal | float | int | str | None, places: int = 0) -> str:
     return money_rules.format_money(value, places=int(places))
 
 
