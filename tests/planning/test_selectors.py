@@ -142,4 +142,4 @@ def test_my_overdue_reviews_are_only_of_clients_whose_team_i_am_on(normal_client
 def test_my_actions_page_shows_my_clients_weighted_pipeline(plan, alice, login):
     OpportunityFactory(client=plan.client, estimated_fees=Decimal(200_000), probability=50)
     body = login(alice).get("/my/actions/").content.decode()
-    assert 'data-testid="my-weighted-pipeline">100,000<' in body
+    assert 'data-testid="my-weighted-pipeline">£100,000<' in body
