@@ -9,7 +9,7 @@ values.
 from __future__ import annotations
 
 GREEN = "#1e7b4a"
-AMBER = "#b36b00"
+AMBER = "#975a00"
 RED = "#b3261e"
 INSUFFICIENT = "#6b7280"
 

@@ -262,7 +262,7 @@ def test_import_page_dry_run_then_import(scorecard, carol, login, normal_client)
     text = f"client_id,measure_key,value,measured_on\n{normal_client.pk},client_nps,9,{TODAY}\n"
     url = reverse("health-measurement-import")
     checked = http.post(url, {"csv": text, "dry_run": "1"}).content.decode()
-    assert "1 rows are fine" in checked and not Measurement.objects.exists()
+    assert "1 row is fine" in checked and not Measurement.objects.exists()
     http.post(reverse("health-measurement-import"), {"csv": text})
     assert Measurement.objects.get(client=normal_client).value == 9
 
