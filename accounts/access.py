@@ -140,6 +140,27 @@ def starts_on_own_portfolio(user: User) -> bool:
     return user.is_authenticated and not sees_all_open_clients(user)
 
 
+def may_read_audit_log(user: User) -> bool:
+    """The firm-wide audit log: administrators, managing partners and BD (risk and programme oversight).
+    Entries about a walled client are still cut by the wall (`audit_entries_visible_to`)."""
+    return sees_all_open_clients(user)
+
+
+def sees_whole_audit_log(user: User) -> bool:
+    """Administrators read every entry, those of walled clients (and of since-deleted ones) included."""
+    return is_administrator(user)
+
+
+def may_manage_identity(user: User) -> bool:
+    """Sign-on settings, claim and group mappings, provisioning tokens and the leavers list's decisions."""
+    return is_administrator(user)
+
+
+def may_see_leavers(user: User) -> bool:
+    """The leavers list (open actions and team roles of deactivated people) is for BD to reassign."""
+    return sees_all_open_clients(user)
+
+
 def may_create_client(user: User) -> bool:
     return sees_all_open_clients(user)
 
@@ -151,6 +172,15 @@ def may_see_firm_overview(user: User) -> bool:
 
 def may_edit_scorecard(user: User) -> bool:
     return is_administrator(user)
+
+
+def may_run_feeds(user: User) -> bool:
+    """Bulk feeds of clients, matters, fees, hours and exchange rates: BD, managing partners and admins.
+    A feed only ever matches the clients its sender may change (accounts.querysets.editable_by)."""
+    return sees_all_open_clients(user)
+
+
+FEEDS_REFUSED = "Data feeds are run by the BD team, managing partners and administrators."
 
 
 def may_see_every_import(user: User) -> bool:
@@ -257,3 +287,19 @@ START_PAGE_LABELS = {"partner-home": "Home", "dashboard": "Portfolio dashboard",
 def start_page(user: User) -> str:
     """The URL name of the user's start page (the client list for a role without one)."""
     return START_PAGES.get(getattr(user, "role", ""), "client-list")
+
+
+# --- CRP stewardship ----------------------------------------------------------------------------
+
+
+def may_govern_crps(user: User) -> bool:
+    """Record CRP decisions, rotations and successions, and read the firm's stewardship views:
+    managing partners and admins (HR-sensitive, so not BD)."""
+    return sees_behind_walls(user)
+
+
+def may_see_partner_scorecard(viewer: User, partner: User) -> bool:
+    """A partner's scorecard and capability profile: the partner themself, managing partners, admins."""
+    if not (viewer.is_authenticated and viewer.is_active):
+        return False
+    return viewer.pk == partner.pk or sees_behind_walls(viewer)

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accounts.access import visible_clients
 from accounts.models import (
     Assignment,
     AssignmentRole,
@@ -9,7 +10,7 @@ from accounts.models import (
     ServiceLine,
     User,
 )
-from accounts.services import client_name_check
+from accounts.services import client_name_check, client_parent_check
 from core.widgets import PickerSelect
 
 
@@ -43,13 +44,21 @@ class ClientForm(forms.ModelForm):
             "confidential",
             "service_lines",
             "review_cadence_days",
+            "parent",
             "notes",
         ]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 5})}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 5}), "parent": PickerSelect}
+        labels = {"parent": "Parent company (group)"}
 
     def __init__(self, *args, may_wall: bool = False, actor: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
+        # The parent's choices come from the wall: a hidden client reads as no choice at all.
+        parents = visible_clients(actor) if actor is not None else Client.objects.none()
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = parents.only("pk", "name").order_by("name")
+        self.fields["parent"].error_messages["invalid_choice"] = "Choose a client you can see as the parent."
         if not may_wall:
             # A posted value is ignored: the wall is a managing partner's or admin's decision.
             self.fields["confidential"].disabled = True
@@ -58,6 +67,14 @@ class ClientForm(forms.ModelForm):
             ].help_text = (
                 "Only a managing partner or an administrator can put a client behind an ethical wall or take it down."
             )
+
+    def clean_parent(self) -> Client | None:
+        parent = self.cleaned_data.get("parent")
+        try:
+            client_parent_check(client=self.instance, parent=parent)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["parent"]) from error
+        return parent
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

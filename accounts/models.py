@@ -218,6 +218,14 @@ class Client(Versioned):
         default=False, help_text="Ethical wall: only the client team, managing partners and admins see it."
     )
     service_lines = models.ManyToManyField(ServiceLine, blank=True, related_name="clients")
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        help_text="The group company this client belongs to (any depth; a client is never its own ancestor).",
+    )
     notes = free_text()
     review_cadence_days = models.PositiveSmallIntegerField(
         default=91,
@@ -260,6 +268,31 @@ class Client(Versioned):
                         USING ERRCODE = 'check_violation';
                 END IF;
                 RETURN NULL;
+                """,
+            ),
+            # Groups are trees: walking up from the new parent must never reach the client itself.
+            # One transaction-scoped lock for every parent change, so two concurrent changes
+            # (A under B, B under A) cannot each pass the check before seeing the other.
+            pgtrigger.Trigger(
+                name="client_parent_no_cycle",
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("parent_id"),
+                when=pgtrigger.Before,
+                condition=pgtrigger.Q(new__parent__isnull=False),
+                func="""
+                PERFORM pg_advisory_xact_lock(hashtext('accounts_client_parent'));
+                IF EXISTS (
+                    WITH RECURSIVE up(id) AS (
+                        SELECT NEW.parent_id
+                        UNION
+                        SELECT c.parent_id FROM accounts_client c JOIN up ON c.id = up.id
+                        WHERE c.parent_id IS NOT NULL
+                    )
+                    SELECT 1 FROM up WHERE id = NEW.id
+                ) THEN
+                    RAISE EXCEPTION 'A client cannot sit under itself or its own subsidiary (client %).',
+                        NEW.id USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NEW;
                 """,
             ),
         ]

@@ -41,11 +41,22 @@ from accounts.models import (
     Tier,
     User,
 )
+from accounts.signals import wall_changed
 from core.concurrency import update_versioned
 from core.errors import validation_error_from
 from core.validators import require_active_person
 
-CLIENT_FIELDS = ["name", "sector", "country", "tier", "status", "confidential", "notes", "review_cadence_days"]
+CLIENT_FIELDS = [
+    "name",
+    "sector",
+    "country",
+    "tier",
+    "status",
+    "confidential",
+    "notes",
+    "review_cadence_days",
+    "parent",
+]
 
 
 @contextmanager
@@ -71,6 +82,20 @@ def require_firm_people(people: Iterable[User], client: Client, field: str) -> N
         require_firm_person(person, client, field)
 
 
+def client_parent_check(*, client: Client, parent: Client | None) -> None:
+    """Refuse a parent that is the client itself or sits below it (the database refuses it too)."""
+    if parent is None or client.pk is None:
+        return
+    ancestor: Client | None = parent
+    seen: set[int] = set()
+    while ancestor is not None and ancestor.pk not in seen:
+        if ancestor.pk == client.pk:
+            raise ValidationError({"parent": "A client cannot sit under itself or under one of its own subsidiaries."})
+        seen.add(ancestor.pk)
+        ancestor = ancestor.parent
+    return
+
+
 def client_create(
     *,
     actor: User,
@@ -86,6 +111,7 @@ def client_create(
     sam: User | None = None,
     review_cadence_days: int = 91,
     start_date: datetime.date | None = None,
+    parent: Client | None = None,
 ) -> Client:
     """Create a key account with its first CRP (and SAM): an active client always has one."""
     require(not confidential or may_change_confidentiality(actor), WALL_REFUSED)
@@ -101,6 +127,7 @@ def client_create(
         confidential=confidential,
         notes=notes,
         review_cadence_days=review_cadence_days,
+        parent=parent,
     )
     client.full_clean(validate_constraints=False)
     hidden_namesakes = _check_name_free(actor, client)
@@ -134,6 +161,8 @@ def client_update(
     def validate(client: Client) -> None:
         require(not wall_change or may_change_confidentiality(actor), WALL_REFUSED)
         client.full_clean(validate_constraints=False, exclude=["service_lines"])
+        if "parent" in changes:
+            client_parent_check(client=client, parent=client.parent)
         if "name" in changes:
             hidden_namesakes.extend(_check_name_free(actor, client))
 
@@ -141,6 +170,7 @@ def client_update(
         _report_namesakes(actor, client, hidden_namesakes)
         if wall_change:
             _notify_wall_change(actor=actor, client=client)
+            wall_changed.send(sender=Client, client=client, actor=actor)
         _check_deferred_constraints()
 
     return update_versioned(

@@ -152,6 +152,7 @@ def client_create(request):
                 notes=data["notes"],
                 service_lines=data["service_lines"],
                 review_cadence_days=data["review_cadence_days"],
+                parent=data["parent"],
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -187,7 +188,11 @@ def client_edit(request, pk: int):
         except StaleVersionError as stale:
             conflict = stale
             form = ClientForm(
-                request.POST, instance=stale.current, initial={"version": stale.current.version}, may_wall=may_wall
+                request.POST,
+                instance=stale.current,
+                initial={"version": stale.current.version},
+                may_wall=may_wall,
+                actor=request.user,
             )
             form.data = form.data.copy()
             form.data["version"] = stale.current.version

@@ -103,12 +103,22 @@ INSTALLED_APPS = [
     "pghistory",
     "pghistory.admin",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "accounts",
     "stakeholders",
     "planning",
     "health",
+    "listening",
     "reports",
+    "capture",
+    "stewardship",
+    "feeds",
+    "workflow",
+    "audit",
+    "identity",
 ]
 
 MIDDLEWARE = [
@@ -121,13 +131,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "core.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "identity.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "axes.middleware.AxesMiddleware",
+    "audit.context.AuditContextMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -175,6 +188,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "identity.oidc.KeylineOIDCBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -195,6 +209,43 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 20)
 PASSWORD_RESETS_PER_EMAIL = env_int("PASSWORD_RESETS_PER_EMAIL", 3)
 PASSWORD_RESETS_PER_ADDRESS = env_int("PASSWORD_RESETS_PER_ADDRESS", 20)
+
+# --- Single sign-on, provisioning, sessions (identity app; docs/identity.md) ----------------------
+SSO_PROVIDER_NAME = env_str("SSO_PROVIDER_NAME", FIRM_NAME)  # "Sign in with <this>"
+SSO_JIT_CREATE = env_bool("SSO_JIT_CREATE", False)  # create unknown people at their first SSO sign-in
+SSO_CLOCK_SKEW_SECONDS = env_int("SSO_CLOCK_SKEW_SECONDS", 120)  # tolerated clock difference with the IdP
+# Off: only the break-glass administrators below may sign in with a password (everyone else via SSO).
+LOCAL_LOGIN_ENABLED = env_bool("LOCAL_LOGIN_ENABLED", True)
+BREAK_GLASS_EMAILS = env_list("BREAK_GLASS_EMAILS", [])
+# OpenID Connect (mozilla-django-oidc): endpoints come from the discovery document.
+OIDC_DISCOVERY_URL = env_str("OIDC_DISCOVERY_URL", "")
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid email profile")
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = True  # asked of identity.oidc, which refuses unless SSO_JIT_CREATE
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc-callback"
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+# SAML 2.0 (pysaml2): the IdP's metadata, a file path or an https URL; Keyline's own is /sso/saml/metadata/.
+SAML_IDP_METADATA = env_str("SAML_IDP_METADATA", "")
+SAML_SP_ENTITY_ID = env_str("SAML_SP_ENTITY_ID", "")  # default: the metadata URL
+SAML_XMLSEC_BINARY = env_str("SAML_XMLSEC_BINARY", "/usr/bin/xmlsec1")
+# Sessions: signed out after this long without a request, and this long after signing in, whatever.
+SESSION_IDLE_TIMEOUT_SECONDS = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 60 * 60)
+SESSION_ABSOLUTE_TIMEOUT_SECONDS = env_int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 10 * 60 * 60)
+# Multi-factor (TOTP with recovery codes) for password sign-ins: always for administrators, for
+# everyone when the firm says so. (Single sign-on leaves multi-factor to the identity provider.)
+MFA_REQUIRED_FOR_EVERYONE = env_bool("MFA_REQUIRED_FOR_EVERYONE", False)
+OTP_TOTP_ISSUER = FIRM_NAME
+
+# --- Audit log (audit app) ------------------------------------------------------------------------
+# How long an entry is kept; the database refuses to delete it sooner. Seven years by default, as a
+# firm's regulators commonly ask of records about client matters.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 7 * 366)
+if AUDIT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be at least 1.")
 
 # --- Security ----------------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -303,6 +354,10 @@ if LOCAL_BROKER:
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE["audit-purge-expired"] = {
+    "task": "audit.purge_expired",
+    "schedule": crontab(hour=3, minute=30),
+}
 CELERY_BEAT_SCHEDULE["reports-weekly-digest"] = {
     "task": "reports.send_weekly_digests",
     "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
@@ -405,6 +460,12 @@ CELERY_BEAT_SCHEDULE["health-nightly-recompute"] = {
     "schedule": crontab(hour=2, minute=15),
 }
 
+# --- Data feeds (clients, matters, fees, hours, exchange rates) -------------------------------------
+# The largest feed file, in bytes (a million fee rows as CSV is about 80 MB); larger ones are refused
+# with the limit stated. An API batch carries at most FEEDS_API_MAX_ROWS JSON lines.
+FEEDS_MAX_UPLOAD_BYTES = env_int("FEEDS_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+FEEDS_API_MAX_ROWS = env_int("FEEDS_API_MAX_ROWS", 10_000)
+
 # --- Stakeholder imports --------------------------------------------------------------------------
 # A check or import still running this many seconds after a run took it up lost that run (its worker
 # was killed, or its machine went away); the next run takes it over from the start. Keep it well
@@ -441,4 +502,80 @@ CELERY_BEAT_SCHEDULE["reports-shared-figures"] = {"task": "reports.tasks.refresh
 CELERY_BEAT_SCHEDULE["reports-quarterly-packs"] = {
     "task": "reports.tasks.generate_quarterly_packs",
     "schedule": crontab(minute=0, hour=6, day_of_month=str(REPORTS_QUARTERLY_PACK_DAY), month_of_year="1,4,7,10"),
+}
+
+# --- Client listening (surveys) -----------------------------------------------------------------------
+# The address people open Keyline at, for links in emails (survey links), Teams/Slack messages and webhooks.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+LISTENING_LINK_MAX_AGE_DAYS = env_int("LISTENING_LINK_MAX_AGE_DAYS", 60)
+LISTENING_REMINDER_AFTER_DAYS = env_int("LISTENING_REMINDER_AFTER_DAYS", 7)
+LISTENING_FOLLOW_UP_DAYS = env_int("LISTENING_FOLLOW_UP_DAYS", 5)
+# Requests to the public response page per client address per minute (one office may share an address).
+LISTENING_REQUESTS_PER_ADDRESS = env_int("LISTENING_REQUESTS_PER_ADDRESS", 120)
+LISTENING_SEND_BATCH = env_int("LISTENING_SEND_BATCH", 200)
+CELERY_BEAT_SCHEDULE["listening-daily"] = {"task": "listening.tasks.daily_round", "schedule": 60.0 * 60}
+# --- Mailbox capture (docs/capture.md) -------------------------------------------------------------
+# The firm address partners copy in or forward to, read over IMAP. No host: capture is off.
+CAPTURE_IMAP_HOST = env_str("CAPTURE_IMAP_HOST", "")
+CAPTURE_IMAP_SECURITY = env_str("CAPTURE_IMAP_SECURITY", "ssl")  # ssl (port 993), starttls, or none (tests only)
+if CAPTURE_IMAP_SECURITY not in {"ssl", "starttls", "none"}:
+    raise ImproperlyConfigured(f"CAPTURE_IMAP_SECURITY must be ssl, starttls or none, not {CAPTURE_IMAP_SECURITY!r}.")
+CAPTURE_IMAP_PORT = env_int("CAPTURE_IMAP_PORT", 993 if CAPTURE_IMAP_SECURITY == "ssl" else 143)
+CAPTURE_IMAP_USER = env_str("CAPTURE_IMAP_USER", "")
+CAPTURE_IMAP_PASSWORD = env_str("CAPTURE_IMAP_PASSWORD", "")  # a password or an app password
+CAPTURE_IMAP_OAUTH_TOKEN = env_str("CAPTURE_IMAP_OAUTH_TOKEN", "")  # XOAUTH2 access token (Microsoft 365, Google)
+CAPTURE_IMAP_FOLDER = env_str("CAPTURE_IMAP_FOLDER", "INBOX")
+CAPTURE_PROCESSED_FOLDER = env_str("CAPTURE_PROCESSED_FOLDER", "Keyline/Processed")
+CAPTURE_QUARANTINE_FOLDER = env_str("CAPTURE_QUARANTINE_FOLDER", "Keyline/Quarantine")
+CAPTURE_ADDRESS = env_str("CAPTURE_ADDRESS", "")  # the firm address itself: mail from it is a loop
+CAPTURE_STORE_SNIPPET = env_bool("CAPTURE_STORE_SNIPPET", False)  # keep the first lines of each message
+CAPTURE_BATCH = env_int("CAPTURE_BATCH", 200)  # messages per poll
+CAPTURE_MAX_PART_BYTES = env_int("CAPTURE_MAX_PART_BYTES", 512 * 1024)  # larger parts are never downloaded
+CAPTURE_TIMEOUT_SECONDS = env_int("CAPTURE_TIMEOUT_SECONDS", 30)
+CAPTURE_MAX_BACKOFF_SECONDS = env_int("CAPTURE_MAX_BACKOFF_SECONDS", 3600)  # longest wait after failures
+CAPTURE_UPLOAD_MAX_BYTES = env_int("CAPTURE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+CELERY_BEAT_SCHEDULE["capture-poll-mailbox"] = {
+    "task": "capture.tasks.poll_mailbox",
+    "schedule": float(env_int("CAPTURE_POLL_SECONDS", 60)),
+}
+# --- CRP stewardship ---------------------------------------------------------------------------
+# The rotation policy beside CRP_ROTATION_REVIEW_YEARS: the overlap a handover leaves (days), and the
+# days either side of a re-tender, rate review or panel renewal in which no handover is proposed.
+CRP_ROTATION_OVERLAP_DAYS = env_int("CRP_ROTATION_OVERLAP_DAYS", 90)
+CRP_RENEWAL_WINDOW_DAYS = env_int("CRP_RENEWAL_WINDOW_DAYS", 90)
+# A CRP signal left without a decision this many days is escalated to the managing partners.
+CRP_SIGNAL_DECISION_DAYS = env_int("CRP_SIGNAL_DECISION_DAYS", 30)
+# A partner's own touchpoints over the last 90 days falling by this share (per cent) on the 90 before:
+# the seeds' earliest disengagement signal.
+CRP_ACTIVITY_FALL_PERCENT = env_int("CRP_ACTIVITY_FALL_PERCENT", 50)
+# Credentials are reminded to their holder this many days before they lapse (once per expiry date).
+CREDENTIAL_REMINDER_DAYS = env_int("CREDENTIAL_REMINDER_DAYS", 60)
+CELERY_BEAT_SCHEDULE["stewardship-daily"] = {
+    "task": "stewardship.tasks.daily_stewardship",
+    "schedule": crontab(hour=6, minute=30),
+}
+# --- workflow: playbooks, comments, documents, channels ---------------------------------------
+COMMENT_EDIT_MINUTES = env_int("COMMENT_EDIT_MINUTES", 15)
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 25 * 1024 * 1024)
+# ClamAV's clamd, by Unix socket or TCP; with neither, uploads are stored unscanned (and marked so).
+CLAMAV_SOCKET = env_str("CLAMAV_SOCKET", "")
+CLAMAV_HOST = env_str("CLAMAV_HOST", "")
+CLAMAV_PORT = env_int("CLAMAV_PORT", 3310)
+# Outgoing webhooks: attempts per message, the first retry's delay (doubling after), and how many
+# messages in a row may fail before the channel is switched off.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 5)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30)
+WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 5)
+WEBHOOK_ALLOW_LOOPBACK = False  # tests only: lets http://127.0.0.1 receivers through
+CELERY_BEAT_SCHEDULE["workflow-scan-signals"] = {
+    "task": "workflow.tasks.scan_signals",
+    "schedule": crontab(hour=3, minute=0),
+}
+CELERY_BEAT_SCHEDULE["workflow-due-dates"] = {
+    "task": "workflow.tasks.notify_due_dates",
+    "schedule": crontab(hour=6, minute=30),
+}
+CELERY_BEAT_SCHEDULE["workflow-daily-emails"] = {
+    "task": "workflow.tasks.send_daily_emails",
+    "schedule": crontab(hour=7, minute=0),
 }

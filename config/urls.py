@@ -6,8 +6,21 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from accounts import views_login
+from identity import views_login as identity_login
 
-APPS = ["accounts", "stakeholders", "planning", "health", "reports"]
+APPS = [
+    "accounts",
+    "stakeholders",
+    "planning",
+    "health",
+    "listening",
+    "reports",
+    "capture",
+    "stewardship",
+    "feeds",
+    "workflow",
+    "audit",
+]
 
 api_router = DefaultRouter()
 for app in APPS:
@@ -17,7 +30,7 @@ for app in APPS:
 admin.site.site_header = "Keyline administration"
 
 urlpatterns = [
-    path("login/", views_login.LoginView.as_view(), name="login"),
+    path("login/", identity_login.IdentityLoginView.as_view(), name="login"),
     path("password_reset/", views_login.PasswordResetView.as_view(), name="password_reset"),
     path("", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
@@ -29,6 +42,7 @@ urlpatterns = [
         name="api-docs",
     ),
     *[path("", include(f"{app}.urls")) for app in APPS],
+    path("", include("identity.urls")),
 ]
 
 handler403 = "core.error_views.permission_denied"

@@ -18,7 +18,7 @@ from django.db.models import Avg, Count, Q, QuerySet, Sum
 from accounts.models import FeeRecord, ServiceLine
 from accounts.selectors import fee_period
 from health.models import Measurement
-from planning.models import Action, ActionStatus
+from planning.models import Action, ActionStatus, ClientReview
 from planning.selectors.as_of import severe_open_risk_counts_as_of
 from stakeholders.models import Interaction
 from stakeholders.selectors import contact_target_per_year
@@ -126,6 +126,19 @@ def open_risks(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
     return {client_id: float(n) for client_id, n in counts.items()}
 
 
+def review_rating(as_of: datetime.date, client_ids: ClientIds) -> RawValues:
+    """The client's rating at the latest rated review held in the trailing year (QBR outcome)."""
+    since = as_of - datetime.timedelta(days=ENTERED_DAYS)
+    rows = (
+        for_clients(ClientReview.objects.all(), client_ids)
+        .filter(rating__isnull=False, held_date__gt=since, held_date__lte=as_of)
+        .order_by("client_id", "-held_date", "-pk")
+        .distinct("client_id")
+        .values_list("client_id", "rating")
+    )
+    return {client_id: float(rating) for client_id, rating in rows}
+
+
 def entered(keys: list[str], as_of: datetime.date, client_ids: ClientIds) -> dict[str, RawValues]:
     """Latest entered value per client of each key in the trailing year: one query for all keys."""
     values: dict[str, RawValues] = {key: {} for key in keys}
@@ -153,6 +166,7 @@ COMPUTED: dict[str, float | None] = {
     "service_breadth": None,  # missing when the firm has no active service lines
     "plan_execution": None,
     "open_risks": 0.0,
+    "review_rating": None,
 }
 
 
@@ -167,6 +181,7 @@ GROUPS: list[tuple[tuple[str, ...], Callable[[datetime.date, ClientIds], dict[st
     (("fee_growth", "service_breadth"), fee_measures),
     (("plan_execution",), _single("plan_execution", plan_execution)),
     (("open_risks",), _single("open_risks", open_risks)),
+    (("review_rating",), _single("review_rating", review_rating)),
 ]
 
 
@@ -186,3 +201,16 @@ def setting_target(key: str) -> Decimal | None:
 
 def target_setting_name(key: str) -> str:
     return TARGETS_FROM_SETTINGS[key][0] if key in TARGETS_FROM_SETTINGS else ""
+
+
+def register(
+    keys: tuple[str, ...],
+    function: Callable[[datetime.date, ClientIds], dict[str, RawValues]],
+    defaults: dict[str, float | None],
+) -> None:
+    """Extension point for apps above health (client listening's open incidents): a computed group of
+    measures, read in one query like the groups above. Called from an AppConfig.ready; idempotent."""
+    if any(key in COMPUTED for key in keys):
+        return
+    COMPUTED.update(defaults)
+    GROUPS.append((keys, function))

@@ -1,4 +1,5 @@
-"""The iCalendar feed of a person's open actions, behind a secret, regenerable token."""
+"""The iCalendar feed of a person's open actions and the client reviews they attend, behind a secret,
+regenerable token."""
 
 from __future__ import annotations
 
@@ -50,6 +51,15 @@ def ical_for(user: User) -> bytes:
             f"Account plan {action.plan.year} action"
             + (f" (objective: {action.objective.title})" if action.objective else ""),
         )
+        event.add("status", "CONFIRMED")
+        cal.add_component(event)
+    for review in selectors.my_planned_reviews(user=user):
+        event = icalendar.Event()
+        event.add("uid", f"review-{review.pk}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", review.planned_date)
+        event.add("dtend", review.planned_date + datetime.timedelta(days=1))
+        event.add("summary", f"{review.client.name}: client review")
         event.add("status", "CONFIRMED")
         cal.add_component(event)
     return cal.to_ical()

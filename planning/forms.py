@@ -125,6 +125,9 @@ class ReviewForm(VersionedForm):
             "held_date": DATE,
             "notes": forms.Textarea(attrs={"rows": 2}),
             "decisions": forms.Textarea(attrs={"rows": 2}),
+            "agenda_performance": forms.Textarea(attrs={"rows": 2}),
+            "agenda_value": forms.Textarea(attrs={"rows": 2}),
+            "agenda_roadmap": forms.Textarea(attrs={"rows": 2}),
             "firm_attendees": PickerSelectMultiple(attrs={"size": 3}),
             "client_attendees": PickerSelectMultiple(attrs={"size": 3}),
         }

@@ -253,18 +253,45 @@ class ClientReview(Versioned):
     client_attendees = models.ManyToManyField("stakeholders.Stakeholder", blank=True, related_name="reviews")
     notes = free_text()
     decisions = free_text()
+    # The QBR agenda and the client's rating of the relationship, once held (feeds the health score).
+    agenda_performance = free_text("Agenda: our performance")
+    agenda_value = free_text("Agenda: value delivered")
+    agenda_roadmap = free_text("Agenda: roadmap")
+    rating = models.PositiveSmallIntegerField(
+        "Client's rating (1–5)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="How the client rated the relationship at the review: 1 poor … 5 excellent.",
+    )
 
     EDITABLE_FIELDS = [
         "planned_date",
         "held_date",
         "firm_attendees",
         "client_attendees",
+        "agenda_performance",
+        "agenda_value",
+        "agenda_roadmap",
         "notes",
         "decisions",
+        "rating",
     ]
 
     class Meta:
         ordering = ["-planned_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="review_rating_1_to_5",
+                violation_error_message="The rating runs from 1 to 5.",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(held_date__isnull=False),
+                name="review_rated_once_held",
+                violation_error_message="A review is rated once it has been held.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Review of {self.client} planned {self.planned_date}"

@@ -101,10 +101,44 @@ class _PersonalRelationshipSerializer(serializers.Serializer):
 class _PersonalInteractionSerializer(serializers.Serializer):
     date = serializers.DateField()
     type = serializers.CharField()
+    source = serializers.CharField(help_text="Typed, Mailbox, Invite or Import")
     sentiment = serializers.IntegerField()
     summary = serializers.CharField()
     follow_up = serializers.CharField()
     firm_attendees = serializers.ListField(child=serializers.CharField())
+
+
+class _PersonalProposalSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    job_title = serializers.CharField()
+    email = serializers.CharField()
+    status = serializers.CharField()
+    proposed_at = serializers.DateTimeField()
+
+
+class _PersonalCaptureSerializer(serializers.Serializer):
+    proposals = _PersonalProposalSerializer(many=True, help_text="Proposals in the review queue naming the person")
+    captured_interactions = serializers.IntegerField(help_text="Their interactions captured, not typed")
+    never_captured_again = serializers.BooleanField(help_text="Their address is on the suppression list")
+
+
+class _PersonalEarlierAnswerSerializer(serializers.Serializer):
+    submitted_at = serializers.DateTimeField()
+    nps = serializers.IntegerField(allow_null=True)
+    csat = serializers.IntegerField(allow_null=True)
+    ces = serializers.IntegerField(allow_null=True)
+    comment = serializers.CharField()
+
+
+class _PersonalSurveyResponseSerializer(serializers.Serializer):
+    survey = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+    nps = serializers.IntegerField(allow_null=True)
+    csat = serializers.IntegerField(allow_null=True)
+    ces = serializers.IntegerField(allow_null=True)
+    comment = serializers.CharField()
+    answers = serializers.JSONField(help_text="Answers to the survey's free-text questions")
+    earlier_answers = _PersonalEarlierAnswerSerializer(many=True, help_text="Answers this one replaced")
 
 
 class PersonalDataSerializer(serializers.Serializer):
@@ -116,6 +150,10 @@ class PersonalDataSerializer(serializers.Serializer):
     stakeholder = _PersonalDetailsSerializer()
     relationships = _PersonalRelationshipSerializer(many=True)
     interactions = _PersonalInteractionSerializer(many=True)
+    capture = _PersonalCaptureSerializer(required=False, help_text="What mailbox capture holds about the person")
+    survey_responses = _PersonalSurveyResponseSerializer(
+        many=True, required=False, help_text="The person's answers to client-listening surveys"
+    )
 
 
 class StakeholderFilter(AccessFilterSet):

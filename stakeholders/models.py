@@ -186,6 +186,15 @@ class InteractionKind(models.TextChoices):
     SOCIAL = "social", "Social"
 
 
+class InteractionSource(models.TextChoices):
+    """Where an interaction came from: shown on the client page beside it."""
+
+    TYPED = "typed", "Typed"
+    MAILBOX = "mailbox", "Mailbox"
+    INVITE = "invite", "Invite"
+    IMPORT = "import", "Import"
+
+
 @tracked
 class Interaction(models.Model):
     """A touchpoint with the client."""
@@ -201,6 +210,10 @@ class Interaction(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     external_ref = models.CharField(max_length=100, blank=True, help_text="ID in the system it was imported from")
+    source = models.CharField(max_length=10, choices=InteractionSource.choices, default=InteractionSource.TYPED)
+    capture_key = models.CharField(
+        max_length=255, blank=True, help_text="Message-ID or calendar UID it was captured from (one interaction each)"
+    )
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -209,6 +222,12 @@ class Interaction(models.Model):
                 condition=Q(sentiment__gte=-2, sentiment__lte=2),
                 name="interaction_sentiment_range",
                 violation_error_message="Sentiment runs from −2 to +2.",
+            ),
+            models.UniqueConstraint(
+                fields=["capture_key"],
+                condition=~Q(capture_key=""),
+                name="interaction_capture_key_unique",
+                violation_error_message="This message or meeting has already been captured.",
             ),
         ]
         indexes = [models.Index(fields=["client", "-date"])]

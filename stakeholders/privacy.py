@@ -18,7 +18,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audited_write
+from audit.models import Kind
+from audit.services import audit_record
 from stakeholders.models import Interaction, Stakeholder
+from stakeholders.signals import personal_data_collected, personal_data_erased
 
 PERSONAL_FIELDS = ("name", "job_title", "department", "email", "phone", "notes", "external_id")
 ERASED = "[erased]"
@@ -58,6 +61,7 @@ def stakeholder_personal_data(*, actor: User, stakeholder: Stakeholder) -> dict[
             {
                 "date": i.date.isoformat(),
                 "type": i.get_kind_display(),
+                "source": i.get_source_display(),
                 "sentiment": i.sentiment,
                 "summary": i.summary,
                 "follow_up": i.follow_up,
@@ -66,14 +70,23 @@ def stakeholder_personal_data(*, actor: User, stakeholder: Stakeholder) -> dict[
             for i in interactions
         ],
     }
+    for _receiver, sections in personal_data_collected.send(sender=Stakeholder, stakeholder=stakeholder):
+        data.update(sections or {})
     with audited_write(actor):
         pghistory.create_event(stakeholder, label="personal_data.exported")
+        audit_record(
+            kind=Kind.PERSONAL_DATA_EXPORT,
+            actor=actor,
+            client=stakeholder.client,
+            summary=f"Exported the personal data of stakeholder #{stakeholder.pk}",
+            detail={"stakeholder": stakeholder.pk},
+        )
     return data
 
 
 def stakeholder_erase(*, actor: User, stakeholder: Stakeholder) -> Stakeholder:
     """Anonymise a stakeholder on request, keeping the statistics scores depend on."""
-    name = stakeholder.name
+    name, email = stakeholder.name, stakeholder.email
     anonymous = {
         "name": f"Erased stakeholder #{stakeholder.pk}",
         "job_title": "",
@@ -94,7 +107,16 @@ def stakeholder_erase(*, actor: User, stakeholder: Stakeholder) -> Stakeholder:
                 follow_up=Replace("follow_up", Value(name), Value(ERASED)),
             )
         _scrub_history(stakeholder, name, anonymous)
+        personal_data_erased.send(sender=Stakeholder, stakeholder=stakeholder, email=email, name=name)
         pghistory.create_event(stakeholder, label="personal_data.erased")
+        # The entry names the stakeholder by number only: it must not keep what was erased.
+        audit_record(
+            kind=Kind.PERSONAL_DATA_ERASURE,
+            actor=actor,
+            client=stakeholder.client,
+            summary=f"Erased the personal data of stakeholder #{stakeholder.pk}",
+            detail={"stakeholder": stakeholder.pk},
+        )
     return stakeholder
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.dispatch import Signal
 from django.urls import reverse
 
 from accounts.models import Assignment, AssignmentRole
@@ -27,6 +28,10 @@ FALL_POINTS = 10
 FALL_WINDOW_DAYS = 30
 PREVIOUS_WINDOW_DAYS = 35  # a band drop is measured against the last score of the past five weeks
 
+# Sent with `events` (a list of AlertEvent) and `as_of` once alerts are raised, after the
+# transaction commits: higher apps (playbooks, channels) react without health importing them.
+alerts_raised = Signal()
+
 
 @dataclass(frozen=True)
 class AlertEvent:
@@ -34,6 +39,9 @@ class AlertEvent:
     dedupe_key: str
     title: str
     body: str
+    kind: str = ""  # "band_drop" or "score_fall"
+    to_band: str = ""
+    points: float = 0.0
 
 
 def _previous_scores(client_ids: list[int], as_of: datetime.date) -> dict[int, HealthScore]:
@@ -84,6 +92,9 @@ def detect_events(results: dict[int, ScoreResult], as_of: datetime.date, names: 
                     f"Health score {result.score:.0f} on {as_of:%d %b %Y}, "
                     f"was {float(before.score):.0f} "
                     f"on {before.as_of:%d %b %Y}.",
+                    kind="band_drop",
+                    to_band=result.band,
+                    points=float(before.score) - result.score,
                 )
             )
         peak = peaks.get(client_id)
@@ -96,6 +107,9 @@ def detect_events(results: dict[int, ScoreResult], as_of: datetime.date, names: 
                     f"Health score {result.score:.0f} on {as_of:%d %b %Y}, "
                     f"down from {float(peak.score):.0f} "
                     f"on {peak.as_of:%d %b %Y}.",
+                    kind="score_fall",
+                    to_band=result.band,
+                    points=float(peak.score) - result.score,
                 )
             )
     return events
@@ -120,6 +134,7 @@ def alerts_raise(*, results: dict[int, ScoreResult], as_of: datetime.date, email
     events = detect_events(results, as_of, names)
     if not events:
         return 0
+    transaction.on_commit(lambda: alerts_raised.send(sender=AlertEvent, events=events, as_of=as_of), robust=True)
     emails = {user_id: email for _, user_id, email, _ in team}
     recipients: dict[int, list[int]] = {}
     for client_id, user_id, _, _ in team:

@@ -23,6 +23,8 @@ from health.models import Measure, Measurement, MeasureSource, Scorecard
 VALUE_RANGES = {
     "client_nps": (Decimal(0), Decimal(10)),
     "payment_days": (Decimal(0), Decimal(1000)),
+    "client_csat": (Decimal(1), Decimal(5)),
+    "client_ces": (Decimal(1), Decimal(7)),
 }
 CSV_COLUMNS = ["client_id", "measure_key", "value", "measured_on"]
 

@@ -4,6 +4,7 @@ from planning.selectors.page import PlanPage, last_change, plan_history, plan_pa
 from planning.selectors.portfolio import (
     client_panel,
     my_actions,
+    my_planned_reviews,
     my_upcoming_client_dates,
     overdue_reviews,
     pipeline_by_client,
@@ -34,6 +35,7 @@ __all__ = [
     "client_panel",
     "last_change",
     "my_actions",
+    "my_planned_reviews",
     "my_upcoming_client_dates",
     "overdue_reviews",
     "pipeline_by_client",

@@ -57,6 +57,15 @@ def my_actions(*, user: User) -> QuerySet[Action]:
     )
 
 
+def my_planned_reviews(*, user: User) -> QuerySet[ClientReview]:
+    """Client reviews not yet held that `user` attends, on clients they may see."""
+    return (
+        visible(user, ClientReview.objects.filter(firm_attendees=user, held_date__isnull=True))
+        .select_related("client")
+        .order_by("planned_date", "id")
+    )
+
+
 def my_upcoming_client_dates(*, user: User) -> list[UpcomingDate]:
     """Re-tender and rate-review dates of the clients whose team `user` is on."""
     today = timezone.localdate()

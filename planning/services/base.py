@@ -14,6 +14,7 @@ from accounts.services import audited_write
 from core.concurrency import StaleVersionError, diff_fields, save_versioned
 from core.errors import validation_error_from
 from planning.choices import PROBABILITY_RANGE, RANGE_MESSAGE, RISK_SCALE
+from planning.events import item_saved
 
 CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
     "one_plan_per_client_year": ("year", "This client already has a plan for that year."),
@@ -62,7 +63,20 @@ def create[M: models.Model](actor: User, instance: M, m2m: dict[str, Any] | None
         instance.save()
         for name, values in (m2m or {}).items():
             getattr(instance, name).set(values)
+        item_saved.send(sender=type(instance), instance=instance, actor=actor, created=True, previous={})
     return instance
+
+
+def _before(instance: models.Model, changes: dict[str, Any], m2m: dict[str, Any] | None) -> dict[str, Any]:
+    """The values `changes` and `m2m` are about to replace, for listeners of `item_saved`."""
+    previous: dict[str, Any] = {}
+    for name in changes:
+        field = instance._meta.get_field(name)
+        if field.concrete and not field.many_to_many:
+            previous[name] = getattr(instance, field.attname)
+    for name in m2m or {}:
+        previous[name] = {obj.pk for obj in getattr(instance, name).all()}
+    return previous
 
 
 def update[M: models.Model](
@@ -74,10 +88,12 @@ def update[M: models.Model](
     m2m: dict[str, Any] | None = None,
 ) -> M:
     """Save `changes` only if nobody saved `instance` since `expected_version` was read."""
+    previous = _before(instance, {name: value for name, value in changes.items() if name in allowed}, m2m)
     fields = apply_changes(instance, changes, allowed)
     with planning_write(actor):
         if fields or m2m:
             save_versioned(instance, expected_version, fields, m2m)
+            item_saved.send(sender=type(instance), instance=instance, actor=actor, created=False, previous=previous)
         elif not type(instance)._default_manager.filter(pk=instance.pk, version=expected_version).exists():
             current = type(instance)._default_manager.get(pk=instance.pk)
             raise StaleVersionError(current, {})

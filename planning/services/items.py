@@ -208,6 +208,8 @@ def review_update(
 def _check_review_dates(review: ClientReview) -> None:
     if review.held_date and review.held_date > timezone.localdate():
         raise ValidationError({"held_date": "A review cannot have been held in the future."})
+    if review.rating is not None and review.held_date is None:
+        raise ValidationError({"rating": "A review is rated once it has been held: give the day it was held."})
 
 
 def review_delete(*, actor: User, review: ClientReview, expected_version: int) -> None:

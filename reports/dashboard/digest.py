@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import User
+from listening.selectors import digest_line
 from reports.dashboard.home import partner_summary
 from reports.models import DigestDelivery
 
@@ -46,6 +47,7 @@ def digest_send(*, user_id: int, base_url: str = "") -> bool:
         "summary": summary,
         "base_url": base_url or getattr(settings, "SITE_URL", ""),
         "FIRM_NAME": settings.FIRM_NAME,
+        "listening": digest_line(user),
     }
     message = EmailMultiAlternatives(
         subject=f"Your Keyline week: {len(summary.overdue_actions)} overdue, {len(summary.upcoming_actions)} due soon",

@@ -68,6 +68,7 @@ class DashboardParams:
     office: int | None = None
     crp: int | None = None
     tier: int | None = None
+    group: int | None = None  # a client: the dashboard of its group (it and its members)
     band: str = ""
     sector: str = ""
     attention: str = ""
@@ -95,6 +96,7 @@ class DashboardParams:
             "office": self.office,
             "crp": self.crp,
             "tier": self.tier,
+            "group": self.group,
             "band": self.band,
             "sector": self.sector,
             "attention": self.attention,
@@ -147,6 +149,7 @@ def parse_params(query: QueryDict, *, default_mine: bool = False) -> DashboardPa
     params.office = _int_or_notice(query.get("office", ""), "office", notices)
     params.crp = _int_or_notice(query.get("crp", ""), "CRP", notices)
     params.tier = _int_or_notice(query.get("tier", ""), "tier", notices)
+    params.group = _int_or_notice(query.get("group", ""), "group", notices)
     params.sector = query.get("sector", "").strip()[:100]
 
     band = query.get("band", "")

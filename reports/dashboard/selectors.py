@@ -207,6 +207,14 @@ SORT_EXPRESSIONS = {
 REVERSED_SORTS = {"last_contact"}
 
 
+def _group_member_ids(user: User, group: int) -> list[int]:
+    """The group's members `user` may see; none when the group itself is hidden or missing (alike)."""
+    from feeds.groups import visible_members
+
+    root = visible_clients(user).filter(pk=group).first()
+    return [] if root is None else [pk for pk, _ in visible_members(user, root)]
+
+
 def apply_filters(queryset: ClientQuerySet, params: DashboardParams, user: User) -> ClientQuerySet:
     # The crp_*, band lookups name annotations of portfolio_base, which the plugin does not follow
     # across functions: hence the ignores below.
@@ -225,6 +233,8 @@ def apply_filters(queryset: ClientQuerySet, params: DashboardParams, user: User)
         qs = qs.filter(crp_id=params.crp)  # type: ignore[misc]
     if params.tier:
         qs = qs.filter(tier_id=params.tier)
+    if params.group:
+        qs = qs.filter(pk__in=_group_member_ids(user, params.group))
     if params.sector:
         qs = qs.filter(sector=params.sector)
     if params.band:

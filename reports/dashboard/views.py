@@ -11,9 +11,12 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import OVERVIEW_REFUSED, get_editable_object, may_see_firm_overview, require
+from accounts.access import OVERVIEW_REFUSED, get_editable_object, may_govern_crps, may_see_firm_overview, require
 from accounts.models import Notification
 from accounts.services import notifications_mark_read
+from audit.models import Kind
+from audit.services import audit_record
+from capture.selectors import review_count as capture_review_count
 from core.concurrency import StaleVersionError
 from core.htmx import wants_partial
 from health.models import Band
@@ -23,6 +26,7 @@ from reports.dashboard import exports, home, pages, services, whitespace
 from reports.dashboard.params import ATTENTION_REASONS, COLUMN_LABELS, PAGE_SIZES, SORT_LABELS
 from reports.models import ReportKind, SavedView
 from reports.pdf.periods import last_complete_quarter
+from stewardship.selectors.signals import stewardship_summary
 
 
 def _notify(request, params) -> None:
@@ -80,6 +84,12 @@ def dashboard_export(request, fmt: str):
             content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )
     response["Content-Disposition"] = f'attachment; filename="portfolio-{stamp}.{fmt}"'
+    audit_record(
+        kind=Kind.EXPORT,
+        actor=request.user,
+        summary=f"Exported the portfolio dashboard ({fmt})",
+        detail={"export": "portfolio", "format": fmt, "query": request.GET.urlencode()},
+    )
     return response
 
 
@@ -144,6 +154,7 @@ def overview_view(request):
         "reports/dashboard/overview.html",
         {
             "overview": pages.cached_overview(request.user),
+            "stewardship": stewardship_summary(timezone.localdate()) if may_govern_crps(request.user) else None,
             "reasons": ATTENTION_REASONS,
             "pack_query": urlencode(
                 {
@@ -161,7 +172,7 @@ def partner_home(request):
     return render(
         request,
         "reports/dashboard/partner_home.html",
-        {"summary": home.partner_summary(request.user)},
+        {"summary": home.partner_summary(request.user), "review_waiting": capture_review_count(request.user)},
     )
 
 

@@ -14,6 +14,7 @@ from reports.pdf.document import account_review_html, pack_html
 from reports.pdf.periods import Quarter
 from reports.pdf.render import RenderedPdf, render_pdf
 from reports.pdf.scopes import resolve_client_scope, resolve_pack_scope
+from stewardship.selectors.pack import pack_section
 
 
 @dataclass
@@ -46,7 +47,8 @@ def build_report(report: Report, on_progress: Callable[[int], None] = lambda pct
     if report.kind == ReportKind.ACCOUNT_REVIEW:
         title, html = account_review_html(gathered)
     else:
-        title, html = pack_html(gathered, scope.label)
+        stewardship = pack_section(report.requested_by, scope.client_ids, quarter.start, gathered.as_of)
+        title, html = pack_html(gathered, scope.label, stewardship=stewardship)
     on_progress(50)
     # Layout is most of the work: move the bar from 50% to 90% as pages come out.
     expected_pages = 6 + len(scope.client_ids)

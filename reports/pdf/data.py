@@ -73,6 +73,8 @@ class ClientData:
     rotation_due: bool = False
     overloaded: bool = False
     crp_workload: Decimal | None = None
+    # Critical incidents and complaints open at the report's date: [(title, occurred_on)], oldest first.
+    open_critical_incidents: list[tuple[str, datetime.date]] = field(default_factory=list)
     # "risks", "opportunities", "stakeholders" -> the first day with recorded history, for the kinds
     # whose history starts after the report's date: what the client held then is not known.
     history_starts: dict[str, datetime.date] = field(default_factory=dict)

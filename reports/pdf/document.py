@@ -10,10 +10,12 @@ from django.utils.safestring import SafeString, mark_safe
 
 from accounts.selectors import fee_period
 from health.selectors import band_thresholds
+from listening.reporting import voice_of_client
 from reports.pdf import charts, narrative
 from reports.pdf.data import ClientData, ReportData
 from reports.pdf.text import Readability, day, readability
 from stakeholders.models import InteractionKind
+from stewardship.selectors.pack import StewardshipPack
 
 PLAN_TEXT_FIELDS = [
     ("north_star", "Client's business goals"),
@@ -136,7 +138,7 @@ def account_review_html(data: ReportData) -> tuple[str, str]:
     return title, render_to_string("reports/pdf/account_review.html", context)
 
 
-def pack_html(data: ReportData, scope_label: str) -> tuple[str, str]:
+def pack_html(data: ReportData, scope_label: str, stewardship: StewardshipPack | None = None) -> tuple[str, str]:
     sections = [client_section(c, data) for c in data.clients]
     title = f"Quarterly pack: {scope_label}"
     key_messages = narrative.pack_key_messages(data)
@@ -164,6 +166,10 @@ def pack_html(data: ReportData, scope_label: str) -> tuple[str, str]:
         "crp_signals_top": shortlist(crp_signals),
         "fee_year": fee_period(data.as_of).year,
         "readability": _readability_rows(sections, generated),
+        "voice": voice_of_client(
+            client_ids=[c.id for c in data.clients], start=data.quarter.start, end=min(data.as_of, data.quarter.end)
+        ),
+        "stewardship": stewardship,
     }
     return title, render_to_string("reports/pdf/pack.html", context)
 

@@ -44,6 +44,16 @@ def risk_sentence(client: ClientData) -> str:
     return f"The biggest risk is “{short(risk.title)}”, rated {risk.severity} out of 25."
 
 
+def incident_sentence(client: ClientData) -> str | None:
+    """An open critical incident or complaint outranks the biggest risk on page one."""
+    if not client.open_critical_incidents:
+        return None
+    title, since = client.open_critical_incidents[0]
+    more = len(client.open_critical_incidents) - 1
+    text = f"A critical incident is open since {day(since)}: “{short(title)}”"
+    return text + (f", and {plural(more, 'other', 'others')}." if more else ".")
+
+
 def opportunity_sentence(client: ClientData) -> str:
     if not client.opportunities:
         if "opportunities" in client.history_starts:
@@ -84,7 +94,7 @@ def ask_sentence(client: ClientData) -> str:
 def client_key_messages(client: ClientData, quarter: Quarter) -> list[str]:
     return [
         score_sentence(client, quarter),
-        risk_sentence(client),
+        incident_sentence(client) or risk_sentence(client),
         opportunity_sentence(client),
         coverage_sentence(client),
         ask_sentence(client),

@@ -51,6 +51,7 @@ def gather(
     _add_reviews(clients, end)
     _add_stakeholders(clients, end)
     _add_interactions(clients, quarter.start, end, quarter.previous.start, previous_end)
+    _add_incidents(clients, end)
     scorecard = _scorecard_used(ordered)
     measures = list(Measure.objects.filter(scorecard=scorecard)) if scorecard else []
     return ReportData(
@@ -170,6 +171,20 @@ def _add_pipeline_and_risks(clients: dict[int, ClientData], end: datetime.date) 
         client.risks = risks.of(pk)
         _note_history_start(client, "opportunities", opportunities.history_starts.get(pk))
         _note_history_start(client, "risks", risks.history_starts.get(pk))
+
+
+def _add_incidents(clients: dict[int, ClientData], end: datetime.date) -> None:
+    """Critical incidents and complaints open at the end of `end` (client listening): one query."""
+    from listening.models import Incident, Severity
+
+    rows = (
+        Incident.objects.filter(client_id__in=list(clients), severity=Severity.CRITICAL, occurred_on__lte=end)
+        .filter(Q(resolved_on__isnull=True) | Q(resolved_on__gt=end))
+        .order_by("occurred_on", "pk")
+        .values_list("client_id", "title", "occurred_on")
+    )
+    for client_id, title, occurred_on in rows:
+        clients[client_id].open_critical_incidents.append((title, occurred_on))
 
 
 def _note_history_start(client: ClientData, kind: str, first_day: datetime.date | None) -> None:

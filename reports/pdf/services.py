@@ -17,8 +17,10 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Assignment, Role, User
+from accounts.models import Assignment, Client, Role, User
 from accounts.services import NotificationDraft, audited_write, notifications_create
+from audit.models import Kind
+from audit.services import audit_record
 from core.queueing import send_task, send_task_on_commit
 from reports.models import STALE_AFTER_RENDER_LIMITS, Report, ReportKind, ReportStatus
 from reports.pdf.build import build_report, data_as_of
@@ -245,6 +247,15 @@ def report_for_download(*, actor: User, pk: object) -> Report:
         raise Http404("This report has no file.")
     if report.status != ReportStatus.DONE or not report.file:
         raise Http404("This report has no file yet.")
+    scope = report.scope or {}
+    audit_record(
+        kind=Kind.DOWNLOAD,
+        actor=actor,
+        # A one-client report is that client's entry, behind its wall; a pack names only its kind.
+        client=Client.objects.filter(pk=scope["id"]).first() if scope.get("type") == "client" else None,
+        summary=f"Downloaded the report “{report.download_name}”",
+        detail={"report": str(report.pk), "kind": report.kind, "clients": report.clients_included},
+    )
     return report
 
 

@@ -28,6 +28,7 @@ from stakeholders.models import (
     ImportJob,
     Interaction,
     InteractionKind,
+    InteractionSource,
 )
 
 # --- Interactions --------------------------------------------------------------------------------
@@ -151,7 +152,9 @@ def write_interactions(job: ImportJob, planned: list[PlannedInteraction], outcom
     new, changed, relink = [], [], []
     for plan in planned:
         if plan.existing is None:
-            plan.instance = Interaction(client_id=plan.client_id, created_by=job.created_by, **plan.values)
+            plan.instance = Interaction(
+                client_id=plan.client_id, created_by=job.created_by, source=InteractionSource.IMPORT, **plan.values
+            )
             new.append(plan.instance)
             relink.append(plan)
             continue

@@ -16,6 +16,7 @@ from core.concurrency import StaleVersionError, diff_fields, save_versioned, upd
 from stakeholders.models import (
     Interaction,
     InteractionKind,
+    InteractionSource,
     Relationship,
     Stakeholder,
 )
@@ -221,8 +222,13 @@ def interaction_log(
     sentiment: int = 0,
     follow_up: str = "",
     external_ref: str = "",
+    source: str = InteractionSource.TYPED,
+    capture_key: str = "",
 ) -> Interaction:
-    """Record a touchpoint. It needs at least one firm attendee and cannot be in the future."""
+    """Record a touchpoint. It needs at least one firm attendee and cannot be in the future.
+
+    Typed, imported and captured interactions (mailbox, invites) all come through here, so that
+    engagement, days since contact, coverage gaps and the health recompute follow alike."""
     attendees = list(firm_attendees)
     people = list(stakeholders)
     errors: dict[str, str] = {}
@@ -248,6 +254,8 @@ def interaction_log(
         sentiment=sentiment,
         follow_up=follow_up or "",
         external_ref=external_ref or "",
+        source=source,
+        capture_key=capture_key or "",
         created_by=actor,
     )
     try:

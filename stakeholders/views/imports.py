@@ -10,6 +10,8 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import editable_clients, may_see_every_import
+from audit.models import Kind
+from audit.services import audit_record
 from core.forms import apply_errors, flash_form_errors
 from core.htmx import wants_partial
 from stakeholders import csv_format, services
@@ -93,6 +95,7 @@ def _stream(filename: str, header: list[str], rows) -> StreamingHttpResponse:
 def stakeholder_export(request, pk: int):
     client = client_for(request.user, pk)
     rows = csv_format.stakeholder_rows(Stakeholder.objects.filter(client=client))
+    audit_record(kind=Kind.EXPORT, actor=request.user, client=client, summary=f"Exported the stakeholders of {client}")
     return _stream(f"{slugify(client.name)}-stakeholders.csv", csv_format.STAKEHOLDER_COLUMNS, rows)
 
 
@@ -100,4 +103,5 @@ def stakeholder_export(request, pk: int):
 def interaction_export(request, pk: int):
     client = client_for(request.user, pk)
     rows = csv_format.interaction_rows(Interaction.objects.filter(client=client))
+    audit_record(kind=Kind.EXPORT, actor=request.user, client=client, summary=f"Exported the interactions of {client}")
     return _stream(f"{slugify(client.name)}-interactions.csv", csv_format.INTERACTION_COLUMNS, rows)

@@ -18,6 +18,7 @@ from core.htmx import wants_partial
 from stakeholders import selectors, services
 from stakeholders.forms import MergeForm, RelationshipForm, StakeholderForm, WhoKnowsSearchForm
 from stakeholders.models import Relationship, Stakeholder
+from stakeholders.signals import stakeholder_detail_panels
 from stakeholders.views.common import client_for, stakeholder_url_prefix
 
 
@@ -58,6 +59,11 @@ def _detail_context(request, person: Stakeholder, may_edit: bool, **forms) -> di
         "relationship_form": forms.get("relationship_form") or _relationship_form(request, me, client),
         "merge_form": forms.get("merge_form") or MergeForm(keep=person),
         "conflict": forms.get("conflict"),
+        "panels": [
+            panel
+            for _, panel in stakeholder_detail_panels.send(sender=Stakeholder, stakeholder=person, user=request.user)
+            if panel
+        ],
     }
 
 

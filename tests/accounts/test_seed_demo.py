@@ -7,7 +7,7 @@ from django.core.management import call_command
 from accounts.models import Client, Role, User
 
 pytestmark = pytest.mark.django_db
-PROJECT_APPS = ("accounts", "stakeholders", "planning", "health", "reports")
+PROJECT_APPS = ("accounts", "stakeholders", "planning", "health", "reports", "feeds")
 
 
 def every_count() -> dict[str, int]:

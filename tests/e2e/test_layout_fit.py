@@ -22,6 +22,7 @@ from tests.factories import (
     StakeholderFactory,
     UserFactory,
 )
+from tests.identity.mfa_helpers import pass_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,6 +63,7 @@ def _log_in(page, user) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state("networkidle")
+    pass_second_factor(page, user)  # administrators sign in with a second factor
 
 
 def _pages_for(page, client) -> list[str]:

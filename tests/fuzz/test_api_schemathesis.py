@@ -1,6 +1,8 @@
 """API fuzzing: schemathesis generates requests from the OpenAPI schema and sends them, as every role,
 to a live server. No request may cause a 5xx, and every response must match the schema."""
 
+import json
+
 import pytest
 import schemathesis
 from drf_spectacular.generators import SchemaGenerator
@@ -40,6 +42,13 @@ schema = load_schema()
 def tokens(transactional_db):
     world = build_world()
     return {role: api_token_create(actor=world.users[role], name="fuzz")[1] for role in ROLES}
+
+
+@schemathesis.serializer("application/x-ndjson")
+def _json_lines(ctx, value):
+    """The bulk feeds take JSON lines: one generated object per line."""
+    rows = value if isinstance(value, list) else [value]
+    return "\n".join(json.dumps(row, default=str) for row in rows).encode()
 
 
 @schema.parametrize()

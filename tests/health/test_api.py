@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from health.default_scorecard import DEFAULT_MEASURES
 from health.models import HealthScore, Measurement, RecomputeJob, Scorecard
 from health.services.recompute import scores_recompute
 from tests.factories import ClientFactory
@@ -204,7 +205,7 @@ def test_scores_api_follows_the_access_rule(scorecard, bob, login, normal_client
     walled = HealthScore.objects.get(client=confidential_client)
     assert http.get(f"/api/health/scores/{walled.pk}/").status_code == 404
     history = http.get(f"/api/health/scores/?client={normal_client.pk}").json()["results"]
-    assert len(history[0]["components"]) == 9
+    assert len(history[0]["components"]) == len(DEFAULT_MEASURES)
 
 
 def test_latest_scores_are_one_per_client(scorecard, carol, login, normal_client):

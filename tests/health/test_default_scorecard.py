@@ -9,9 +9,10 @@ from health.services.recompute import current_scorecard
 
 
 def test_the_migration_installs_the_default_of_today():
-    """Migration 0003 keeps a frozen copy. Changing the default here means a new data migration too."""
+    """Migration 0003 keeps a frozen copy, and each later change its own data migration."""
     migration = import_module("health.migrations.0003_default_scorecard_v1")
-    assert migration.DEFAULT_MEASURES == DEFAULT_MEASURES
+    listening = import_module("listening.migrations.0002_listening_measures_in_scorecard")
+    assert migration.DEFAULT_MEASURES + listening.ADDED == DEFAULT_MEASURES
 
 
 @pytest.mark.django_db

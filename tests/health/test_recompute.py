@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import ServiceLine, current_financial_year
+from health.default_scorecard import DEFAULT_MEASURES
 from health.models import HealthScore, Measurement
 from health.services.recompute import compute_for, load_scorecard, scores_recompute
 from stakeholders.models import Interaction
@@ -63,6 +64,25 @@ def naive_raw_values(client, as_of):
         "client_nps": latest("client_nps"),
         "open_risks": float(len(risks)),
         "payment_days": latest("payment_days"),
+        "client_csat": latest("client_csat"),
+        "review_rating": next(
+            (
+                float(r.rating)
+                for r in sorted(client.reviews.all(), key=lambda r: (r.held_date or as_of, r.pk), reverse=True)
+                if r.rating is not None and r.held_date and as_of - 365 * day < r.held_date <= as_of
+            ),
+            None,
+        ),
+        "client_ces": latest("client_ces"),
+        "open_incidents": float(
+            sum(
+                1
+                for i in client.incidents.all()
+                if i.severity == "critical"
+                and i.occurred_on <= as_of
+                and (i.resolved_on is None or i.resolved_on > as_of)
+            )
+        ),
     }
 
 
@@ -129,7 +149,7 @@ def test_score_keeps_every_component_with_floor_target_and_contribution(scorecar
         "contribution": nps["contribution"],
         "missing": False,
     }
-    assert len(score.components) == 9 and score.scorecard == scorecard
+    assert len(score.components) == len(DEFAULT_MEASURES) and score.scorecard == scorecard
 
 
 def test_as_of_date_ignores_later_data(scorecard):
@@ -189,7 +209,8 @@ def test_recompute_all_runs_a_constant_number_of_queries(scorecard, count_querie
     at_three = count_queries(lambda: scores_recompute(as_of=AS_OF, alert=False))
     for _ in range(20):
         InteractionFactory(client=ClientFactory(), date=AS_OF)
-    assert count_queries(lambda: scores_recompute(as_of=AS_OF, alert=False)) == at_three <= 16
+    # One aggregate query per group of computed measures (open incidents and review rating included).
+    assert count_queries(lambda: scores_recompute(as_of=AS_OF, alert=False)) == at_three <= 18
     assert Interaction.objects.count() == 23
 
 

@@ -29,7 +29,20 @@ PUBLIC = {
     "password_reset_complete",
     "password_reset_confirm",
     "calendar-feed",
-}  # the feed authenticates by its secret token
+    "survey-respond",
+    "survey-unsubscribe",
+    "scim-config",
+    "scim-users",
+    "scim-user",
+    "scim-groups",
+    "scim-group",
+    "oidc-start",
+    "oidc-callback",
+    "saml-start",
+    "saml-acs",
+    "saml-metadata",
+}  # the feed: its secret token; survey links: their signed token; SCIM: its bearer token; single sign-on
+# is how one signs in (tests/identity)
 SKIPPED_PREFIXES = ("admin/",)  # Django admin: staff-only, checked separately below
 
 
@@ -126,6 +139,9 @@ FILLERS: dict[str, Filler] = {
     "relationship-primary": obj_pk("relationship"),
     "person-relationships": lambda world, confidential, role: {"pk": world.users["alice"].pk},
     "stakeholder-import-detail": obj_pk("import_job"),
+    "client-group": client_pk,
+    "feed-run-detail": obj_pk("feed_run"),
+    "feed-run-import": obj_pk("feed_run"),
     "stakeholder-import-run": obj_pk("import_job"),
     "api:stakeholder-detail": obj_pk("stakeholder"),
     "api:relationship-detail": obj_pk("relationship"),
@@ -180,6 +196,57 @@ FILLERS: dict[str, Filler] = {
     "api:saved-view-detail": obj_pk("saved_view"),
     "dashboard-action-complete": obj_pk("action"),
     "dashboard-alert-read": obj_pk("notification"),
+    # listening
+    "survey-respond": lambda world, confidential, role: {"token": "not-a-signed-token"},
+    "survey-unsubscribe": lambda world, confidential, role: {"token": "not-a-signed-token"},
+    "survey-detail": lambda world, confidential, role: {"pk": world.obj("survey", False).pk},
+    "survey-recipients": lambda world, confidential, role: {"pk": world.obj("survey", False).pk},
+    "survey-send": lambda world, confidential, role: {"pk": world.obj("survey", False).pk},
+    "survey-close": lambda world, confidential, role: {"pk": world.obj("survey", False).pk},
+    "client-no-surveys": client_pk,
+    "incident-create": client_pk,
+    "incident-edit": obj_pk("incident"),
+    "incident-resolve": obj_pk("incident"),
+    "response-flag": obj_pk("survey_response"),
+    "follow-up-close": obj_pk("follow_up"),
+    # capture
+    "capture-item-accept": obj_pk("review_item"),
+    "capture-item-dismiss": obj_pk("review_item"),
+    "capture-item-file": obj_pk("review_item"),
+    "capture-domain-add": client_pk,
+    "capture-switch": client_pk,
+    "capture-client-log": client_pk,
+    "capture-domain-remove": obj_pk("email_domain"),
+    # stewardship
+    "stewardship-rotation-decide": client_pk,
+    "stewardship-shortlist": client_pk,
+    "stewardship-successor": client_pk,
+    "stewardship-needs": client_pk,
+    "stewardship-scorecard": lambda world, confidential, role: {"pk": world.users["alice"].pk},
+    "stewardship-profile": lambda world, confidential, role: {"pk": world.users["alice"].pk},
+    "stewardship-credential-add": lambda world, confidential, role: {"pk": world.users["alice"].pk},
+    "stewardship-credential-remove": lambda world, confidential, role: {"pk": stewardship_credential(world).pk},
+    "stewardship-signal-decide": lambda world, confidential, role: {"pk": stewardship_signal(world).pk},
+    # workflow
+    "playbook-pause": lambda world, confidential, role: {
+        "pk": world.client(confidential).pk,
+        "playbook": world.obj("playbook", confidential).pk,
+    },
+    "comment-thread": lambda world, confidential, role: {"kind": "plan", "pk": world.obj("plan", confidential).pk},
+    "comment-edit": obj_pk("comment"),
+    "comment-delete": obj_pk("comment"),
+    "document-upload": lambda world, confidential, role: {"kind": "client", "pk": world.client(confidential).pk},
+    "document-detail": obj_pk("document"),
+    "document-delete": obj_pk("document"),
+    "document-download": obj_pk("document_version"),
+    "channel-detail": lambda world, confidential, role: {"pk": world.obj("channel", False).pk},
+    "channel-delete": lambda world, confidential, role: {"pk": world.obj("channel", False).pk},
+    # audit
+    "audit-export": lambda world, confidential, role: {"fmt": "csv"},
+    "api:audit-entry-detail": lambda world, confidential, role: {"pk": world.obj("audit_entry", confidential).pk},
+    # identity
+    "scim-user": lambda world, confidential, role: {"pk": world.users["alice"].pk},
+    "scim-group": lambda world, confidential, role: {"pk": 1},
 }
 # URLs whose objects are not one client's data (filled the same way for both variants).
 NOT_CLIENT_SCOPED = {
@@ -192,7 +259,41 @@ NOT_CLIENT_SCOPED = {
     "api:health-scorecard-detail",
     "api:health-job-detail",
     "api-token-revoke",
+    "survey-respond",
+    "survey-unsubscribe",
+    "survey-detail",
+    "survey-recipients",
+    "survey-send",
+    "survey-close",
+    "stewardship-scorecard",
+    "stewardship-profile",
+    "stewardship-credential-add",
+    "stewardship-credential-remove",
+    "stewardship-signal-decide",
+    "channel-detail",
+    "channel-delete",
+    "audit-export",
+    "scim-user",
+    "scim-group",
 }
+
+
+def stewardship_credential(world: World):
+    from stewardship.models import Credential
+
+    return Credential.objects.get_or_create(user=world.users["alice"], name="Sweep credential")[0]
+
+
+def stewardship_signal(world: World):
+    """A signal about a partner's whole portfolio: no client, so the same for both variants."""
+    from django.utils import timezone
+
+    from stewardship.models import CrpSignal
+
+    today = timezone.localdate()
+    return CrpSignal.objects.get_or_create(
+        kind="overloaded", partner=world.users["alice"], client=None, defaults={"first_seen": today, "last_seen": today}
+    )[0]
 
 
 def to_path(route: Route, kwargs: dict) -> str:

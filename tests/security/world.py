@@ -11,6 +11,9 @@ from django.utils import timezone
 
 from accounts.models import Assignment, Client, Notification, Role, ServiceLine, User
 from accounts.services_tokens import api_token_create
+from audit.models import Kind
+from audit.services import audit_record
+from feeds.models import FeedRun
 from health.models import HealthScore, Measurement, RecomputeJob, Scorecard
 from health.services.recompute import current_scorecard
 from planning.models import (
@@ -60,11 +63,13 @@ def build_world() -> World:
         "ada": UserFactory(email="ada@firm.example", full_name="Ada Admin", role=Role.ADMIN),
     }
     normal = ClientFactory(name="Harbour Energy plc", crp=users["alice"])
-    confidential = ClientFactory(name=CONFIDENTIAL_NAME, confidential=True, crp=users["alice"])
+    # The confidential client sits in the open one's group: the group page must not give it away.
+    confidential = ClientFactory(name=CONFIDENTIAL_NAME, confidential=True, crp=users["alice"], parent=normal)
     line = ServiceLineFactory(name="Litigation")
     world = World(users=users, clients={False: normal, True: confidential}, service_line=line)
     for flag, client in world.clients.items():
         add_client_objects(world, flag, client)
+        add_workflow_objects(world, flag, client)
     add_user_objects(world)
     return world
 
@@ -135,9 +140,104 @@ def add_client_objects(world: World, flag: bool, client: Client) -> None:
     report.file.save(f"{report.pk}.pdf", ContentFile(b"%PDF-1.7\n"), save=True)
     o[("report", flag)] = report
     o[("saved_view", flag)] = SavedView.objects.create(user=alice, name=f"View {flag}", query=f"q={client.name[:5]}")
+    o[("audit_entry", flag)] = audit_record(
+        kind=Kind.EXPORT, actor=alice, client=client, summary=f"Exported the stakeholders of {client.name}"
+    )
     o[("import_job", flag)] = ImportJob.objects.create(
         kind="stakeholders", created_by=alice, original_name=f"{client.name}.csv", file="imports/x.csv"
     )
+    add_listening_objects(world, flag, client, person)
+    _add_capture_objects(o, flag, client, alice)
+    # Feed runs are their sender's own: the open client's is BD's, the confidential one's a managing partner's.
+    sender = world.users["mike" if flag else "carol"]
+    o[("feed_run", flag)] = FeedRun.objects.create(kind="fees", created_by=sender, original_name=f"{client.name}.csv")
+
+
+def add_listening_objects(world: World, flag: bool, client: Client, person: Stakeholder) -> None:
+    """One survey for the firm, answered by each client's stakeholder (a detractor: a follow-up)."""
+    from listening.models import FollowUp, Incident, Invitation, Response, Survey
+    from listening.services.followups import follow_up_open
+
+    o = world.objects
+    today = timezone.localdate()
+    if ("survey", False) not in o:
+        o[("survey", False)] = Survey.objects.create(
+            name="Sweep survey", closes_on=today + datetime.timedelta(days=10), status="open"
+        )
+    survey = o[("survey", False)]
+    invitation = Invitation.objects.create(
+        survey=survey,
+        client=client,
+        stakeholder=person,
+        email=f"p{int(flag)}@client.example",
+        token_digest=f"{int(flag)}" * 64,
+        status="answered",
+    )
+    response = Response.objects.create(
+        invitation=invitation,
+        survey=survey,
+        client=client,
+        stakeholder=person,
+        nps=2,
+        comment=f"Verbatim about {client.name}",
+        submitted_on=today,
+        submitted_at=timezone.now(),
+    )
+    o[("survey_response", flag)] = response
+    o[("follow_up", flag)] = follow_up_open(response=response, reason="detractor", actor=None) or FollowUp()
+    o[("incident", flag)] = Incident.objects.create(
+        client=client,
+        title=f"Incident at {client.name}",
+        owner=world.users["alice"],
+        occurred_on=today,
+        severity="critical",
+    )
+
+
+def _add_capture_objects(o: dict, flag: bool, client: Client, alice: User) -> None:
+    """A mail domain, a processing-log line and a proposed stakeholder, each naming the client."""
+    from capture.models import CapturedMessage, ClientEmailDomain, ReviewItem
+
+    o[("email_domain", flag)] = ClientEmailDomain.objects.create(client=client, domain=f"client{int(flag)}.example")
+    CapturedMessage.objects.create(message_id=f"sweep-{flag}", outcome="created", client=client, sender=alice)
+    o[("review_item", flag)] = ReviewItem.objects.create(
+        kind="proposed_stakeholder", client=client, sender=alice, name=f"Proposed of {client.name}",
+        email=f"someone@client{int(flag)}.example",
+    )  # fmt: skip
+
+
+def add_workflow_objects(world: World, flag: bool, client: Client) -> None:
+    """A comment, a document with a stored version, a playbook run; a firm channel (once)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from workflow.models import Channel, Comment, Document, DocumentVersion, Playbook, PlaybookRun
+
+    o = world.objects
+    alice = world.users["alice"]
+    client_type = ContentType.objects.get_for_model(Client)
+    o[("comment", flag)] = Comment.objects.create(
+        client=client, subject_type=client_type, subject_id=client.pk, author=alice, body=f"About {client.name}"
+    )
+    document = Document.objects.create(
+        client=client, subject_type=client_type, subject_id=client.pk, title=f"{client.name} letter", created_by=alice
+    )
+    version = DocumentVersion(
+        document=document,
+        number=1,
+        filename=f"{client.name}.pdf",
+        content_type="application/pdf",
+        size=9,
+        sha256="0" * 64,
+        scan_status="clean",
+        uploaded_by=alice,
+    )
+    version.file.save("letter.pdf", ContentFile(b"%PDF-1.7\n"), save=True)
+    o[("document", flag)], o[("document_version", flag)] = document, version
+    playbook, _ = Playbook.objects.get_or_create(name="Sweep playbook", defaults={"trigger": "detractor"})
+    o[("playbook", flag)] = playbook
+    PlaybookRun.objects.create(playbook=playbook, client=client, dedupe_key="sweep", title=f"{client.name} detractor")
+    if ("channel", False) not in o:
+        o[("channel", False)] = Channel.objects.create(name="Firm Slack", kind="slack", url="https://hooks.example/x")
 
 
 def _current_scorecard() -> Scorecard:

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django import forms
+
+from accounts.access import visible_clients
+from accounts.models import Client, User
+from audit.models import Kind
+from audit.selectors import AuditFilter
+from core.widgets import PickerSelect
+
+
+class AuditFilterForm(forms.Form):
+    """The filters of the page, the API and the export. Client choices come from the access rule, so a
+    walled client's id is refused exactly like one that does not exist."""
+
+    user = forms.ModelChoiceField(User.objects.all(), required=False, widget=PickerSelect)
+    client = forms.ModelChoiceField(Client.objects.none(), required=False, widget=PickerSelect)
+    kind = forms.ChoiceField(choices=[("", "Any kind"), *Kind.choices], required=False)
+    date_from = forms.DateField(required=False, label="From")
+    date_to = forms.DateField(required=False, label="To")
+
+    def __init__(self, *args, viewer: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = visible_clients(viewer)  # type: ignore[attr-defined]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The end date cannot be before the start date.")
+        return data
+
+    def to_filter(self) -> AuditFilter:
+        data = self.cleaned_data
+        return AuditFilter(
+            user=data.get("user"),
+            client=data.get("client"),
+            kind=data.get("kind") or "",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )

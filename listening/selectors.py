@@ -1,0 +1,185 @@
+"""Reads of client listening. Every read of client data goes through the access rule first, so a
+confidential client's responses, incidents and their counts exist only inside its wall."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from accounts.access import visible_rows
+from accounts.models import Client, User
+from listening.models import (
+    NPS_DETRACTOR_MAX,
+    NPS_PROMOTER_MIN,
+    FollowUp,
+    Incident,
+    Invitation,
+    InvitationStatus,
+    Response,
+    Severity,
+    Survey,
+)
+
+CLIENT_PAGE_RESPONSES = 10
+
+
+@dataclass(frozen=True)
+class NpsFigures:
+    """Promoters, passives and detractors of a set of responses, and the NPS they make (−100…100)."""
+
+    promoters: int
+    passives: int
+    detractors: int
+    invited: int = 0
+
+    @property
+    def answered(self) -> int:
+        return self.promoters + self.passives + self.detractors
+
+    @property
+    def nps(self) -> int | None:
+        if not self.answered:
+            return None
+        return round(100 * (self.promoters - self.detractors) / self.answered)
+
+    @property
+    def response_rate(self) -> int | None:
+        return round(100 * self.answered / self.invited) if self.invited else None
+
+
+_NPS_Q = {
+    "promoters": Q(response__nps__gte=NPS_PROMOTER_MIN),
+    "passives": Q(response__nps__gt=NPS_DETRACTOR_MAX, response__nps__lt=NPS_PROMOTER_MIN),
+    "detractors": Q(response__nps__lte=NPS_DETRACTOR_MAX),
+}
+
+
+def nps_counts() -> dict[str, Any]:
+    """The aggregate arguments that split NPS answers into the three groups: the one home of the bands."""
+    return {
+        "promoters": Count("pk", filter=Q(nps__gte=NPS_PROMOTER_MIN)),
+        "passives": Count("pk", filter=Q(nps__gt=NPS_DETRACTOR_MAX, nps__lt=NPS_PROMOTER_MIN)),
+        "detractors": Count("pk", filter=Q(nps__lte=NPS_DETRACTOR_MAX)),
+    }
+
+
+def visible_responses(user: User) -> QuerySet[Response]:
+    return visible_rows(user, Response.objects.all())
+
+
+def client_listening(*, client: Client, user: User) -> dict[str, Any]:
+    """The client page's listening section: latest responses with who and when, NPS, open follow-ups
+    and incidents. `client` has already been checked visible to `user`."""
+    responses = list(
+        Response.objects.filter(client=client)
+        .select_related("stakeholder", "survey")
+        .select_related("follow_up")
+        .order_by("-submitted_at")[:CLIENT_PAGE_RESPONSES]
+    )
+    # One query for both: every answered invitation was sent, so answers and invitations share rows.
+    figures = Invitation.objects.filter(client=client).aggregate(
+        invited=Count("pk", filter=Q(status__in=[InvitationStatus.SENT, InvitationStatus.ANSWERED])),
+        **{
+            name: Count("response", filter=Q(response__nps__isnull=False) & condition)
+            for name, condition in _NPS_Q.items()
+        },
+    )
+    follow_ups = list(
+        FollowUp.objects.filter(client=client, closed_at__isnull=True)
+        .select_related("action__owner", "response")
+        .order_by("action__due_date")
+    )
+    incidents = list(
+        Incident.objects.filter(client=client)
+        .filter(Q(resolved_on__isnull=True) | Q(resolved_on__gte=timezone.localdate() - datetime.timedelta(days=90)))
+        .select_related("owner", "root_cause", "service_line")
+        .order_by("resolved_on", "-occurred_on")[:20]
+    )
+    return {
+        "responses": responses,
+        "nps": NpsFigures(**figures),
+        "open_follow_ups": follow_ups,
+        "incidents": incidents,
+    }
+
+
+def stakeholder_responses(*, stakeholder_id: int) -> list[Response]:
+    return list(Response.objects.filter(stakeholder_id=stakeholder_id).select_related("survey"))
+
+
+def survey_recipients(*, survey: Survey, user: User) -> QuerySet[Invitation]:
+    """The survey's recipients `user` may see: a confidential client's rows only inside its wall."""
+    return (
+        visible_rows(user, survey.invitations.all())
+        .select_related("client", "stakeholder", "response")
+        .order_by("client__name", "pk")
+    )
+
+
+def survey_figures(*, survey: Survey, user: User) -> dict[str, int]:
+    rows = visible_rows(user, survey.invitations.all()).aggregate(
+        total=Count("pk"),
+        sent=Count("pk", filter=Q(status__in=[InvitationStatus.SENT, InvitationStatus.ANSWERED])),
+        answered=Count("pk", filter=Q(status=InvitationStatus.ANSWERED)),
+        queued=Count("pk", filter=Q(status=InvitationStatus.QUEUED)),
+        left_out=Count("pk", filter=Q(status__in=[InvitationStatus.BOUNCED, InvitationStatus.SUPPRESSED])),
+    )
+    return rows
+
+
+def surveys_with_figures(user: User) -> list[tuple[Survey, dict[str, Any]]]:
+    """Every survey with the counts of the recipients `user` may see (one query for the counts)."""
+    surveys = list(Survey.objects.order_by("-created_at")[:200])
+    counts = (
+        visible_rows(user, Invitation.objects.filter(survey__in=surveys))
+        .values("survey_id")
+        .annotate(
+            total=Count("pk"),
+            answered=Count("pk", filter=Q(status=InvitationStatus.ANSWERED)),
+        )
+        .order_by()
+    )
+    by_survey: dict[int, dict[str, Any]] = {row["survey_id"]: dict(row) for row in counts}
+    return [(s, by_survey.get(s.pk, {"total": 0, "answered": 0})) for s in surveys]
+
+
+def open_follow_ups_for(user: User) -> QuerySet[FollowUp]:
+    """The follow-ups `user` owns and has not closed (the CRP's home)."""
+    return (
+        visible_rows(user, FollowUp.objects.filter(closed_at__isnull=True, action__owner=user))
+        .select_related("client", "action", "response")
+        .order_by("action__due_date")
+    )
+
+
+def open_critical_incident_counts(as_of: datetime.date, client_ids: Any) -> dict[str, dict[int, float]]:
+    """The health measure: critical incidents and complaints open at the end of `as_of` (one query)."""
+    from health.measures import for_clients
+
+    rows = (
+        for_clients(Incident.objects.all(), client_ids)
+        .filter(severity=Severity.CRITICAL, occurred_on__lte=as_of)
+        .filter(Q(resolved_on__isnull=True) | Q(resolved_on__gt=as_of))
+        .values_list("client_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {"open_incidents": {client_id: float(n) for client_id, n in rows}}
+
+
+def digest_line(user: User) -> dict[str, int]:
+    """The CRP's weekly digest line: survey follow-ups they owe, and critical incidents or complaints
+    open on the clients they lead (read through the wall like every other line of the digest)."""
+    from accounts.models import Assignment, AssignmentRole
+
+    led = Assignment.objects.filter(user=user, role=AssignmentRole.CRP, end_date__isnull=True).values("client_id")
+    return {
+        "follow_ups": open_follow_ups_for(user).count(),
+        "open_critical": visible_rows(
+            user, Incident.objects.filter(client_id__in=led, severity=Severity.CRITICAL, resolved_on__isnull=True)
+        ).count(),
+    }

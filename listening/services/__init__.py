@@ -1,0 +1,1 @@
+"""Writes of the client-listening app, one module per topic."""

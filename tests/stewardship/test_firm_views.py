@@ -1,0 +1,65 @@
+"""Persona guidance and mismatch, succession readiness and bench, the capacity check."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+
+from accounts.models import Assignment, PracticeGroup
+from planning.models import AccountPlan
+from stewardship.models import CapabilityProfile, Succession
+from stewardship.selectors.firm import capacity_check, succession_view
+from tests.factories import ClientFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_client_page_shows_the_persona_guidance_and_flags_a_mismatch(alice, normal_client, login):
+    AccountPlan.objects.create(client=normal_client, year=2026, status="active", persona="front_door")
+    body = login(alice).get(normal_client.get_absolute_url()).content.decode()
+    assert "experience friction reduction" in body
+    assert "A Growth-tier client whose plan calls for Front-Door" in body
+
+
+def test_a_suitable_persona_is_not_flagged(alice, normal_client, login):
+    AccountPlan.objects.create(client=normal_client, year=2026, status="active", persona="rainmaker")
+    body = login(alice).get(normal_client.get_absolute_url()).content.decode()
+    assert "direct revenue growth" in body
+    assert 'data-testid="persona-mismatch"' not in body
+
+
+def test_the_persona_mix_across_growth_clients(mike, alice, normal_client, login):
+    AccountPlan.objects.create(client=normal_client, year=2026, status="active", persona="front_door")
+    ClientFactory(name="No Plan plc", crp=alice)
+    body = login(mike).get("/stewardship/capacity/").content.decode()
+    assert "Front-Door: <strong>1</strong>" in body
+    assert "No persona in an active plan: 1" in body
+
+
+def test_clients_without_a_ready_successor_and_the_bench(mike, alice, bob, normal_client):
+    group = PracticeGroup.objects.create(name="Energy group")
+    alice.practice_group = group
+    alice.save()
+    ready = ClientFactory(name="Ready plc", crp=alice)
+    Succession.objects.create(client=ready, successor=bob, readiness="ready_now")
+    Assignment.objects.create(client=normal_client, user=bob, role="sam")
+    view = succession_view(mike)
+    assert [r.client_name for r in view.without_ready_successor] == ["Harbour Energy plc"]
+    harbour = view.without_ready_successor[0]
+    assert (harbour.successor, harbour.readiness_label) == ("Bob Outsider", "Not assessed")
+    bench = next(b for b in view.bench if b.practice_group == "Energy group")
+    assert (bench.clients, bench.ready_now, bench.no_ready_successor) == (2, 1, 1)
+
+
+@override_settings(CRP_MAX_GROWTH_CLIENTS=2)
+def test_capacity_counts_capable_unloaded_partners_and_their_spare_slots(mike, growth):
+    group = PracticeGroup.objects.create(name="Deals")
+    full = UserFactory(full_name="Full Partner", practice_group=group)
+    spare = UserFactory(full_name="Spare Partner", practice_group=group)
+    UserFactory(full_name="No Persona Partner", practice_group=group)
+    for person in (full, spare):
+        CapabilityProfile.objects.create(user=person, persona_strengths=["rainmaker"])
+    for n in range(2):
+        ClientFactory(name=f"Deal {n}", crp=full, tier=growth)
+    deals = next(r for r in capacity_check(mike).by_group if r.name == "Deals")
+    assert (deals.growth_clients, deals.capable, deals.capable_unloaded, deals.spare_slots) == (2, 2, 1, 2)

@@ -1,0 +1,1 @@
+"""Every write of the workflow app, one module per topic."""
