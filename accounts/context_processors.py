@@ -12,4 +12,7 @@ def role_gates(request):
     user = getattr(request, "user", None)
     if user is None:
         return {}
-    return {"may_see_firm_overview": access.may_see_firm_overview(user)}
+    return {
+        "may_see_firm_overview": access.may_see_firm_overview(user),
+        "may_read_audit_log": access.may_read_audit_log(user),
+    }

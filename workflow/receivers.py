@@ -1,4 +1,5 @@
-"""Reactions to other apps' events: health alerts, new CRPs, plan items given to someone."""
+"""Reactions to other apps' events: health alerts, new CRPs, detractors, critical incidents, plan items
+given to someone."""
 
 from __future__ import annotations
 
@@ -54,6 +55,45 @@ def on_assignment(sender: type, instance: Assignment, created: bool, raw: bool =
     transaction.on_commit(fire, robust=True)
 
 
+def on_survey_response(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    """A detractor's answer runs the detractor playbooks once per answer (a changed answer is the same one)."""
+    from listening.models import FollowUpReason
+    from listening.services.responses import follow_up_reason
+
+    if raw or follow_up_reason(instance) != FollowUpReason.DETRACTOR:
+        return
+    response_id, client_id, score = instance.pk, instance.client_id, instance.nps
+
+    def fire() -> None:
+        from workflow.services.playbooks import signal_fire
+
+        signal_fire(
+            trigger=Trigger.DETRACTOR,
+            client_id=client_id,
+            dedupe_key=f"detractor:{response_id}",
+            title=f"A detractor at the client (NPS {score})",
+        )
+
+    transaction.on_commit(fire, robust=True)
+
+
+def on_critical_incident(sender: type, incident: Any, **kwargs: Any) -> None:
+    """An open critical incident runs the critical-incident playbooks once per incident."""
+    incident_id, client_id, title = incident.pk, incident.client_id, incident.title
+
+    def fire() -> None:
+        from workflow.services.playbooks import signal_fire
+
+        signal_fire(
+            trigger=Trigger.CRITICAL_INCIDENT,
+            client_id=client_id,
+            dedupe_key=f"critical_incident:{incident_id}",
+            title=f"Critical incident: {title}",
+        )
+
+    transaction.on_commit(fire, robust=True)
+
+
 def on_plan_item(sender: type, instance: Any, actor: Any, created: bool, previous: dict, **kwargs: Any) -> None:
     """An action, risk, opportunity or review given to someone tells them."""
     from planning.models import Action, ClientReview, Opportunity, Risk
@@ -101,8 +141,12 @@ def on_plan_item(sender: type, instance: Any, actor: Any, created: bool, previou
 
 def connect() -> None:
     from health.services.alerts import alerts_raised
+    from listening.events import critical_incident_open
+    from listening.models import Response
     from planning.events import item_saved
 
     alerts_raised.connect(on_alerts, dispatch_uid="workflow-alerts")
     post_save.connect(on_assignment, sender=Assignment, dispatch_uid="workflow-new-crp")
     item_saved.connect(on_plan_item, dispatch_uid="workflow-assigned")
+    post_save.connect(on_survey_response, sender=Response, dispatch_uid="workflow-detractor")
+    critical_incident_open.connect(on_critical_incident, dispatch_uid="workflow-critical-incident")

@@ -12,6 +12,7 @@ from accounts.access import editable_clients
 from accounts.models import Client, User
 from accounts.services import NotificationDraft, audited_write, notifications_create, require_firm_person
 from core.concurrency import save_versioned, update_versioned
+from listening.events import critical_incident_open
 from listening.models import Incident, RootCause, Severity
 
 
@@ -48,7 +49,13 @@ def incident_create(*, actor: User, client: Client, owner: User, **fields: Any) 
                     )
                 ]
             )
+    _announce_if_critical(incident)
     return incident
+
+
+def _announce_if_critical(incident: Incident) -> None:
+    if incident.severity == Severity.CRITICAL and incident.resolved_on is None:
+        critical_incident_open.send(sender=Incident, incident=incident)
 
 
 def incident_update(*, actor: User, incident: Incident, expected_version: int, **changes: Any) -> Incident:
@@ -60,7 +67,7 @@ def incident_update(*, actor: User, incident: Incident, expected_version: int, *
         instance.full_clean(validate_constraints=False)
         _check_dates(instance)
 
-    return update_versioned(
+    updated = update_versioned(
         incident,
         expected_version=expected_version,
         changes=changes,
@@ -68,6 +75,8 @@ def incident_update(*, actor: User, incident: Incident, expected_version: int, *
         write=lambda: audited_write(actor),
         validate=validate,
     )
+    _announce_if_critical(updated)
+    return updated
 
 
 def incident_resolve(

@@ -13,18 +13,23 @@
     });
   }
 
-  // The account menu closes on Escape and on a click elsewhere, as menus do.
-  function setupAccountMenu() {
-    var menu = document.querySelector("[data-account-menu]");
-    if (!menu) return;
+  // The header's menus (the programme pages, the account) close on Escape and on a click elsewhere,
+  // as menus do; opening one closes the other.
+  function setupHeaderMenus() {
+    var menus = Array.prototype.slice.call(document.querySelectorAll("[data-account-menu], [data-nav-menu]"));
+    if (!menus.length) return;
     document.addEventListener("click", function (event) {
-      if (menu.open && !menu.contains(event.target)) menu.open = false;
+      menus.forEach(function (menu) {
+        if (menu.open && !menu.contains(event.target)) menu.open = false;
+      });
     });
-    menu.addEventListener("keydown", function (event) {
-      if (event.key === "Escape" && menu.open) {
-        menu.open = false;
-        menu.querySelector("summary").focus();
-      }
+    menus.forEach(function (menu) {
+      menu.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && menu.open) {
+          menu.open = false;
+          menu.querySelector("summary").focus();
+        }
+      });
     });
   }
 
@@ -82,7 +87,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     setupNavToggle();
-    setupAccountMenu();
+    setupHeaderMenus();
     autohide(document);
     markScrollable(document);
     keyboardScrollable(document);

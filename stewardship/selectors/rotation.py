@@ -4,8 +4,9 @@ Keyline proposes for the handover, and what the managing partners decided about 
 A proposed quarter leaves the overlap the policy asks for (`CRP_ROTATION_OVERLAP_DAYS`) and keeps
 the whole handover, give or take `CRP_RENEWAL_WINDOW_DAYS`, clear of the client's re-tenders, rate
 reviews and panel renewals (planning's PanelAppointment dates) — the seeds: never change the CRP in
-a renewal window. While the client has an open critical risk (the health score's severe-risk line),
-nothing starting within that window is proposed either: no change during client stress.
+a renewal window. While the client has an open critical risk (the health score's severe-risk line) or
+an open critical incident or complaint (client listening), nothing starting within that window is
+proposed either: no change during client stress.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils import timezone
 from accounts.crp_signals import crp_signals
 from accounts.models import User
 from health.measures import HIGH_RISK_SEVERITY
+from listening.selectors import open_critical_incident_counts
 from planning.choices import OPEN_TRANSITION_STATUSES
 from planning.models import PanelAppointment, Transition
 from planning.selectors.as_of import severe_open_risk_counts_as_of
@@ -49,28 +51,44 @@ def clashes(quarter: Quarter, blockers: list[Blocker]) -> list[Blocker]:
     return [b for b in blockers if start - margin <= b.day <= end + margin]
 
 
-def in_stress(quarter: Quarter, critical_risks: int, today: datetime.date) -> bool:
-    return critical_risks > 0 and quarter.start < today + datetime.timedelta(days=settings.CRP_RENEWAL_WINDOW_DAYS)
+def in_stress(quarter: Quarter, stress: list[str], today: datetime.date) -> bool:
+    return bool(stress) and quarter.start < today + datetime.timedelta(days=settings.CRP_RENEWAL_WINDOW_DAYS)
 
 
 def propose_quarter(
-    today: datetime.date, blockers: list[Blocker], critical_risks: int
+    today: datetime.date, blockers: list[Blocker], stress: list[str]
 ) -> tuple[Quarter | None, list[str]]:
-    """The first quarter from the next one that clears every blocker; and what was avoided, in words."""
+    """The first quarter from the next one that clears every blocker and the client's stress (its
+    reasons in words: "an open critical risk"); and what was avoided, in words."""
     avoided: list[str] = []
     quarter = Quarter.of(today).next
     for _ in range(LOOK_AHEAD_QUARTERS):
         found = clashes(quarter, blockers)
-        if not found and not in_stress(quarter, critical_risks, today):
+        if not found and not in_stress(quarter, stress, today):
             return quarter, avoided
         for blocker in found:
             text = f"{blocker.what} on {blocker.day:%d %b %Y}"
             if text not in avoided:
                 avoided.append(text)
-        if in_stress(quarter, critical_risks, today) and "an open critical risk" not in avoided:
-            avoided.append("an open critical risk")
+        if in_stress(quarter, stress, today):
+            avoided.extend(reason for reason in stress if reason not in avoided)
         quarter = quarter.next
     return None, avoided
+
+
+def stress_of(client_ids: list[int], today: datetime.date) -> dict[int, list[str]]:
+    """Why each client is under stress today: open critical risks and open critical incidents."""
+    risks = severe_open_risk_counts_as_of(client_ids, today, min_severity=HIGH_RISK_SEVERITY)
+    incidents = open_critical_incident_counts(today, client_ids)["open_incidents"]
+    found: dict[int, list[str]] = {}
+    for client_id in client_ids:
+        reasons = []
+        if risks.get(client_id, 0):
+            reasons.append("an open critical risk")
+        if incidents.get(client_id, 0):
+            reasons.append("an open critical incident")
+        found[client_id] = reasons
+    return found
 
 
 def blockers_of(client_ids: list[int]) -> dict[int, list[Blocker]]:
@@ -119,7 +137,7 @@ def rotation_calendar(reader: User, today: datetime.date | None = None) -> list[
     due = [(p, c) for p in crp_signals(reader, on=today) for c in p.rotation_due]
     ids = [c.client_id for _, c in due]
     blockers = blockers_of(ids)
-    stress = severe_open_risk_counts_as_of(ids, today, min_severity=HIGH_RISK_SEVERITY)
+    stress = stress_of(ids, today)
     transitions = {
         t.client_id: t
         for t in Transition.objects.filter(client_id__in=ids, status__in=OPEN_TRANSITION_STATUSES).select_related(
@@ -140,7 +158,7 @@ def rotation_calendar(reader: User, today: datetime.date | None = None) -> list[
             and (today - decision.decided_on).days > DECLINE_HOLDS_DAYS
         ):
             decision = None
-        proposed, avoided = propose_quarter(today, blockers[led.client_id], stress.get(led.client_id, 0))
+        proposed, avoided = propose_quarter(today, blockers[led.client_id], stress[led.client_id])
         rows.append(
             RotationRow(
                 client_id=led.client_id,

@@ -84,14 +84,21 @@ def _pages_for(page, client) -> list[str]:
 
 
 def _header_links_reachable(page) -> None:
-    """Each header link is visible, or becomes visible through the Menu button / account menu."""
+    """Each header link is visible, or becomes visible through the Menu button, the programme menu
+    or the account menu; none reaches past the window's edge."""
     menu_button = page.locator("[data-nav-toggle]")
     if menu_button.is_visible():
-        expect(page.locator("#main-nav a").first).to_be_hidden()
+        expect(page.locator("#main-nav > a").first).to_be_hidden()
         menu_button.click()
         expect(menu_button).to_have_attribute("aria-expanded", "true")
-    page.locator("[data-account-menu] > summary").click()
-    links = page.locator("header a[href], header button[type=submit]")
+    _assert_in_view(page, page.locator("header a[href]:not(details a)"))
+    for menu in page.locator("header details").all():
+        menu.locator("> summary").click()
+        _assert_in_view(page, menu.locator("a[href], button[type=submit]"))
+        menu.locator("> summary").click()
+
+
+def _assert_in_view(page, links) -> None:
     for index in range(links.count()):
         link = links.nth(index)
         expect(link).to_be_visible()

@@ -85,6 +85,7 @@ def test_managing_partner_decides_rotates_names_a_successor_and_reads_the_pack(
     page.click("button[type=submit]")
 
     # The CRP signals, then the decisions on them.
+    page.locator("nav [data-nav-menu] > summary").click()
     page.click("nav >> text=CRP signals")
     page.get_by_role("link", name="Decide on CRP signals").click()
     growth_signal = CrpSignal.objects.get(kind="too_many_growth", partner=firm["olly"])

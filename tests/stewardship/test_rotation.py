@@ -58,6 +58,22 @@ def test_an_open_critical_risk_pushes_the_proposal_past_the_stress(mike, long_cl
     assert "an open critical risk" in row.avoided
 
 
+def test_an_open_critical_incident_pushes_the_proposal_past_the_stress_until_resolved(mike, long_client, today):
+    from listening.models import Incident, RootCause
+
+    quiet = row_of(mike, long_client).proposed
+    crp = long_client.assignments.get(role="crp", end_date__isnull=True).user
+    incident = Incident.objects.create(
+        client=long_client, title="Missed filing deadline", severity="critical", owner=crp, occurred_on=today
+    )
+    row = row_of(mike, long_client)
+    assert row.proposed.start > quiet.start
+    assert row.avoided == ["an open critical incident"]
+    cause = RootCause.objects.create(name="Resourcing")
+    Incident.objects.filter(pk=incident.pk).update(resolved_on=today, root_cause=cause)
+    assert row_of(mike, long_client).proposed == quiet
+
+
 def test_moving_into_a_rate_review_window_is_refused_and_changes_nothing(mike, long_client, today):
     target = Quarter.of(today).next.next
     PanelAppointment.objects.create(client=long_client, panel_name="Rates", rate_review_on=target.start)
