@@ -6,9 +6,15 @@ RUN npm ci --omit=dev --no-audit --no-fund
 FROM python:3.12-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_PROJECT_ENVIRONMENT=/opt/venv PATH="/opt/venv/bin:$PATH"
+# The PostgreSQL client tools match the server's major version (docker-compose.yml runs postgres:18):
+# `manage.py backup` refuses a pg_dump older than the server. They come from the PostgreSQL project's
+# own Debian repository, set up by Debian's postgresql-common script.
+ARG POSTGRES_MAJOR=18
 RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-common ca-certificates \
+    && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 xmlsec1 \
-       fonts-dejavu-core postgresql-client \
+       fonts-dejavu-core postgresql-client-${POSTGRES_MAJOR} \
     && rm -rf /var/lib/apt/lists/* \
     && pip install --no-cache-dir uv \
     && useradd --create-home keyline

@@ -19,6 +19,7 @@ from django.utils.csp import CSP
 from config.embedded_db import DATABASE_NAME as EMBEDDED_DATABASE_NAME
 from config.embedded_db import embedded_database_url
 from config.local_broker import filesystem_broker_options
+from config.queues import INTERACTIVE, celery_queues, celery_routes
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -122,6 +123,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.probes.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.RejectNulCharactersMiddleware",
     "core.middleware.FormDigitsMiddleware",
@@ -352,6 +354,9 @@ if LOCAL_BROKER:
         Path(os.environ.get("CELERY_FILESYSTEM_BROKER_DIR", "") or VAR_DIR / "broker")
     )
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_QUEUES = celery_queues
+CELERY_TASK_ROUTES = celery_routes
+CELERY_TASK_DEFAULT_QUEUE = INTERACTIVE
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 CELERY_BEAT_SCHEDULE["audit-purge-expired"] = {

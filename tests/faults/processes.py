@@ -20,6 +20,7 @@ import redis
 from django.db import connection
 
 from config.celery import app as celery_app
+from config.queues import QUEUES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -112,7 +113,7 @@ class Worker:
                     "--without-mingle",
                     "--without-heartbeat",
                     "-Q",
-                    "celery",
+                    ",".join(QUEUES),
                     "-n",
                     f"{self.name}@%h",
                     "--loglevel=INFO",

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from config.queues import HEAVY
 from reports.models import Report
 from reports.pdf.periods import last_complete_quarter
 from reports.pdf.services import reports_requeue_waiting
@@ -39,7 +40,7 @@ def test_pages_keep_working_and_work_is_queued_for_when_redis_returns(
 
     private_redis.start()
     assert reports_requeue_waiting(older_than_seconds=0) == 1
-    assert redis.Redis(port=private_redis.port).llen("celery") == 1  # the render is on the queue now
+    assert redis.Redis(port=private_redis.port).llen(HEAVY) == 1  # the render is on the heavy queue now
 
 
 STAKEHOLDERS_CSV = (
@@ -89,11 +90,11 @@ def test_an_import_asked_for_while_redis_is_down_waits_and_runs_once_when_it_is_
     # The sweep runs again before a worker takes the job: two messages for one import.
     assert import_jobs_requeue_waiting(older_than_seconds=0) == 1
     queue = redis.Redis(port=private_redis.port)
-    assert queue.llen("celery") == 2
+    assert queue.llen(HEAVY) == 2
 
     worker = workers("after")
     wait_for(
-        lambda: queue.llen("celery") == 0 and queue.hlen("unacked") == 0,
+        lambda: queue.llen(HEAVY) == 0 and queue.hlen("unacked") == 0,
         seconds=TIMEOUT,
         what="both messages to be handled",
         workers=[worker],

@@ -12,6 +12,7 @@ from django.conf import settings as django_settings
 from django.db import transaction
 
 from config.celery import app as celery_app
+from config.queues import QUEUES
 from health.models import HealthScore, PendingRecompute
 from tests.factories import ClientFactory, InteractionFactory
 
@@ -46,7 +47,7 @@ def worker(settings):
             "--without-mingle",
             "--without-heartbeat",
             "-Q",
-            "celery",
+            ",".join(QUEUES),
         ],
         cwd=ROOT,
         env=env,
