@@ -37,22 +37,27 @@ def on_alerts(sender: type, events: list, as_of: datetime.date, **kwargs: Any) -
         )
 
 
-def on_assignment(sender: type, instance: Assignment, created: bool, raw: bool = False, **kwargs: Any) -> None:
-    """A new CRP starts their onboarding playbook once the appointment commits."""
-    if not created or raw or instance.role != AssignmentRole.CRP:
-        return
+def fire_on_commit(*, trigger: str, client_id: int, dedupe_key: str, title: str) -> None:
+    """Run the trigger's playbooks once the write that raised it commits (nothing if it rolls back)."""
 
     def fire() -> None:
         from workflow.services.playbooks import signal_fire
 
-        signal_fire(
-            trigger=Trigger.NEW_CRP,
-            client_id=instance.client_id,
-            dedupe_key=f"new_crp:{instance.pk}",
-            title=f"New CRP started on {instance.start_date:%d %b %Y}",
-        )
+        signal_fire(trigger=trigger, client_id=client_id, dedupe_key=dedupe_key, title=title)
 
     transaction.on_commit(fire, robust=True)
+
+
+def on_assignment(sender: type, instance: Assignment, created: bool, raw: bool = False, **kwargs: Any) -> None:
+    """A new CRP starts their onboarding playbook once the appointment commits."""
+    if not created or raw or instance.role != AssignmentRole.CRP:
+        return
+    fire_on_commit(
+        trigger=Trigger.NEW_CRP,
+        client_id=instance.client_id,
+        dedupe_key=f"new_crp:{instance.pk}",
+        title=f"New CRP started on {instance.start_date:%d %b %Y}",
+    )
 
 
 def on_survey_response(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
@@ -62,36 +67,22 @@ def on_survey_response(sender: type, instance: Any, raw: bool = False, **kwargs:
 
     if raw or follow_up_reason(instance) != FollowUpReason.DETRACTOR:
         return
-    response_id, client_id, score = instance.pk, instance.client_id, instance.nps
-
-    def fire() -> None:
-        from workflow.services.playbooks import signal_fire
-
-        signal_fire(
-            trigger=Trigger.DETRACTOR,
-            client_id=client_id,
-            dedupe_key=f"detractor:{response_id}",
-            title=f"A detractor at the client (NPS {score})",
-        )
-
-    transaction.on_commit(fire, robust=True)
+    fire_on_commit(
+        trigger=Trigger.DETRACTOR,
+        client_id=instance.client_id,
+        dedupe_key=f"detractor:{instance.pk}",
+        title=f"A detractor at the client (NPS {instance.nps})",
+    )
 
 
 def on_critical_incident(sender: type, incident: Any, **kwargs: Any) -> None:
     """An open critical incident runs the critical-incident playbooks once per incident."""
-    incident_id, client_id, title = incident.pk, incident.client_id, incident.title
-
-    def fire() -> None:
-        from workflow.services.playbooks import signal_fire
-
-        signal_fire(
-            trigger=Trigger.CRITICAL_INCIDENT,
-            client_id=client_id,
-            dedupe_key=f"critical_incident:{incident_id}",
-            title=f"Critical incident: {title}",
-        )
-
-    transaction.on_commit(fire, robust=True)
+    fire_on_commit(
+        trigger=Trigger.CRITICAL_INCIDENT,
+        client_id=incident.client_id,
+        dedupe_key=f"critical_incident:{incident.pk}",
+        title=f"Critical incident: {incident.title}",
+    )
 
 
 def on_plan_item(sender: type, instance: Any, actor: Any, created: bool, previous: dict, **kwargs: Any) -> None:
