@@ -71,6 +71,8 @@ class Item:
     proposals: list[tuple[str, str]] = field(default_factory=list)  # (display name, address)
     signature: tuple[str, str] = ("", "")
     resolved: Resolved | None = None
+    sender: User | None = None  # the firm sender, once the headers named an active firm person
+    sent: datetime.datetime | None = None
 
 
 class _Lookups:
@@ -151,8 +153,8 @@ def batch_capture(
         item.view = item.load()
         reason = mail.broken_mime_reason(item.view)
         if reason:
-            item.log = {"outcome": Outcome.SKIPPED, "reason": reason, "sender": item._sender,  # type: ignore[attr-defined]
-                        "sent_at": item._sent}  # type: ignore[attr-defined]  # fmt: skip
+            item.log = {"outcome": Outcome.SKIPPED, "reason": reason, "sender": item.sender,
+                        "sent_at": item.sent}  # fmt: skip
     pending = [items[i] for i in needs_body if not items[i].log]
     if pending:
         _plan(pending)
@@ -169,9 +171,12 @@ def batch_capture(
             message_captured.send(sender=CapturedMessage, captured=item.captured)
     for item in items:
         if item.slow:
-            view = item.view
-            item.captured = message_capture(item.headers, (lambda v=view: v) if view is not None else item.load)
+            item.captured = message_capture(item.headers, _loaded(item.view) if item.view is not None else item.load)
     return [item.captured for item in items]  # type: ignore[misc]
+
+
+def _loaded(view: mail.MessageView) -> Loader:
+    return lambda: view
 
 
 def _decide_headers(item: Item) -> None:
@@ -195,8 +200,8 @@ def _decide_headers(item: Item) -> None:
     item.log = {}
     item.attendees = [sender]
     item.signature = ("", "")
-    item._sender = sender  # type: ignore[attr-defined]
-    item._sent = sent  # type: ignore[attr-defined]
+    item.sender = sender
+    item.sent = sent
 
 
 def _plan(pending: list[Item]) -> None:
@@ -216,9 +221,9 @@ def _plan(pending: list[Item]) -> None:
             if len(meetings) != 1 or meetings[0].cancelled:
                 item.slow = True
                 continue
-            meeting = meetings[0]
-            people = ([meeting.organizer] if meeting.organizer else []) + meeting.attendees
-            plans.append((item, f"ical:{meeting.uid}", people, meeting.day, meeting.summary, "", meeting))
+            event = meetings[0]
+            people = ([event.organizer] if event.organizer else []) + event.attendees
+            plans.append((item, f"ical:{event.uid}", people, event.day, event.summary, "", event))
             continue
         found = _participants(view, item.mid)
         item.signature = (found.sender_name, found.text)
@@ -241,7 +246,8 @@ def _plan(pending: list[Item]) -> None:
         key = mail._fit(key)
         resolved = resolved_of[id(item)]
         ids = resolved.client_ids()
-        sender: User = item._sender  # type: ignore[attr-defined]
+        sender = item.sender
+        assert sender is not None  # only messages from a firm person are planned
         if len(ids) != 1 or resolved.excluded or key in taken or (meeting and meeting.uid in taken_uids):
             item.slow = True  # review, capture off, a merge or a meeting already known
             continue
@@ -257,7 +263,7 @@ def _plan(pending: list[Item]) -> None:
         item.resolved = resolved
         item.attendees = allowed
         item.stakeholders = [s for group in resolved.stakeholders.values() for s in group if s.client_id == client.pk]
-        fields = {"sender": sender, "sent_at": item._sent, "key": key, "client": client}  # type: ignore[attr-defined]
+        fields = {"sender": sender, "sent_at": item.sent, "key": key, "client": client}
         if meeting is None:
             if settings.CAPTURE_STORE_SNIPPET:
                 fields["snippet"] = snippet(item.view.text if item.view else "")

@@ -9,6 +9,7 @@ import logging
 import socket
 import ssl
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from imapclient.exceptions import IMAPClientError
 
 from capture.models import MailboxState, Outcome
 from capture.pipeline import imap
-from capture.pipeline.message import parse_headers
+from capture.pipeline.message import MessageView, parse_headers
 from capture.services.batch import batch_capture
 from capture.services.directory import batch_directory
 from capture.services.meetings import meetings_hold_due
@@ -127,8 +128,8 @@ def _capture_all(
                 if data.get(b"BODY[]") is not None:
                     wholes[uid] = data[b"BODY[]"]
 
-    def loader(uid: int):
-        def load():
+    def loader(uid: int) -> Callable[[], MessageView]:
+        def load() -> MessageView:
             whole = wholes.pop(uid, None)
             if whole is not None:
                 return imap.view_of_bytes(whole, max_part)
