@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Client
+from core.models import tracked
 from stakeholders.models import Interaction, Stakeholder
 
 
@@ -22,6 +23,7 @@ def address_hash(address: str) -> str:
     return hashlib.sha256(f"keyline-suppression:{normalise_address(address)}".encode()).hexdigest()
 
 
+@tracked
 class ClientEmailDomain(models.Model):
     """A mail domain of a client: addresses there are the client's. Several per client, edited by BD.
 
@@ -49,6 +51,7 @@ class ClientEmailDomain(models.Model):
         return self.domain
 
 
+@tracked
 class CaptureExclusion(models.Model):
     """A client whose mail and meetings are never captured (some clients forbid it)."""
 

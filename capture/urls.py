@@ -10,6 +10,11 @@ urlpatterns = [
     path("review/<int:pk>/file/", views.item_file, name="capture-item-file"),
     path("clients/<int:pk>/capture/domains/", views.domain_add, name="capture-domain-add"),
     path("clients/<int:pk>/capture/switch/", views.capture_switch, name="capture-switch"),
+    path(
+        "clients/<int:pk>/interactions/<int:interaction>/sentiment/",
+        views.interaction_sentiment,
+        name="capture-interaction-sentiment",
+    ),
     path("clients/<int:pk>/capture/log/", views.client_log, name="capture-client-log"),
     path("capture/domains/<int:pk>/remove/", views.domain_remove, name="capture-domain-remove"),
     path("capture/upload/", views.upload, name="capture-upload"),

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -211,3 +212,29 @@ def client_log(request, pk: int):
     client = get_visible_client(request.user, pk)
     log = list(selectors.processing_log(request.user).filter(client=client)[:100])
     return render(request, "capture/client_log.html", {"client": client, "log": log})
+
+
+@require_POST
+def interaction_sentiment(request, pk: int, interaction: int):
+    """One click on the timeline sets a captured interaction's sentiment (capture leaves it neutral)."""
+    client = get_editable_client(request.user, pk)
+    try:
+        changed = review.interaction_sentiment_set(
+            actor=request.user, client=client, interaction_id=interaction, sentiment=request.POST.get("sentiment")
+        )
+    except ValidationError as error:
+        if "interaction" in error.message_dict:
+            raise Http404("No such interaction.") from error
+        if request.htmx:
+            return HttpResponse(escape(error.messages[0]), status=400)
+        messages.error(request, error.messages[0])
+        return redirect(_back(request, reverse("interaction-timeline", args=[client.pk])))
+    if request.htmx:
+        from stakeholders.selectors.interactions import with_people
+        from stakeholders.views.common import stakeholder_url_prefix
+
+        row = with_people(client.interactions.filter(pk=changed.pk)).get()
+        context = {"i": row, "sentiment_controls": True, "detail_url": stakeholder_url_prefix()}
+        return render(request, "stakeholders/includes/interaction_item.html", context)
+    messages.success(request, "Sentiment set.")
+    return redirect(_back(request, reverse("interaction-timeline", args=[client.pk])))

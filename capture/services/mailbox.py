@@ -5,10 +5,11 @@ exponential backoff, and its state shown on the admin status page."""
 from __future__ import annotations
 
 import datetime
-import functools
 import logging
 import socket
 import ssl
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -19,10 +20,10 @@ from imapclient.exceptions import IMAPClientError
 
 from capture.models import MailboxState, Outcome
 from capture.pipeline import imap
-from capture.pipeline.message import parse_headers
+from capture.pipeline.message import MessageView, parse_headers
+from capture.services.batch import batch_capture
 from capture.services.directory import batch_directory
 from capture.services.meetings import meetings_hold_due
-from capture.services.messages import message_capture
 
 logger = logging.getLogger(__name__)
 
@@ -113,23 +114,83 @@ def _read_batch(result: PollResult) -> None:
 def _capture_all(
     client: IMAPClient, uids: list[int], heads: dict, result: PollResult, processed: str, quarantine: str
 ) -> None:
-    """Each message in its own transaction, moved out of the folder only after it committed."""
+    """The batch captured together (`batch_capture`), then moved out of the folder: nothing is moved
+    before its outcome committed."""
     max_part = settings.CAPTURE_MAX_PART_BYTES
+    present = [uid for uid in uids if uid in heads]  # others were removed meanwhile
+    wholes: dict[int, bytes] = {}
+
+    def load_many(indexes: list[int]) -> None:
+        small = [present[i] for i in indexes if heads[present[i]].get(b"RFC822.SIZE", 0) <= max_part]
+        for start in range(0, len(small), MOVE_EVERY):
+            chunk = small[start : start + MOVE_EVERY]
+            for uid, data in client.fetch(chunk, [b"BODY.PEEK[]"]).items():
+                if data.get(b"BODY[]") is not None:
+                    wholes[uid] = data[b"BODY[]"]
+
+    def loader(uid: int) -> Callable[[], MessageView]:
+        def load() -> MessageView:
+            whole = wholes.pop(uid, None)
+            if whole is not None:
+                return imap.view_of_bytes(whole, max_part)
+            return imap.load_view(client, uid, heads[uid], max_part)
+
+        return load
+
+    messages = [(parse_headers(heads[uid][b"BODY[HEADER]"]), loader(uid)) for uid in present]
+    captured = batch_capture(messages, load_many=load_many)
     done: list[int] = []
     held: list[int] = []
-    for uid in uids:
-        head = heads.get(uid)
-        if head is None:
-            continue  # removed meanwhile
-        headers = parse_headers(head[b"BODY[HEADER]"])
-        captured = message_capture(headers, functools.partial(imap.load_view, client, uid, head, max_part))
+    for uid, line in zip(present, captured, strict=True):
         result.read += 1
-        result.outcomes[captured.outcome] = result.outcomes.get(captured.outcome, 0) + 1
-        (held if captured.outcome == Outcome.QUARANTINED else done).append(uid)
-        if len(done) >= MOVE_EVERY:
-            imap.move(client, done, processed)
-            done = []
-    if done:
-        imap.move(client, done, processed)
+        result.outcomes[line.outcome] = result.outcomes.get(line.outcome, 0) + 1
+        (held if line.outcome == Outcome.QUARANTINED else done).append(uid)
+    for start in range(0, len(done), MOVE_EVERY):
+        imap.move(client, done[start : start + MOVE_EVERY], processed)
     if held:
         imap.move(client, held, quarantine)
+
+
+def new_mail_wait(seconds: int) -> bool:
+    """Wait on IMAP IDLE until the server announces new mail or `seconds` pass: True when it announced.
+
+    A server without IDLE (or one that is down) is waited on for the same time, as polling would."""
+    try:
+        with imap.mailbox() as client:
+            client.select_folder(settings.CAPTURE_IMAP_FOLDER, readonly=True)
+            if not client.has_capability("IDLE"):
+                time.sleep(seconds)
+                return False
+            client.idle()
+            try:
+                responses = client.idle_check(timeout=seconds)
+            finally:
+                client.idle_done()
+            return any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
+    except FAILURES as exc:
+        logger.warning("Mailbox IDLE failed: %s", exc)
+        time.sleep(seconds)
+        return False
+
+
+def mailbox_watch(*, idle_seconds: int = 290, rounds: int | None = None) -> int:
+    """IDLE instead of polling: read what is waiting, wait for the server to announce new mail (re-armed
+    before the 29 minutes RFC 2177 allows), read again. Backoff applies as for polls. `rounds` bounds the
+    loop (tests); returns the messages read."""
+    read = 0
+    done = 0
+    while rounds is None or done < rounds:
+        done += 1
+        result = mailbox_poll()
+        read += result.read
+        if result.read >= settings.CAPTURE_BATCH:
+            continue  # more waiting: read the next batch straight away
+        if result.error or result.skipped_for_backoff:
+            state = MailboxState.load()
+            wait = (state.next_attempt_at - timezone.now()).total_seconds() if state.next_attempt_at else 5
+            time.sleep(max(1.0, min(wait, idle_seconds)))
+            continue
+        if rounds is not None and done >= rounds:
+            break
+        new_mail_wait(idle_seconds)
+    return read

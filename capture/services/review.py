@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Client, User
@@ -140,10 +139,32 @@ def capture_switch(*, actor: User, client: Client, off: bool, reason: str = "") 
     """Turn capture off (or back on) for one client; messages naming it are then skipped."""
     from capture.models import CaptureExclusion
 
-    with transaction.atomic():
+    with audited_write(actor):
         if off:
             CaptureExclusion.objects.update_or_create(
                 client=client, defaults={"reason": reason[:200], "created_by": actor}
             )
         else:
             CaptureExclusion.objects.filter(client=client).delete()
+
+
+def interaction_sentiment_set(*, actor: User, client: Client, interaction_id: object, sentiment: object) -> Interaction:
+    """The partner's reading of a captured interaction (capture leaves sentiment neutral): −2 … +2."""
+    try:
+        value = int(str(sentiment))
+    except (TypeError, ValueError):
+        value = None
+    if value is None or not -2 <= value <= 2:
+        raise ValidationError({"sentiment": "Sentiment runs from −2 to +2."})
+    with audited_write(actor):
+        try:
+            pk = int(str(interaction_id))
+        except (TypeError, ValueError):
+            pk = 0
+        interaction = Interaction.objects.select_for_update().filter(pk=pk, client=client).first()
+        if interaction is None:
+            raise ValidationError({"interaction": "No such interaction for this client."})
+        if interaction.sentiment != value:
+            interaction.sentiment = value
+            interaction.save(update_fields=["sentiment"])  # post_save: the client's scores are recomputed
+    return interaction

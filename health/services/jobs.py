@@ -135,6 +135,24 @@ def client_recompute_request(*, client_id: int) -> bool:
     return queued
 
 
+def clients_recompute_request(*, client_ids: list[int]) -> int:
+    """`client_recompute_request` for many clients in one statement (bulk writes send no signals)."""
+    from health.tasks import recompute_pending
+
+    if not client_ids:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO health_pendingrecompute (client_id, requested_at) SELECT unnest(%s::bigint[]), now() "
+            "ON CONFLICT (client_id) DO NOTHING RETURNING client_id",
+            [list(client_ids)],
+        )
+        queued = len(cursor.fetchall())
+    if queued:
+        send_task_on_commit(recompute_pending, countdown=debounce_seconds())
+    return queued
+
+
 _CLAIM = """
 DELETE FROM health_pendingrecompute WHERE client_id IN (
     SELECT client_id FROM health_pendingrecompute ORDER BY client_id LIMIT %s FOR UPDATE SKIP LOCKED

@@ -273,3 +273,77 @@ def test_a_big_message_is_read_part_by_part_invite_and_forwarded_original_includ
 
     assert Interaction.objects.get().summary == "Deck"
     assert ReviewItem.objects.get().job_title == "Head of Strategy"
+
+
+def _mixed_batch(size: int, partner: str, start: int) -> list[bytes]:
+    """CC'd emails, forwards, invites, a new person at the client and automatic replies, as in the benchmark."""
+    past = timezone.now() - datetime.timedelta(days=2)
+    out = []
+    for n in range(start, start + size):
+        kind = n % 5
+        if kind == 0:
+            out.append(bytes(mail(sender=partner, to=["hannah@harbour.example"], cc=[CAPTURE], subject=f"Note {n}")))
+        elif kind == 1:
+            original = mail(sender="hannah@harbour.example", to=[partner], subject=f"Question {n}")
+            out.append(forward(original, by=partner))
+        elif kind == 2:
+            out.append(invite(organizer=partner, attendees=["hannah@harbour.example"], uid=f"q{n}", start=past))
+        elif kind == 3:
+            out.append(bytes(mail(sender=partner, to=[f"new{n}@harbour.example"], cc=[CAPTURE], subject=f"Intro {n}")))
+        else:
+            auto = {"Auto-Submitted": "auto-replied"}
+            out.append(bytes(mail(sender=partner, to=[CAPTURE], subject="Away", headers=auto)))
+    return out
+
+
+def test_a_batch_is_captured_with_the_same_number_of_queries_whatever_its_size(mailbox, alice, harbour):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    mailbox_poll()  # the mailbox state row exists from here on
+    counts = {}
+    for size, start in ((5, 0), (50, 100)):
+        mailbox.deliver(*_mixed_batch(size, alice.email, start))
+        with CaptureQueriesContext(connection) as queries:
+            result = mailbox_poll()
+        assert result.read == size and not result.error
+        counts[size] = len(queries)
+
+    # the same statements for 5 messages as for 50 (the health recompute runs eagerly in tests: included)
+    assert counts[50] == counts[5] <= 50
+    assert Interaction.objects.count() == 4 * 55 // 5
+    assert ReviewItem.objects.filter(kind=ReviewKind.PROPOSED_STAKEHOLDER).count() == 55 // 5
+    assert CapturedMessage.objects.filter(outcome=Outcome.SKIPPED).count() == 55 // 5
+    assert mailbox.count("INBOX") == 0 and mailbox.count(PROCESSED) == 55
+
+
+def test_watching_with_idle_captures_a_message_as_soon_as_the_server_announces_it(mailbox, alice, harbour):
+    import threading
+    import time
+
+    from django.db import connection
+
+    from capture.services.mailbox import mailbox_watch
+
+    finished = []
+
+    def watch():
+        try:
+            mailbox_watch(idle_seconds=60, rounds=2)
+            finished.append(time.monotonic())
+        finally:
+            connection.close()
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    deadline = time.monotonic() + 30
+    while MailboxState.load().last_success_at is None and time.monotonic() < deadline:
+        time.sleep(0.2)  # the first read found the inbox empty; the watcher now waits on IDLE
+    time.sleep(1)
+    delivered = time.monotonic()
+    mailbox.deliver(bytes(mail(sender=alice.email, to=["hannah@harbour.example"], cc=[CAPTURE], subject="Idle")))
+    watcher.join(timeout=90)
+
+    assert finished and finished[0] - delivered < 45  # woken by the server, not by the 60 s re-arm
+    assert Interaction.objects.get().summary == "Idle"
+    assert mailbox.count("INBOX") == 0

@@ -245,3 +245,69 @@ def test_no_text_is_kept_unless_the_firm_turns_snippets_on(alice, harbour, setti
     settings.CAPTURE_STORE_SNIPPET = True
     kept = capture_mail(alice, sender=alice.email, to=["hannah@harbour.example"], body=body, subject="Fees")
     assert kept.snippet == "Agreed on the fee cap."
+
+
+def test_a_captured_interaction_has_its_sentiment_set_in_one_click_from_the_timeline(login, alice, bob, harbour):
+    capture_mail(alice, sender=alice.email, to=["hannah@harbour.example"], subject="Budget")
+    captured = Interaction.objects.get()
+    assert captured.sentiment == 0
+    http = login(alice)
+    page = http.get(f"/clients/{harbour.pk}/interactions/").content.decode()
+    url = f"/clients/{harbour.pk}/interactions/{captured.pk}/sentiment/"
+    assert f'hx-post="{url}"' in page and 'aria-label="Sentiment +2"' in page
+
+    response = http.post(url, {"sentiment": "2"}, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    row = response.content.decode()
+    assert f'id="interaction-{captured.pk}"' in row and "sentiment +2" in row
+    assert 'aria-pressed="true" aria-label="Sentiment +2"' in row
+    captured.refresh_from_db()
+    assert captured.sentiment == 2
+    from pghistory.models import MiddlewareEvents
+
+    event = MiddlewareEvents.objects.tracks(captured).filter(pgh_label="update").get()
+    assert event.user == alice and event.pgh_diff["sentiment"] == [0, 2]
+
+
+def test_setting_sentiment_refuses_bad_input_and_people_who_may_not_edit(login, alice, bob, harbour):
+    capture_mail(alice, sender=alice.email, to=["hannah@harbour.example"])
+    captured = Interaction.objects.get()
+    url = f"/clients/{harbour.pk}/interactions/{captured.pk}/sentiment/"
+
+    assert login(alice).post(url, {"sentiment": "7"}, HTTP_HX_REQUEST="true").status_code == 400
+    assert login(alice).post(url, {"sentiment": "x"}, follow=True).status_code == 200
+    assert login(bob).post(url, {"sentiment": "1"}).status_code == 403
+    other = ClientFactory(name="Lighthouse Ltd", crp=alice)
+    assert (
+        login(alice).post(f"/clients/{other.pk}/interactions/{captured.pk}/sentiment/", {"sentiment": "1"}).status_code
+        == 404
+    )
+    captured.refresh_from_db()
+    assert captured.sentiment == 0
+
+
+def test_a_typed_interaction_keeps_the_timeline_as_it_was(login, alice, harbour):
+    from stakeholders.services import interaction_log
+
+    interaction_log(actor=alice, client=harbour, date=timezone.localdate(), summary="Lunch", firm_attendees=[alice])
+    page = login(alice).get(f"/clients/{harbour.pk}/interactions/").content.decode()
+    assert "Lunch" in page and "Set sentiment" not in page
+
+
+def test_mail_domain_edits_are_kept_in_history_with_who_made_them(login, carol, harbour):
+    http = login(carol)
+    http.post(f"/clients/{harbour.pk}/capture/domains/", {"domain": "harbour-group.com"})
+    added = ClientEmailDomain.objects.get(domain="harbour-group.com")
+    http.post(f"/capture/domains/{added.pk}/remove/")
+    http.post(f"/clients/{harbour.pk}/capture/switch/", {"off": "on", "reason": "Client forbids it"})
+
+    from pghistory.models import MiddlewareEvents
+
+    events = MiddlewareEvents.objects.tracks(added).order_by("pgh_created_at")
+    assert [(e.pgh_label, e.pgh_data["domain"], e.user) for e in events] == [
+        ("insert", "harbour-group.com", carol),
+        ("delete", "harbour-group.com", carol),
+    ]
+    exclusion = CaptureExclusion.objects.get(client=harbour)
+    assert [(e.pgh_label, e.user) for e in MiddlewareEvents.objects.tracks(exclusion)] == [("insert", carol)]

@@ -217,6 +217,10 @@ FILLERS: dict[str, Filler] = {
     "capture-switch": client_pk,
     "capture-client-log": client_pk,
     "capture-domain-remove": obj_pk("email_domain"),
+    "capture-interaction-sentiment": lambda world, confidential, role: {
+        "pk": world.client(confidential).pk,
+        "interaction": world.obj("interaction", confidential).pk,
+    },
     # stewardship
     "stewardship-rotation-decide": client_pk,
     "stewardship-shortlist": client_pk,
