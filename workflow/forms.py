@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from django import forms
 
-from workflow.models import COMMENT_MAX_LENGTH, Audience, Channel, DocumentKind
+from workflow.models import COMMENT_MAX_LENGTH, Audience, Channel, DocumentKind, OwnerRole, Trigger
+from workflow.services.playbooks import MAX_STEP_DAYS
+
+BANDS = ["red", "amber", "green"]
 
 
 class CommentForm(forms.Form):
@@ -47,3 +50,30 @@ class ChannelForm(forms.ModelForm):
             self.fields["audience"].choices = [c for c in Audience.choices if c[0] != Audience.DIRECT]
         else:
             del self.fields["audience"]
+
+
+class PlaybookForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    trigger = forms.ChoiceField(choices=Trigger.choices)
+    threshold = forms.IntegerField(
+        label="N",
+        required=False,
+        min_value=1,
+        max_value=3650,
+        help_text="Points for a fall; days for no contact or a re-tender",
+    )
+    to_band = forms.ChoiceField(
+        label="Only drops to", required=False, choices=[("", "Any band drop")] + [(b, b.capitalize()) for b in BANDS]
+    )
+    description = forms.CharField(max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    is_active = forms.BooleanField(label="Running (untick to pause it for every client)", required=False, initial=True)
+
+
+class StepForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    description = forms.CharField(label="Action", max_length=500)
+    owner_role = forms.ChoiceField(label="Owner", choices=OwnerRole.choices, initial=OwnerRole.CRP)
+    due_in_days = forms.IntegerField(label="Due in (days)", min_value=0, max_value=MAX_STEP_DAYS, initial=14)
+
+
+StepFormSet = forms.formset_factory(StepForm, extra=2, can_delete=True, max_num=30, validate_max=True)

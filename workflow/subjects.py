@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from accounts.access import client_path, get_visible_client, get_visible_object
 from accounts.models import Client, User
+from listening.models import Incident
 from planning.models import AccountPlan, Action, ClientReview, PanelAppointment
 from stakeholders.models import Interaction
 
@@ -31,6 +32,7 @@ KINDS: dict[str, SubjectKind] = {
         SubjectKind("plan", AccountPlan, "account plan", comments=True, documents=True),
         SubjectKind("action", Action, "plan action", comments=True, documents=False),
         SubjectKind("interaction", Interaction, "interaction", comments=True, documents=False),
+        SubjectKind("incident", Incident, "incident", comments=True, documents=False),
         SubjectKind("panel", PanelAppointment, "panel appointment", comments=False, documents=True),
         SubjectKind("review", ClientReview, "client review", comments=False, documents=True),
     ]
@@ -58,7 +60,7 @@ class Subject:
         if isinstance(obj, Action):
             return reverse("plan-detail", args=[obj.plan_id]) + f"#action-{obj.pk}"
         if isinstance(obj, Interaction):
-            return reverse("interaction-timeline", args=[obj.client_id])
+            return reverse("interaction-timeline", args=[obj.client_id]) + f"#interaction-{obj.pk}"
         return reverse("client-detail", args=[self.client.pk])
 
     @property

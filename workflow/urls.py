@@ -4,6 +4,9 @@ from workflow import views
 
 urlpatterns = [
     path("playbooks/", views.playbook_list, name="playbook-list"),
+    path("playbooks/new/", views.playbook_edit, name="playbook-create"),
+    path("playbooks/<int:pk>/edit/", views.playbook_edit, name="playbook-edit"),
+    path("playbooks/<int:pk>/active/", views.playbook_active, name="playbook-active"),
     path("clients/<int:pk>/playbooks/<int:playbook>/pause/", views.playbook_pause, name="playbook-pause"),
     path("comments/<str:kind>/<int:pk>/", views.comment_thread, name="comment-thread"),
     path("comments/<int:pk>/edit/", views.comment_edit, name="comment-edit"),

@@ -6,14 +6,15 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import get_editable_client, is_administrator, may_edit_client, require, visible_clients
 from core.forms import apply_errors
 from workflow import selectors
 from workflow.defaults import playbooks_install_defaults
-from workflow.forms import ChannelForm, CommentForm, DocumentForm, VersionForm
-from workflow.models import Channel, Playbook, Trigger
+from workflow.forms import ChannelForm, CommentForm, DocumentForm, PlaybookForm, StepFormSet, VersionForm
+from workflow.models import TRIGGERS_WITH_N, Channel, Playbook, Trigger
 from workflow.services import comments, documents, notify, outbound, playbooks
 from workflow.subjects import subject_of, subject_of_row
 
@@ -35,12 +36,81 @@ def playbook_list(request):
     )
 
 
+def _playbook_or_404(pk: int) -> Playbook:
+    found = Playbook.objects.filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such playbook.")
+    return found
+
+
+PLAYBOOK_FIELDS = ("name", "trigger", "threshold", "to_band", "description", "is_active")
+
+
+@require_http_methods(["GET", "POST"])
+def playbook_edit(request, pk: int | None = None):
+    """Administrators define a playbook: its trigger, and its steps with owners by role and due offsets."""
+    require(is_administrator(request.user), "Only administrators change playbooks.")
+    playbook = _playbook_or_404(pk) if pk is not None else None
+    initial_steps = [
+        {"id": step.pk, "description": step.description, "owner_role": step.owner_role, "due_in_days": step.due_in_days}
+        for step in (playbook.steps.all() if playbook else [])
+    ]
+    initial = (
+        {
+            name: getattr(playbook, name)
+            for name in ("name", "trigger", "threshold", "to_band", "description", "is_active")
+        }
+        if playbook
+        else None
+    )
+    form = PlaybookForm(request.POST or None, initial=initial)
+    steps = StepFormSet(request.POST or None, initial=initial_steps, prefix="steps")
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and steps.is_valid():
+            items = [
+                playbooks.StepInput(
+                    id=data.get("id"),
+                    description=data["description"],
+                    owner_role=data["owner_role"],
+                    due_in_days=data["due_in_days"],
+                    delete=bool(data.get("DELETE")),
+                )
+                for data in steps.cleaned_data
+                if data
+            ]
+            try:
+                saved = playbooks.playbook_save(
+                    actor=request.user, playbook=playbook, fields=dict(form.cleaned_data), steps=items
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, f"Playbook {saved.name} saved.")
+                return redirect(reverse("playbook-list") + f"#pb-{saved.pk}")
+        status = 400
+    return render(
+        request,
+        "workflow/playbook_form.html",
+        {"playbook": playbook, "form": form, "steps": steps, "triggers_with_n": sorted(TRIGGERS_WITH_N)},
+        status=status,
+    )
+
+
+@require_POST
+def playbook_active(request, pk: int):
+    require(is_administrator(request.user), "Only administrators change playbooks.")
+    playbook = _playbook_or_404(pk)
+    active = request.POST.get("active") == "1"
+    playbooks.playbook_set_active(actor=request.user, playbook=playbook, active=active)
+    messages.success(request, f"{playbook.name} {'runs again' if active else 'is paused for every client'}.")
+    return redirect(reverse("playbook-list") + f"#pb-{playbook.pk}")
+
+
 @require_POST
 def playbook_pause(request, pk: int, playbook: int):
     client = get_editable_client(request.user, pk)
-    found = Playbook.objects.filter(pk=playbook).first()
-    if found is None:
-        raise Http404("No such playbook.")
+    found = _playbook_or_404(playbook)
     if request.POST.get("resume"):
         playbooks.playbook_resume(actor=request.user, playbook=found, client=client)
         messages.success(request, f"{found.name} runs again for this client.")

@@ -20,7 +20,16 @@ from django.utils import timezone
 from accounts.models import Assignment, AssignmentRole, Client, Role, User
 from accounts.services import audited_write
 from planning.models import AccountPlan, PlanStatus
-from workflow.models import OwnerRole, Playbook, PlaybookPause, PlaybookRun, RunAction, Trigger
+from workflow.models import (
+    TRIGGERS_WITH_N,
+    OwnerRole,
+    Playbook,
+    PlaybookPause,
+    PlaybookRun,
+    PlaybookStep,
+    RunAction,
+    Trigger,
+)
 
 log = logging.getLogger(__name__)
 
@@ -176,3 +185,90 @@ def run_progress(run: PlaybookRun) -> tuple[int, int]:
 
     statuses = [link.action.status for link in run.run_actions.all()]
     return sum(1 for status in statuses if status != ActionStatus.OPEN), len(statuses)
+
+
+# --- editing playbooks (administrators) --------------------------------------------------------
+
+MAX_STEP_DAYS = 365
+
+
+@dataclass(frozen=True)
+class StepInput:
+    """One step as an administrator left it: `id` None for a new step; `delete` drops it."""
+
+    description: str
+    owner_role: str
+    due_in_days: int
+    id: int | None = None
+    delete: bool = False
+
+
+def _playbook_check(fields: dict, steps: list[StepInput]) -> None:
+    errors: dict[str, list[str]] = {}
+    trigger = fields.get("trigger")
+    if trigger not in Trigger.values:
+        errors.setdefault("trigger", []).append("Choose a trigger.")
+    if trigger in TRIGGERS_WITH_N and not fields.get("threshold"):
+        errors.setdefault("threshold", []).append(
+            "This trigger needs N above 0: points for a fall, days for no contact or a re-tender."
+        )
+    if fields.get("to_band") and trigger != Trigger.BAND_DROP:
+        errors.setdefault("to_band", []).append("A band applies only to band drops: leave it empty.")
+    if not (fields.get("name") or "").strip():
+        errors.setdefault("name", []).append("Give the playbook a name.")
+    kept = [step for step in steps if not step.delete]
+    if not kept:
+        errors.setdefault("__all__", []).append("A playbook needs at least one step.")
+    for step in kept:
+        if step.owner_role not in OwnerRole.values:
+            errors.setdefault("__all__", []).append(f"Choose an owner for “{step.description}”.")
+        if not 0 <= step.due_in_days <= MAX_STEP_DAYS:
+            errors.setdefault("__all__", []).append(f"Due offsets run from 0 to {MAX_STEP_DAYS} days.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def playbook_save(*, actor: User, playbook: Playbook | None, fields: dict, steps: list[StepInput]) -> Playbook:
+    """Create or change a playbook and its steps in one audited write; bad input changes nothing.
+    A removed step's past actions stay on their plans (their link to the step is cleared)."""
+    _playbook_check(fields, steps)
+    if fields.get("trigger") not in TRIGGERS_WITH_N:
+        fields = {**fields, "threshold": None}
+    taken = Playbook.objects.filter(name__iexact=fields["name"].strip())
+    if playbook is not None:
+        taken = taken.exclude(pk=playbook.pk)
+    if taken.exists():
+        raise ValidationError({"name": "Another playbook already has this name."})
+    with audited_write(actor):
+        playbook = playbook or Playbook()
+        for name in ("name", "trigger", "threshold", "to_band", "description", "is_active"):
+            if name in fields:
+                value = fields[name]
+                setattr(playbook, name, value.strip() if isinstance(value, str) else value)
+        playbook.save()
+        existing = {step.pk: step for step in playbook.steps.all()}
+        position = 0
+        for item in steps:
+            step = existing.get(item.id) if item.id is not None else None
+            if item.id is not None and step is None:
+                raise ValidationError({"__all__": "A step was removed meanwhile: reload the page."})
+            if item.delete:
+                if step is not None:
+                    step.delete()
+                continue
+            step = step or PlaybookStep(playbook=playbook)
+            step.description = item.description.strip()
+            step.owner_role = item.owner_role
+            step.due_in_days = item.due_in_days
+            step.position = position
+            step.save()
+            position += 1
+    return playbook
+
+
+def playbook_set_active(*, actor: User, playbook: Playbook, active: bool) -> Playbook:
+    """Pause (or resume) a playbook for every client: paused, it starts no new runs."""
+    with audited_write(actor):
+        playbook.is_active = active
+        playbook.save(update_fields=["is_active"])
+    return playbook
