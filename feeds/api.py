@@ -70,9 +70,9 @@ Report = inline_serializer(
 class FeedViewSet(viewsets.ViewSet):
     """Bulk feeds for scheduled jobs. Each kind is its own endpoint; rows are matched by external id."""
 
-    # FormParser too: session authentication reads the form for its CSRF token before the view runs,
+    # Form parsers too: session authentication reads the form for its CSRF token before the view runs,
     # so a session POST without a token is refused as such rather than as an unsupported media type.
-    parser_classes = [JSONLinesParser, JSONLParser, parsers.FormParser]
+    parser_classes = [JSONLinesParser, JSONLParser, parsers.FormParser, parsers.MultiPartParser]
 
     def _batch(self, request: Request, kind: str) -> Response:
         if not may_run_feeds(request.user):
