@@ -64,9 +64,9 @@ def open_signals() -> QuerySet[CrpSignal]:
 
 
 def decision_log(limit: int = 200) -> QuerySet[SignalDecision]:
-    return SignalDecision.objects.select_related("signal__client", "signal__partner", "decided_by").order_by(
-        "-decided_on", "-id"
-    )[:limit]
+    return SignalDecision.objects.select_related(
+        "signal__client", "signal__partner", "decided_by", "transition__incoming"
+    ).order_by("-decided_on", "-id")[:limit]
 
 
 @dataclass(frozen=True)

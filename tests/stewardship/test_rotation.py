@@ -131,3 +131,21 @@ def test_the_decision_form_accepts_and_refuses_through_the_page(mike, long_clien
     accepted = http.post(url, {"status": "accepted", "quarter": quarter.key, "incoming": alice.pk, "reason": "Agreed"})
     assert accepted.status_code == 302
     assert Transition.objects.get(client=long_client).incoming == alice
+
+
+def test_accepting_links_the_transition_a_transition_decision_opened(mike, long_client, alice, today):
+    from accounts.models import Assignment
+    from stewardship.models import CrpSignal
+
+    Assignment.objects.create(client=long_client, user=alice, role="sam")
+    services.signals_sync(reader=mike, on=today)
+    signal = CrpSignal.objects.get(client=long_client, kind="rotation_due")
+    decided = services.signal_decide(
+        actor=mike, signal=signal, decision="transition", reason="Rotate", review_on=today + datetime.timedelta(90)
+    )
+    quarter = row_of(mike, long_client).quarter
+    accepted = services.rotation_decide(
+        actor=mike, client=long_client, status="accepted", quarter=quarter, reason="Agreed", incoming=alice
+    )
+    assert Transition.objects.filter(client=long_client).count() == 1
+    assert accepted.transition == decided.transition
