@@ -18,7 +18,8 @@ from accounts.services import assignment_start, audited_write, require_firm_pers
 from health.portfolio import portfolio_signals
 from planning.choices import OPEN_TRANSITION_STATUSES, TransitionReason
 from planning.models import Transition
-from planning.services.transitions import transition_create
+from planning.services.transitions import transition_create, transition_update
+from reports.pdf.periods import Quarter
 from stewardship.choices import Decision, ProposalStatus, Readiness, SignalKind
 from stewardship.models import (
     CapabilityProfile,
@@ -31,7 +32,6 @@ from stewardship.models import (
     Succession,
 )
 from stewardship.selectors.outcomes import signal_figures
-from stewardship.selectors.quarters import Quarter
 from stewardship.selectors.rotation import blockers_of, clashes, handover_window, propose_quarter, stress_of
 from stewardship.selectors.signals import live_signals
 
@@ -268,6 +268,18 @@ def rotation_decide(
     assert crp is not None
     with audited_write(actor):
         transition = _open_transition(client.pk) if status == ProposalStatus.ACCEPTED else None
+        if transition is not None and quarter is not None:
+            # A transition already under way (a "transition" decision on a signal): its handover
+            # moves to the quarter accepted here.
+            overlap_start, overlap_end = handover_window(quarter)
+            wanted = {"overlap_start": overlap_start, "overlap_end": overlap_end, "incoming": incoming}
+            changes = {k: v for k, v in wanted.items() if v is not None and getattr(transition, k) != v}
+            if changes:
+                if "incoming" in changes:
+                    require_firm_person(incoming, client, "incoming")
+                transition = transition_update(
+                    actor=actor, transition=transition, expected_version=transition.version, **changes
+                )
         if status == ProposalStatus.ACCEPTED and transition is None:
             assert incoming is not None and quarter is not None
             require_firm_person(incoming, client, "incoming")
@@ -448,4 +460,4 @@ def scorecard_view_record(*, viewer: User, partner: User, quarter: Quarter) -> S
     """Record that `viewer` opened `partner`'s scorecard; one's own views are not recorded."""
     if viewer.pk == partner.pk:
         return None
-    return ScorecardView.objects.create(viewer=viewer, partner=partner, quarter=quarter.key)
+    return ScorecardView.objects.create(viewer=viewer, partner=partner, quarter=quarter.code)

@@ -230,3 +230,19 @@ def test_the_overview_links_the_transition_a_decision_opened(mike, alice, long_c
     body = login(mike).get("/stewardship/").content.decode()
     assert f'data-testid="decision-transition-{decision.pk}"' in body
     assert f"Transition to {alice.full_name}" in body
+
+
+def test_the_overview_shows_a_decisions_outcome_a_quarter_on(mike, long_client, today, login):
+    HealthScoreFactory(client=long_client, as_of=today, score=Decimal("62.00"), band="amber")
+    signal = _rotation_signal(mike, long_client, today)
+    SignalDecision.objects.create(
+        signal=signal,
+        decision="specialist_support",
+        reason="Pair with a sector specialist",
+        review_on=today,
+        decided_on=today - datetime.timedelta(days=100),
+        decided_by=mike,
+        score_then=Decimal("50.00"),
+    )
+    log = login(mike).get("/stewardship/").content.decode()
+    assert "Pair with a sector specialist" in log and "Recovered" in log and "50.0 → 62.0" in log
