@@ -8,8 +8,8 @@ from accounts.access import firm_people_for, visible_clients
 from accounts.models import Client, Role, ServiceLine, User
 from core.widgets import PickerSelect, PickerSelectMultiple
 from planning.choices import Persona
+from reports.pdf.periods import Quarter
 from stewardship.choices import Decision, ProposalStatus, Readiness
-from stewardship.selectors.quarters import Quarter
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -38,7 +38,7 @@ class QuarterField(forms.CharField):
         text = super().clean(value)
         if not text:
             return None
-        quarter = Quarter.parse(text)
+        quarter = Quarter.read(text)
         if quarter is None:
             raise forms.ValidationError("Write the quarter as year and quarter, e.g. 2027-Q2.")
         return quarter

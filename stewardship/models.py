@@ -132,6 +132,9 @@ class SignalDecision(models.Model):
     decided_on = models.DateField()
     score_then = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     retention_then = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    transition = models.ForeignKey(
+        "planning.Transition", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-decided_on", "-id"]

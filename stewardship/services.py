@@ -14,11 +14,13 @@ from django.utils import timezone
 from accounts.access import may_govern_crps, may_see_partner_scorecard, require, visible_clients
 from accounts.crp_signals import crp_signals
 from accounts.models import Assignment, AssignmentRole, Client, Notification, Role, ServiceLine, User
-from accounts.services import audited_write, require_firm_person
+from accounts.services import assignment_start, audited_write, require_firm_person
 from health.portfolio import portfolio_signals
-from planning.choices import TransitionReason
-from planning.services.transitions import transition_create
-from stewardship.choices import Decision, ProposalStatus, Readiness
+from planning.choices import OPEN_TRANSITION_STATUSES, TransitionReason
+from planning.models import Transition
+from planning.services.transitions import transition_create, transition_update
+from reports.pdf.periods import Quarter
+from stewardship.choices import Decision, ProposalStatus, Readiness, SignalKind
 from stewardship.models import (
     CapabilityProfile,
     ClientNeeds,
@@ -30,8 +32,7 @@ from stewardship.models import (
     Succession,
 )
 from stewardship.selectors.outcomes import signal_figures
-from stewardship.selectors.quarters import Quarter
-from stewardship.selectors.rotation import blockers_of, clashes, handover_window
+from stewardship.selectors.rotation import blockers_of, clashes, handover_window, propose_quarter, stress_of
 from stewardship.selectors.signals import live_signals
 
 GOVERN_REFUSED = "CRP decisions are for managing partners and administrators."
@@ -110,7 +111,11 @@ def signal_decide(
         raise ValidationError(errors)
     figures = signal_figures(portfolio_signals(actor, today=today), signal.partner_id, signal.client_id)
     with audited_write(actor):
+        transition = None
+        if decision == Decision.TRANSITION and signal.client_id is not None:
+            transition = _transition_for(actor=actor, signal=signal, reason=reason.strip(), today=today)
         return SignalDecision.objects.create(
+            transition=transition,
             signal=signal,
             decision=decision,
             reason=reason.strip(),
@@ -120,6 +125,58 @@ def signal_decide(
             score_then=None if figures.score is None else Decimal(str(figures.score)),
             retention_then=None if figures.retention is None else Decimal(str(figures.retention)),
         )
+
+
+TRANSITION_REASONS = {
+    SignalKind.ROTATION_DUE: TransitionReason.LONG_TENURE,
+    SignalKind.NO_SUCCESSOR: TransitionReason.SUCCESSION,
+    SignalKind.OVERLOADED: TransitionReason.WORKLOAD,
+    SignalKind.TOO_MANY_GROWTH: TransitionReason.WORKLOAD,
+    SignalKind.FALLING_ACTIVITY: TransitionReason.DISENGAGEMENT,
+}
+
+
+def _open_transition(client_id: int) -> Transition | None:
+    return Transition.objects.filter(client_id=client_id, status__in=OPEN_TRANSITION_STATUSES).first()
+
+
+def _incoming_for(client: Client) -> User | None:
+    """Who a transition hands to: the named successor, else the SAM (the firm's natural successor)."""
+    named = Succession.objects.filter(client=client).select_related("successor").first()
+    if named is not None:
+        return named.successor
+    sam = Assignment.objects.filter(client=client, role=AssignmentRole.SAM, end_date__isnull=True).first()
+    return sam.user if sam else None
+
+
+def _transition_for(*, actor: User, signal: CrpSignal, reason: str, today: datetime.date) -> Transition:
+    """The transition record a "transition" decision on a client's signal stands for: the one
+    already under way, else a new one to the named successor (or SAM) with its handover in the
+    quarter the rotation calendar proposes (clear of renewals and client stress)."""
+    assert signal.client is not None
+    client = signal.client
+    found = _open_transition(client.pk)
+    if found is not None:
+        return found
+    incoming = _incoming_for(client)
+    if incoming is None:
+        missing = f"{client.name} has no named successor or SAM to hand to"
+        raise ValidationError({"decision": f"{missing}: name a successor from its shortlist first."})
+    quarter, _ = propose_quarter(today, blockers_of([client.pk])[client.pk], stress_of([client.pk], today)[client.pk])
+    if quarter is None:
+        raise ValidationError(
+            {"decision": "No quarter in the next two years is clear of renewals: plan it from the rotation calendar."}
+        )
+    overlap_start, overlap_end = handover_window(quarter)
+    return transition_create(
+        actor=actor,
+        client=client,
+        incoming=incoming,
+        reason=TRANSITION_REASONS.get(SignalKind(signal.kind), TransitionReason.SUCCESSION),
+        overlap_start=overlap_start,
+        overlap_end=overlap_end,
+        notes=f"Decided on the signal “{signal.get_kind_display()}” for {quarter}: {reason}",
+    )
 
 
 def _governors() -> list[User]:
@@ -210,8 +267,20 @@ def rotation_decide(
         raise ValidationError(errors)
     assert crp is not None
     with audited_write(actor):
-        transition = None
-        if status == ProposalStatus.ACCEPTED:
+        transition = _open_transition(client.pk) if status == ProposalStatus.ACCEPTED else None
+        if transition is not None and quarter is not None:
+            # A transition already under way (a "transition" decision on a signal): its handover
+            # moves to the quarter accepted here.
+            overlap_start, overlap_end = handover_window(quarter)
+            wanted = {"overlap_start": overlap_start, "overlap_end": overlap_end, "incoming": incoming}
+            changes = {k: v for k, v in wanted.items() if v is not None and getattr(transition, k) != v}
+            if changes:
+                if "incoming" in changes:
+                    require_firm_person(incoming, client, "incoming")
+                transition = transition_update(
+                    actor=actor, transition=transition, expected_version=transition.version, **changes
+                )
+        if status == ProposalStatus.ACCEPTED and transition is None:
             assert incoming is not None and quarter is not None
             require_firm_person(incoming, client, "incoming")
             overlap_start, overlap_end = handover_window(quarter)
@@ -261,6 +330,12 @@ def succession_set(
                 "updated_by": actor,
             },
         )
+        # The firm's successor is the SAM (accounts.crp_signals): a client without one gets the
+        # named successor as its SAM; a SAM already in place stays.
+        has_sam = Assignment.objects.filter(client=client, role=AssignmentRole.SAM, end_date__isnull=True).exists()
+        on_team = Assignment.objects.filter(client=client, user=successor, end_date__isnull=True).exists()
+        if not has_sam and not on_team:
+            assignment_start(actor=actor, client=client, user=successor, role=AssignmentRole.SAM)
     return found
 
 
@@ -385,4 +460,4 @@ def scorecard_view_record(*, viewer: User, partner: User, quarter: Quarter) -> S
     """Record that `viewer` opened `partner`'s scorecard; one's own views are not recorded."""
     if viewer.pk == partner.pk:
         return None
-    return ScorecardView.objects.create(viewer=viewer, partner=partner, quarter=quarter.key)
+    return ScorecardView.objects.create(viewer=viewer, partner=partner, quarter=quarter.code)

@@ -24,12 +24,12 @@ from accounts.crp_signals import crp_signals
 from accounts.models import Assignment, AssignmentRole, User
 from core.forms import apply_errors, flash_form_errors
 from health.portfolio import portfolio_signals
+from reports.pdf.periods import Quarter
 from stewardship import services
 from stewardship.forms import CredentialForm, DecisionForm, NeedsForm, ProfileForm, RotationForm, SuccessionForm
 from stewardship.models import CapabilityProfile, ClientNeeds, Credential, CrpSignal, ScorecardView, Succession
 from stewardship.selectors import firm
 from stewardship.selectors.outcomes import decision_outcome
-from stewardship.selectors.quarters import Quarter
 from stewardship.selectors.rotation import rotation_calendar
 from stewardship.selectors.scorecard import partner_scorecard
 from stewardship.selectors.shortlist import crp_shortlist
@@ -99,7 +99,7 @@ def rotation_decide(request, pk: int):
     client = get_visible_client(request.user, pk)
     require(may_govern_crps(request.user), GOVERN_REFUSED)
     row = next((r for r in rotation_calendar(request.user) if r.client_id == client.pk), None)
-    initial = {"quarter": row.quarter.key if row and row.quarter else ""}
+    initial = {"quarter": row.quarter.code if row and row.quarter else ""}
     # The incoming CRP offered first: the named successor, else the SAM (the natural successor).
     succession = Succession.objects.filter(client=client).first()
     sam = Assignment.objects.filter(client=client, role=AssignmentRole.SAM, end_date__isnull=True).first()
@@ -204,9 +204,9 @@ def capacity(request):
 def scorecard(request, pk: int):
     partner = _partner_for(request, pk)
     today = timezone.localdate()
-    quarter = Quarter.parse(request.GET.get("quarter", "")) or Quarter.of(today)
+    quarter = Quarter.read(request.GET.get("quarter", "")) or Quarter.containing(today)
     if quarter.start > today:
-        quarter = Quarter.of(today)
+        quarter = Quarter.containing(today)
     card = partner_scorecard(request.user, partner, quarter, today)
     services.scorecard_view_record(viewer=request.user, partner=partner, quarter=quarter)
     views = ScorecardView.objects.filter(partner=partner).select_related("viewer")[:10]

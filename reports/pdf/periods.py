@@ -1,4 +1,5 @@
-"""Calendar quarters: parsing "2026-Q3", their first and last days, and the quarter before."""
+"""Calendar quarters, the one home: parsing "2026-Q3", their first and last days, the quarters
+before and after. The quarterly pack, the partner scorecard and the rotation calendar read them here."""
 
 from __future__ import annotations
 
@@ -20,6 +21,15 @@ class Quarter:
         if not match:
             raise ValueError("Write the quarter as YYYY-Qn, for example 2026-Q3.")
         return cls(int(match[1]), int(match[2]))
+
+    @classmethod
+    def read(cls, text: str) -> Quarter | None:
+        """A quarter typed in a form or a link ("2027-Q2", "2027q2"), else None (also outside 2000–2100)."""
+        try:
+            quarter = cls.parse(text)
+        except ValueError:
+            return None
+        return quarter if 2000 <= quarter.year <= 2100 else None
 
     @classmethod
     def containing(cls, day: datetime.date) -> Quarter:
@@ -44,6 +54,10 @@ class Quarter:
         return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
 
     @property
+    def next(self) -> Quarter:
+        return Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
+
+    @property
     def code(self) -> str:
         return f"{self.year}-Q{self.number}"
 
@@ -57,6 +71,10 @@ class Quarter:
         while len(quarters) < count:
             quarters.append(quarters[-1].previous)
         return quarters[::-1]
+
+    def as_of(self, today: datetime.date) -> datetime.date:
+        """The day a quarter's figures are read on: its last day, or today while it runs."""
+        return min(self.end, today)
 
     def __str__(self) -> str:
         return self.label

@@ -1,6 +1,6 @@
 """The firm views of CRP stewardship: succession readiness and each practice group's bench, the
 persona mix across Growth clients, and the capacity check (are there enough capable, unloaded CRPs
-for the Growth clients, by practice group and office)."""
+for the Growth clients, by practice group and office, capability read from the profiles)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.crp_signals import CrpSignals, crp_signals
-from accounts.models import Role, User
+from accounts.models import Client, Role, User
 from planning.choices import Persona
 from planning.models import AccountPlan, PlanStatus
 from stewardship.choices import GROWTH_PERSONAS, MAINTAIN_PERSONAS, PERSONA_GUIDE, Readiness
-from stewardship.models import CapabilityProfile, Succession
+from stewardship.models import CapabilityProfile, ClientNeeds, Credential, Succession
 
 NO_GROUP = "No practice group"
 NO_OFFICE = "No office"
@@ -152,14 +152,15 @@ def persona_mix(partners: list[CrpSignals]) -> PersonaMix:
 @dataclass
 class CapacityRow:
     name: str  # practice group or office
-    growth_clients: int = 0
-    capable: int = 0  # partners with a growth persona strength
+    growth_clients: int = 0  # Growth clients led by this group's (office's) partners
+    capable: int = 0  # partners here able to lead at least one of those clients
     capable_unloaded: int = 0  # of them, not overloaded and below the Growth limit
     spare_slots: int = 0  # Growth clients the capable, unloaded partners could still take
+    uncovered: list[str] = field(default_factory=list)  # Growth clients no one here but their CRP could take on
 
     @property
     def enough(self) -> bool:
-        return self.spare_slots > 0 or self.growth_clients == 0
+        return not self.uncovered
 
 
 @dataclass
@@ -174,41 +175,131 @@ class Capacity:
     overload_weight: int
 
 
+@dataclass(frozen=True)
+class _Need:
+    client_id: int
+    name: str
+    crp_id: int
+    sector: str
+    service_lines: frozenset[int]
+    credentials: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Ability:
+    growth_persona: bool
+    sectors: frozenset[str]
+    service_lines: frozenset[int]
+    credentials: frozenset[str]  # held and current
+
+    def fits(self, need: _Need) -> bool:
+        """Able to lead the client: a growth persona, its sector, one of its service lines and every
+        credential it requires (current) — the points of fit the shortlist reads."""
+        return (
+            self.growth_persona
+            and (not need.sector or need.sector.lower() in self.sectors)
+            and (not need.service_lines or bool(need.service_lines & self.service_lines))
+            and need.credentials <= self.credentials
+        )
+
+
+def _growth_needs(partners: dict[int, CrpSignals]) -> list[_Need]:
+    led = {c.client_id: (p.user_id, c.name) for p in partners.values() for c in p.clients if c.growth}
+    clients = Client.objects.filter(pk__in=list(led)).prefetch_related("service_lines").only("pk", "sector")
+    required = dict(
+        ClientNeeds.objects.filter(client_id__in=list(led)).values_list("client_id", "required_credentials")
+    )
+    return [
+        _Need(
+            client_id=c.pk,
+            name=led[c.pk][1],
+            crp_id=led[c.pk][0],
+            sector=c.sector,
+            service_lines=frozenset(sl.pk for sl in c.service_lines.all()),
+            credentials=frozenset(x.lower() for x in required.get(c.pk) or []),
+        )
+        for c in clients
+    ]
+
+
+def _abilities(people: list[User], on: datetime.date) -> dict[int, _Ability]:
+    profiles = {
+        p.user_id: p for p in CapabilityProfile.objects.filter(user__in=people).prefetch_related("service_lines")
+    }
+    held: dict[int, set[str]] = {}
+    for user_id, name, expires in Credential.objects.filter(user__in=people).values_list(
+        "user_id", "name", "expires_on"
+    ):
+        if expires is None or expires > on:
+            held.setdefault(user_id, set()).add(name.lower())
+    found = {}
+    for person in people:
+        profile = profiles.get(person.pk)
+        found[person.pk] = _Ability(
+            growth_persona=bool(profile and set(profile.persona_strengths) & GROWTH_PERSONAS),
+            sectors=frozenset(x.lower() for x in profile.sectors) if profile else frozenset(),
+            service_lines=frozenset(sl.pk for sl in profile.service_lines.all()) if profile else frozenset(),
+            credentials=frozenset(held.get(person.pk, set())),
+        )
+    return found
+
+
+def _capacity_rows(
+    people: list[User],
+    place: dict[int, str],
+    needs: list[_Need],
+    abilities: dict[int, _Ability],
+    partners: dict[int, CrpSignals],
+    limit: int,
+) -> list[CapacityRow]:
+    rows: dict[str, CapacityRow] = {}
+    members: dict[str, list[User]] = {}
+    for person in people:
+        rows.setdefault(place[person.pk], CapacityRow(place[person.pk]))
+        members.setdefault(place[person.pk], []).append(person)
+    for name, row in rows.items():
+        here = [n for n in needs if place.get(n.crp_id) == name]
+        row.growth_clients = len(here)
+        unloaded_ids = set()
+        for person in members[name]:
+            if not any(abilities[person.pk].fits(n) for n in here):
+                continue
+            load = partners.get(person.pk)
+            growth = load.growth_clients if load else 0
+            row.capable += 1
+            if not (load and load.overloaded) and growth < limit:
+                row.capable_unloaded += 1
+                row.spare_slots += limit - growth
+                unloaded_ids.add(person.pk)
+        row.uncovered = sorted(
+            n.name for n in here if not any(abilities[pk].fits(n) for pk in unloaded_ids if pk != n.crp_id)
+        )
+    return sorted(rows.values(), key=lambda r: r.name)
+
+
 def capacity_check(reader: User, today: datetime.date | None = None) -> Capacity:
-    """Growth clients against the partners able to lead them. A partner is capable when their
-    profile names a growth persona strength; unloaded when below `CRP_OVERLOAD_WEIGHT` and
-    `CRP_MAX_GROWTH_CLIENTS` (accounts.crp_signals); their spare slots are the Growth clients they
-    could still take under that limit."""
-    partners = {p.user_id: p for p in crp_signals(reader, on=today or timezone.localdate())}
+    """Growth clients against the partners able to lead them, by practice group and by office (the
+    group and office of the CRP who leads each client). A partner is able to lead a Growth client
+    when their capability profile fits it: a growth persona among their strengths, the client's
+    sector, one of its service lines and every credential it requires, held and current. Unloaded
+    means below `CRP_OVERLOAD_WEIGHT` and `CRP_MAX_GROWTH_CLIENTS` (accounts.crp_signals); spare
+    slots are the Growth clients they could still take under that limit. A group or office is short
+    when one of its Growth clients has nobody there but its own CRP able and free to lead it."""
+    on = today or timezone.localdate()
+    partners = {p.user_id: p for p in crp_signals(reader, on=on)}
     people = list(
         User.objects.filter(is_active=True, role__in=[Role.PARTNER, Role.MANAGING_PARTNER])
         .select_related("practice_group", "office")
         .only("pk", "practice_group__name", "office__name")
+        .order_by("pk")
     )
-    strengths = dict(CapabilityProfile.objects.values_list("user_id", "persona_strengths"))
-    groups: dict[str, CapacityRow] = {}
-    offices: dict[str, CapacityRow] = {}
+    needs = _growth_needs(partners)
+    abilities = _abilities(people, on)
     limit = settings.CRP_MAX_GROWTH_CLIENTS
-    for person in people:
-        load = partners.get(person.pk)
-        group = groups.setdefault(
-            person.practice_group.name if person.practice_group else NO_GROUP,
-            CapacityRow(person.practice_group.name if person.practice_group else NO_GROUP),
-        )
-        office = offices.setdefault(
-            person.office.name if person.office else NO_OFFICE,
-            CapacityRow(person.office.name if person.office else NO_OFFICE),
-        )
-        growth = load.growth_clients if load else 0
-        capable = bool(set(strengths.get(person.pk) or []) & GROWTH_PERSONAS)
-        unloaded = capable and not (load and load.overloaded) and growth < limit
-        for row in (group, office):
-            row.growth_clients += growth
-            row.capable += capable
-            row.capable_unloaded += unloaded
-            row.spare_slots += (limit - growth) if unloaded else 0
-    by_group = sorted(groups.values(), key=lambda r: r.name)
-    by_office = sorted(offices.values(), key=lambda r: r.name)
+    group_of = {p.pk: p.practice_group.name if p.practice_group else NO_GROUP for p in people}
+    office_of = {p.pk: p.office.name if p.office else NO_OFFICE for p in people}
+    by_group = _capacity_rows(people, group_of, needs, abilities, partners, limit)
+    by_office = _capacity_rows(people, office_of, needs, abilities, partners, limit)
     return Capacity(
         growth_clients=sum(r.growth_clients for r in by_group),
         capable=sum(r.capable for r in by_group),

@@ -59,7 +59,7 @@ def pack_section(
         SignalDecision.objects.filter(
             Q(signal__client_id__in=client_ids) | Q(signal__client__isnull=True, signal__partner_id__in=partner_ids)
         )
-        .select_related("signal__client", "signal__partner", "decided_by")
+        .select_related("signal__client", "signal__partner", "decided_by", "transition__incoming")
         .order_by("decided_on", "id")
     )
     this_quarter = [d for d in decided if start <= d.decided_on <= end]

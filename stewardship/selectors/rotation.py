@@ -24,9 +24,9 @@ from listening.selectors import open_critical_incident_counts
 from planning.choices import OPEN_TRANSITION_STATUSES
 from planning.models import PanelAppointment, Transition
 from planning.selectors.as_of import severe_open_risk_counts_as_of
+from reports.pdf.periods import Quarter
 from stewardship.choices import ProposalStatus
 from stewardship.models import RotationDecision
-from stewardship.selectors.quarters import Quarter
 
 LOOK_AHEAD_QUARTERS = 8
 DECLINE_HOLDS_DAYS = 365  # a declined rotation is not proposed again for a year
@@ -61,7 +61,7 @@ def propose_quarter(
     """The first quarter from the next one that clears every blocker and the client's stress (its
     reasons in words: "an open critical risk"); and what was avoided, in words."""
     avoided: list[str] = []
-    quarter = Quarter.of(today).next
+    quarter = Quarter.containing(today).next
     for _ in range(LOOK_AHEAD_QUARTERS):
         found = clashes(quarter, blockers)
         if not found and not in_stress(quarter, stress, today):
@@ -125,9 +125,9 @@ class RotationRow:
     @property
     def quarter(self) -> Quarter | None:
         if self.decision is not None and self.decision.status == ProposalStatus.MOVED:
-            return Quarter.of(self.decision.quarter_start)
+            return Quarter.containing(self.decision.quarter_start)
         if self.decision is not None and self.decision.status == ProposalStatus.ACCEPTED:
-            return Quarter.of(self.decision.quarter_start)
+            return Quarter.containing(self.decision.quarter_start)
         return self.proposed
 
 

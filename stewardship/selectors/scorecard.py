@@ -28,9 +28,9 @@ from health import measures
 from health.portfolio import PartnerSignals, portfolio_signals
 from planning.choices import Origin
 from planning.selectors.as_of import open_opportunities_as_of
+from reports.pdf.periods import Quarter
 from stewardship.models import Credential
 from stewardship.selectors.activity import Activity, own_activity
-from stewardship.selectors.quarters import Quarter
 
 TREND_QUARTERS = 4
 NPS_KEY = "client_nps"

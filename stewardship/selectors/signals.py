@@ -64,9 +64,9 @@ def open_signals() -> QuerySet[CrpSignal]:
 
 
 def decision_log(limit: int = 200) -> QuerySet[SignalDecision]:
-    return SignalDecision.objects.select_related("signal__client", "signal__partner", "decided_by").order_by(
-        "-decided_on", "-id"
-    )[:limit]
+    return SignalDecision.objects.select_related(
+        "signal__client", "signal__partner", "decided_by", "transition__incoming"
+    ).order_by("-decided_on", "-id")[:limit]
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class StewardshipSummary:
 def stewardship_summary(today: datetime.date) -> StewardshipSummary:
     """The firm overview's line on CRP decisions (for those who govern CRPs): one aggregate query
     over the recorded signals and their decisions. Outcomes are read in the decision log itself."""
-    from stewardship.selectors.quarters import Quarter
+    from reports.pdf.periods import Quarter
 
     still_open = Q(cleared_on__isnull=True)
     decided = SignalDecision.objects.filter(signal=OuterRef("pk"))
@@ -89,7 +89,7 @@ def stewardship_summary(today: datetime.date) -> StewardshipSummary:
         undecided=Count("id", filter=still_open & ~Q(Exists(decided)), distinct=True),
         escalated=Count("id", filter=still_open & Q(escalated_on__isnull=False), distinct=True),
         decided_this_quarter=Count(
-            "decisions", filter=Q(decisions__decided_on__gte=Quarter.of(today).start), distinct=True
+            "decisions", filter=Q(decisions__decided_on__gte=Quarter.containing(today).start), distinct=True
         ),
     )
     return StewardshipSummary(**figures)

@@ -1,5 +1,6 @@
-"""Browser journey: a managing partner decides on CRP signals, accepts a rotation, names a
-successor from the shortlist, and reads all of it in the quarterly pack."""
+"""Browser journey: a managing partner decides on CRP signals (a "transition" opens the transition
+record), confirms the rotation quarter on the calendar, names a successor from the shortlist, and
+reads all of it in the quarterly pack."""
 
 from __future__ import annotations
 
@@ -108,6 +109,10 @@ def test_managing_partner_decides_rotates_names_a_successor_and_reads_the_pack(
     log = page.locator("[data-testid=decision-log]")
     assert log.get_by_text("Leadership coaching").is_visible() and log.get_by_text("rotate to the SAM").is_visible()
     assert SignalDecision.objects.count() == 2
+    # "Transition" opened the transition record to the SAM, the natural successor.
+    opened = Transition.objects.get(client=firm["mining"])
+    assert opened.incoming == firm["sam"] and SignalDecision.objects.get(decision="transition").transition == opened
+    assert log.get_by_text("Transition to Sam Deputy").is_visible()
 
     # The rotation calendar proposes a quarter clear of the re-tender; accept it.
     page.get_by_role("link", name="Rotation calendar").click()
@@ -118,8 +123,8 @@ def test_managing_partner_decides_rotates_names_a_successor_and_reads_the_pack(
     page.get_by_label("Reason").fill("Agreed with the client's general counsel")
     page.get_by_role("button", name="Record").click()
     page.wait_for_load_state("networkidle")
-    transition = Transition.objects.get(client=firm["mining"])
-    assert transition.incoming == firm["sam"]
+    transition = Transition.objects.get(client=firm["mining"])  # the one the decision opened, confirmed
+    assert transition == opened and transition.incoming == firm["sam"]
     assert "Transition to Sam Deputy" in page.locator(f"[data-testid=rotation-{firm['mining'].pk}]").inner_text()
 
     # A successor for one of the overloaded partner's Growth clients, from its shortlist.
@@ -131,6 +136,8 @@ def test_managing_partner_decides_rotates_names_a_successor_and_reads_the_pack(
     page.wait_for_load_state("networkidle")
     assert "Sunil Successor" in page.locator("[data-testid=named-successor]").inner_text()
     assert Succession.objects.get(client=client).successor == firm["sunil"]
+    # The client had no SAM: the named successor is now its SAM, the firm's successor everywhere.
+    assert Assignment.objects.filter(client=client, user=firm["sunil"], role="sam", end_date__isnull=True).exists()
 
     # The quarterly pack for this quarter carries all of it.
     page.click("nav >> text=Reports")
@@ -146,6 +153,7 @@ def test_managing_partner_decides_rotates_names_a_successor_and_reads_the_pack(
     info.value.save_as(path)
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(path.read_bytes())).pages).split())
     assert "1.5 CRP stewardship" in text
-    assert "Coaching or a development plan" in text and "Transition to a new CRP" in text
+    packed = "".join(text.split())  # narrow table cells break words in the PDF's text
+    assert "Coachingoradevelopmentplan" in packed and "TransitiontoanewCRP:transitiontoSamDeputy" in packed
     assert "Sam Deputy" in text and "Accepted" in text
     assert "Sunil Successor" in text

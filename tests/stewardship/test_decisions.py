@@ -163,3 +163,86 @@ def test_the_firm_pages_run_the_same_queries_for_few_clients_or_many(url, mike, 
     long_led(6)
     http.get(url)  # the first visit records the new signals
     assert count_queries(lambda: http.get(url)) == one
+
+
+def _rotation_signal(mike, client, today):
+    services.signals_sync(reader=mike, on=today)
+    return CrpSignal.objects.get(client=client, kind="rotation_due")
+
+
+def test_deciding_transition_opens_the_transition_record_to_the_sam(mike, alice, long_client, today):
+    from accounts.models import Assignment
+    from planning.models import Transition
+    from stewardship.selectors.rotation import handover_window, rotation_calendar
+
+    Assignment.objects.create(client=long_client, user=alice, role="sam")
+    signal = _rotation_signal(mike, long_client, today)
+    decision = services.signal_decide(
+        actor=mike, signal=signal, decision="transition", reason="Ten years", review_on=today + datetime.timedelta(90)
+    )
+    transition = Transition.objects.get(client=long_client)
+    assert decision.transition == transition
+    assert (transition.incoming, transition.status) == (alice, "planned")
+    proposed = next(r for r in rotation_calendar(mike) if r.client_id == long_client.pk)
+    assert (transition.overlap_start, transition.overlap_end) == handover_window(proposed.proposed)
+    assert proposed.state == "transition"
+
+
+def test_deciding_transition_links_a_transition_already_under_way(mike, alice, long_client, today):
+    from planning.models import Transition
+    from planning.services.transitions import transition_create
+
+    existing = transition_create(
+        actor=mike,
+        client=long_client,
+        incoming=alice,
+        reason="long_tenure",
+        overlap_start=today,
+        overlap_end=today + datetime.timedelta(60),
+    )
+    signal = _rotation_signal(mike, long_client, today)
+    decision = services.signal_decide(
+        actor=mike, signal=signal, decision="transition", reason="Already", review_on=today + datetime.timedelta(9)
+    )
+    assert decision.transition == existing and Transition.objects.count() == 1
+
+
+def test_deciding_transition_with_no_one_to_hand_to_is_refused_and_saves_nothing(mike, long_client, today, login):
+    from planning.models import Transition
+
+    signal = _rotation_signal(mike, long_client, today)  # no SAM, no named successor
+    with pytest.raises(ValidationError) as error:
+        services.signal_decide(
+            actor=mike, signal=signal, decision="transition", reason="r", review_on=today + datetime.timedelta(9)
+        )
+    assert "successor" in error.value.message_dict["decision"][0]
+    assert not SignalDecision.objects.exists() and not Transition.objects.exists()
+
+
+def test_the_overview_links_the_transition_a_decision_opened(mike, alice, long_client, today, login):
+    from accounts.models import Assignment
+
+    Assignment.objects.create(client=long_client, user=alice, role="sam")
+    signal = _rotation_signal(mike, long_client, today)
+    decision = services.signal_decide(
+        actor=mike, signal=signal, decision="transition", reason="Ten years", review_on=today + datetime.timedelta(90)
+    )
+    body = login(mike).get("/stewardship/").content.decode()
+    assert f'data-testid="decision-transition-{decision.pk}"' in body
+    assert f"Transition to {alice.full_name}" in body
+
+
+def test_the_overview_shows_a_decisions_outcome_a_quarter_on(mike, long_client, today, login):
+    HealthScoreFactory(client=long_client, as_of=today, score=Decimal("62.00"), band="amber")
+    signal = _rotation_signal(mike, long_client, today)
+    SignalDecision.objects.create(
+        signal=signal,
+        decision="specialist_support",
+        reason="Pair with a sector specialist",
+        review_on=today,
+        decided_on=today - datetime.timedelta(days=100),
+        decided_by=mike,
+        score_then=Decimal("50.00"),
+    )
+    log = login(mike).get("/stewardship/").content.decode()
+    assert "Pair with a sector specialist" in log and "Recovered" in log and "50.0 → 62.0" in log

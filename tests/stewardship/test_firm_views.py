@@ -58,8 +58,42 @@ def test_capacity_counts_capable_unloaded_partners_and_their_spare_slots(mike, g
     spare = UserFactory(full_name="Spare Partner", practice_group=group)
     UserFactory(full_name="No Persona Partner", practice_group=group)
     for person in (full, spare):
-        CapabilityProfile.objects.create(user=person, persona_strengths=["rainmaker"])
+        CapabilityProfile.objects.create(user=person, persona_strengths=["rainmaker"], sectors=["Energy"])
     for n in range(2):
         ClientFactory(name=f"Deal {n}", crp=full, tier=growth)
     deals = next(r for r in capacity_check(mike).by_group if r.name == "Deals")
     assert (deals.growth_clients, deals.capable, deals.capable_unloaded, deals.spare_slots) == (2, 2, 1, 2)
+
+
+@override_settings(CRP_MAX_GROWTH_CLIENTS=3)
+def test_capacity_reads_sectors_service_lines_and_current_credentials_by_group_and_office(mike, growth, today):
+    import datetime
+
+    from accounts.models import Office, ServiceLine
+    from stewardship.models import ClientNeeds, Credential
+
+    deals = PracticeGroup.objects.create(name="Deals")
+    london = Office.objects.create(name="London")
+    tax = ServiceLine.objects.create(name="Tax advisory")
+    lead = UserFactory(full_name="Lead Partner", practice_group=deals, office=london)
+    wrong_sector = UserFactory(full_name="Mining Partner", practice_group=deals, office=london)
+    lapsed = UserFactory(full_name="Lapsed Partner", practice_group=deals, office=london)
+    fits = UserFactory(full_name="Fitting Partner", practice_group=deals, office=london)
+    for person, sectors in ((wrong_sector, ["Mining"]), (lapsed, ["Energy"]), (fits, ["Energy"])):
+        profile = CapabilityProfile.objects.create(user=person, persona_strengths=["rainmaker"], sectors=sectors)
+        profile.service_lines.set([tax])
+    Credential.objects.create(user=lapsed, name="FCA approved", expires_on=today - datetime.timedelta(days=1))
+    Credential.objects.create(user=fits, name="FCA approved", expires_on=today + datetime.timedelta(days=300))
+    client = ClientFactory(name="Harbour Energy plc", crp=lead, tier=growth, sector="Energy")
+    client.service_lines.set([tax])
+    ClientNeeds.objects.create(client=client, required_credentials=["FCA approved"])
+
+    capacity = capacity_check(mike, today)
+    for rows, name in ((capacity.by_group, "Deals"), (capacity.by_office, "London")):
+        row = next(r for r in rows if r.name == name)
+        assert (row.growth_clients, row.capable, row.capable_unloaded) == (1, 1, 1)
+        assert row.uncovered == [] and row.enough
+
+    Credential.objects.filter(user=fits).update(expires_on=today - datetime.timedelta(days=1))
+    row = next(r for r in capacity_check(mike, today).by_group if r.name == "Deals")
+    assert (row.capable, row.uncovered, row.enough) == (0, ["Harbour Energy plc"], False)

@@ -59,3 +59,46 @@ def test_a_bd_pack_has_no_stewardship_section(carol, decided, today):
 
     text = " ".join(text_of(build_report(current_pack(carol, today))).split())
     assert "CRP stewardship" not in text and "Shadow the SAM" not in text
+
+
+def test_the_pack_shows_a_transition_decision_its_record_and_each_groups_bench(mike, veteran, long_client, today):
+    from accounts.models import PracticeGroup
+    from reports.pdf.build import build_report
+
+    veteran.practice_group = PracticeGroup.objects.create(name="Natural Resources")
+    veteran.save(update_fields=["practice_group"])
+    sam = UserFactory(full_name="Sam Deputy")
+    Assignment.objects.create(client=long_client, user=sam, role="sam")
+    services.signals_sync(reader=mike, on=today)
+    signal = CrpSignal.objects.get(client=long_client, kind="rotation_due")
+    services.signal_decide(
+        actor=mike, signal=signal, decision="transition", reason="Rotate", review_on=today + datetime.timedelta(90)
+    )
+    text = " ".join(text_of(build_report(current_pack(mike, today))).split())
+    # The decision names the transition it opened (narrow cells break words in the PDF's text).
+    assert "TransitiontoanewCRP:transitiontoSamDeputy(planned)" in "".join(text.split())
+    assert "Practice group" in text and "Natural Resources" in text
+
+
+def test_the_pack_judges_last_quarters_decisions(mike, long_client, today):
+    from decimal import Decimal
+
+    from reports.pdf.build import build_report
+    from reports.pdf.periods import Quarter
+    from stewardship.models import SignalDecision
+    from tests.factories import HealthScoreFactory
+
+    HealthScoreFactory(client=long_client, as_of=today, score=Decimal("40.00"), band="red")
+    services.signals_sync(reader=mike, on=today)
+    SignalDecision.objects.create(
+        signal=CrpSignal.objects.get(client=long_client, kind="rotation_due"),
+        decision="lighter_model",
+        reason="Quarterly reviews only",
+        review_on=today,
+        decided_on=Quarter.containing(today).start - datetime.timedelta(days=10),
+        decided_by=mike,
+        score_then=Decimal("55.00"),
+    )
+    text = " ".join(text_of(build_report(current_pack(mike, today))).split())
+    assert "Outcomes of last quarter's decisions" in text
+    assert "A lighter engagement model" in text and "55.0 → 40.0" in text and "Not recovered" in text

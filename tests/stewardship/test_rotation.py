@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 
 from planning.models import PanelAppointment, Risk, Transition
+from reports.pdf.periods import Quarter
 from stewardship import services
 from stewardship.models import RotationDecision
-from stewardship.selectors.quarters import Quarter
 from stewardship.selectors.rotation import handover_window, rotation_calendar
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def row_of(mike, client):
 @override_settings(CRP_RENEWAL_WINDOW_DAYS=WINDOW, CRP_ROTATION_OVERLAP_DAYS=OVERLAP)
 def test_a_proposed_rotation_never_lands_in_a_retender_window(mike, long_client, today):
     # Re-tenders one month into each of the next three quarters: the proposal must skip past them all.
-    retenders = [Quarter.of(today).next.start + datetime.timedelta(days=30 + 91 * i) for i in range(3)]
+    retenders = [Quarter.containing(today).next.start + datetime.timedelta(days=30 + 91 * i) for i in range(3)]
     for i, day in enumerate(retenders):
         PanelAppointment.objects.create(client=long_client, panel_name=f"Legal panel {i}", retender_on=day)
     row = row_of(mike, long_client)
@@ -75,7 +75,7 @@ def test_an_open_critical_incident_pushes_the_proposal_past_the_stress_until_res
 
 
 def test_moving_into_a_rate_review_window_is_refused_and_changes_nothing(mike, long_client, today):
-    target = Quarter.of(today).next.next
+    target = Quarter.containing(today).next.next
     PanelAppointment.objects.create(client=long_client, panel_name="Rates", rate_review_on=target.start)
     with pytest.raises(ValidationError) as error:
         services.rotation_decide(
@@ -128,6 +128,42 @@ def test_the_decision_form_accepts_and_refuses_through_the_page(mike, long_clien
     refused = http.post(url, {"status": "moved", "quarter": "someday", "reason": "x"})
     assert "Write the quarter as year and quarter" in refused.content.decode()
     quarter = row_of(mike, long_client).proposed
-    accepted = http.post(url, {"status": "accepted", "quarter": quarter.key, "incoming": alice.pk, "reason": "Agreed"})
+    accepted = http.post(url, {"status": "accepted", "quarter": quarter.code, "incoming": alice.pk, "reason": "Agreed"})
     assert accepted.status_code == 302
     assert Transition.objects.get(client=long_client).incoming == alice
+
+
+def test_accepting_links_the_transition_a_transition_decision_opened(mike, long_client, alice, today):
+    from accounts.models import Assignment
+    from stewardship.models import CrpSignal
+
+    Assignment.objects.create(client=long_client, user=alice, role="sam")
+    services.signals_sync(reader=mike, on=today)
+    signal = CrpSignal.objects.get(client=long_client, kind="rotation_due")
+    decided = services.signal_decide(
+        actor=mike, signal=signal, decision="transition", reason="Rotate", review_on=today + datetime.timedelta(90)
+    )
+    row = row_of(mike, long_client)
+    assert row.state == "transition" and row.decision is None  # still to be confirmed on the calendar
+    quarter = row.quarter.next
+    accepted = services.rotation_decide(
+        actor=mike, client=long_client, status="accepted", quarter=quarter, reason="Agreed", incoming=alice
+    )
+    transition = Transition.objects.get(client=long_client)
+    assert accepted.transition == decided.transition == transition
+    assert (transition.overlap_start, transition.overlap_end) == handover_window(quarter)
+
+
+def test_the_calendar_offers_to_confirm_a_transition_a_decision_opened(mike, long_client, alice, today, login):
+    from accounts.models import Assignment
+    from stewardship.models import CrpSignal
+
+    Assignment.objects.create(client=long_client, user=alice, role="sam")
+    services.signals_sync(reader=mike, on=today)
+    signal = CrpSignal.objects.get(client=long_client, kind="rotation_due")
+    services.signal_decide(
+        actor=mike, signal=signal, decision="transition", reason="Rotate", review_on=today + datetime.timedelta(90)
+    )
+    body = login(mike).get("/stewardship/rotation/").content.decode()
+    assert "Transition to Alice Partner" in body
+    assert f"/stewardship/rotation/{long_client.pk}/" in body

@@ -10,9 +10,9 @@ import pytest
 from accounts.selectors import fee_period, fee_table
 from health.portfolio import portfolio_signals
 from planning.selectors.portfolio import client_panel
+from reports.pdf.periods import Quarter
 from stakeholders.selectors import contact_frequency
 from stewardship.models import ScorecardView
-from stewardship.selectors.quarters import Quarter
 from stewardship.selectors.scorecard import partner_scorecard
 from tests.factories import (
     ClientFactory,
@@ -45,7 +45,7 @@ def alices_book(alice, normal_client, today):
 
 
 def test_scorecard_figures_equal_what_the_other_pages_show(mike, alice, alices_book, today, login):
-    card = partner_scorecard(mike, alice, Quarter.of(today), today).current
+    card = partner_scorecard(mike, alice, Quarter.containing(today), today).current
     # the CRP signals page (health portfolio): the same partner row
     row = next(p for p in portfolio_signals(mike, today).partners if p.user_id == alice.pk)
     assert (card.led, card.workload, card.growth_clients) == (row.led, row.workload, row.growth_clients)
@@ -63,7 +63,7 @@ def test_scorecard_figures_equal_what_the_other_pages_show(mike, alice, alices_b
 
     scorecard_page = login(mike).get(f"/stewardship/partners/{alice.pk}/scorecard/").content.decode()
     signals_page = login(mike).get("/health/portfolio/").content.decode()
-    key = Quarter.of(today).key
+    key = Quarter.containing(today).code
     assert f'data-testid="retention-{key}">113.3%<' in scorecard_page
     assert ">113.3%<" in signals_page
     assert f'data-testid="fees-{key}">170,000<' in scorecard_page
@@ -84,22 +84,22 @@ def test_the_partner_managing_partners_and_admins_see_it(alice, mike, ada, norma
 def test_every_view_of_another_partners_scorecard_is_recorded(alice, mike, ada, normal_client, login, today):
     login(alice).get(f"/stewardship/partners/{alice.pk}/scorecard/")
     assert not ScorecardView.objects.exists()  # one's own views are not audited
-    login(mike).get(f"/stewardship/partners/{alice.pk}/scorecard/?quarter={Quarter.of(today).previous.key}")
+    login(mike).get(f"/stewardship/partners/{alice.pk}/scorecard/?quarter={Quarter.containing(today).previous.code}")
     login(ada).get(f"/stewardship/partners/{alice.pk}/scorecard/")
     views = list(ScorecardView.objects.order_by("viewed_at").values_list("viewer__full_name", "partner", "quarter"))
     assert views == [
-        ("Mike Managing", alice.pk, Quarter.of(today).previous.key),
-        ("Ada Admin", alice.pk, Quarter.of(today).key),
+        ("Mike Managing", alice.pk, Quarter.containing(today).previous.code),
+        ("Ada Admin", alice.pk, Quarter.containing(today).code),
     ]
 
 
 def test_the_trend_runs_over_four_quarters(mike, alice, alices_book, today):
-    card = partner_scorecard(mike, alice, Quarter.of(today), today)
+    card = partner_scorecard(mike, alice, Quarter.containing(today), today)
     assert [q.quarter for q in card.quarters] == [
-        Quarter.of(today).previous.previous.previous,
-        Quarter.of(today).previous.previous,
-        Quarter.of(today).previous,
-        Quarter.of(today),
+        Quarter.containing(today).previous.previous.previous,
+        Quarter.containing(today).previous.previous,
+        Quarter.containing(today).previous,
+        Quarter.containing(today),
     ]
 
 

@@ -99,3 +99,25 @@ def test_picking_a_successor_from_the_shortlist(mike, alice, normal_client, logi
 def test_the_current_crp_cannot_be_their_own_successor(mike, alice, normal_client):
     with pytest.raises(ValidationError):
         services.succession_set(actor=mike, client=normal_client, successor=alice, readiness="ready_now")
+
+
+def test_a_successor_named_on_a_client_without_a_sam_becomes_its_sam(mike, alice, normal_client, today):
+    from accounts.crp_signals import crp_signals
+
+    other = UserFactory(full_name="Sam Successor", role=Role.PARTNER)
+    services.succession_set(actor=mike, client=normal_client, successor=other, readiness="within_2_years")
+    assert Assignment.objects.filter(client=normal_client, user=other, role="sam", end_date__isnull=True).exists()
+    led = next(c for p in crp_signals(mike, on=today) for c in p.clients if c.client_id == normal_client.pk)
+    assert led.successor == "Sam Successor"
+
+
+def test_a_successor_named_beside_a_sam_leaves_the_sam_in_place(mike, alice, bob, normal_client):
+    Assignment.objects.create(client=normal_client, user=bob, role="sam")
+    other = UserFactory(full_name="Sam Successor", role=Role.PARTNER)
+    services.succession_set(actor=mike, client=normal_client, successor=other, readiness="ready_now")
+    sams = set(
+        Assignment.objects.filter(client=normal_client, role="sam", end_date__isnull=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    assert sams == {bob.pk}
