@@ -66,7 +66,13 @@ class Cursor:
             when = parse_datetime(at)
         except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as error:
             raise BadCursor("This page link is not valid: start again from the newest entries.") from error
-        if when is None or when.tzinfo is None or source not in (AUDIT, HISTORY) or not isinstance(pk, int):
+        if (
+            when is None
+            or when.tzinfo is None
+            or source not in (AUDIT, HISTORY)
+            or not isinstance(pk, int)
+            or not 0 <= pk < 2**63
+        ):
             raise BadCursor("This page link is not valid: start again from the newest entries.")
         if not isinstance(model, str) or (source == HISTORY and model not in _branches()):
             raise BadCursor("This page link is not valid: start again from the newest entries.")
