@@ -24,7 +24,7 @@ from playwright.sync_api import Page, sync_playwright
 from screenshots import ARGS, OUT, PASSWORD, _shrink
 
 ADMIN = "admin@keyline.example"
-MAPPINGS = [("groups", "Keyline-BD", "BD"), ("groups", "Keyline-Partners", "Partner")]
+MAPPINGS = [("groups", "Keyline-BD", "Business development"), ("groups", "Keyline-Partners", "Partner")]
 
 
 def totp(secret: str, at: float | None = None) -> str:
@@ -36,7 +36,7 @@ def totp(secret: str, at: float | None = None) -> str:
     return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
 
 
-def sign_in_as_admin(page: Page) -> None:
+def sign_in_as_admin(page: Page, secret_key: str) -> None:
     page.goto("/login/")
     page.get_by_label("Email").fill(ADMIN)
     page.get_by_label("Password").fill(PASSWORD)
@@ -45,10 +45,15 @@ def sign_in_as_admin(page: Page) -> None:
     if "/account/mfa/" in page.url:
         secret = page.get_by_test_id("mfa-secret")
         if secret.count():
-            page.get_by_label("Code").fill(totp(secret.inner_text().strip()))
+            secret_key = secret.inner_text().strip()
+            print(f"the administrator's authenticator key (pass --totp-key next time): {secret_key}")
+            page.get_by_label("Code").fill(totp(secret_key))
             page.get_by_role("button", name="Turn on").click()
+        elif secret_key:
+            page.get_by_label("Code").fill(totp(secret_key))
+            page.get_by_role("button", name="Continue").click()
         else:
-            raise SystemExit("The administrator already has an authenticator: set up a fresh demo database.")
+            raise SystemExit("The administrator already has an authenticator: pass its key with --totp-key.")
         page.wait_for_load_state("networkidle")
 
 
@@ -62,6 +67,7 @@ def shoot(page: Page, name: str, full_page: bool = True) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--base", default="http://127.0.0.1:8000")
+    parser.add_argument("--totp-key", default="", help="the administrator's authenticator key, once set up")
     options = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
@@ -72,7 +78,7 @@ def main() -> None:
         page.wait_for_load_state("networkidle")
         shoot(page, "sso-login.png", full_page=False)
 
-        sign_in_as_admin(page)
+        sign_in_as_admin(page, options.totp_key)
         page.goto("/admin/identity/attributemapping/")
         existing = page.locator("#result_list").inner_text() if page.locator("#result_list").count() else ""
         for claim, value, role in MAPPINGS:
