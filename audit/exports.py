@@ -1,32 +1,31 @@
-"""The audit log as a streamed file: CSV or JSON lines, written row by row from a server-side cursor,
-so an export of years of entries holds a few thousand rows in memory at a time."""
+"""The audit log as a streamed file: CSV or JSON lines, written row by row as the log is read a batch
+at a time (audit entries and record history merged), so an export of years of entries holds a few
+thousand rows in memory at a time."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
-from django.db.models import QuerySet
-
-from audit.models import AuditEntry
+from audit.log import LogRow
 
 COLUMNS = ["id", "at", "kind", "actor", "subject_user", "client_id", "summary", "ip_address", "detail"]
-CHUNK = 2000
 
 
-def _row(entry: AuditEntry) -> dict:
+def row_as_dict(row: LogRow) -> dict[str, Any]:
     return {
-        "id": entry.pk,
-        "at": entry.at.isoformat(),
-        "kind": entry.kind,
-        "actor": entry.actor_label,
-        "subject_user": entry.subject_user_id,
-        "client_id": entry.client_id,
-        "summary": entry.summary,
-        "ip_address": entry.ip_address or "",
-        "detail": entry.detail,
+        "id": row.key,
+        "at": row.at.isoformat(),
+        "kind": row.kind,
+        "actor": row.actor_label,
+        "subject_user": row.subject_user_id,
+        "client_id": row.client_id,
+        "summary": row.summary,
+        "ip_address": row.ip_address or "",
+        "detail": row.detail,
     }
 
 
@@ -37,13 +36,13 @@ def _safe_cell(value: object) -> object:
     return value
 
 
-def csv_lines(entries: QuerySet[AuditEntry]) -> Iterator[str]:
+def csv_lines(rows: Iterable[LogRow]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
-    for entry in entries.iterator(chunk_size=CHUNK):
-        row = _row(entry)
-        row["detail"] = json.dumps(row["detail"], ensure_ascii=False, sort_keys=True)
+    for entry in rows:
+        row = row_as_dict(entry)
+        row["detail"] = json.dumps(row["detail"], ensure_ascii=False, sort_keys=True, default=str)
         writer.writerow([_safe_cell(row[column]) for column in COLUMNS])
         yield buffer.getvalue()
         buffer.seek(0)
@@ -51,6 +50,6 @@ def csv_lines(entries: QuerySet[AuditEntry]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def json_lines(entries: QuerySet[AuditEntry]) -> Iterator[str]:
-    for entry in entries.iterator(chunk_size=CHUNK):
-        yield json.dumps(_row(entry), ensure_ascii=False, sort_keys=True) + "\n"
+def json_lines(rows: Iterable[LogRow]) -> Iterator[str]:
+    for entry in rows:
+        yield json.dumps(row_as_dict(entry), ensure_ascii=False, sort_keys=True, default=str) + "\n"

@@ -4,6 +4,7 @@ from django import forms
 
 from accounts.access import visible_clients
 from accounts.models import Client, User
+from audit.log import HISTORY_KIND, HISTORY_KIND_LABEL
 from audit.models import Kind
 from audit.selectors import AuditFilter
 from core.widgets import PickerSelect
@@ -15,7 +16,9 @@ class AuditFilterForm(forms.Form):
 
     user = forms.ModelChoiceField(User.objects.all(), required=False, widget=PickerSelect)
     client = forms.ModelChoiceField(Client.objects.none(), required=False, widget=PickerSelect)
-    kind = forms.ChoiceField(choices=[("", "Any kind"), *Kind.choices], required=False)
+    kind = forms.ChoiceField(
+        choices=[("", "Any kind"), *Kind.choices, (HISTORY_KIND, HISTORY_KIND_LABEL)], required=False
+    )
     date_from = forms.DateField(required=False, label="From")
     date_to = forms.DateField(required=False, label="To")
 

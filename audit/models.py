@@ -3,8 +3,10 @@
 Append-only is enforced by PostgreSQL, not by the code: a trigger refuses every UPDATE, and every
 DELETE of an entry still inside its retention period (`retain_until`, set when it is written from
 AUDIT_RETENTION_DAYS). So neither the admin, the ORM, nor a raw SQL statement can change history;
-only the retention purge removes entries, and only expired ones. (TRUNCATE is a table owner's
-statement, like DROP TABLE: the application's database role should not own the tables in production.)
+only the retention purge removes entries, and only expired ones. A statement-level trigger refuses
+TRUNCATE too, which would otherwise empty the table without firing the row triggers. (DROP TABLE and
+switching triggers off remain a table owner's statements: the application's database role should not
+own the tables in production.)
 """
 
 from __future__ import annotations
@@ -90,6 +92,14 @@ class AuditEntry(models.Model):
                 END IF;
                 RETURN OLD;
                 """,
+            ),
+            pgtrigger.Trigger(
+                name="audit_log_is_never_truncated",
+                operation=pgtrigger.Truncate,
+                when=pgtrigger.Before,
+                level=pgtrigger.Statement,
+                func="RAISE EXCEPTION 'The audit log is append-only: it cannot be truncated.' "
+                "USING ERRCODE = 'insufficient_privilege';",
             ),
         ]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,8 +10,9 @@ from django.views.decorators.http import require_GET
 from accounts.access import may_read_audit_log, require
 from audit import exports
 from audit.forms import AuditFilterForm
+from audit.log import BadCursor, Cursor, log_page, log_rows
 from audit.models import Kind
-from audit.selectors import AuditFilter, audit_entries
+from audit.selectors import AuditFilter
 from audit.services import audit_record
 from core.htmx import wants_partial
 
@@ -21,22 +21,31 @@ AUDIT_REFUSED = "The audit log is for administrators, managing partners and BD."
 FORMATS = {"csv": ("text/csv; charset=utf-8", exports.csv_lines), "jsonl": ("application/x-ndjson", exports.json_lines)}
 
 
-def _filtered(request):
+def _filtered(request, params) -> tuple[AuditFilterForm, AuditFilter]:
     require(may_read_audit_log(request.user), AUDIT_REFUSED)
-    form = AuditFilterForm(request.GET or None, viewer=request.user)
-    which = form.to_filter() if form.is_valid() else AuditFilter()
-    return form, audit_entries(request.user, which)
+    form = AuditFilterForm(params or None, viewer=request.user)
+    return form, (form.to_filter() if form.is_valid() else AuditFilter())
+
+
+def cursor_from(token: str | None) -> Cursor | None:
+    """The page asked for by its `before` link; raises BadCursor for a link that is not one."""
+    return Cursor.decode(token) if token else None
 
 
 @require_GET
 def audit_log(request):
-    form, entries = _filtered(request)
-    if form.errors:
-        entries = entries.none()
-    page = Paginator(entries.select_related("client"), PAGE_SIZE).get_page(request.GET.get("page"))
+    form, which = _filtered(request, request.GET)
     query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    query.pop("before", None)
+    context = {"form": form, "query": query.urlencode(), "page": None, "cursor_error": ""}
+    try:
+        after = cursor_from(request.GET.get("before"))
+    except BadCursor as error:
+        context["cursor_error"] = str(error)
+        return render(request, "audit/audit_log.html", context, status=400)
+    if not form.errors:
+        context["page"] = log_page(request.user, which, after=after, size=PAGE_SIZE)
+        context["newer"] = after is not None
     if wants_partial(request):
         return render(request, "audit/audit_log.html#audit-table", context)
     return render(request, "audit/audit_log.html", context, status=400 if form.errors else 200)
@@ -46,7 +55,7 @@ def audit_log(request):
 def audit_export(request, fmt: str):
     if fmt not in FORMATS:
         raise Http404("No such format.")
-    form, entries = _filtered(request)
+    form, which = _filtered(request, request.GET)
     if form.errors:
         return render(request, "audit/audit_log.html", {"form": form, "page": None}, status=400)
     audit_record(
@@ -55,7 +64,7 @@ def audit_export(request, fmt: str):
         detail={"export": "audit_log", "format": fmt, "filters": {k: v for k, v in request.GET.items()}},
     )
     content_type, writer = FORMATS[fmt]
-    response = StreamingHttpResponse(writer(entries), content_type=content_type)
+    response = StreamingHttpResponse(writer(log_rows(request.user, which)), content_type=content_type)
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.{fmt}"'
     return response

@@ -7,6 +7,7 @@ from identity import oidc, saml, scim, views, views_mfa
 urlpatterns = [
     path("account/sessions/", views.my_sessions, name="my-sessions"),
     path("leavers/", views.leavers, name="leavers"),
+    path("sso/setup/", views.sso_setup, name="sso-setup"),
     path("account/mfa/", views_mfa.mfa_page, name="mfa"),
     path("account/mfa/recovery-codes/", views_mfa.recovery_codes, name="mfa-recovery-codes"),
     path("sso/oidc/start/", login_not_required(oidc.OIDCStartView.as_view()), name="oidc-start"),

@@ -172,3 +172,10 @@ def test_export_streams_csv_and_json_lines_and_is_itself_logged(alice, ada, logi
     assert csv_body.splitlines()[0].startswith("id,at,kind,actor")
     assert "'=HYPERLINK(evil)" in csv_body
     assert AuditEntry.objects.filter(kind=Kind.EXPORT, actor=ada, detail__export="audit_log").count() == 2
+
+
+def test_a_raw_sql_truncate_of_the_log_fails(ada):
+    entry = audit_record(kind=Kind.EXPORT, actor=ada, summary="Exported something")
+    with pytest.raises(DatabaseError, match="cannot be truncated"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE audit_auditentry")
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
