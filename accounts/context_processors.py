@@ -15,4 +15,5 @@ def role_gates(request):
     return {
         "may_see_firm_overview": access.may_see_firm_overview(user),
         "may_read_audit_log": access.may_read_audit_log(user),
+        "may_manage_identity": access.may_manage_identity(user),
     }
