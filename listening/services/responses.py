@@ -181,11 +181,11 @@ def measurements_sync(*, client_id: int, days: set[datetime.date], replaced: boo
             **{f"{name}_n": Count(name) for name in MEASURE_KEYS},
         )
     )
-    found = {row["submitted_on"]: row for row in rows}
+    found: dict[datetime.date, dict[str, Any]] = {row["submitted_on"]: dict(row) for row in rows}
     upserts: list[Measurement] = []
     stale = Q()
     for day in days:
-        figures = found.get(day, {})
+        figures: dict[str, Any] = found.get(day, {})
         for name, key in MEASURE_KEYS.items():
             mean, n = figures.get(f"{name}_mean"), figures.get(f"{name}_n")
             if mean is None:
