@@ -57,13 +57,14 @@ def main() -> None:
 
     setup_django(DATABASE)
     from django.conf import settings
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.test import Client as HttpClient
-    from django.test.utils import override_settings
+    from django.test.utils import CaptureQueriesContext, override_settings
+    from django.urls import reverse
     from django.utils import timezone
 
     from accounts.models import Role, User
-    from listening.models import Invitation, Response, Survey
+    from listening.models import FollowUp, Invitation, Response, Survey
     from listening.services.surveys import survey_create, survey_invite, survey_send
     from stakeholders.models import Stakeholder
     from tests.factories import ClientFactory, UserFactory
@@ -96,6 +97,12 @@ def main() -> None:
         people = list(Stakeholder.objects.filter(client__in=clients, email__endswith="@bench.example"))
     people = people[: options.recipients]
 
+    # Autovacuum is off on this machine: give the planner statistics for the seeded tables, as a
+    # production database would have. And resolve a URL once, as a long-running worker has: the first
+    # lookup in a process imports every URL module.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    reverse("survey-respond", args=["warm-up"])
     survey = survey_create(
         actor=bd,
         name="Bench survey",
@@ -123,9 +130,11 @@ def main() -> None:
     from config.celery import app
 
     app.conf.task_always_eager = False
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     http = HttpClient()
     answered = 0
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     with override_settings(LISTENING_REQUESTS_PER_ADDRESS=10**9):
         from listening import public
 
@@ -135,11 +144,29 @@ def main() -> None:
             response = http.post(f"/r/{token}/", {"nps": str(n % 11), "csat": str(1 + n % 5), "comment": "Bench"})
             assert response.status_code == 200, response.status_code
             answered += 1
-    elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        follow_ups = FollowUp.objects.filter(response__survey=survey).count()
+        costs = []
+        for nps in ("9", "3"):  # a promoter's answer, then a detractor's (which opens a follow-up)
+            token = tokens[answered]
+            answered += 1
+            with CaptureQueriesContext(connection) as get_queries:
+                http.get(f"/r/{token}/")
+            with CaptureQueriesContext(connection) as post_queries:
+                http.post(f"/r/{token}/", {"nps": nps, "csat": "4"})
+            costs.append(f"NPS {nps}: GET {len(get_queries)}, POST {len(post_queries)}")
+        answered -= 2
     print(
         f"responses recorded through the public page: {answered:,} in {elapsed:.1f} s "
-        f"({answered * 60 / elapsed:,.0f} a minute; GET and POST each)"
+        f"({answered * 60 / elapsed:,.0f} a minute; GET and POST each; scores spread evenly over 0-10, "
+        f"so {follow_ups:,} follow-ups opened)"
     )
+    print(
+        f"  of which this process's CPU: {cpu * 1000 / answered:.0f} ms a response "
+        f"({answered * 60 / cpu:,.0f} a minute for each core the web server has); "
+        f"load average while measuring {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
+    print("queries per request: " + "; ".join(costs))
     print(f"peak memory:       {peak_mb():.0f} MB")
     print(f"(batch size {settings.LISTENING_SEND_BATCH})")
 

@@ -52,15 +52,10 @@ def _refusal_context(problem: str) -> dict[str, str]:
 def respond(request: HttpRequest, token: str) -> HttpResponse:
     if (limited := _throttled(request)) is not None:
         return limited
-    try:
-        invitation = open_invitation(token)
-    except LinkRefused as refused:
-        return render(request, "listening/public/refused.html", _refusal_context(refused.problem), status=410)
     errors: dict[str, list[str]] = {}
-    values = _current_values(invitation)
     if request.method == "POST":
-        values = {key: request.POST.get(key, "") for key in ["nps", "csat", "ces", "comment"]}
-        values.update({f"q{i}": request.POST.get(f"q{i}", "") for i in range(len(invitation.survey.questions))})
+        # The answer is recorded under the invitation's row lock, which checks the link once more;
+        # reading the invitation first would only double the work of the common case.
         try:
             response, new_token = response_record(token=token, data=request.POST.dict())
         except LinkRefused as refused:
@@ -75,9 +70,17 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
                     "firm": settings.FIRM_NAME,
                     "response": response,
                     "change_token": new_token,
-                    "survey": invitation.survey,
+                    "survey": response.invitation.survey,
                 },
             )
+    try:
+        invitation = open_invitation(token)
+    except LinkRefused as refused:
+        return render(request, "listening/public/refused.html", _refusal_context(refused.problem), status=410)
+    values = _current_values(invitation)
+    if request.method == "POST":
+        values = {key: request.POST.get(key, "") for key in ["nps", "csat", "ces", "comment"]}
+        values.update({f"q{i}": request.POST.get(f"q{i}", "") for i in range(len(invitation.survey.questions))})
     return render(
         request,
         "listening/public/respond.html",

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.access import visible_rows
 from accounts.models import Assignment, AssignmentRole, User
 from listening.models import FollowUp, Incident, Invitation, InvitationStatus, Response
-from listening.selectors import NpsFigures, nps_counts
+from listening.selectors import _NPS_Q, NpsFigures, nps_counts
 
 AGE_BANDS = [(0, 7, "under a week"), (7, 30, "1–4 weeks"), (30, 90, "1–3 months"), (90, None, "over 3 months")]
 
@@ -69,6 +69,28 @@ def nps_by(user: User, *, since: datetime.date | None = None) -> dict[str, Any]:
         "crps": crps,
         "practice_groups": groups,
     }
+
+
+def nps_summary(user: User) -> dict[str, Any]:
+    """Firm NPS with its response rate, and NPS by practice group (of the CRP), over the invitations
+    `user` may see and their answers: one query, for the managing partner's overview."""
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in visible_rows(
+            user, Invitation.objects.filter(status__in=[InvitationStatus.SENT, InvitationStatus.ANSWERED])
+        )
+        .annotate(group_name=_crp("user__practice_group__name"))
+        .values("group_name")
+        .annotate(invited=Count("pk"), **{name: Count("pk", filter=rule) for name, rule in _NPS_Q.items()})
+        .order_by("group_name")
+    ]
+    firm = NpsFigures(*(sum(row[name] for row in rows) for name in ("promoters", "passives", "detractors", "invited")))
+    groups = [
+        (row["group_name"] or "No practice group", _figures(row, row["invited"]))
+        for row in rows
+        if row["promoters"] + row["passives"] + row["detractors"]
+    ]
+    return {"firm": firm, "practice_groups": groups}
 
 
 def nps_trend(user: User, *, quarters: int = 8) -> list[tuple[str, NpsFigures]]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
 from accounts.models import FREE_TEXT_MAX_LENGTH
@@ -42,11 +42,13 @@ class LinkRefused(Exception):
 
 
 def open_invitation(token: str, *, for_update: bool = False) -> Invitation:
-    """The invitation a link opens, or LinkRefused("tampered" | "expired" | "used" | "closed")."""
+    """The invitation a link opens, or LinkRefused("tampered" | "expired" | "used" | "closed").
+
+    One query: the survey, client, stakeholder and any earlier response come with it."""
     opened = links.open_respond_token(token)
     if isinstance(opened, links.LinkProblem):
         raise LinkRefused(opened.value)
-    queryset = Invitation.objects.select_related("survey", "client", "stakeholder")
+    queryset = Invitation.objects.select_related("survey", "client", "stakeholder", "response")
     if for_update:
         queryset = queryset.select_for_update(of=("self",))
     invitation = queryset.filter(pk=opened.invitation_id).first()
@@ -108,11 +110,16 @@ def clean_answer(invitation: Invitation, data: dict[str, Any]) -> Answer:
 
 def response_record(*, token: str, data: dict[str, Any]) -> tuple[Response, str]:
     """Record (or change) the answer behind `token`. Returns the response and a fresh link with which
-    the recipient may change it until the survey closes; the link used stops working."""
+    the recipient may change it until the survey closes; the link used stops working.
+
+    Cost of a first answer: the locked read, the response, the invitation's new secret, and two
+    statements for the day's measurements (one more for a changed answer's revision and old day);
+    a follow-up adds its own."""
     with transaction.atomic():
         invitation = open_invitation(token, for_update=True)
         answer = clean_answer(invitation, data)
         now = timezone.now()
+        today = timezone.localdate()
         previous = getattr(invitation, "response", None) if invitation.status == InvitationStatus.ANSWERED else None
         old_day = previous.submitted_on if previous else None
         if previous is not None:
@@ -126,26 +133,18 @@ def response_record(*, token: str, data: dict[str, Any]) -> tuple[Response, str]
                 answers=previous.answers,
                 submitted_at=previous.submitted_at,
             )
-        response, _ = Response.objects.update_or_create(
-            invitation=invitation,
-            defaults={
-                "survey_id": invitation.survey_id,
-                "client_id": invitation.client_id,
-                "stakeholder_id": invitation.stakeholder_id,
-                "nps": answer.nps,
-                "csat": answer.csat,
-                "ces": answer.ces,
-                "comment": answer.comment,
-                "answers": answer.answers,
-                "submitted_on": timezone.localdate(),
-                "submitted_at": now,
-                "revisions": (previous.revisions + 1) if previous else 1,
-            },
-        )
+        response = getattr(invitation, "response", None) or Response(invitation=invitation)
+        response.survey, response.client = invitation.survey, invitation.client
+        response.stakeholder = invitation.stakeholder
+        response.nps, response.csat, response.ces = answer.nps, answer.csat, answer.ces
+        response.comment, response.answers = answer.comment, answer.answers
+        response.submitted_on, response.submitted_at = today, now
+        response.revisions = (previous.revisions + 1) if previous else 1
+        response.save(force_insert=response.pk is None)
         secret, digest = links.new_secret()
         Invitation.objects.filter(pk=invitation.pk).update(token_digest=digest, status=InvitationStatus.ANSWERED)
-        days = {response.submitted_on} | ({old_day} if old_day else set())
-        measurements_sync(client_id=invitation.client_id, days=days)
+        days = {today} | ({old_day} if old_day else set())
+        measurements_sync(client_id=invitation.client_id, days=days, replaced=previous is not None)
         reason = follow_up_reason(response)
         if reason:
             from listening.services.followups import follow_up_open
@@ -165,28 +164,49 @@ def follow_up_reason(response: Response) -> str:
     return ""
 
 
-def measurements_sync(*, client_id: int, days: set[datetime.date]) -> None:
+def measurements_sync(*, client_id: int, days: set[datetime.date], replaced: bool = True) -> None:
     """Each day's survey answers for a client become that day's measurement of NPS, CSAT and CES (the
-    mean when several people answered), so the health score reads them as of any date."""
+    mean when several people answered), so the health score reads them as of any date.
+
+    Two statements whatever the number of days: one aggregate, one upsert. When an earlier answer was
+    `replaced`, a third removes a measure no answer supports any more; a first answer cannot leave one."""
     from health.models import Measurement
     from health.services.measurements import clients_recompute_request
 
-    for day in days:
-        figures = Response.objects.filter(client_id=client_id, submitted_on=day).aggregate(
+    rows = (
+        Response.objects.filter(client_id=client_id, submitted_on__in=days)
+        .values("submitted_on")
+        .annotate(
             **{f"{name}_mean": Avg(name) for name in MEASURE_KEYS},
             **{f"{name}_n": Count(name) for name in MEASURE_KEYS},
         )
+    )
+    found: dict[datetime.date, dict[str, Any]] = {row["submitted_on"]: dict(row) for row in rows}
+    upserts: list[Measurement] = []
+    stale = Q()
+    for day in days:
+        figures: dict[str, Any] = found.get(day, {})
         for name, key in MEASURE_KEYS.items():
-            mean, n = figures[f"{name}_mean"], figures[f"{name}_n"]
+            mean, n = figures.get(f"{name}_mean"), figures.get(f"{name}_n")
             if mean is None:
-                Measurement.objects.filter(
-                    client_id=client_id, measure_key=key, measured_on=day, note__startswith=SURVEY_NOTE
-                ).delete()
+                stale |= Q(measure_key=key, measured_on=day)
                 continue
-            Measurement.objects.update_or_create(
-                client_id=client_id,
-                measure_key=key,
-                measured_on=day,
-                defaults={"value": Decimal(str(round(float(mean), 2))), "note": f"{SURVEY_NOTE} ({n})"},
+            upserts.append(
+                Measurement(
+                    client_id=client_id,
+                    measure_key=key,
+                    measured_on=day,
+                    value=Decimal(str(round(float(mean), 2))),
+                    note=f"{SURVEY_NOTE} ({n})",
+                )
             )
+    if upserts:
+        Measurement.objects.bulk_create(
+            upserts,
+            update_conflicts=True,
+            unique_fields=["client", "measure_key", "measured_on"],
+            update_fields=["value", "note"],
+        )
+    if stale and replaced:
+        Measurement.objects.filter(stale, client_id=client_id, note__startswith=SURVEY_NOTE).delete()
     clients_recompute_request(client_ids={client_id})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import email.headerregistry
 import email.policy
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -216,7 +217,22 @@ def unsubscribe_url(invitation_id: int) -> str:
     return settings.SITE_URL + reverse("survey-unsubscribe", args=[links.unsubscribe_token(invitation_id)])
 
 
-UNFOLDED = email.policy.default.clone(max_line_length=998)
+class _HeaderClasses(email.headerregistry.HeaderRegistry):
+    """The standard registry builds a new header class on every lookup (about a third of the time it
+    takes to render a message); the classes are the same each time, so build each once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._built: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        key = name.lower()
+        if key not in self._built:
+            self._built[key] = super().__getitem__(name)
+        return self._built[key]
+
+
+UNFOLDED = email.policy.default.clone(max_line_length=998, header_factory=_HeaderClasses())
 
 
 class SurveyEmail(EmailMultiAlternatives):
@@ -286,11 +302,29 @@ def invitations_send(*, invitation_ids: Sequence[int]) -> int:
             invitation.status, invitation.sent_at = InvitationStatus.SENT, now
             messages.append(build_email(invitation, secret))
             sent.append(invitation)
-        Invitation.objects.bulk_update(rows, ["status", "sent_at", "token_digest"])
+        _invitations_mark(rows)
         # Sent inside the transaction: if delivery fails the rows stay queued for the retry.
         if messages:
             mailers.default.send_messages(messages)
     return len(sent)
+
+
+def _invitations_mark(rows: Sequence[Invitation]) -> None:
+    """Write each row's status, sent time and link digest in one statement (`bulk_update` builds a
+    CASE per field per row, which costs more than the rendering it accompanies)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE listening_invitation AS i "
+            "SET status = v.status, sent_at = v.sent_at, token_digest = v.token_digest "
+            "FROM unnest(%s::bigint[], %s::varchar[], %s::timestamptz[], %s::varchar[]) "
+            "AS v(id, status, sent_at, token_digest) WHERE i.id = v.id",
+            [
+                [r.pk for r in rows],
+                [str(r.status) for r in rows],
+                [r.sent_at for r in rows],
+                [r.token_digest for r in rows],
+            ],
+        )
 
 
 def invitations_remind(*, today: datetime.date | None = None) -> int:

@@ -20,6 +20,7 @@ from capture.selectors import review_count as capture_review_count
 from core.concurrency import StaleVersionError
 from core.htmx import wants_partial
 from health.models import Band
+from listening.reporting import nps_summary
 from planning.models import Action
 from planning.services import action_mark_done
 from reports.dashboard import exports, home, pages, services, whitespace
@@ -155,6 +156,7 @@ def overview_view(request):
         {
             "overview": pages.cached_overview(request.user),
             "stewardship": stewardship_summary(timezone.localdate()) if may_govern_crps(request.user) else None,
+            "listening": nps_summary(request.user),
             "reasons": ATTENTION_REASONS,
             "pack_query": urlencode(
                 {
