@@ -144,7 +144,7 @@ def _fees_apply(cursor: Any, actor: User, outcome: Outcome) -> None:
                                       EXCLUDED.billed, EXCLUDED.currency, EXCLUDED.rate)
               OR (EXCLUDED.collected IS NOT NULL AND EXCLUDED.collected IS DISTINCT FROM f.collected)
               OR (EXCLUDED.wip IS NOT NULL AND EXCLUDED.wip IS DISTINCT FROM f.wip)
-              OR (EXCLUDED.matter_id IS NOT NULL AND EXCLUDED.matter_id IS DISTINCT FROM f.matter_id)"""  # nosec B608 - SQL from code, values from the staging table
+              OR (EXCLUDED.matter_id IS NOT NULL AND EXCLUDED.matter_id IS DISTINCT FROM f.matter_id)"""  # noqa: S608  # nosec B608 - SQL from code, values from the staging table
     )
     if cursor.rowcount > ANALYZE_AFTER:
         # Autovacuum may lag (or be off): the next feed's plans need today's row counts.
