@@ -167,6 +167,9 @@ def _update(client: Client, values: dict[str, Any], stamps: dict, outcome: Outco
         if edited:
             outcome.conflicts.append(
                 {
+                    "kind": "clients",
+                    "client_id": client.pk,
+                    "field_name": field,
                     "client": client.name,
                     "field": field.removesuffix("_id"),
                     "keyline": str(current),

@@ -172,16 +172,19 @@ def refresh_fee_records(cursor: Any, outcome: Outcome) -> None:
         [FEE_RECORD],
     )
     cursor.execute(
-        """SELECT c.name, l.name, p.financial_year, p.current, p.total
+        """SELECT c.name, l.name, p.financial_year, p.current, p.total, p.client_id, p.service_line_id
            FROM feed_plan p JOIN accounts_client c ON c.id = p.client_id
            JOIN accounts_serviceline l ON l.id = p.service_line_id
            WHERE p.record_id IS NOT NULL AND p.current <> p.total
              AND (p.stamped IS NULL OR p.stamped <> p.current)
            ORDER BY c.name, l.name, p.financial_year LIMIT 2000"""
     )
-    for client, line, year, current, total in cursor.fetchall():
+    for client, line, year, current, total, client_id, line_id in cursor.fetchall():
         outcome.conflicts.append(
             {
+                "kind": "fees",
+                "client_id": client_id,
+                "service_line_id": line_id,
                 "client": client,
                 "service_line": line,
                 "financial_year": year,
