@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Assignment, AssignmentRole, Client, User
+from capture.models import ClientEmailDomain
 from feeds.engine import Kind, Outcome, mark, mark_duplicates
 from feeds.models import ClientKey, FeedStamp
 
@@ -117,7 +118,10 @@ def _count(cursor: Any) -> tuple[int, int, int]:
                   count(*) FILTER (WHERE s.existing_id IS NOT NULL AND same)
            FROM (SELECT s.existing_id, (c.name = s.name AND c.sector = COALESCE(s.sector, c.sector)
                      AND c.country = COALESCE(s.country, c.country) AND c.tier_id = COALESCE(s.tier_id, c.tier_id)
-                     AND c.parent_id IS NOT DISTINCT FROM COALESCE(s.parent_id, c.parent_id)) AS same
+                     AND c.parent_id IS NOT DISTINCT FROM COALESCE(s.parent_id, c.parent_id)
+                     AND (s.domains IS NULL OR string_to_array(s.domains, ';') <@ ARRAY(
+                          SELECT d.domain FROM capture_clientemaildomain d WHERE d.client_id = c.id)::text[])
+                 ) AS same
                  FROM feed_stage s LEFT JOIN accounts_client c ON c.id = s.existing_id WHERE s.error IS NULL) s"""
     )
     created, updated, unchanged = cursor.fetchone()
@@ -126,7 +130,7 @@ def _count(cursor: Any) -> tuple[int, int, int]:
 
 def _apply(cursor: Any, actor: User, outcome: Outcome) -> None:
     cursor.execute(
-        """SELECT external_id, existing_id, name, sector, country, tier_id, user_id, parent, parent_id
+        """SELECT external_id, existing_id, name, sector, country, tier_id, user_id, parent, parent_id, domains
            FROM feed_stage WHERE error IS NULL ORDER BY line"""
     )
     rows = cursor.fetchall()
@@ -136,7 +140,7 @@ def _apply(cursor: Any, actor: User, outcome: Outcome) -> None:
     stamps = {
         (s.object_id, s.field): s.value for s in FeedStamp.objects.filter(model=CLIENT, object_id__in=list(existing))
     }
-    for ext, existing_id, name, sector, country, tier_id, crp_id, _parent, _parent_id in rows:
+    for ext, existing_id, name, sector, country, tier_id, crp_id, _parent, _parent_id, domains in rows:
         values = {"name": name, "sector": sector, "country": country, "tier_id": tier_id}
         if existing_id is None:
             client = Client.objects.create(name=name, sector=sector or "", country=country or "", tier_id=tier_id)
@@ -146,9 +150,12 @@ def _apply(cursor: Any, actor: User, outcome: Outcome) -> None:
             client = existing[existing_id]
             _update(client, values, stamps, outcome)
         ClientKey.objects.update_or_create(key=ext, defaults={"client": client})
+        for domain in (domains or "").split(";"):
+            if domain:
+                ClientEmailDomain.objects.get_or_create(client=client, domain=domain, defaults={"created_by": actor})
         by_key[ext] = client.pk
     # Parents last, once every row's client exists; the database checks the tree again.
-    for ext, _existing_id, *_rest, parent_ref, parent_id in rows:
+    for ext, _existing_id, *_rest, parent_ref, parent_id, _domains in rows:
         target = parent_id or (by_key.get(parent_ref) if parent_ref else None)
         if target and Client.objects.filter(pk=by_key[ext]).exclude(parent_id=target).exists():
             Client.objects.filter(pk=by_key[ext]).update(parent_id=target, version=F("version") + 1)
@@ -167,6 +174,9 @@ def _update(client: Client, values: dict[str, Any], stamps: dict, outcome: Outco
         if edited:
             outcome.conflicts.append(
                 {
+                    "kind": "clients",
+                    "client_id": client.pk,
+                    "field_name": field,
                     "client": client.name,
                     "field": field.removesuffix("_id"),
                     "keyline": str(current),

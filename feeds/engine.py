@@ -25,7 +25,7 @@ from feeds.kinds import COLUMNS, Column
 from feeds.models import FeedKind, RunMode
 
 MAX_KEPT = 2000
-TEMP_TABLES = ["feed_stage", "feed_allowed", "feed_affected", "feed_plan"]
+TEMP_TABLES = ["feed_stage", "feed_resolved", "feed_allowed", "feed_affected", "feed_plan"]
 PROGRESS_EVERY = 5000
 
 

@@ -36,6 +36,23 @@ def _key(value: str) -> str:
     return parsing.text(value, 100)
 
 
+_DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+")
+
+
+def _domains(value: str) -> str:
+    """Mail domains, separated by semicolons, commas or spaces: kestrel.com; kestrel-pharma.de."""
+    found = []
+    for part in re.split(r"[;,\s]+", value.strip().lower()):
+        domain = part.removeprefix("@")
+        if not domain:
+            continue
+        if len(domain) > 253 or not _DOMAIN.fullmatch(domain):
+            raise parsing.CellError(f"“{part}” is not a mail domain such as kestrel.com.")
+        if domain not in found:
+            found.append(domain)
+    return ";".join(found)
+
+
 def _email(value: str) -> str:
     if "@" not in value:
         raise parsing.CellError(f"“{value}” is not an email address.")
@@ -71,6 +88,15 @@ COLUMNS: dict[str, list[Column]] = {
         Column("tier", "Tier", "text", lambda v: parsing.text(v, 50), False, ("tier", "programmetier", "segment")),
         Column("sector", "Sector", "text", lambda v: parsing.text(v, 100), False, ("sector", "industry")),
         Column("country", "Country", "text", lambda v: parsing.text(v, 100), False, ("country", "jurisdiction")),
+        Column(
+            "domains",
+            "Email domains",
+            "text",
+            _domains,
+            False,
+            ("domains", "emaildomains", "domain", "emaildomain", "maildomains", "webdomains"),
+            "Separated by semicolons: added to the client's mail domains (none is ever removed by a feed).",
+        ),
         Column(
             "crp",
             "CRP (email, for a new client)",

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime
 import re
+import time
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.utils import timezone
 
@@ -13,6 +15,10 @@ EARLIEST = datetime.date(1990, 1, 1)
 LATEST_YEARS_AHEAD = 1
 AMOUNT_LIMIT = Decimal("999999999999.99")
 _NUMBER_NOISE = re.compile(r"[\s,£$€¥\u00a0]|[A-Z]{3}$|^[A-Z]{3}")
+
+
+_PLAIN_NUMBER = re.compile(r"\d{1,15}(\.\d{1,2})?\Z")
+_CENT = Decimal("0.01")
 
 
 class CellError(ValueError):
@@ -27,6 +33,11 @@ def text(value: str, limit: int) -> str:
 
 def amount(value: str, *, limit: Decimal = AMOUNT_LIMIT) -> Decimal:
     """A non-negative money amount: thousands separators and currency signs are ignored."""
+    if _PLAIN_NUMBER.match(value):  # the commonest cell, "1234.50": the fast path
+        number = Decimal(value)
+        if number > limit:
+            raise CellError(f"{value} is larger than the largest amount accepted ({limit:,}).")
+        return number.quantize(_CENT)
     cleaned = _NUMBER_NOISE.sub("", value.strip().upper())
     negative = cleaned.startswith("(") and cleaned.endswith(")")
     try:
@@ -84,9 +95,17 @@ def date(value: str, *, month_end: bool = True) -> datetime.date:
     return parsed
 
 
+_latest_cache: dict[str, Any] = {"until": 0.0, "value": None}
+
+
 def _latest() -> datetime.date:
-    today = timezone.localdate()
-    return datetime.date(today.year + LATEST_YEARS_AHEAD, 12, 31)
+    """The last day a date may fall on (read at most once a minute: a feed asks once per cell)."""
+    now = time.monotonic()
+    if _latest_cache["value"] is None or now >= _latest_cache["until"]:
+        today = timezone.localdate()
+        _latest_cache.update(value=datetime.date(today.year + LATEST_YEARS_AHEAD, 12, 31), until=now + 60)
+    latest: datetime.date = _latest_cache["value"]
+    return latest
 
 
 def _month_end(first: datetime.date) -> datetime.date:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Client, User
@@ -41,4 +42,50 @@ def _entries_filter(client_ids: list[int], since: datetime.date, today: datetime
         time_entries__matter__client_id__in=client_ids,
         time_entries__worked_on__gt=since,
         time_entries__worked_on__lte=today,
+    )
+
+
+def timekeepers_at(client: Client, as_of: datetime.date | None = None) -> list[User]:
+    """The client's timekeepers of the last 12 months (see `timekeepers_of`), each with `knows`: how
+    many of the client's stakeholders they have a relationship with (0: time recorded, nobody known)."""
+    from stakeholders.models import Relationship
+
+    knows = (
+        Relationship.objects.filter(user=OuterRef("pk"), stakeholder__client=client)
+        .order_by()
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return list(timekeepers_of([client.pk], as_of).annotate(knows=Coalesce(Subquery(knows), 0)))
+
+
+def clients_worked_for(viewer: User, person: User, as_of: datetime.date | None = None) -> QuerySet[Client]:
+    """The clients `viewer` may see on whose matters `person` recorded time in the last 12 months,
+    with their hours: who-knows-whom's “worked for”, apart from the relationships recorded."""
+    from accounts.access import visible_clients
+
+    today = as_of or timezone.localdate()
+    since = today - datetime.timedelta(days=365)
+    window = Q(
+        matters__time_entries__timekeeper=person,
+        matters__time_entries__worked_on__gt=since,
+        matters__time_entries__worked_on__lte=today,
+    )
+    return (
+        visible_clients(viewer)
+        .filter(window)
+        .annotate(hours=Sum("matters__time_entries__hours", filter=window))
+        .order_by("-hours", "name")
+    )
+
+
+def worked_here_recently(client: Client, as_of: datetime.date | None = None) -> Exists:
+    """EXISTS: the outer firm person (OuterRef "pk") recorded time on the client's matters in the last 12 months."""
+    today = as_of or timezone.localdate()
+    since = today - datetime.timedelta(days=365)
+    return Exists(
+        TimeEntry.objects.filter(
+            timekeeper=OuterRef("pk"), matter__client=client, worked_on__gt=since, worked_on__lte=today
+        )
     )

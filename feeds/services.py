@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -12,17 +13,20 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 
-from accounts.access import FEEDS_REFUSED, may_run_feeds, require
-from accounts.models import User
+from accounts.access import FEEDS_REFUSED, editable_clients, may_run_feeds, require
+from accounts.models import Client, FeeRecord, User
+from accounts.services import audited_write
 from core.queueing import send_task_on_commit
 from feeds import engine
 from feeds.kinds import COLUMNS, mapping_errors, suggest_mapping
-from feeds.models import FeedKind, FeedRun, FeedSource, RunMode, RunStatus
+from feeds.models import FeedKind, FeedRun, FeedSource, FeedStamp, FeeLine, RunMode, RunStatus
 from feeds.reading import FeedFileError, Table, open_table
 
 logger = logging.getLogger(__name__)
+ALIVE_SECONDS = 15 * 60
 
 
 def _limit_text(limit: int) -> str:
@@ -31,6 +35,22 @@ def _limit_text(limit: int) -> str:
 
 def progress_key(run_id: int) -> str:
     return f"feed-run-progress-{run_id}"
+
+
+def alive_key(run_id: int) -> str:
+    return f"feed-run-alive-{run_id}"
+
+
+def run_is_alive(run: FeedRun) -> bool:
+    """A worker is on the run: it said so within the last ALIVE_SECONDS (at its start and every few
+    thousand rows). A running run that is not alive was lost with its worker, and may be retried."""
+    return run.status == RunStatus.RUNNING and cache.get(alive_key(run.pk)) is not None
+
+
+def _beat(run_id: int, done: int | None = None) -> None:
+    cache.set(alive_key(run_id), 1, timeout=ALIVE_SECONDS)
+    if done is not None:
+        cache.set(progress_key(run_id), done, timeout=3600)
 
 
 def run_progress(run: FeedRun) -> int:
@@ -130,6 +150,7 @@ def feed_run_execute(run_id: int) -> FeedRun | None:
         return None
     run = FeedRun.objects.select_related("created_by").get(pk=run_id)
     cache.delete(progress_key(run.pk))
+    _beat(run.pk)
     try:
         with run.file.open("rb") as raw:
             table = open_table(raw, run.original_name)
@@ -139,7 +160,7 @@ def feed_run_execute(run_id: int) -> FeedRun | None:
                 rows=mapped_rows(table, run.mapping, run.kind),
                 dry_run=run.dry_run,
                 mode=run.mode,
-                progress=lambda done: cache.set(progress_key(run.pk), done, timeout=3600),
+                progress=lambda done: _beat(run.pk, done),
             )
     except FeedFileError as error:
         _finish(run, engine.Outcome(message=str(error)), RunStatus.FAILED)
@@ -166,7 +187,7 @@ def _finish(run: FeedRun, outcome: engine.Outcome, status: str) -> None:
     run.status = status
     run.finished_at = timezone.now()
     run.save()
-    cache.delete(progress_key(run.pk))
+    cache.delete_many([progress_key(run.pk), alive_key(run.pk)])
     if status in {RunStatus.DONE, RunStatus.FAILED}:
         name = run.file.name or ""
         if name:
@@ -203,3 +224,85 @@ def feed_batch(*, actor: User, kind: str, rows: Iterable[dict[str, Any]], dry_ru
         finished_at=timezone.now(),
     )
     return outcome
+
+
+def feed_take_value(*, actor: User, run: FeedRun, index: int) -> dict:
+    """Resolve one conflict of an imported run by taking the feed's value over the Keyline edit.
+
+    The fee figure takes the current sum of its fee lines (what the feed would write now); a client's
+    field takes the value the feed sent. The value is stamped as the feed's, so the next feed updates
+    it again as usual, and the change lands in the history under `actor`. Taking an already-taken
+    conflict changes nothing."""
+    require(may_run_feeds(actor), FEEDS_REFUSED)
+    with audited_write(actor):
+        run = FeedRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != RunStatus.DONE or not 0 <= index < len(run.conflicts):
+            raise ValidationError({"conflict": "No such conflict on this run."})
+        conflict = run.conflicts[index]
+        if conflict.get("taken"):
+            return conflict
+        client = editable_clients(actor).filter(pk=conflict.get("client_id")).first()
+        if client is None:
+            raise ValidationError({"conflict": "You may not change this client."})
+        if conflict.get("kind") == FeedKind.FEES:
+            _take_fee(client, conflict)
+        elif conflict.get("kind") == FeedKind.CLIENTS:
+            _take_client_field(client, conflict)
+        else:
+            raise ValidationError({"conflict": "This conflict predates taking the feed's value: send the feed again."})
+        conflict.update(taken=True, taken_by=str(actor), taken_at=timezone.now().isoformat())
+        run.save(update_fields=["conflicts"])
+    return conflict
+
+
+def _take_fee(client: Client, conflict: dict) -> None:
+    from feeds.writers import FEE_RECORD
+
+    key = {
+        "client": client,
+        "service_line_id": conflict["service_line_id"],
+        "financial_year": conflict["financial_year"],
+    }
+    total = FeeLine.objects.filter(**key).aggregate(total=Sum("billed_reporting"))["total"] or Decimal(0)
+    record = FeeRecord.objects.filter(**key).first()
+    if record is None:
+        record = FeeRecord.objects.create(**key, amount=total)
+    elif record.amount != total:
+        record.amount = total
+        record.save(update_fields=["amount"])
+    FeedStamp.objects.update_or_create(
+        model=FEE_RECORD, object_id=record.pk, field="amount", defaults={"value": str(record.amount)}
+    )
+
+
+def _take_client_field(client: Client, conflict: dict) -> None:
+    from feeds.client_rows import CLIENT, FIELDS
+
+    field = conflict.get("field_name", "")
+    if field not in FIELDS:
+        raise ValidationError({"conflict": "This field cannot be taken from the feed."})
+    value: Any = int(conflict["feed"]) if field.endswith("_id") else conflict["feed"]
+    Client.objects.filter(pk=client.pk).update(**{field: value}, version=F("version") + 1, updated_at=timezone.now())
+    FeedStamp.objects.update_or_create(model=CLIENT, object_id=client.pk, field=field, defaults={"value": str(value)})
+
+
+def feed_retry(*, actor: User, run: FeedRun) -> FeedRun:
+    """Queue again a run that was lost: a worker that stopped mid-run wrote nothing (every run is one
+    transaction), so the run is claimed back from “running” and done afresh. A run still being worked
+    on (its progress moved within the last few minutes) is left alone; retrying twice queues once."""
+    require(may_run_feeds(actor), FEEDS_REFUSED)
+    if run.created_by_id != actor.pk:
+        raise ValidationError({"retry": "Only the person who sent this file can retry it."})
+    if not run.file:
+        raise ValidationError({"retry": "This run's file is no longer kept: upload it again."})
+    if run_is_alive(run):
+        raise ValidationError({"retry": "This run is still being worked on."})
+    with transaction.atomic():
+        claimed = FeedRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+            status=RunStatus.QUEUED, message=""
+        )
+        if not claimed:
+            raise ValidationError({"retry": "Only a run that stopped on its way can be retried."})
+        send_task_on_commit(_task(), run.pk)
+    run.refresh_from_db()
+    return run

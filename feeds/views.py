@@ -97,6 +97,7 @@ def feed_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "errors": run.errors[:SHOWN],
         "conflicts": run.conflicts[:SHOWN],
         "progress": services.run_progress(run),
+        "lost": run.status == RunStatus.RUNNING and not services.run_is_alive(run),
         "currency": reporting_currency(),
     }
     template = (
@@ -119,4 +120,34 @@ def feed_run_import(request: HttpRequest, pk: int) -> HttpResponse:
         from django.contrib import messages
 
         messages.error(request, " ".join(error.messages))
+    return redirect("feed-run-detail", pk=run.pk)
+
+
+def _flash_errors(request: HttpRequest, error: ValidationError) -> None:
+    from django.contrib import messages
+
+    messages.error(request, " ".join(error.messages))
+
+
+@require_POST
+def feed_conflict_take(request: HttpRequest, pk: int, index: int) -> HttpResponse:
+    """Take the feed's value for one conflict of an imported run (the Keyline edit is replaced)."""
+    run = _run_for(request, pk)  # first: someone else's run is a 404 whoever asks
+    _require_feeds(request)
+    try:
+        services.feed_take_value(actor=request.user, run=run, index=index)
+    except ValidationError as error:
+        _flash_errors(request, error)
+    return redirect("feed-run-detail", pk=run.pk)
+
+
+@require_POST
+def feed_run_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue again a run whose worker was lost mid-way (nothing of it was written)."""
+    run = _run_for(request, pk)
+    _require_feeds(request)
+    try:
+        services.feed_retry(actor=request.user, run=run)
+    except ValidationError as error:
+        _flash_errors(request, error)
     return redirect("feed-run-detail", pk=run.pk)

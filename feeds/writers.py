@@ -19,6 +19,7 @@ from feeds.engine import Kind, Outcome, mark, mark_duplicates, resolve_clients, 
 from feeds.models import FeedKind, reporting_currency
 
 FEE_RECORD = "accounts.feerecord"
+ANALYZE_AFTER = 10_000
 
 
 def _counts(cursor: Any, table: str, same: str) -> tuple[int, int, int]:
@@ -42,44 +43,72 @@ _FEE_SAME = """t.client_id = s.client_id AND t.service_line_id = s.service_line_
 
 
 def _fees_resolve(cursor: Any, actor: User) -> None:
-    mark_duplicates(cursor)
-    resolve_clients(cursor)
-    resolve_service_lines(cursor)
-    cursor.execute(
-        """UPDATE feed_stage s SET matter_id = m.id FROM feeds_matter m
-           WHERE s.error IS NULL AND s.matter IS NOT NULL AND m.number = s.matter AND m.client_id = s.client_id"""
-    )
-    mark(
-        cursor,
-        "matter",
-        "'Unknown matter “' || s.matter || '” for this client.'",
-        "s.matter IS NOT NULL AND s.matter_id IS NULL",
-    )
+    """Resolve every staged fee row in one pass: the staging table is rebuilt (CREATE TABLE AS) with
+    its client, service line, matter, financial year, exchange rate and existing line, and each bad
+    row's first error, rather than updated column by column (each UPDATE would rewrite every row)."""
     start = settings.FINANCIAL_YEAR_START_MONTH
+    currency = reporting_currency()
     cursor.execute(
-        """UPDATE feed_stage SET currency = COALESCE(currency, %s),
-               financial_year = extract(year FROM period)::int
-                   + CASE WHEN %s > 1 AND extract(month FROM period) >= %s THEN 1 ELSE 0 END
-           WHERE error IS NULL""",
-        [reporting_currency(), start, start],
+        """CREATE TEMP TABLE feed_resolved ON COMMIT DROP AS
+           WITH dup AS (
+               SELECT external_id, min(line) AS first FROM feed_stage WHERE external_id IS NOT NULL
+               GROUP BY external_id HAVING count(*) > 1
+           ), by_key AS (
+               SELECT k.key, k.client_id FROM feeds_clientkey k JOIN feed_allowed a ON a.client_id = k.client_id
+           ), by_name AS (
+               SELECT lower(c.name) AS name, min(c.id) AS client_id FROM accounts_client c
+               JOIN feed_allowed a ON a.client_id = c.id GROUP BY lower(c.name)
+           ), lines AS (
+               SELECT lower(name) AS name, min(id) AS id FROM accounts_serviceline GROUP BY lower(name)
+           ), base AS (
+               SELECT s.line, s.external_id, s.client, s.service_line, s.period, s.billed, s.collected, s.wip,
+                      COALESCE(s.currency, %(currency)s) AS currency, s.matter,
+                      COALESCE(bk.client_id, bn.client_id) AS client_id, l.id AS service_line_id,
+                      extract(year FROM s.period)::int
+                          + CASE WHEN %(start)s > 1 AND extract(month FROM s.period) >= %(start)s THEN 1 ELSE 0 END
+                          AS financial_year,
+                      d.first AS dup_first, s.error_field, s.error
+               FROM feed_stage s
+               LEFT JOIN dup d ON d.external_id = s.external_id AND s.line > d.first
+               LEFT JOIN by_key bk ON bk.key = s.client
+               LEFT JOIN by_name bn ON bk.client_id IS NULL AND bn.name = lower(s.client)
+               LEFT JOIN lines l ON l.name = lower(s.service_line)
+           ), matched AS (
+               SELECT b.*, m.id AS matter_id,
+                      CASE WHEN b.currency = %(currency)s THEN 1::numeric(18, 8)
+                           ELSE (SELECT r.rate FROM feeds_exchangerate r WHERE r.currency = b.currency
+                                 AND r.valid_from <= b.period ORDER BY r.valid_from DESC LIMIT 1) END AS rate
+               FROM base b
+               LEFT JOIN feeds_matter m ON b.matter IS NOT NULL AND m.number = b.matter AND m.client_id = b.client_id
+           ), judged AS (
+               SELECT m.*, CASE
+                   WHEN m.error IS NOT NULL THEN NULL
+                   WHEN m.dup_first IS NOT NULL THEN ARRAY['external_id',
+                       'External id “' || m.external_id || '” is repeated: it first appears on line '
+                       || m.dup_first || '.']
+                   WHEN m.client_id IS NULL THEN ARRAY['client',
+                       'Unknown client “' || m.client || '”: no client you may change has this key or name.']
+                   WHEN m.service_line_id IS NULL THEN ARRAY['service_line',
+                       'Unknown service line “' || m.service_line || '”: use one of the firm''s service lines.']
+                   WHEN m.matter IS NOT NULL AND m.matter_id IS NULL THEN ARRAY['matter',
+                       'Unknown matter “' || m.matter || '” for this client.']
+                   WHEN m.rate IS NULL THEN ARRAY['currency',
+                       'No exchange rate for ' || m.currency || ' on or before ' || m.period
+                       || ': import the rates first.']
+               END AS found
+               FROM matched m
+           )
+           SELECT j.line, j.external_id, j.client, j.service_line, j.period, j.billed, j.collected, j.wip,
+                  j.currency, j.matter, j.client_id, j.service_line_id, j.matter_id, j.financial_year, j.rate,
+                  f.id AS existing_id, COALESCE(j.error_field, j.found[1]) AS error_field,
+                  COALESCE(j.error, j.found[2]) AS error
+           FROM judged j LEFT JOIN feeds_feeline f ON f.external_id = j.external_id""",
+        {"currency": currency, "start": start},
     )
-    cursor.execute("UPDATE feed_stage SET rate = 1 WHERE error IS NULL AND currency = %s", [reporting_currency()])
-    cursor.execute(
-        """UPDATE feed_stage s SET rate = (
-               SELECT r.rate FROM feeds_exchangerate r
-               WHERE r.currency = s.currency AND r.valid_from <= s.period ORDER BY r.valid_from DESC LIMIT 1)
-           WHERE s.error IS NULL AND s.rate IS NULL"""
-    )
-    mark(
-        cursor,
-        "currency",
-        "'No exchange rate for ' || s.currency || ' on or before ' || s.period || ': import the rates first.'",
-        "s.rate IS NULL",
-    )
-    cursor.execute(
-        """UPDATE feed_stage s SET existing_id = f.id FROM feeds_feeline f
-           WHERE s.error IS NULL AND f.external_id = s.external_id"""
-    )
+    cursor.execute("DROP TABLE feed_stage")
+    cursor.execute("ALTER TABLE feed_resolved RENAME TO feed_stage")
+    cursor.execute("CREATE INDEX ON feed_stage (existing_id)")
+    cursor.execute("ANALYZE feed_stage")
 
 
 def _fees_count(cursor: Any) -> tuple[int, int, int]:
@@ -94,12 +123,16 @@ def _fees_apply(cursor: Any, actor: User, outcome: Outcome) -> None:
            UNION
            SELECT client_id, service_line_id, financial_year FROM feed_stage WHERE error IS NULL"""
     )
+    # Only new and changed lines are written: an unchanged line is not touched (not even locked), so
+    # the same file sent again costs a read.
     cursor.execute(
-        """INSERT INTO feeds_feeline AS f (external_id, client_id, service_line_id, matter_id, period,
+        f"""INSERT INTO feeds_feeline AS f (external_id, client_id, service_line_id, matter_id, period,
                financial_year, billed, collected, wip, currency, rate, billed_reporting)
            SELECT external_id, client_id, service_line_id, matter_id, period, financial_year, billed, collected,
                wip, currency, rate, round(billed * rate, 2)
-           FROM feed_stage WHERE error IS NULL
+           FROM feed_stage s WHERE s.error IS NULL
+             AND (s.existing_id IS NULL OR NOT EXISTS (SELECT 1 FROM feeds_feeline t WHERE t.id = s.existing_id
+                                                       AND {_FEE_SAME}))
            ON CONFLICT (external_id) DO UPDATE SET
                client_id = EXCLUDED.client_id, service_line_id = EXCLUDED.service_line_id,
                matter_id = COALESCE(EXCLUDED.matter_id, f.matter_id), period = EXCLUDED.period,
@@ -111,8 +144,11 @@ def _fees_apply(cursor: Any, actor: User, outcome: Outcome) -> None:
                                       EXCLUDED.billed, EXCLUDED.currency, EXCLUDED.rate)
               OR (EXCLUDED.collected IS NOT NULL AND EXCLUDED.collected IS DISTINCT FROM f.collected)
               OR (EXCLUDED.wip IS NOT NULL AND EXCLUDED.wip IS DISTINCT FROM f.wip)
-              OR (EXCLUDED.matter_id IS NOT NULL AND EXCLUDED.matter_id IS DISTINCT FROM f.matter_id)"""
+              OR (EXCLUDED.matter_id IS NOT NULL AND EXCLUDED.matter_id IS DISTINCT FROM f.matter_id)"""  # noqa: S608  # nosec B608 - SQL from code, values from the staging table
     )
+    if cursor.rowcount > ANALYZE_AFTER:
+        # Autovacuum may lag (or be off): the next feed's plans need today's row counts.
+        cursor.execute("ANALYZE feeds_feeline")
     refresh_fee_records(cursor, outcome)
 
 
@@ -136,16 +172,19 @@ def refresh_fee_records(cursor: Any, outcome: Outcome) -> None:
         [FEE_RECORD],
     )
     cursor.execute(
-        """SELECT c.name, l.name, p.financial_year, p.current, p.total
+        """SELECT c.name, l.name, p.financial_year, p.current, p.total, p.client_id, p.service_line_id
            FROM feed_plan p JOIN accounts_client c ON c.id = p.client_id
            JOIN accounts_serviceline l ON l.id = p.service_line_id
            WHERE p.record_id IS NOT NULL AND p.current <> p.total
              AND (p.stamped IS NULL OR p.stamped <> p.current)
            ORDER BY c.name, l.name, p.financial_year LIMIT 2000"""
     )
-    for client, line, year, current, total in cursor.fetchall():
+    for client, line, year, current, total, client_id, line_id in cursor.fetchall():
         outcome.conflicts.append(
             {
+                "kind": "fees",
+                "client_id": client_id,
+                "service_line_id": line_id,
                 "client": client,
                 "service_line": line,
                 "financial_year": year,

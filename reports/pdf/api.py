@@ -64,7 +64,9 @@ class ReportSerializer(serializers.ModelSerializer):
 
 
 class ScopeSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["client", "firm", "practice_group", "office", "crp", "tier"])
+    type = serializers.ChoiceField(
+        choices=["client", "firm", "practice_group", "office", "crp", "tier", "client_group"]
+    )
     id = serializers.IntegerField(required=False, min_value=1)
 
 

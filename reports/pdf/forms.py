@@ -13,6 +13,7 @@ SCOPE_TYPES = [
     ("office", "An office"),
     ("crp", "A CRP's clients"),
     ("tier", "A tier"),
+    ("client_group", "A client group"),
 ]
 
 

@@ -16,6 +16,7 @@ PACK_SCOPES = {
     "office": "An office",
     "crp": "A CRP's clients",
     "tier": "A tier",
+    "client_group": "A client group",
 }
 
 
@@ -73,8 +74,24 @@ def scope_members(scope: dict) -> tuple[str, QuerySet[Client]]:
     return f"Clients led by {crp.full_name}", _crp_of(active, pk=crp.pk)
 
 
+def _group_scope(user: User, scope: dict) -> ResolvedScope:
+    """A client group read as one: its parent and every subsidiary `user` may see. The wall applies
+    per member (a hidden member and whatever sits below it are left out, and counted nowhere); a
+    hidden or missing group reads exactly like an empty scope."""
+    from feeds.groups import visible_members
+
+    root = visible_clients(user).filter(pk=_scope_id(scope)).first()
+    ids = [] if root is None else [pk for pk, _ in visible_members(user, root)]
+    active = sorted(Client.objects.filter(pk__in=ids, status=ClientStatus.ACTIVE).values_list("pk", flat=True))
+    if root is None or not active:
+        raise ValidationError({"scope": NOTHING_TO_SHOW})
+    return ResolvedScope(label=f"{root.name} group", client_ids=active)
+
+
 def resolve_pack_scope(user: User, scope: dict) -> ResolvedScope:
     """The clients of a pack that `user` may see. Nothing is counted about the others."""
+    if isinstance(scope, dict) and scope.get("type") == "client_group":
+        return _group_scope(user, scope)
     label, members = scope_members(scope)
     seen = visible_clients(user).filter(pk__in=members.values("pk"))
     client_ids = sorted(seen.values_list("pk", flat=True))

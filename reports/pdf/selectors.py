@@ -63,10 +63,12 @@ def scope_choices(user: User) -> list[tuple[str, list[tuple[str, str]]]]:
     )
     crps = User.objects.filter(pk__in=crp_ids).order_by("full_name")
     clients = visible_clients(user).filter(status="active").order_by("name")
+    parents = visible_clients(user).filter(members__isnull=False).distinct().order_by("name")
     groups = [
         ("Practice groups", "practice_group", PracticeGroup.objects.values_list("pk", "name")),
         ("Offices", "office", Office.objects.values_list("pk", "name")),
         ("Tiers", "tier", Tier.objects.values_list("pk", "name")),
+        ("Client groups (parent and subsidiaries)", "client_group", parents.values_list("pk", "name")),
         ("A CRP's clients", "crp", crps.values_list("pk", "full_name")),
         ("One client (account review)", "client", clients.values_list("pk", "name")),
     ]

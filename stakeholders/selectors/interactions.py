@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import Assignment, Client, User
+from feeds.selectors import worked_here_recently
 from stakeholders.models import (
     Interaction,
     Relationship,
@@ -81,13 +82,15 @@ def contact_frequency(client: Client, today: datetime.date | None = None) -> Con
 
 
 def firm_people_of(client: Client, also: User | None = None) -> QuerySet[User]:
-    """Firm people on the team or with a relationship there (plus `also`): the attendee choices.
+    """Firm people on the team, with a relationship there, or who recorded time on the client's matters
+    in the last 12 months (plus `also`): the attendee choices.
 
     EXISTS per person, not joins: joining assignments and relationships multiplied rows (1.4 s on
     a client whose team knows many people, at 5,000 clients)."""
     on_team = Assignment.objects.filter(user=OuterRef("pk"), client=client, end_date__isnull=True)
     knows = Relationship.objects.filter(user=OuterRef("pk"), stakeholder__client=client)
-    who = Q(Exists(on_team)) | Q(Exists(knows))
+    # Timekeepers of the last 12 months are part of the team for this purpose (not the formal team).
+    who = Q(Exists(on_team)) | Q(Exists(knows)) | Q(worked_here_recently(client))
     if also is not None:
         who |= Q(pk=also.pk)
     return User.objects.filter(who, is_active=True).order_by("full_name").only("id", "full_name")

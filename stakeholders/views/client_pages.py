@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.forms import apply_errors, flash_form_errors
 from core.htmx import wants_partial
 from core.pagination import last_page, page_number
+from feeds.selectors import timekeepers_at
 from stakeholders import selectors, services
 from stakeholders.forms import TimelineFilterForm, log_form_for
 from stakeholders.models import Stakeholder
@@ -68,7 +69,11 @@ def coverage_gaps(request, pk: int):
 def coverage_matrix(request, pk: int):
     def build(client, people):
         selectors.attach_engagement(people, selectors.engagement_by_pair(client))
-        return {"matrix": selectors.coverage_matrix(people), "tab": "matrix"}
+        return {
+            "matrix": selectors.coverage_matrix(people),
+            "timekeepers": timekeepers_at(client),
+            "tab": "matrix",
+        }
 
     return _people_page(request, pk, "stakeholders/matrix.html", build)
 

@@ -15,6 +15,7 @@ from accounts.models import User
 from core.concurrency import StaleVersionError
 from core.forms import apply_errors, flash_form_errors
 from core.htmx import wants_partial
+from feeds.selectors import clients_worked_for
 from stakeholders import selectors, services
 from stakeholders.forms import MergeForm, RelationshipForm, StakeholderForm, WhoKnowsSearchForm
 from stakeholders.models import Relationship, Stakeholder
@@ -198,7 +199,12 @@ def person_relationships(request, pk: int):
     person = get_object_or_404(User.objects.only("id", "full_name", "job_title", "role"), pk=pk)
     rels = selectors.relationships_of_person(request.user, person)
     page = Paginator(rels, 100).get_page(request.GET.get("page"))
-    return render(request, "stakeholders/person_relationships.html", {"person": person, "page": page})
+    worked_for = list(clients_worked_for(request.user, person)[:50])
+    return render(
+        request,
+        "stakeholders/person_relationships.html",
+        {"person": person, "page": page, "worked_for": worked_for},
+    )
 
 
 @require_GET

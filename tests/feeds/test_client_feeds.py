@@ -61,3 +61,24 @@ def test_parent_cycles_in_a_file_are_named_and_nothing_is_written(growth, alice,
     assert "would make this client its own ancestor" in messages[3]
     assert messages[4] == "Unknown tier “Platinum”."
     assert not Client.objects.filter(name__in=["Alpha Ltd", "Beta Ltd", "Gamma Ltd"]).exists()
+
+
+def test_the_client_feed_adds_mail_domains_and_never_removes_one(growth, alice, carol):
+    from capture.models import ClientEmailDomain
+
+    headers = ["Client Number", "Client Name", "Tier", "CRP Email", "Email Domains"]
+    first = csv_bytes(
+        headers, [["K-1", "Kestrel Pharma Ltd", "Growth", "alice@firm.example", "kestrel.com; @Kestrel.DE"]]
+    )
+    run = check_and_import(carol, upload(carol, "clients", first))
+    assert (run.status, run.created) == ("done", 1), run.errors
+    kestrel = Client.objects.get(name="Kestrel Pharma Ltd")
+    assert sorted(kestrel.email_domains.values_list("domain", flat=True)) == ["kestrel.com", "kestrel.de"]
+    again = check_and_import(carol, upload(carol, "clients", first))
+    assert (again.updated, again.unchanged) == (0, 1)
+    fewer = csv_bytes(headers, [["K-1", "Kestrel Pharma Ltd", "Growth", "", "kestrel.com"]])
+    assert check_and_import(carol, upload(carol, "clients", fewer)).status == "done"
+    assert ClientEmailDomain.objects.filter(client=kestrel).count() == 2
+    bad = csv_bytes(headers, [["K-2", "Kestrel SE", "Growth", "alice@firm.example", "not a domain!"]])
+    checked = check(carol, upload(carol, "clients", bad))
+    assert checked.error_rows == 1 and "is not a mail domain" in checked.errors[0]["message"]

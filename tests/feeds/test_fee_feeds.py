@@ -7,12 +7,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import TestCase
+from django.urls import reverse
 
 from accounts.models import FeeRecord
 from accounts.selectors import fees_for_period, last_complete_financial_year
 from feeds import services
-from feeds.models import ClientKey, ExchangeRate, FeeLine
+from feeds.models import ClientKey, ExchangeRate, FeedRun, FeeLine
 from tests.factories import ClientFactory, FeeRecordFactory, ServiceLineFactory
 from tests.feeds.helpers import THREE_E_HEADERS, check, check_and_import, csv_bytes, upload
 
@@ -161,3 +163,62 @@ def test_bad_rows_are_each_named_and_nothing_is_written(world, confidential_clie
     run.refresh_from_db()
     assert run.status == "refused" and "8 row(s) have errors" in run.message
     assert FeeLine.objects.count() == 0 and FeeRecord.objects.count() == 0
+
+
+def test_taking_the_feeds_value_replaces_the_edit_once(world, login):
+    year = last_complete_financial_year()
+    check_and_import(world["bd"], upload(world["bd"], "fees", monthly_file(year)))
+    record = FeeRecord.objects.get(client=world["kestrel"], service_line=world["tax"])
+    record.amount = Decimal("9999.00")
+    record.save()
+    changed = csv_bytes(THREE_E_HEADERS, [["BL-1", "C-1001", "Tax", f"{year - 1}-11-30", "1500", "GBP"]])
+    run = check_and_import(world["bd"], upload(world["bd"], "fees", changed))
+    http = login(world["bd"])
+    page = http.get(reverse("feed-run-detail", args=[run.pk])).content.decode()
+    assert "Take the feed&#x27;s value" in page or "Take the feed's value" in page
+    response = http.post(reverse("feed-conflict-take", args=[run.pk, 0]))
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.amount == Decimal("4000.00")
+    history = FeeRecord.pgh_event_model.objects.count()
+    http.post(reverse("feed-conflict-take", args=[run.pk, 0]))  # again: nothing changes
+    assert FeeRecord.pgh_event_model.objects.count() == history
+    run.refresh_from_db()
+    assert run.conflicts[0]["taken"] is True
+    assert "value taken by Carol Bd" in http.get(reverse("feed-run-detail", args=[run.pk])).content.decode()
+    # The figure is the feed's again: the next feed updates it without a conflict.
+    again = csv_bytes(THREE_E_HEADERS, [["BL-1", "C-1001", "Tax", f"{year - 1}-11-30", "2000", "GBP"]])
+    later = check_and_import(world["bd"], upload(world["bd"], "fees", again))
+    assert later.conflicts == []
+    record.refresh_from_db()
+    assert record.amount == Decimal("4500.00")
+
+
+def test_a_conflict_of_a_client_the_sender_may_not_change_cannot_be_taken(world, bob):
+    run = FeedRun.objects.create(
+        kind="fees",
+        created_by=world["bd"],
+        status="done",
+        dry_run=False,
+        conflicts=[{"kind": "fees", "client_id": 0, "service_line_id": world["tax"].pk, "financial_year": 2020}],
+    )
+    with pytest.raises(ValidationError):
+        services.feed_take_value(actor=world["bd"], run=run, index=0)
+    with pytest.raises(ValidationError):
+        services.feed_take_value(actor=world["bd"], run=run, index=5)
+
+
+def test_a_run_lost_with_its_worker_can_be_run_again_once(world, login):
+    year = last_complete_financial_year()
+    run = check(world["bd"], upload(world["bd"], "fees", monthly_file(year)))
+    services.feed_import(actor=world["bd"], run=run, mode="all")  # queued; its worker never comes
+    FeedRun.objects.filter(pk=run.pk).update(status="running")  # …it claimed the run, then died
+    http = login(world["bd"])
+    assert "Run it again" in http.get(reverse("feed-run-detail", args=[run.pk])).content.decode()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        http.post(reverse("feed-run-retry", args=[run.pk]))
+    run.refresh_from_db()
+    assert (run.status, run.created) == ("done", 3)
+    assert FeeLine.objects.count() == 3
+    with pytest.raises(ValidationError):  # done: nothing to retry
+        services.feed_retry(actor=world["bd"], run=run)

@@ -180,3 +180,29 @@ def test_the_client_page_finds_its_group_in_constant_queries(group_of_five, bob,
         deeper = ClientFactory(name=f"Kestrel Level {n}", parent=deeper)
     with django_assert_max_num_queries(len(shallow.captured_queries)):
         assert "Kestrel Pharma Ltd group" in http.get(deeper.get_absolute_url()).content.decode()
+
+
+def test_a_quarterly_pack_reads_by_group_with_the_wall_per_member(group_of_five, bob, mike):
+    from django.core.exceptions import ValidationError
+
+    from reports.pdf.scopes import NOTHING_TO_SHOW, resolve_pack_scope
+    from reports.pdf.selectors import scope_choices
+
+    g = group_of_five
+    scope = {"type": "client_group", "id": g["root"].pk}
+    outsider = resolve_pack_scope(bob, scope)
+    assert outsider.label == "Kestrel Pharma Ltd group"
+    assert outsider.client_ids == sorted(g[k].pk for k in ["root", "se", "us", "labs"])
+    assert resolve_pack_scope(mike, scope).client_ids == sorted(g[k].pk for k in ["root", "se", "us", "labs", "secret"])
+    # A member's own subsidiaries read as a group of their own.
+    assert resolve_pack_scope(bob, {"type": "client_group", "id": g["se"].pk}).client_ids == sorted(
+        [g["se"].pk, g["labs"].pk]
+    )
+    # A group behind the wall reads exactly like a missing one.
+    for pk in [g["secret"].pk, 0]:
+        with pytest.raises(ValidationError) as error:
+            resolve_pack_scope(bob, {"type": "client_group", "id": pk})
+        assert error.value.message_dict["scope"] == [NOTHING_TO_SHOW]
+    offered = dict(scope_choices(bob))["Client groups (parent and subsidiaries)"]
+    assert (f"client_group:{g['root'].pk}", "Kestrel Pharma Ltd") in offered
+    assert all("Falcon" not in name for _, name in offered)

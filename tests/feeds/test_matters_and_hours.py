@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from feeds.models import Matter, TimeEntry
+from stakeholders.selectors.interactions import firm_people_of
 from tests.factories import ClientFactory, ServiceLineFactory, UserFactory
 from tests.feeds.helpers import check, check_and_import, csv_bytes, upload
 
@@ -67,3 +69,41 @@ def test_a_matter_closing_before_it_opens_is_refused(kestrel, carol):
     bad = csv_bytes(headers, [["M-1", "Kestrel Pharma Ltd", "X", "Tax", "", "2025-05-01", "C", "2025-04-01"]])
     run = check(carol, upload(carol, "matters", bad))
     assert run.error_rows == 1 and "closes (2025-04-01) before it opens" in run.errors[0]["message"]
+
+
+def _time(client, number: str, person, days_ago: int, hours: str) -> None:
+    matter, _ = Matter.objects.get_or_create(number=number, defaults={"client": client, "name": f"Matter {number}"})
+    TimeEntry.objects.create(
+        external_id=f"T-{number}-{person.pk}-{days_ago}",
+        matter=matter,
+        timekeeper=person,
+        worked_on=timezone.localdate() - datetime.timedelta(days=days_ago),
+        hours=hours,
+    )
+
+
+def test_timekeepers_count_in_coverage_and_who_knows_whom_shown_as_such(
+    kestrel, confidential_client, alice, bob, login
+):
+    sam = UserFactory(email="sam.associate@firm.example", full_name="Sam Associate")
+    _time(kestrel, "M-1", sam, 30, "7.5")
+    _time(confidential_client, "N-1", sam, 20, "10")
+    _time(kestrel, "M-1", bob, 500, "3")  # more than 12 months ago: not a timekeeper now
+
+    # The coverage matrix lists the client's timekeepers apart from the formal team, as timekeepers.
+    body = login(alice).get(reverse("stakeholder-matrix", args=[kestrel.pk])).content.decode()
+    section = body.split('data-testid="matrix-timekeepers"')[1].split("</section>")[0]
+    assert "Sam Associate" in section and "7.5 h" in section and "timekeeper" in section
+    assert "no relationship recorded here" in section
+    assert "Bob Outsider" not in section
+    # …and they can be chosen as attendees of a touchpoint with the client.
+    assert sam in firm_people_of(kestrel)
+    assert bob not in firm_people_of(kestrel)
+
+    # Who-knows-whom: the person's page names the clients they worked for, within the wall.
+    url = reverse("person-relationships", args=[sam.pk])
+    inside = login(alice).get(url).content.decode().split('data-testid="person-worked-for"')[1]
+    assert "Kestrel Pharma Ltd</a> · 7.5 h" in inside and confidential_client.name in inside
+    outside = login(bob).get(url).content.decode().split('data-testid="person-worked-for"')[1]
+    assert "Kestrel Pharma Ltd</a> · 7.5 h" in outside
+    assert confidential_client.name not in outside

@@ -142,6 +142,8 @@ FILLERS: dict[str, Filler] = {
     "client-group": client_pk,
     "feed-run-detail": obj_pk("feed_run"),
     "feed-run-import": obj_pk("feed_run"),
+    "feed-run-retry": obj_pk("feed_run"),
+    "feed-conflict-take": lambda world, confidential, role: {"pk": world.obj("feed_run", confidential).pk, "index": 0},
     "stakeholder-import-run": obj_pk("import_job"),
     "api:stakeholder-detail": obj_pk("stakeholder"),
     "api:relationship-detail": obj_pk("relationship"),
