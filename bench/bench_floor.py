@@ -288,14 +288,16 @@ def serve(app: str, cwd: Path, env: dict[str, str]) -> tuple[subprocess.Popen, s
     command += ["--worker-class", "sync", "--log-level", "warning", "--timeout", "120"]
     server = subprocess.Popen(command, cwd=cwd, env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
         try:
-            requests.get(f"{base}/", timeout=2, allow_redirects=False)
+            requests.get(f"{base}/", timeout=60, allow_redirects=False)
             return server, base
-        except requests.ConnectionError:
+        except requests.RequestException:
             if server.poll() is not None:
                 raise SystemExit(f"gunicorn for {app} exited with {server.returncode}") from None
             time.sleep(0.2)
+    stop(server)
     raise SystemExit(f"gunicorn for {app} did not start")
 
 
