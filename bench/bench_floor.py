@@ -54,6 +54,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page (default 30)")
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests per page first (default 3)")
     parser.add_argument("--database", default="keyline_bench_floor", help="Keyline's benchmark database")
+    parser.add_argument("--no-seed", action="store_true", help="measure the database as it is (no seeding)")
+    parser.add_argument("--no-collectstatic", action="store_true", help="serve the static files already collected")
     parser.add_argument("--no-explain", action="store_true", help="skip the EXPLAIN of each page's slowest query")
     return parser.parse_args()
 
@@ -405,7 +407,8 @@ def explain_floor(floor_database: str, sql: str) -> str:
 def main() -> None:
     options = parse_args()
     setup_django(options.database)
-    seed(options.clients)
+    if not options.no_seed:
+        seed(options.clients)
     target = pick_targets()
     from django.conf import settings
     from django.db import connection
@@ -423,10 +426,10 @@ def main() -> None:
         "AXES_ENABLED": "true",
         "BENCH_QUERY_LOG": str(log),
     }
-    # gunicorn serves the hashed static files, as deployed
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=keyline_env, check=True
-    )
+    if not options.no_collectstatic:  # gunicorn serves the hashed static files, as deployed
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=keyline_env, check=True
+        )
     servers = []
     try:
         floor_server, floor_base = serve("floorsite.wsgi:application", floor_dir, floor_env)
