@@ -5,7 +5,9 @@ of history costs what the first page costs."""
 from __future__ import annotations
 
 from django.http import Http404
-from rest_framework import viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,11 +21,39 @@ from audit.views import AUDIT_REFUSED, cursor_from
 
 PAGE_SIZE = 50
 
+AuditRowSerializer = inline_serializer(
+    "AuditRow",
+    {
+        "id": serializers.CharField(),
+        "at": serializers.DateTimeField(),
+        "kind": serializers.CharField(),
+        "actor": serializers.CharField(),
+        "subject_user": serializers.IntegerField(allow_null=True),
+        "client_id": serializers.IntegerField(allow_null=True),
+        "summary": serializers.CharField(),
+        "ip_address": serializers.CharField(allow_blank=True),
+        "detail": serializers.JSONField(),
+    },
+)
+AuditPageSerializer = inline_serializer(
+    "AuditPage",
+    {"next": serializers.URLField(allow_null=True), "results": AuditRowSerializer.__class__(many=True)},
+)
+FILTERS = [
+    OpenApiParameter("user", OpenApiTypes.INT),
+    OpenApiParameter("client", OpenApiTypes.INT),
+    OpenApiParameter("kind", OpenApiTypes.STR),
+    OpenApiParameter("date_from", OpenApiTypes.DATE),
+    OpenApiParameter("date_to", OpenApiTypes.DATE),
+    OpenApiParameter("before", OpenApiTypes.STR, description="The cursor in the previous page's `next`."),
+]
+
 
 class AuditEntryViewSet(viewsets.ViewSet):
     """Filter with ?user=<id>&client=<id>&kind=<kind>&date_from=YYYY-MM-DD&date_to=YYYY-MM-DD; kind
     `record_change` is the records' history. Follow `next` for older entries."""
 
+    @extend_schema(operation_id="api_audit_entries_list", parameters=FILTERS, responses=AuditPageSerializer)
     def list(self, request: Request) -> Response:
         require(may_read_audit_log(request.user), AUDIT_REFUSED)
         form = AuditFilterForm(request.query_params, viewer=request.user)
@@ -41,6 +71,11 @@ class AuditEntryViewSet(viewsets.ViewSet):
             next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
         return Response({"next": next_url, "results": [row_as_dict(row) for row in page.rows]})
 
+    @extend_schema(
+        operation_id="api_audit_entries_retrieve",
+        parameters=[OpenApiParameter("id", OpenApiTypes.STR, OpenApiParameter.PATH)],
+        responses=AuditRowSerializer,
+    )
     def retrieve(self, request: Request, pk: str) -> Response:
         """One audit entry by its number; an entry is "not found" to those without the log."""
         if not may_read_audit_log(request.user) or not (pk.isascii() and pk.isdigit() and len(pk) < 19):
