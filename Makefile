@@ -25,7 +25,7 @@ deploy-check:
 	$(PROD_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 
 bandit:
-	.venv/bin/bandit -q -r core accounts stakeholders planning health reports config -x '*/migrations/*' -ll
+	.venv/bin/bandit -q -r core accounts stakeholders planning health reports config capture listening stewardship feeds workflow audit identity -x '*/migrations/*' -ll
 
 bench:
 	@scripts/services.sh
