@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 
+from accounts.admin_registry import register_remaining_models
 from identity.models import AttributeMapping, ExternalIdentity, ScimGroup, ScimToken, UserSession
 from identity.services import scim_token_create
 
@@ -42,3 +43,6 @@ class ScimTokenAdmin(admin.ModelAdmin):
 class UserSessionAdmin(admin.ModelAdmin):
     list_display = ["user", "method", "ip_address", "created_at", "last_seen_at"]
     search_fields = ["user__email"]
+
+
+register_remaining_models("identity")

@@ -30,7 +30,7 @@ DEPTH = 4  # links followed from the start page: enough to reach every kind of p
 AXE = "/static/vendor/axe-core/axe.min.js"
 
 # Pages that are not the application's own frame or not pages at all.
-SKIP = re.compile(r"^/(admin|api)/|\.(csv|xlsx|json|ics|pdf)$|/download/$|/logout/$|/personal-data")
+SKIP = re.compile(r"^/(admin|api)/|\.(csv|xlsx|json|jsonl|ics|pdf)$|/download/$|/logout/$|/personal-data")
 
 RUN_AXE = """async (tags) => {
   const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
@@ -67,7 +67,9 @@ def _crawl(page, on_page) -> list[str]:
                 on_page(urlsplit(url).path)
             if depth == DEPTH:
                 continue
-            hrefs = page.eval_on_selector_all("header a[href], main a[href]", "links => links.map(a => a.href)")
+            hrefs = page.eval_on_selector_all(
+                "header a[href]:not([download]), main a[href]:not([download])", "links => links.map(a => a.href)"
+            )
             for href in hrefs:
                 parts = urlsplit(href)
                 if parts.netloc != urlsplit(page.url).netloc or SKIP.search(parts.path):

@@ -26,10 +26,11 @@ def test_refresh_computes_the_overview_before_anyone_opens_it(mike, carol, login
     with CaptureQueriesContext(connection) as queries:
         response = http.get(reverse("overview"))
     assert response.context["overview"] == firm_overview(mike)
-    computed = CaptureQueriesContext(connection)
-    with computed:
-        firm_overview(mike)
-    assert len(queries) < len(computed)  # served from the refreshed figures
+    cache.clear()
+    with CaptureQueriesContext(connection) as computed:
+        assert http.get(reverse("overview")).status_code == 200
+    # Served from the refreshed figures: the page computing them itself costs more.
+    assert len(queries) < len(computed)
 
 
 def test_refreshed_figures_keep_each_side_of_the_wall_apart(mike, carol, login, walled):

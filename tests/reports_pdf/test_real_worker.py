@@ -10,6 +10,7 @@ import pytest
 from celery import Celery
 from django.db import connection, transaction
 
+from config.queues import INTERACTIVE, celery_queues, celery_routes
 from reports.models import Report, ReportStatus
 from tests.factories import ClientFactory
 from tests.reports_pdf.conftest import review_record
@@ -23,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def broker():
     app = Celery(broker=REDIS_URL, set_as_current=False)
+    # Keyline's own routing, so the message goes where the app's own sends would put it.
+    app.conf.update(task_routes=celery_routes, task_queues=celery_queues, task_default_queue=INTERACTIVE)
     try:
         app.connection_for_write().ensure_connection(max_retries=1)
     except Exception:
