@@ -116,12 +116,19 @@ class ImportReport:
 def measurements_import(*, actor: User, csv_text: str, dry_run: bool) -> ImportReport:
     """Import rows `client_id,measure_key,value,measured_on[,note]`. Any bad row: nothing saved."""
     report = ImportReport(dry_run=dry_run)
-    reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))
-    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
+    # newline="": the csv module itself reads line ends, a lone carriage return included.
+    reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff"), newline=""))
+    try:
+        missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
+        rows = [] if missing else list(reader)
+    except csv.Error as error:
+        report.errors.append(
+            {"line": reader.line_num, "field": "file", "message": f"Not a readable CSV file: {error}."}
+        )
+        return report
     if missing:
         report.errors.append({"line": 1, "field": "header", "message": f"Missing column(s): {', '.join(missing)}."})
         return report
-    rows = list(reader)
     report.rows = len(rows)
     keys = entered_measure_keys()
     ids = {row["client_id"].strip() for row in rows if (row.get("client_id") or "").strip().isdigit()}

@@ -239,3 +239,13 @@ def test_a_measurement_that_is_not_an_object_is_a_400_not_a_500(alice, login):
     """Found by the API fuzzer: a JSON list as the body crashed the serializer."""
     response = login(alice).post("/api/health/measurements/", [1, 2], content_type="application/json")
     assert response.status_code == 400
+
+
+def test_csv_import_of_garbage_with_a_lone_carriage_return_is_a_400_not_a_server_error(scorecard, carol, login):
+    response = login(carol).post(
+        "/api/health/measurements/import/",
+        {"csv": "n\ufffd\ufffd\r]~", "dry_run": False},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert not Measurement.objects.exists()
