@@ -16,6 +16,7 @@ from random import Random
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection
+from django.utils import timezone
 
 from accounts.models import (
     Assignment,
@@ -340,7 +341,7 @@ def _tenure_days(long_serving: bool, rng: Random) -> int:
 
 def _teams(ctx: DemoContext, clients: list[Client], partners: list[User]) -> None:
     rng = ctx.rng
-    today = datetime.date.today()
+    today = timezone.localdate()
     long_serving = {p.pk for index, p in enumerate(partners) if index and rng.random() < LONG_SERVING_SHARE}
     rows = []
     for client, crp in zip(clients, _crp_slots(clients, partners, rng), strict=False):
@@ -385,7 +386,7 @@ def _fees(ctx: DemoContext, clients: list[Client], lines: list[ServiceLine]) -> 
     start = datetime.date(
         current - 1 if settings.FINANCIAL_YEAR_START_MONTH > 1 else current, settings.FINANCIAL_YEAR_START_MONTH, 1
     )
-    elapsed = min(1.0, max(0.05, (datetime.date.today() - start).days / 365))
+    elapsed = min(1.0, max(0.05, (timezone.localdate() - start).days / 365))
     rows = []
     through = Client.service_lines.through
     links = []

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import datetime
 import os
 import pstats
 import resource
@@ -63,7 +62,9 @@ def seed(clients: int):
     for n, pk in enumerate(ids[1:50], 1):
         Client.objects.filter(pk=pk).update(parent_id=ids[0] if n < 10 else ids[1 + n % 9])
     card = Scorecard.objects.order_by("-is_current", "-version").first() or ScorecardFactory()
-    today = datetime.date.today()
+    from django.utils import timezone
+
+    today = timezone.localdate()
     HealthScore.objects.bulk_create(
         HealthScore(
             client_id=pk,

@@ -66,7 +66,9 @@ def seed(clients: int) -> dict[str, int]:
     from accounts.models import current_financial_year
 
     rng = random.Random(2026)
-    today = datetime.date.today()
+    from django.utils import timezone
+
+    today = timezone.localdate()
     last_fy = current_financial_year(today) - 1
     scale = clients / 10_000
     counts: dict[str, int] = {}
@@ -462,7 +464,9 @@ def main() -> None:
         cursor.execute("VACUUM ANALYZE")
     print(f"Machine load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print("Seeded:", ", ".join(f"{k} {v:,}" for k, v in counts.items()))
-    today = datetime.date.today()
+    from django.utils import timezone
+
+    today = timezone.localdate()
 
     with CaptureQueriesContext(connection) as queries:
         scores_recompute(as_of=today)

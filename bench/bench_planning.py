@@ -40,11 +40,12 @@ def recreate_database() -> None:
 
 def seed():
     from django.db import transaction
+    from django.utils import timezone
 
     from accounts.models import Assignment, Client, Role, ServiceLine, Tier, User
     from planning.models import AccountPlan, Action, ClientReview, Objective, Opportunity, Risk
 
-    today = datetime.date.today()
+    today = timezone.localdate()
     with transaction.atomic():
         tier = Tier.objects.get_or_create(name="Growth", defaults={"rank": 1})[0]
         line = ServiceLine.objects.get_or_create(name="Corporate")[0]

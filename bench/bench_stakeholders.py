@@ -74,7 +74,9 @@ KINDS = ["meeting", "call", "email", "event", "client_review", "social"]
 
 def seed(stakeholders: int, interactions: int) -> tuple[Client, User]:
     rng = random.Random(7)
-    today = datetime.date.today()
+    from django.utils import timezone
+
+    today = timezone.localdate()
     people = User.objects.bulk_create(
         [
             User(email=f"p{i}@bench.example", full_name=f"Partner {i:02d}", role=Role.PARTNER if i % 5 else Role.BD)

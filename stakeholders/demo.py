@@ -220,7 +220,7 @@ def _interactions(
     rng: Random,
     span: int,
 ) -> None:
-    today = datetime.date.today()
+    today = timezone.localdate()
     made, who, met = [], [], []
     for client_id, mine in people.items():
         members = [user for user, _ in team.get(client_id, [])]

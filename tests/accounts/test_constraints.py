@@ -7,6 +7,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from accounts.models import Assignment, Client, FeeRecord
+from tests.dates import today
 from tests.factories import ClientFactory, FeeRecordFactory, ServiceLineFactory, TierFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ def test_an_assignment_cannot_end_before_it_starts(normal_client, bob):
 
 def test_an_active_client_cannot_lose_its_crp_at_commit(normal_client):
     crp = normal_client.assignments.get(role="crp")
-    crp.end_date = datetime.date.today()
+    crp.end_date = today()
     with pytest.raises(IntegrityError), transaction.atomic():
         crp.save()
         with connection.cursor() as cursor:

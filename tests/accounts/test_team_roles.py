@@ -11,11 +11,11 @@ import html
 import pytest
 from django.apps import apps
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts import access
 from accounts.models import Assignment, Client, Notification, Role
 from planning.models import Transition
+from tests.dates import today
 from tests.factories import AccountPlanFactory, TierFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,8 +25,6 @@ ALLOWED_TO_MANAGE_WALLED_TEAM = {"walter", "mike", "ada"}
 MAY_HAND_OVER = {"mike", "ada"}
 SEES_WALLED_CLIENT = {"alice", "walter", "mike", "ada"}
 EVERYONE = ["member", "alice", "bob", "carol", "mike", "ada"]
-TODAY_DATE = timezone.localdate()
-TODAY = TODAY_DATE.isoformat()
 
 
 @pytest.fixture
@@ -129,11 +127,13 @@ def test_adding_a_member_to_a_walled_team_follows_the_gate(who, people, confiden
 @pytest.mark.parametrize("who", ["alice", "bob", "carol", "mike", "ada"])
 def test_ending_someone_elses_role_on_the_page_follows_the_gate(who, people, member, normal_client, login):
     assignment = Assignment.objects.get(client=normal_client, user=member)
-    response = login(people[who]).post(reverse("assignment-end", args=[assignment.pk]), {"end_date": TODAY})
+    response = login(people[who]).post(
+        reverse("assignment-end", args=[assignment.pk]), {"end_date": today().isoformat()}
+    )
     assignment.refresh_from_db()
     if who in ALLOWED_TO_MANAGE_OPEN_TEAM:
         assert response.status_code == 302
-        assert assignment.end_date == TODAY_DATE
+        assert assignment.end_date == today()
         note = Notification.objects.get(user=member)
         assert normal_client.name in note.title and people[who].full_name in note.body
     else:
@@ -146,9 +146,9 @@ def test_a_plain_member_cannot_end_another_members_role(people, member, normal_c
     other = UserFactory(role=Role.PARTNER)
     assignment = Assignment.objects.create(client=normal_client, user=other, role="sam")
     for call in (
-        lambda http: http.post(reverse("assignment-end", args=[assignment.pk]), {"end_date": TODAY}),
+        lambda http: http.post(reverse("assignment-end", args=[assignment.pk]), {"end_date": str(today())}),
         lambda http: http.post(
-            f"/api/assignments/{assignment.pk}/end/", {"end_date": TODAY}, content_type="application/json"
+            f"/api/assignments/{assignment.pk}/end/", {"end_date": today().isoformat()}, content_type="application/json"
         ),
     ):
         response = call(login(member))
@@ -162,7 +162,7 @@ def test_a_plain_member_cannot_end_another_members_role(people, member, normal_c
 def test_a_member_may_leave_the_team(member, normal_client, login):
     assignment = Assignment.objects.get(client=normal_client, user=member)
     response = login(member).post(
-        f"/api/assignments/{assignment.pk}/end/", {"end_date": TODAY}, content_type="application/json"
+        f"/api/assignments/{assignment.pk}/end/", {"end_date": today().isoformat()}, content_type="application/json"
     )
     assert response.status_code == 200
     assert member.email not in team_emails(normal_client)
@@ -172,7 +172,7 @@ def test_a_member_may_leave_the_team(member, normal_client, login):
 def test_nobody_but_a_managing_partner_or_admin_ends_a_crp_role(who, people, normal_client, login):
     crp = Assignment.objects.get(client=normal_client, role="crp")
     response = login(people[who]).post(
-        f"/api/assignments/{crp.pk}/end/", {"end_date": TODAY}, content_type="application/json"
+        f"/api/assignments/{crp.pk}/end/", {"end_date": today().isoformat()}, content_type="application/json"
     )
     assert refused(response)
     assert "managing partner's decision" in response.json()["detail"]
@@ -183,7 +183,9 @@ def test_removing_someone_from_a_walled_team_tells_them_without_naming_the_clien
     alice, crp_of_wall, confidential_client, login
 ):
     assignment = Assignment.objects.get(client=confidential_client, user=alice)
-    response = login(crp_of_wall).post(reverse("assignment-end", args=[assignment.pk]), {"end_date": TODAY})
+    response = login(crp_of_wall).post(
+        reverse("assignment-end", args=[assignment.pk]), {"end_date": today().isoformat()}
+    )
     assert response.status_code == 302
     note = Notification.objects.get(user=alice)
     assert confidential_client.name not in f"{note.title} {note.body} {note.url}"
@@ -196,10 +198,10 @@ def test_removing_someone_from_a_walled_team_tells_them_without_naming_the_clien
 def handover_form(new_crp) -> dict:
     return {
         "new_crp": new_crp.pk,
-        "on_date": TODAY,
+        "on_date": today().isoformat(),
         "reason": "succession",
         "consent_required": "on",
-        "consent_received_on": TODAY,
+        "consent_received_on": today().isoformat(),
         "notes": "Agreed at the board.",
     }
 
@@ -215,9 +217,9 @@ def test_the_quick_handover_is_a_managing_partners_recorded_transition(who, peop
             "completed",
             "succession",
             "alice@firm.example",
-            TODAY_DATE,
+            today(),
         )
-        assert transition.consent_received_on == TODAY_DATE
+        assert transition.consent_received_on == today()
         replaced = Notification.objects.get(user=people["alice"])
         assert "no longer the CRP" in replaced.title and newcomer.full_name in replaced.body
         assert Notification.objects.filter(user=newcomer, title__contains="now the CRP").exists()
@@ -311,7 +313,12 @@ def test_a_plain_member_cannot_plan_a_transition(member, normal_client, newcomer
     )
     page = http.post(
         reverse("plan-row-add", args=[plan.pk, "transition"]),
-        {"incoming": newcomer.pk, "reason": "workload", "overlap_start": "2026-01-01", "overlap_end": TODAY},
+        {
+            "incoming": newcomer.pk,
+            "reason": "workload",
+            "overlap_start": "2026-01-01",
+            "overlap_end": today().isoformat(),
+        },
     )
     assert refused(api) and refused(page)
     assert not Transition.objects.exists()

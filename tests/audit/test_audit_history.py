@@ -16,16 +16,15 @@ from audit.log import Cursor
 from audit.models import Kind
 from audit.services import audit_record
 from planning.models import AccountPlan, Action
+from tests.dates import today
 from tests.factories import AccountPlanFactory, ActionFactory, ScorecardFactory
 from tests.history import recorded_at
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-
 
 def days_ago(n: int) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(TODAY - datetime.timedelta(days=n), datetime.time(12)))
+    return timezone.make_aware(datetime.datetime.combine(today() - datetime.timedelta(days=n), datetime.time(12)))
 
 
 def summaries(http, query: str = "") -> list[str]:
@@ -99,7 +98,7 @@ def test_history_filters_by_user_client_kind_and_date(normal_client, confidentia
     walled = http.get(f"/api/audit-entries/?client={confidential_client.pk}&kind=record_change").json()["results"]
     assert made <= {row["summary"].split(" #")[0] for row in walled}
     assert {row["client_id"] for row in walled} == {confidential_client.pk}
-    day = (TODAY - datetime.timedelta(days=5)).isoformat()
+    day = (today() - datetime.timedelta(days=5)).isoformat()
     on_the_day = http.get(f"/api/audit-entries/?date_from={day}&date_to={day}").json()["results"]
     assert made <= {row["summary"].split(" #")[0] for row in on_the_day}
     assert {row["at"][:10] for row in on_the_day} == {day}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import email.utils
 import itertools
+import time
 from email.message import EmailMessage
 
 import pytest
@@ -44,7 +45,7 @@ def mailbox(dovecot_server, settings):
 
 
 def message_id() -> str:
-    return f"<m{next(_ids)}.{datetime.datetime.now().timestamp()}@mail.example>"
+    return f"<m{next(_ids)}.{time.time()}@mail.example>"
 
 
 def mail(

@@ -4,16 +4,15 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from accounts.models import Notification, ServiceLine
 from health.models import HealthScore, Measurement
 from health.services.recompute import scores_recompute
+from tests.dates import today
 from tests.factories import HealthScoreFactory, UserFactory
 from tests.health.factories import client_with_team
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -25,12 +24,12 @@ def slipping(scorecard):
         client=client,
         measure_key="client_nps",
         value=2,
-        measured_on=TODAY - datetime.timedelta(days=2),
+        measured_on=today() - datetime.timedelta(days=2),
     )
     ServiceLine.objects.create(name="Tax")
     HealthScoreFactory(
         client=client,
-        as_of=TODAY - datetime.timedelta(days=7),
+        as_of=today() - datetime.timedelta(days=7),
         score=Decimal(80),
         band="green",
         coverage=Decimal(1),
@@ -43,7 +42,7 @@ def test_band_drop_notifies_crp_and_sam(slipping, mailoutbox, django_capture_on_
     client, crp, sam = slipping
     with django_capture_on_commit_callbacks(execute=True):
         scores_recompute(client_ids=[client.pk])
-    assert HealthScore.objects.get(client=client, as_of=TODAY).band == "red"
+    assert HealthScore.objects.get(client=client, as_of=today()).band == "red"
     notes = Notification.objects.filter(client=client)
     assert {n.user for n in notes if "dropped from green to red" in n.title} == {crp, sam}
     assert {m.to[0] for m in mailoutbox if "dropped" in m.subject} == {
@@ -71,7 +70,7 @@ def test_the_same_event_notifies_once_however_often_recomputed(
 
 def test_next_nights_recompute_of_a_still_red_client_is_quiet(slipping):
     client, crp, _ = slipping
-    scores_recompute(client_ids=[client.pk], as_of=TODAY - datetime.timedelta(days=1))
+    scores_recompute(client_ids=[client.pk], as_of=today() - datetime.timedelta(days=1))
     first = Notification.objects.filter(user=crp).count()
     scores_recompute(client_ids=[client.pk])
     assert Notification.objects.filter(user=crp).count() == first
@@ -80,12 +79,12 @@ def test_next_nights_recompute_of_a_still_red_client_is_quiet(slipping):
 def test_a_steady_client_raises_no_alert(scorecard):
     crp = UserFactory()
     client = client_with_team(crp=crp)
-    scores_recompute(client_ids=[client.pk], as_of=TODAY - datetime.timedelta(days=1))
+    scores_recompute(client_ids=[client.pk], as_of=today() - datetime.timedelta(days=1))
     scores_recompute(client_ids=[client.pk])
     assert not Notification.objects.exists()
 
 
 def test_back_dated_recomputes_raise_no_alerts(slipping):
     client, _, _ = slipping
-    scores_recompute(client_ids=[client.pk], as_of=TODAY - datetime.timedelta(days=3))
+    scores_recompute(client_ids=[client.pk], as_of=today() - datetime.timedelta(days=3))
     assert not Notification.objects.exists()

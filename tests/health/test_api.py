@@ -3,15 +3,14 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from health.default_scorecard import DEFAULT_MEASURES
 from health.models import HealthScore, Measurement, RecomputeJob, Scorecard
 from health.services.recompute import scores_recompute
+from tests.dates import days_from_today, today
 from tests.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 
 
 def scorecard_body(**changes):
@@ -48,7 +47,7 @@ def test_admin_publishes_a_new_scorecard_version_and_everyone_is_rescored(
     assert response.json()["version"] == 2 and response.json()["is_current"]
     job = RecomputeJob.objects.get(pk=response.json()["recompute_job"])
     assert job.status == "done"  # eager in tests
-    assert HealthScore.objects.get(client=normal_client, as_of=TODAY).scorecard.version == 2
+    assert HealthScore.objects.get(client=normal_client, as_of=today()).scorecard.version == 2
 
 
 def test_non_admins_cannot_change_the_scorecard(scorecard, mike, login):
@@ -97,7 +96,7 @@ def test_entering_an_nps_measurement(scorecard, alice, login, normal_client):
             "client": normal_client.pk,
             "measure_key": "client_nps",
             "value": "8",
-            "measured_on": TODAY.isoformat(),
+            "measured_on": today().isoformat(),
         },
         content_type="application/json",
     )
@@ -112,7 +111,7 @@ def test_entering_an_nps_measurement(scorecard, alice, login, normal_client):
         ({"value": "lots"}, "value", "not a number"),
         ({"value": "11"}, "value", "runs from 0 to 10"),
         (
-            {"measured_on": (TODAY + datetime.timedelta(days=1)).isoformat()},
+            {"measured_on": lambda: days_from_today(1).isoformat()},
             "measured_on",
             "future",
         ),
@@ -123,8 +122,8 @@ def test_bad_measurements_are_refused(scorecard, alice, login, normal_client, va
         "client": normal_client.pk,
         "measure_key": "client_nps",
         "value": "8",
-        "measured_on": TODAY.isoformat(),
-        **values,
+        "measured_on": today().isoformat(),
+        **{key: value() if callable(value) else value for key, value in values.items()},
     }
     response = login(alice).post("/api/health/measurements/", body, content_type="application/json")
     assert response.status_code == 400
@@ -139,7 +138,7 @@ def test_a_measurement_for_a_walled_client_is_a_404_to_outsiders(scorecard, bob,
             "client": confidential_client.pk,
             "measure_key": "client_nps",
             "value": "8",
-            "measured_on": TODAY.isoformat(),
+            "measured_on": today().isoformat(),
         },
         content_type="application/json",
     )
@@ -151,7 +150,7 @@ def csv_for(*rows):
 
 
 def test_csv_import_dry_run_saves_nothing(scorecard, carol, login, normal_client):
-    text = csv_for((normal_client.pk, "client_nps", 9, TODAY), (normal_client.pk, "payment_days", 45, TODAY))
+    text = csv_for((normal_client.pk, "client_nps", 9, today()), (normal_client.pk, "payment_days", 45, today()))
     response = login(carol).post(
         "/api/health/measurements/import/",
         {"csv": text, "dry_run": True},
@@ -165,7 +164,7 @@ def test_csv_import_dry_run_saves_nothing(scorecard, carol, login, normal_client
 def test_csv_import_saves_every_row_and_rescores(
     scorecard, carol, login, normal_client, django_capture_on_commit_callbacks
 ):
-    text = csv_for((normal_client.pk, "client_nps", 9, TODAY), (normal_client.pk, "payment_days", 45, TODAY))
+    text = csv_for((normal_client.pk, "client_nps", 9, today()), (normal_client.pk, "payment_days", 45, today()))
     with django_capture_on_commit_callbacks(execute=True):
         response = login(carol).post(
             "/api/health/measurements/import/",
@@ -181,10 +180,10 @@ def test_csv_import_with_one_bad_row_saves_nothing_and_names_the_line(
     scorecard, carol, login, normal_client, confidential_client
 ):
     text = csv_for(
-        (normal_client.pk, "client_nps", 9, TODAY),
-        (confidential_client.pk, "client_nps", 7, TODAY),
+        (normal_client.pk, "client_nps", 9, today()),
+        (confidential_client.pk, "client_nps", 7, today()),
         (normal_client.pk, "client_nps", 12, "2026-01-01"),
-        (999999, "payment_days", 40, TODAY),
+        (999999, "payment_days", 40, today()),
     )
     response = login(carol).post(
         "/api/health/measurements/import/",
@@ -209,10 +208,10 @@ def test_scores_api_follows_the_access_rule(scorecard, bob, login, normal_client
 
 
 def test_latest_scores_are_one_per_client(scorecard, carol, login, normal_client):
-    scores_recompute(as_of=TODAY - datetime.timedelta(days=1))
+    scores_recompute(as_of=today() - datetime.timedelta(days=1))
     scores_recompute()
     rows = login(carol).get("/api/health/scores/latest/").json()["results"]
-    assert [(r["client"], r["as_of"]) for r in rows] == [(normal_client.pk, TODAY.isoformat())]
+    assert [(r["client"], r["as_of"]) for r in rows] == [(normal_client.pk, today().isoformat())]
 
 
 def test_openapi_schema_lists_the_health_endpoints(ada, login):
@@ -229,7 +228,7 @@ def test_other_clients_data_is_untouched_by_an_import(scorecard, carol, login, n
     other = ClientFactory()
     login(carol).post(
         "/api/health/measurements/import/",
-        {"csv": csv_for((normal_client.pk, "client_nps", 9, TODAY)), "dry_run": False},
+        {"csv": csv_for((normal_client.pk, "client_nps", 9, today())), "dry_run": False},
         content_type="application/json",
     )
     assert not Measurement.objects.filter(client=other).exists()

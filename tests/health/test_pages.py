@@ -5,18 +5,17 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import Assignment, Notification, Tier
 from health.models import HealthScore, Measurement, Scorecard
 from health.services.recompute import scores_recompute
 from health.services.scorecards import measures_of, scorecard_publish
 from tests.accounts.test_pages import CLIENT_PAGE_QUERY_BUDGET
+from tests.dates import today
 from tests.factories import ClientFactory, FeeRecordFactory, InteractionFactory, UserFactory
 from tests.health.factories import client_with_team
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
 
 
@@ -32,7 +31,7 @@ def test_client_page_shows_score_band_and_why(scorecard, alice, login, normal_cl
 def test_insufficient_coverage_is_not_shown_as_a_number(scorecard, alice, login, normal_client):
     HealthScore.objects.create(
         client=normal_client,
-        as_of=TODAY,
+        as_of=today(),
         score=Decimal(90),
         coverage=Decimal("0.3"),
         band="insufficient",
@@ -47,8 +46,8 @@ def test_insufficient_coverage_is_not_shown_as_a_number(scorecard, alice, login,
 def test_a_scorecard_change_is_shown_apart_from_data_moves(
     scorecard, ada, alice, login, normal_client, django_capture_on_commit_callbacks
 ):
-    InteractionFactory.create_batch(5, client=normal_client, date=TODAY - 100 * DAY)
-    scores_recompute(client_ids=[normal_client.pk], as_of=TODAY - 95 * DAY)
+    InteractionFactory.create_batch(5, client=normal_client, date=today() - 100 * DAY)
+    scores_recompute(client_ids=[normal_client.pk], as_of=today() - 95 * DAY)
     items = measures_of(scorecard)
     items[0].weight = Decimal(60)  # contact frequency matters more now
     with django_capture_on_commit_callbacks(execute=True):
@@ -59,11 +58,11 @@ def test_a_scorecard_change_is_shown_apart_from_data_moves(
 
 
 def test_data_move_sentence_names_measure_values_and_points(scorecard, alice, login, normal_client):
-    InteractionFactory.create_batch(11, client=normal_client, date=TODAY - 100 * DAY)
-    scores_recompute(client_ids=[normal_client.pk], as_of=TODAY - 95 * DAY)
-    InteractionFactory.create_batch(4, client=normal_client, date=TODAY - 10 * DAY)
+    InteractionFactory.create_batch(11, client=normal_client, date=today() - 100 * DAY)
+    scores_recompute(client_ids=[normal_client.pk], as_of=today() - 95 * DAY)
+    InteractionFactory.create_batch(4, client=normal_client, date=today() - 10 * DAY)
     Interaction = normal_client.interactions.model
-    Interaction.objects.filter(client=normal_client, date=TODAY - 100 * DAY).update(date=TODAY - 400 * DAY)
+    Interaction.objects.filter(client=normal_client, date=today() - 100 * DAY).update(date=today() - 400 * DAY)
     scores_recompute(client_ids=[normal_client.pk])
     page = login(alice).get(reverse("client-detail", args=[normal_client.pk])).content.decode()
     assert "Contact frequency fell from 11 to 4 touchpoints a year: \u2212" in page
@@ -94,7 +93,7 @@ def test_client_page_health_section_runs_constant_queries(scorecard, alice, logi
     http.get(url)
     at_one = count_queries(lambda: http.get(url))
     for days in range(1, 200, 3):
-        scores_recompute(client_ids=[normal_client.pk], as_of=TODAY - days * DAY, alert=False)
+        scores_recompute(client_ids=[normal_client.pk], as_of=today() - days * DAY, alert=False)
     assert (
         count_queries(lambda: http.get(url)) == at_one <= CLIENT_PAGE_QUERY_BUDGET
     )  # the whole page, every app's section
@@ -125,7 +124,7 @@ def growth_partner(db):
     partner = UserFactory(full_name="Gina Growth")
     growth = Tier.objects.get_or_create(name="Growth", defaults={"rank": 1})[0]
     clients = [ClientFactory(tier=growth, crp=partner) for _ in range(4)]
-    Assignment.objects.filter(client=clients[0], role="crp").update(start_date=TODAY - 6 * 365 * DAY)
+    Assignment.objects.filter(client=clients[0], role="crp").update(start_date=today() - 6 * 365 * DAY)
     Assignment.objects.create(client=clients[1], user=UserFactory(), role="sam")
     return partner, clients
 
@@ -255,14 +254,14 @@ def test_only_admins_edit_the_scorecard(scorecard, users, login, who):
 def test_recompute_progress_page_shows_the_job(scorecard, ada, login):
     from health.models import RecomputeJob
 
-    job = RecomputeJob.objects.create(as_of=TODAY, reason="Scorecard v2", total=10, done=4, status="running")
+    job = RecomputeJob.objects.create(as_of=today(), reason="Scorecard v2", total=10, done=4, status="running")
     page = login(ada).get(reverse("health-job", args=[job.pk])).content.decode()
     assert "4 of 10 clients (40%)" in page and 'hx-trigger="every 2s"' in page
 
 
 def test_import_page_dry_run_then_import(scorecard, carol, login, normal_client):
     http = login(carol)
-    text = f"client_id,measure_key,value,measured_on\n{normal_client.pk},client_nps,9,{TODAY}\n"
+    text = f"client_id,measure_key,value,measured_on\n{normal_client.pk},client_nps,9,{today()}\n"
     url = reverse("health-measurement-import")
     checked = http.post(url, {"csv": text, "dry_run": "1"}).content.decode()
     assert "1 row is fine" in checked and not Measurement.objects.exists()
@@ -271,7 +270,7 @@ def test_import_page_dry_run_then_import(scorecard, carol, login, normal_client)
 
 
 def test_import_page_names_the_bad_line_and_saves_nothing(scorecard, carol, login, normal_client):
-    text = f"client_id,measure_key,value,measured_on\n{normal_client.pk},client_nps,11,{TODAY}\n"
+    text = f"client_id,measure_key,value,measured_on\n{normal_client.pk},client_nps,11,{today()}\n"
     page = login(carol).post(reverse("health-measurement-import"), {"csv": text}).content.decode()
     assert "Nothing was saved" in page and "runs from 0 to 10" in page
     assert not Measurement.objects.exists()

@@ -4,10 +4,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from planning import selectors
 from planning.models import Risk
+from tests.dates import today
 from tests.factories import (
     AccountPlanFactory,
     ActionFactory,
@@ -17,11 +17,10 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 
 
 def days(n: int) -> datetime.date:
-    return TODAY + datetime.timedelta(days=n)
+    return today() + datetime.timedelta(days=n)
 
 
 def test_weighted_pipeline_counts_open_stages_only(normal_client, alice):

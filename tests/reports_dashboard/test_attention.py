@@ -4,21 +4,20 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
+from tests.dates import today
 from tests.factories import AccountPlanFactory, ActionFactory, ClientFactory, InteractionFactory
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 
 
 def client_with_overdue_actions(name, crp, score, overdue, band="green", value=80):
     client = ClientFactory(name=name, crp=crp)
     score(client, value, band)
-    InteractionFactory(client=client, date=TODAY)
+    InteractionFactory(client=client, date=today())
     plan = AccountPlanFactory(client=client)
     for _ in range(overdue):
-        ActionFactory(plan=plan, owner=crp, due_date=TODAY - datetime.timedelta(days=5))
+        ActionFactory(plan=plan, owner=crp, due_date=today() - datetime.timedelta(days=5))
     return client
 
 
@@ -42,7 +41,7 @@ def test_the_overdue_actions_threshold_is_a_setting(alice, login, score, setting
 def test_no_contact_threshold_is_a_setting(alice, login, score, settings):
     client = ClientFactory(name="Quiet Since Spring plc", crp=alice)
     score(client, 80, "green")
-    InteractionFactory(client=client, date=TODAY - datetime.timedelta(days=60))
+    InteractionFactory(client=client, date=today() - datetime.timedelta(days=60))
     http = login(alice)
     assert attention_rows(http) == []
     settings.ATTENTION_NO_CONTACT_DAYS = 45

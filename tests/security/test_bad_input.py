@@ -1,20 +1,23 @@
 """Bad input in request bodies and page numbers gets a clear answer, never a server error."""
 
-import datetime
-
 import pytest
 
 from health.models import Measurement
 from stakeholders.models import Interaction
+from tests.dates import today
 from tests.health.conftest import scorecard  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date.today()
-
 
 def measurement(client_pk: int, **values) -> dict:
-    return {"client": client_pk, "measure_key": "client_nps", "value": "8", "measured_on": TODAY.isoformat(), **values}
+    return {
+        "client": client_pk,
+        "measure_key": "client_nps",
+        "value": "8",
+        "measured_on": today().isoformat(),
+        **values,
+    }
 
 
 @pytest.mark.parametrize(
@@ -89,7 +92,7 @@ def test_a_nul_character_in_an_api_form_body_is_a_400(scorecard, alice, login, n
 
 @pytest.mark.parametrize("page", ["99999999999999999999", "9223372036854775807", "1e9", "²", "-3", "0", "abc"])
 def test_an_absurd_page_number_on_the_interaction_timeline_is_never_a_server_error(alice, login, normal_client, page):
-    Interaction.objects.create(client=normal_client, kind="meeting", summary="Kick-off", date=TODAY)
+    Interaction.objects.create(client=normal_client, kind="meeting", summary="Kick-off", date=today())
     response = login(alice).get(f"/clients/{normal_client.pk}/interactions/", {"page": page})
     assert response.status_code == 200
     assert "Kick-off" in response.content.decode()

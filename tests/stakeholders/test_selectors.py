@@ -1,19 +1,18 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from accounts.models import Role
 from stakeholders import selectors
 from stakeholders.models import Stakeholder
+from tests.dates import today
 from tests.factories import InteractionFactory, RelationshipFactory, StakeholderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 
 
 def days_ago(n: int) -> datetime.date:
-    return TODAY - datetime.timedelta(days=n)
+    return today() - datetime.timedelta(days=n)
 
 
 def meet(client, people, attendees, when):
@@ -128,7 +127,7 @@ def test_timeline_filters_by_type_person_stakeholder_and_dates(normal_client, ce
         user_id=alice.pk,
         stakeholder_id=ceo.pk,
         date_from=days_ago(10),
-        date_to=TODAY,
+        date_to=today(),
     )
     assert list(selectors.timeline(normal_client, filters)) == [target]
 

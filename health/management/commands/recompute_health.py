@@ -2,6 +2,7 @@ import datetime
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from accounts.models import Client
 from health.services.recompute import scores_recompute
@@ -19,7 +20,7 @@ class Command(BaseCommand):
             day = datetime.date.fromisoformat(as_of) if as_of else None
         except ValueError as exc:
             raise CommandError(f"--as-of must be a date like 2026-03-31, not {as_of!r}.") from exc
-        if day and day > datetime.date.today():
+        if day and day > timezone.localdate():
             raise CommandError("--as-of cannot be in the future.")
         if client is not None and not Client.objects.filter(pk=client).exists():
             raise CommandError(f"There is no client with id {client}.")
