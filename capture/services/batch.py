@@ -84,7 +84,8 @@ class _Lookups:
             hashes[h]
             for h in Suppression.objects.filter(address_hash__in=list(hashes)).values_list("address_hash", flat=True)
         }
-        outside = [a for a in addresses if a not in self.suppressed and not firm_users_by_address([a])]
+        firm = firm_users_by_address(list(addresses))
+        outside = [a for a in addresses if a not in self.suppressed and a not in firm]
         self.stakeholders: dict[str, list[Stakeholder]] = defaultdict(list)
         if outside:
             found = Stakeholder.objects.annotate(lower_email=Lower("email")).filter(lower_email__in=outside)
@@ -115,15 +116,12 @@ class _Lookups:
         return result
 
     def may_take_part(self, user: User, client: Client) -> bool:
-        """The wall, asked once per person for all the batch's confidential clients."""
+        """The access rule, asked once per person for all the batch's clients."""
         if not user.is_active:
             return False
-        if not client.confidential:
-            return True
         if user.pk not in self._walls:
-            confidential = [c for c in self.clients.values() if c.confidential]
             self._walls[user.pk] = set(
-                visible_clients(user).filter(pk__in=[c.pk for c in confidential]).values_list("pk", flat=True)
+                visible_clients(user).filter(pk__in=list(self.clients)).values_list("pk", flat=True)
             )
         return client.pk in self._walls[user.pk]
 
