@@ -38,13 +38,17 @@ def editable_clients(user: User) -> ClientQuerySet:
 
 
 def may_edit_client(user: User, client: Client) -> bool:
-    return editable_clients(user).filter(pk=client.pk).exists()
+    """Asked once per person for a loaded client: every panel of a page shares the answer."""
+    answers = client.__dict__.setdefault("_editable_by", {})
+    if user.pk not in answers:
+        answers[user.pk] = editable_clients(user).filter(pk=client.pk).exists()
+    return answers[user.pk]
 
 
 def get_visible_client(user: User, pk: Any) -> Client:
     """The client, or 404 if it does not exist or `user` is walled off from it."""
     try:
-        return visible_clients(user).get(pk=int(pk))
+        return visible_clients(user).select_related("tier").get(pk=int(pk))
     except (Client.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404("No such client.") from exc
 

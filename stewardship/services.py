@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -38,6 +40,7 @@ from stewardship.selectors.signals import live_signals
 GOVERN_REFUSED = "CRP decisions are for managing partners and administrators."
 PROFILE_REFUSED = "Only the partner themself, a managing partner or an administrator can change this profile."
 MAX_WORDS = 30
+SIGNALS_SYNCED_KEY = "stewardship:signals-synced:{on}"
 
 
 # --- signals and decisions ---------------------------------------------------------------------
@@ -82,7 +85,16 @@ def signals_sync(*, reader: User, on: datetime.date | None = None) -> int:
             ],
             ignore_conflicts=True,
         )
+    synced = SIGNALS_SYNCED_KEY.format(on=on.isoformat())
+    transaction.on_commit(lambda: cache.set(synced, True, timeout=2 * 24 * 3600))
     return len(keys)
+
+
+def signals_sync_if_not_today(*, reader: User, on: datetime.date) -> None:
+    """The overview's fallback for a day the daily round has not reached yet: the page does not
+    recompute every partner's signals on each view."""
+    if not cache.get(SIGNALS_SYNCED_KEY.format(on=on.isoformat())):
+        signals_sync(reader=reader, on=on)
 
 
 def signal_decide(

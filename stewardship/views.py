@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -33,9 +34,10 @@ from stewardship.selectors.outcomes import decision_outcome
 from stewardship.selectors.rotation import rotation_calendar
 from stewardship.selectors.scorecard import partner_scorecard
 from stewardship.selectors.shortlist import crp_shortlist
-from stewardship.selectors.signals import decision_log, open_signals
+from stewardship.selectors.signals import decision_log, open_signals, stewardship_summary
 
 GOVERN_REFUSED = services.GOVERN_REFUSED
+SIGNALS_PAGE_SIZE = 50
 
 
 def _partner_for(request, pk: int) -> User:
@@ -50,16 +52,17 @@ def overview(request):
     """Open CRP signals with their decisions, the decision log with outcomes, and the firm figures."""
     require(may_govern_crps(request.user), GOVERN_REFUSED)
     today = timezone.localdate()
-    services.signals_sync(reader=request.user, on=today)
+    services.signals_sync_if_not_today(reader=request.user, on=today)
     figures = portfolio_signals(request.user, today=today)
     log = [(d, decision_outcome(d, figures, today)) for d in decision_log()]
-    signals = list(open_signals())
+    summary = stewardship_summary(today)
     return render(
         request,
         "stewardship/overview.html",
         {
-            "signals": signals,
-            "undecided": sum(1 for s in signals if not s.decisions.all()),
+            "signals": Paginator(open_signals(), SIGNALS_PAGE_SIZE).get_page(request.GET.get("page")),
+            "open_count": summary.open,
+            "undecided": summary.undecided,
             "log": log,
             "form": DecisionForm(),
             "succession": firm.succession_view(request.user, today),

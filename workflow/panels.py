@@ -9,6 +9,7 @@ from accounts.models import Client, User
 
 def client_panel(sender: type, client: Client, user: User, **kwargs: Any) -> dict[str, Any]:
     from accounts.access import may_edit_client
+    from planning.selectors import plans_of
     from workflow import selectors
     from workflow.forms import CommentForm
     from workflow.services.playbooks import run_progress
@@ -29,5 +30,5 @@ def client_panel(sender: type, client: Client, user: User, **kwargs: Any) -> dic
         "subject": subject,
         "comments": selectors.thread(subject),
         "comment_form": CommentForm(),
-        "plans": list(client.plans.order_by("-year").only("pk", "year", "client_id")[:3]),
+        "plans": plans_of(client)[:3],
     }

@@ -9,6 +9,7 @@ from planning.selectors.portfolio import (
     overdue_reviews,
     pipeline_by_client,
     pipeline_total,
+    plans_of,
 )
 from planning.selectors.rows import (
     RETENDER_WARNING_DAYS,
@@ -43,6 +44,7 @@ __all__ = [
     "plan_for_page",
     "plan_history",
     "plan_page",
+    "plans_of",
     "plans_of_client",
     "review_due",
     "reviews_with_names",

@@ -6,21 +6,24 @@ import datetime
 from decimal import Decimal
 
 from django.db.models import (
+    Count,
     DateField,
     DecimalField,
     ExpressionWrapper,
     F,
     Max,
     Min,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.access import editable_clients, visible, visible_clients
+from accounts.access import may_edit_client, visible, visible_clients
 from accounts.models import Client, ClientStatus, User
 from planning.choices import OPEN_STAGES
 from planning.models import (
@@ -131,26 +134,57 @@ def overdue_reviews(*, user: User, today: datetime.date | None = None, mine: boo
     )
 
 
+def plans_of(client: Client) -> list[AccountPlan]:
+    """The client's plans, newest year first; read once per loaded client and shared by every panel."""
+    if "_plans" not in client.__dict__:
+        client.__dict__["_plans"] = list(AccountPlan.objects.filter(client=client).order_by("-year"))
+    return client.__dict__["_plans"]
+
+
 def client_panel(*, client: Client, user: User) -> dict[str, object]:
     """What the client page shows of planning: the plans, pipeline, open risks and next review."""
     money = DecimalField(max_digits=18, decimal_places=2)
-    figures = Opportunity.objects.filter(client=client, stage__in=OPEN_STAGES).aggregate(
-        weighted=Coalesce(
-            Sum(weighted_fees()),
-            Value(0),
-            output_field=money,
+    mine = {"client": OuterRef("pk")}
+    figures = (
+        Client.objects.filter(pk=client.pk)
+        .annotate(
+            weighted=Coalesce(
+                Subquery(
+                    Opportunity.objects.filter(**mine, stage__in=OPEN_STAGES)
+                    .values("client")
+                    .annotate(total=Sum(weighted_fees()))
+                    .values("total"),
+                    output_field=money,
+                ),
+                Value(0),
+                output_field=money,
+            ),
+            open_risks=Coalesce(
+                Subquery(
+                    Risk.objects.filter(**mine, status=RiskStatus.OPEN)
+                    .values("client")
+                    .annotate(count=Count("pk"))
+                    .values("count")
+                ),
+                Value(0),
+            ),
+            last_review=Subquery(
+                ClientReview.objects.filter(**mine, held_date__isnull=False)
+                .order_by("-held_date")
+                .values("held_date")[:1]
+            ),
         )
+        .values("weighted", "open_risks", "last_review")
+        .get()
     )
-    reviews = list(
-        ClientReview.objects.filter(client=client, held_date__isnull=False).only("held_date").order_by("-held_date")[:1]
-    )
-    due_on, overdue = review_due(client, reviews)
+    held = [ClientReview(held_date=figures["last_review"])] if figures["last_review"] else []
+    due_on, overdue = review_due(client, held)
     return {
-        "plans": list(AccountPlan.objects.filter(client=client).order_by("-year")),
+        "plans": plans_of(client),
         "weighted_pipeline": figures["weighted"],
-        "open_risks": Risk.objects.filter(client=client, status=RiskStatus.OPEN).count(),
+        "open_risks": figures["open_risks"],
         "review_due_on": due_on,
         "review_overdue": overdue,
-        "may_plan": editable_clients(user).filter(pk=client.pk).exists(),
+        "may_plan": may_edit_client(user, client),
         "next_year": timezone.localdate().year,
     }

@@ -7,7 +7,8 @@ from typing import Any
 from accounts.access import may_govern_crps
 from accounts.models import Client, User
 from planning.choices import Persona
-from planning.models import AccountPlan, PlanStatus
+from planning.models import PlanStatus
+from planning.selectors import plans_of
 from stewardship.choices import PERSONA_GUIDE
 from stewardship.models import ClientNeeds, Succession
 from stewardship.selectors.firm import persona_mismatch
@@ -16,7 +17,7 @@ from stewardship.selectors.firm import persona_mismatch
 def persona_guidance(client: Client) -> dict[str, Any] | None:
     """The persona the client's active plan calls for: its intent, typical application, suggested
     actions, and a mismatch with the client's tier if there is one."""
-    plan = AccountPlan.objects.filter(client=client, status=PlanStatus.ACTIVE).only("persona").first()
+    plan = next((plan for plan in plans_of(client) if plan.status == PlanStatus.ACTIVE), None)
     if plan is None or not plan.persona:
         return None
     guide = PERSONA_GUIDE.get(plan.persona)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -246,3 +247,24 @@ def test_the_overview_shows_a_decisions_outcome_a_quarter_on(mike, long_client, 
     )
     log = login(mike).get("/stewardship/").content.decode()
     assert "Pair with a sector specialist" in log and "Recovered" in log and "50.0 → 62.0" in log
+
+
+def test_the_overview_reads_the_days_signals_once_and_pages_them(
+    mike, long_client, login, today, django_capture_on_commit_callbacks
+):
+    from tests.factories import UserFactory
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.signals_sync(reader=mike, on=today)  # the daily round
+    CrpSignal.objects.bulk_create(
+        CrpSignal(kind="overloaded", partner=UserFactory(), detail="Over capacity", first_seen=today, last_seen=today)
+        for _ in range(60)
+    )
+    http = login(mike)
+    first = http.get("/stewardship/").content.decode()
+    # The round already ran today: the page shows what it recorded rather than recompute it.
+    assert CrpSignal.objects.filter(cleared_on__isnull=True).count() == 62
+    assert '<strong data-testid="open-signals">62</strong>' in first
+    assert len(re.findall(r'data-testid="signal-\d', first)) == 50 and "Page 1 of 2" in first
+    second = http.get("/stewardship/", {"page": 2}).content.decode()
+    assert len(re.findall(r'data-testid="signal-\d', second)) == 12
