@@ -122,6 +122,9 @@ INSTALLED_APPS = [
     "identity",
 ]
 
+# Every history table (pghistory) indexes its time: see core.models.Event.
+PGHISTORY_BASE_MODEL = "core.models.Event"
+
 MIDDLEWARE = [
     "core.probes.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pghistory
+import pghistory.models
 from django.db import models
 
 
@@ -19,3 +20,14 @@ class Versioned(models.Model):
 def tracked[M: type[models.Model]](model: M) -> M:
     """Keep every insert, update and delete of `model` in its pghistory event table."""
     return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())(model)
+
+
+class Event(pghistory.models.Event):
+    """The base of every history table (PGHISTORY_BASE_MODEL; named Event as pghistory names each
+    table after it): its time is indexed, so the audit log
+    and "as of" readings walk each table newest first instead of sorting it whole."""
+
+    pgh_created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        abstract = True
