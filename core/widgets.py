@@ -4,22 +4,56 @@ A picker is a plain ``<select>`` marked ``data-picker``: static/js/widgets.js tu
 type-ahead, keyboard-driven multi-select (Tom Select) when the script is there, and it stays a
 working select when it is not. Its choices are the field's queryset, filtered on the server by the
 access rule like any other choice.
+
+A picker of firm people holds every active person (a thousand and more in a large firm), and
+Django renders each option through two templates: on the client page that was half the time of the
+whole request. Pickers write the same markup as Django's ``select.html`` in Python instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django import forms
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeString, mark_safe
 
 PICKER = {"data-picker": ""}
 
 
-class PickerSelectMultiple(forms.SelectMultiple):
+def _attributes(attrs: dict[str, Any]) -> str:
+    """As django/forms/widgets/attrs.html: True is a bare name, False leaves the attribute out."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class _PythonRenderedSelect(forms.Select):
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<select name="{escape(widget["name"])}"{_attributes(widget["attrs"])}>']
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            parts.extend(
+                f'\n  <option value="{escape(str(option["value"]))}"{_attributes(option["attrs"])}>'
+                f"{conditional_escape(option['label'])}</option>\n"
+                for option in options
+            )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703 - every part escaped above
+
+
+class PickerSelectMultiple(_PythonRenderedSelect, forms.SelectMultiple):
     def __init__(self, attrs: dict | None = None, choices: Iterable = ()) -> None:
         super().__init__({**PICKER, **(attrs or {})}, choices)
 
 
-class PickerSelect(forms.Select):
+class PickerSelect(_PythonRenderedSelect):
     def __init__(self, attrs: dict | None = None, choices: Iterable = ()) -> None:
         super().__init__({**PICKER, **(attrs or {})}, choices)

@@ -1,13 +1,10 @@
 from django import forms
 from django.conf import settings
-from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 
 from accounts.access import firm_people_for
 from accounts.models import Client, User
-from core.widgets import PickerSelectMultiple
+from core.widgets import PickerSelect, PickerSelectMultiple
 from stakeholders import selectors
 from stakeholders.models import (
     BuyingRole,
@@ -19,25 +16,6 @@ from stakeholders.models import (
     Seniority,
     Stakeholder,
 )
-
-
-class QuickSelectMultiple(PickerSelectMultiple):
-    """A multiple select rendered in one pass: pickers with hundreds of people stay cheap to draw."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        selected = {str(v) for v in (value or [])}
-        final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        final["multiple"] = True
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (key, mark_safe(" selected") if str(key) in selected else "", label)  # nosec B308 B703 - reviewed: built from escaped parts
-                for key, label in self.choices
-            ),
-        )
-        return format_html("<select{}>{}</select>", flatatt(final), options)
-
 
 ISO_DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
@@ -87,8 +65,9 @@ class StakeholderForm(forms.ModelForm):
 class RelationshipForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     user = forms.ModelChoiceField(
-        queryset=User.objects.filter(is_active=True).only("id", "full_name"),
+        queryset=User.objects.filter(is_active=True).only("id", "full_name").order_by("full_name"),
         label="Firm person",
+        widget=PickerSelect,
         error_messages={"invalid_choice": "Choose an active firm person."},
     )
     strength = forms.TypedChoiceField(
@@ -129,13 +108,13 @@ class InteractionForm(forms.ModelForm):
         queryset=User.objects.none(),
         label="Firm attendees",
         required=False,
-        widget=QuickSelectMultiple(attrs={"size": 4}),
+        widget=PickerSelectMultiple(attrs={"size": 4}),
     )
     stakeholders = forms.ModelMultipleChoiceField(
         queryset=Stakeholder.objects.none(),
         label="Stakeholders met",
         required=False,
-        widget=QuickSelectMultiple(attrs={"size": 4}),
+        widget=PickerSelectMultiple(attrs={"size": 4}),
         error_messages={"invalid_choice": "Choose stakeholders of this client."},
     )
     sentiment = forms.TypedChoiceField(
