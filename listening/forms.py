@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.utils import timezone
 
 from accounts.models import Client, ServiceLine, User
-from listening.models import Incident, RootCause
+from listening.models import Incident, Programme, RootCause
 from stakeholders.models import BuyingRole
 
 
@@ -86,3 +87,28 @@ class ResolveForm(forms.Form):
     root_cause = forms.ModelChoiceField(queryset=RootCause.objects.filter(active=True))
     resolved_on = forms.DateField(initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}))
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ProgrammeForm(forms.Form):
+    name = forms.CharField(max_length=200, help_text="Also the start of each survey's name, e.g. “After each review”.")
+    trigger = forms.ChoiceField(label="When it sends", choices=Programme.Trigger.choices)
+    intro = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        required=False,
+        help_text="A few lines in the firm's voice: why you ask and how you will use the answer.",
+    )
+    asks_nps = forms.BooleanField(label="Ask NPS (0–10, with why)", required=False, initial=True)
+    asks_csat = forms.BooleanField(label="Ask satisfaction (CSAT 1–5)", required=False, initial=True)
+    asks_ces = forms.BooleanField(label="Ask effort (CES 1–7)", required=False)
+    open_days = forms.IntegerField(
+        label="Days each survey stays open",
+        min_value=1,
+        max_value=180,
+        initial=21,
+        help_text="From the day it is sent; one reminder goes to those who have not answered.",
+    )
+
+    @classmethod
+    def for_programme(cls, programme: Programme, data: Any = None) -> ProgrammeForm:
+        return cls(data, initial={name: getattr(programme, name) for name in cls.base_fields})

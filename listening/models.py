@@ -29,6 +29,7 @@ class SurveyStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+@tracked
 class Programme(models.Model):
     """A survey sent automatically: after each held client review, to that review's client attendees."""
 
@@ -46,11 +47,22 @@ class Programme(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Who each trigger surveys, in words for the programmes page.
+    RECIPIENTS = {Trigger.AFTER_REVIEW: "The client's attendees of the review"}
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def sends_to(self) -> str:
+        return self.RECIPIENTS.get(self.trigger, "")
+
+    @property
+    def asks(self) -> list[str]:
+        return [label for on, label in ((self.asks_nps, "NPS"), (self.asks_csat, "CSAT"), (self.asks_ces, "CES")) if on]
 
 
 @tracked

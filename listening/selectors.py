@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from accounts.access import visible_rows
@@ -19,6 +19,8 @@ from listening.models import (
     Incident,
     Invitation,
     InvitationStatus,
+    Programme,
+    ProgrammeRun,
     Response,
     Severity,
     Survey,
@@ -183,3 +185,51 @@ def digest_line(user: User) -> dict[str, int]:
             user, Incident.objects.filter(client_id__in=led, severity=Severity.CRITICAL, resolved_on__isnull=True)
         ).count(),
     }
+
+
+@dataclass(frozen=True)
+class ProgrammeRow:
+    """A programme with what it did among the clients the reader may see."""
+
+    programme: Programme
+    fired: int  # surveys it started (one per client review)
+    last_fired: datetime.datetime | None
+    sent: int  # emails that went out
+    answered: int
+
+
+def programmes_with_figures(user: User) -> list[ProgrammeRow]:
+    """Every programme with how often it fired, when it last did and how many emails went out, counted
+    over the clients `user` may see (a walled client's runs count only inside its wall). Three queries."""
+    programmes = list(Programme.objects.order_by("-active", "name"))
+    runs = {
+        row["programme_id"]: row
+        for row in visible_rows(user, ProgrammeRun.objects.all())
+        .values("programme_id")
+        .annotate(fired=Count("pk"), last_fired=Max("created_at"))
+        .order_by()
+    }
+    emails = {
+        row["survey__programme_id"]: row
+        for row in visible_rows(user, Invitation.objects.filter(survey__programme__isnull=False))
+        .values("survey__programme_id")
+        .annotate(
+            sent=Count("pk", filter=Q(sent_at__isnull=False)),
+            answered=Count("pk", filter=Q(status=InvitationStatus.ANSWERED)),
+        )
+        .order_by()
+    }
+    rows = []
+    none: dict[str, Any] = {}
+    for programme in programmes:
+        run, email = runs.get(programme.pk, none), emails.get(programme.pk, none)
+        rows.append(
+            ProgrammeRow(
+                programme=programme,
+                fired=run.get("fired", 0),
+                last_fired=run.get("last_fired"),
+                sent=email.get("sent", 0),
+                answered=email.get("answered", 0),
+            )
+        )
+    return rows

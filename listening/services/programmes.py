@@ -4,12 +4,16 @@ The (programme, review) pair is unique, so a review saved twice, or a task run t
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.services import audited_write
 from listening.models import Programme, ProgrammeRun, Survey, SurveyStatus
-from listening.services.surveys import invitations_add, survey_send
+from listening.services.surveys import invitations_add, may_send_surveys, survey_send
 
 
 def programmes_fire_for_review(*, review_id: int) -> int:
@@ -44,3 +48,36 @@ def programmes_fire_for_review(*, review_id: int) -> int:
                 Survey.objects.filter(pk=survey.pk).update(status=SurveyStatus.CLOSED)
         made += 1
     return made
+
+
+PROGRAMME_FIELDS = ("name", "trigger", "intro", "asks_nps", "asks_csat", "asks_ces", "open_days", "active")
+
+
+def programme_save(*, actor: User, programme: Programme | None = None, **fields: Any) -> Programme:
+    """Create a programme (`programme` None) or change one: BD, managing partners and administrators,
+    the people who send surveys by hand. Bad input raises a field error and saves nothing."""
+    if not may_send_surveys(actor):
+        raise ValidationError("Programmes are run by business development, managing partners and administrators.")
+    unknown = set(fields) - set(PROGRAMME_FIELDS)
+    if unknown:
+        raise ValueError(f"Not programme fields: {sorted(unknown)}")
+    target = Programme(created_by=actor) if programme is None else Programme.objects.get(pk=programme.pk)
+    for name, value in fields.items():
+        setattr(target, name, value.strip() if isinstance(value, str) else value)
+    if not (target.asks_nps or target.asks_csat or target.asks_ces):
+        raise ValidationError({"asks_nps": "Ask at least one of NPS, CSAT or CES."})
+    target.full_clean(exclude=["created_by"])
+    with audited_write(actor):
+        target.save()
+    return target
+
+
+def programme_set_active(*, actor: User, programme: Programme, active: bool) -> Programme:
+    """Pause (`active` False) or resume a programme. A paused programme fires for no review held while
+    it is paused; resuming does not go back over them."""
+    if not may_send_surveys(actor):
+        raise ValidationError("Programmes are run by business development, managing partners and administrators.")
+    with audited_write(actor):
+        Programme.objects.filter(pk=programme.pk).update(active=active)
+    programme.active = active
+    return programme
