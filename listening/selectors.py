@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
@@ -29,6 +30,15 @@ from listening.models import (
 CLIENT_PAGE_RESPONSES = 10
 
 
+# An NPS is shown only over at least this many NPS answers (fewer: no figure, not a misleading one).
+NPS_MIN_ANSWERS = 1
+
+
+def rounded_nps(exact: float | Decimal | None) -> int | None:
+    """An NPS as shown, from the exact 100 × (promoters − detractors) / answers: the one rounding."""
+    return None if exact is None else round(float(exact))
+
+
 @dataclass(frozen=True)
 class NpsFigures:
     """Promoters, passives and detractors of a set of responses, and the NPS they make (−100…100)."""
@@ -44,9 +54,9 @@ class NpsFigures:
 
     @property
     def nps(self) -> int | None:
-        if not self.answered:
+        if self.answered < NPS_MIN_ANSWERS:
             return None
-        return round(100 * (self.promoters - self.detractors) / self.answered)
+        return rounded_nps(100 * (self.promoters - self.detractors) / self.answered)
 
     @property
     def response_rate(self) -> int | None:
