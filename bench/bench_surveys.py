@@ -126,7 +126,8 @@ def main() -> None:
     print(f"emails queued and rendered: {len(tokens):,} in {sending:.1f} s ({len(tokens) / sending:,.0f} a second)")
     print(
         f"  of which this process's CPU: {sending_cpu:.1f} s "
-        f"({sending_cpu * 1000 / max(len(tokens), 1):.2f} ms an email); load average {sending_load:.1f} on {os.cpu_count()} cores"
+        f"({sending_cpu * 1000 / max(len(tokens), 1):.2f} ms an email); "
+        f"load average {sending_load:.1f} on {os.cpu_count()} cores"
     )
     print(f"peak memory:       {peak_mb():.0f} MB")
 
