@@ -28,7 +28,10 @@ def _plan_for(client: Client) -> AccountPlan:
         .order_by("is_active", "-year")  # the active plan first, then the latest year
         .first()
     )
-    return plan or plan_create(actor=None, client=client, year=timezone.localdate().year)  # type: ignore[arg-type]
+    if plan is None:
+        return plan_create(actor=None, client=client, year=timezone.localdate().year)  # type: ignore[arg-type]
+    plan.client = client  # already read: the action's checks would read it again
+    return plan
 
 
 def _crp_and_sam(client: Client) -> list[User]:
