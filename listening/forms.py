@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from accounts.models import Client, ServiceLine, User
+from accounts.models import Client, ServiceLine, Tier, User
 from listening.models import Incident, Programme, RootCause
 from stakeholders.models import BuyingRole
 
@@ -109,6 +109,31 @@ class ProgrammeForm(forms.Form):
         help_text="From the day it is sent; one reminder goes to those who have not answered.",
     )
 
+    every_months = forms.TypedChoiceField(
+        label="How often (on a schedule)",
+        choices=[("", "—"), *Programme.Every.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="A scheduled programme surveys each chosen client's decision-makers once per period.",
+    )
+    tiers = forms.ModelMultipleChoiceField(
+        label="Clients of these tiers (on a schedule)",
+        queryset=Tier.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: every active key client.",
+    )
+    starts_on = forms.DateField(
+        label="First period starts (on a schedule)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Empty: the day it is saved. Clients who asked for no surveys, and people who opted out, "
+        "bounced or were erased, are never sent one.",
+    )
+
     @classmethod
     def for_programme(cls, programme: Programme, data: Any = None) -> ProgrammeForm:
-        return cls(data, initial={name: getattr(programme, name) for name in cls.base_fields})
+        initial = {name: getattr(programme, name) for name in cls.base_fields if name != "tiers"}
+        initial["tiers"] = list(programme.tiers.all())
+        return cls(data, initial=initial)

@@ -206,12 +206,15 @@ class ProgrammeRow:
     last_fired: datetime.datetime | None
     sent: int  # emails that went out
     answered: int
+    schedule: str = ""  # "Every 6 months to decision-makers of Growth clients"
+    next_due: datetime.date | None = None
 
 
 def programmes_with_figures(user: User) -> list[ProgrammeRow]:
     """Every programme with how often it fired, when it last did and how many emails went out, counted
-    over the clients `user` may see (a walled client's runs count only inside its wall). Three queries."""
-    programmes = list(Programme.objects.order_by("-active", "name"))
+    over the clients `user` may see (a walled client's runs count only inside its wall). Four queries."""
+    programmes = list(Programme.objects.order_by("-active", "name").prefetch_related("tiers"))
+    today = timezone.localdate()
     runs = {
         row["programme_id"]: row
         for row in visible_rows(user, ProgrammeRun.objects.all())
@@ -240,6 +243,8 @@ def programmes_with_figures(user: User) -> list[ProgrammeRow]:
                 last_fired=run.get("last_fired"),
                 sent=email.get("sent", 0),
                 answered=email.get("answered", 0),
+                schedule=programme.schedule_text([tier.name for tier in programme.tiers.all()]),
+                next_due=programme.next_due(today) if programme.active else None,
             )
         )
     return rows

@@ -179,7 +179,9 @@ def programme_active(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _programme_for(request, pk)
     active = request.POST.get("active") == "on"
     programmes.programme_set_active(actor=request.user, programme=programme, active=active)
-    if active:
+    if active and programme.is_scheduled:
+        messages.success(request, f"“{programme.name}” resumed: it sends again from the current period on.")
+    elif active:
         messages.success(request, f"“{programme.name}” resumed: it sends again for reviews held from now on.")
     else:
         messages.success(request, f"“{programme.name}” paused: it sends nothing until resumed.")
