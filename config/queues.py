@@ -42,6 +42,7 @@ TASK_QUEUES: dict[str, str] = {
     "reports.tasks.withdraw_unavailable_reports": SCHEDULED,
     "stakeholders.tasks.requeue_waiting_imports": SCHEDULED,
     "listening.tasks.daily_round": SCHEDULED,
+    "listening.tasks.fire_scheduled_programmes": SCHEDULED,
     "stewardship.tasks.daily_stewardship": SCHEDULED,
     "workflow.tasks.scan_signals": SCHEDULED,
     "workflow.tasks.notify_due_dates": SCHEDULED,

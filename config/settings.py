@@ -522,6 +522,11 @@ LISTENING_FOLLOW_UP_DAYS = env_int("LISTENING_FOLLOW_UP_DAYS", 5)
 LISTENING_REQUESTS_PER_ADDRESS = env_int("LISTENING_REQUESTS_PER_ADDRESS", 120)
 LISTENING_SEND_BATCH = env_int("LISTENING_SEND_BATCH", 200)
 CELERY_BEAT_SCHEDULE["listening-daily"] = {"task": "listening.tasks.daily_round", "schedule": 60.0 * 60}
+# Scheduled survey programmes fire once a day, in the morning, so that their emails arrive in office hours.
+CELERY_BEAT_SCHEDULE["listening-scheduled-programmes"] = {
+    "task": "listening.tasks.fire_scheduled_programmes",
+    "schedule": crontab(hour=9, minute=0),
+}
 # --- Mailbox capture (docs/capture.md) -------------------------------------------------------------
 # The firm address partners copy in or forward to, read over IMAP. No host: capture is off.
 CAPTURE_IMAP_HOST = env_str("CAPTURE_IMAP_HOST", "")

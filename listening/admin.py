@@ -11,7 +11,7 @@ class RootCauseAdmin(admin.ModelAdmin):
 
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
-    list_display = ["name", "trigger", "active", "open_days"]
+    list_display = ["name", "trigger", "every_months", "starts_on", "active", "open_days"]
 
 
 # The rest (surveys, invitations, responses, incidents, follow-ups) read-only: their edits go through

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.utils import timezone
 
-from accounts.models import Client, ServiceLine, User
-from listening.models import Incident, RootCause
+from accounts.models import Client, ServiceLine, Tier, User
+from listening.models import Incident, Programme, RootCause
 from stakeholders.models import BuyingRole
 
 
@@ -86,3 +87,53 @@ class ResolveForm(forms.Form):
     root_cause = forms.ModelChoiceField(queryset=RootCause.objects.filter(active=True))
     resolved_on = forms.DateField(initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}))
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ProgrammeForm(forms.Form):
+    name = forms.CharField(max_length=200, help_text="Also the start of each survey's name, e.g. “After each review”.")
+    trigger = forms.ChoiceField(label="When it sends", choices=Programme.Trigger.choices)
+    intro = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        required=False,
+        help_text="A few lines in the firm's voice: why you ask and how you will use the answer.",
+    )
+    asks_nps = forms.BooleanField(label="Ask NPS (0–10, with why)", required=False, initial=True)
+    asks_csat = forms.BooleanField(label="Ask satisfaction (CSAT 1–5)", required=False, initial=True)
+    asks_ces = forms.BooleanField(label="Ask effort (CES 1–7)", required=False)
+    open_days = forms.IntegerField(
+        label="Days each survey stays open",
+        min_value=1,
+        max_value=180,
+        initial=21,
+        help_text="From the day it is sent; one reminder goes to those who have not answered.",
+    )
+
+    every_months = forms.TypedChoiceField(
+        label="How often (on a schedule)",
+        choices=[("", "—"), *Programme.Every.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="A scheduled programme surveys each chosen client's decision-makers once per period.",
+    )
+    tiers = forms.ModelMultipleChoiceField(
+        label="Clients of these tiers (on a schedule)",
+        queryset=Tier.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: every active key client.",
+    )
+    starts_on = forms.DateField(
+        label="First period starts (on a schedule)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Empty: the day it is saved. Clients who asked for no surveys, and people who opted out, "
+        "bounced or were erased, are never sent one.",
+    )
+
+    @classmethod
+    def for_programme(cls, programme: Programme, data: Any = None) -> ProgrammeForm:
+        initial = {name: getattr(programme, name) for name in cls.base_fields if name != "tiers"}
+        initial["tiers"] = list(programme.tiers.all())
+        return cls(data, initial=initial)

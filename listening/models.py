@@ -7,10 +7,15 @@ access rule (`accounts.access.visible_rows`) walls it off like any other client 
 
 from __future__ import annotations
 
+import calendar
+import datetime
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import Client, ServiceLine, free_text
 from accounts.validators import sensible_date
@@ -23,17 +28,32 @@ CSAT_LOW_MAX = 2  # 1–5: "very dissatisfied" and "dissatisfied"
 CES_LOW_MAX = 3  # 1–7 where 7 is "very easy": 1–3 means the client found us hard work
 
 
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """`day` moved by whole months, kept within the month (31 January + 1 month is 28 or 29 February)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return day.replace(year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
 class SurveyStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     OPEN = "open", "Open"
     CLOSED = "closed", "Closed"
 
 
+@tracked
 class Programme(models.Model):
-    """A survey sent automatically: after each held client review, to that review's client attendees."""
+    """A survey sent automatically: after each held client review, to that review's client attendees;
+    or on a schedule, every few months, to the key people of the chosen tiers' active clients."""
 
     class Trigger(models.TextChoices):
         AFTER_REVIEW = "after_review", "After each client review"
+        SCHEDULE = "schedule", "On a schedule"
+
+    class Every(models.IntegerChoices):
+        QUARTER = 3, "Every 3 months"
+        HALF_YEAR = 6, "Every 6 months"
+        YEAR = 12, "Every 12 months"
 
     name = models.CharField(max_length=200)
     trigger = models.CharField(max_length=20, choices=Trigger.choices, default=Trigger.AFTER_REVIEW)
@@ -42,15 +62,82 @@ class Programme(models.Model):
     asks_csat = models.BooleanField(default=True)
     asks_ces = models.BooleanField(default=False)
     open_days = models.PositiveSmallIntegerField(default=21, validators=[MinValueValidator(1), MaxValueValidator(180)])
+    # On a schedule: every `every_months` months from `starts_on`, to the key people (board, C-suite,
+    # decision-makers) of the active clients of `tiers` (no tier chosen: every tier).
+    every_months = models.PositiveSmallIntegerField(null=True, blank=True, choices=Every.choices)
+    starts_on = models.DateField(null=True, blank=True, validators=[sensible_date])
+    tiers = models.ManyToManyField("accounts.Tier", blank=True, related_name="+")
     active = models.BooleanField(default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Who each trigger surveys, in words for the programmes page.
+    RECIPIENTS = {
+        Trigger.AFTER_REVIEW: "The client's attendees of the review",
+        Trigger.SCHEDULE: "Decision-makers (board, C-suite, decision-makers)",
+    }
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def sends_to(self) -> str:
+        return self.RECIPIENTS.get(self.trigger, "")
+
+    def clean(self) -> None:
+        if self.is_scheduled:
+            if not self.every_months:
+                raise ValidationError({"every_months": "Choose how often a scheduled programme sends."})
+            # The first period starts the day the programme is scheduled, unless BD chose a day.
+            self.starts_on = self.starts_on or timezone.localdate()
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.trigger == self.Trigger.SCHEDULE
+
+    def _period_index(self, day: datetime.date) -> int | None:
+        """Which period of the schedule `day` falls in (0 the first), None before the first or without
+        a schedule. Periods run every `every_months` months from `starts_on`."""
+        if not (self.is_scheduled and self.every_months and self.starts_on) or day < self.starts_on:
+            return None
+        months = (day.year - self.starts_on.year) * 12 + day.month - self.starts_on.month
+        index = months // self.every_months
+        # e.g. from the 31st: this month's "31st" may still be to come
+        return index if self._period_start(index) <= day else index - 1
+
+    def _period_start(self, index: int) -> datetime.date:
+        assert self.starts_on is not None and self.every_months
+        return add_months(self.starts_on, index * self.every_months)  # from the start, so a 31st stays one
+
+    def period_start_on(self, day: datetime.date) -> datetime.date | None:
+        """The first day of the schedule's period that `day` falls in (None before the first period, or
+        for a programme without a schedule)."""
+        index = self._period_index(day)
+        return None if index is None else self._period_start(index)
+
+    def next_due(self, today: datetime.date) -> datetime.date | None:
+        """The day the schedule next starts a period (today, if one starts today)."""
+        if not (self.is_scheduled and self.every_months and self.starts_on):
+            return None
+        index = self._period_index(today)
+        if index is None:
+            return self.starts_on
+        current = self._period_start(index)
+        return today if current == today else self._period_start(index + 1)
+
+    def schedule_text(self, tier_names: list[str]) -> str:
+        """ "Every 6 months to decision-makers of Growth clients", for the programmes page."""
+        if not self.is_scheduled or not self.every_months:
+            return ""
+        whose = " or ".join(tier_names) + " clients" if tier_names else "every active key client"
+        return f"Every {self.every_months} months to decision-makers of {whose}"
+
+    @property
+    def asks(self) -> list[str]:
+        return [label for on, label in ((self.asks_nps, "NPS"), (self.asks_csat, "CSAT"), (self.asks_ces, "CES")) if on]
 
 
 @tracked
@@ -86,18 +173,32 @@ class Survey(models.Model):
 
 
 class ProgrammeRun(models.Model):
-    """A programme fired for one client review: the unique pair is what makes it fire once."""
+    """A programme fired for one client review, or for one client in one period of its schedule: the
+    unique (programme, review) and (programme, client, period) rows are what make it fire once."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="runs")
-    review = models.ForeignKey("planning.ClientReview", on_delete=models.CASCADE, related_name="+")
+    review = models.ForeignKey("planning.ClientReview", null=True, on_delete=models.CASCADE, related_name="+")
+    period_start = models.DateField(null=True)  # a scheduled run's period (its first day)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
     survey = models.ForeignKey(Survey, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["programme", "review"], name="programme_fires_once_per_review")]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "review"], name="programme_fires_once_per_review"),
+            models.UniqueConstraint(
+                fields=["programme", "client", "period_start"], name="programme_fires_once_per_client_and_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(review__isnull=False, period_start__isnull=True)
+                | Q(review__isnull=True, period_start__isnull=False),
+                name="programme_run_is_for_a_review_or_a_period",
+            ),
+        ]
 
     def __str__(self) -> str:
+        if self.review_id is None:
+            return f"{self.programme} for client {self.client_id}, period from {self.period_start}"
         return f"{self.programme} for review {self.review_id}"
 
 

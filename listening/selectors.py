@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from accounts.access import visible_rows
@@ -19,12 +20,23 @@ from listening.models import (
     Incident,
     Invitation,
     InvitationStatus,
+    Programme,
+    ProgrammeRun,
     Response,
     Severity,
     Survey,
 )
 
 CLIENT_PAGE_RESPONSES = 10
+
+
+# An NPS is shown only over at least this many NPS answers (fewer: no figure, not a misleading one).
+NPS_MIN_ANSWERS = 1
+
+
+def rounded_nps(exact: float | Decimal | None) -> int | None:
+    """An NPS as shown, from the exact 100 × (promoters − detractors) / answers: the one rounding."""
+    return None if exact is None else round(float(exact))
 
 
 @dataclass(frozen=True)
@@ -42,9 +54,9 @@ class NpsFigures:
 
     @property
     def nps(self) -> int | None:
-        if not self.answered:
+        if self.answered < NPS_MIN_ANSWERS:
             return None
-        return round(100 * (self.promoters - self.detractors) / self.answered)
+        return rounded_nps(100 * (self.promoters - self.detractors) / self.answered)
 
     @property
     def response_rate(self) -> int | None:
@@ -183,3 +195,56 @@ def digest_line(user: User) -> dict[str, int]:
             user, Incident.objects.filter(client_id__in=led, severity=Severity.CRITICAL, resolved_on__isnull=True)
         ).count(),
     }
+
+
+@dataclass(frozen=True)
+class ProgrammeRow:
+    """A programme with what it did among the clients the reader may see."""
+
+    programme: Programme
+    fired: int  # surveys it started (one per client review)
+    last_fired: datetime.datetime | None
+    sent: int  # emails that went out
+    answered: int
+    schedule: str = ""  # "Every 6 months to decision-makers of Growth clients"
+    next_due: datetime.date | None = None
+
+
+def programmes_with_figures(user: User) -> list[ProgrammeRow]:
+    """Every programme with how often it fired, when it last did and how many emails went out, counted
+    over the clients `user` may see (a walled client's runs count only inside its wall). Four queries."""
+    programmes = list(Programme.objects.order_by("-active", "name").prefetch_related("tiers"))
+    today = timezone.localdate()
+    runs = {
+        row["programme_id"]: row
+        for row in visible_rows(user, ProgrammeRun.objects.all())
+        .values("programme_id")
+        .annotate(fired=Count("pk"), last_fired=Max("created_at"))
+        .order_by()
+    }
+    emails = {
+        row["survey__programme_id"]: row
+        for row in visible_rows(user, Invitation.objects.filter(survey__programme__isnull=False))
+        .values("survey__programme_id")
+        .annotate(
+            sent=Count("pk", filter=Q(sent_at__isnull=False)),
+            answered=Count("pk", filter=Q(status=InvitationStatus.ANSWERED)),
+        )
+        .order_by()
+    }
+    rows = []
+    none: dict[str, Any] = {}
+    for programme in programmes:
+        run, email = runs.get(programme.pk, none), emails.get(programme.pk, none)
+        rows.append(
+            ProgrammeRow(
+                programme=programme,
+                fired=run.get("fired", 0),
+                last_fired=run.get("last_fired"),
+                sent=email.get("sent", 0),
+                answered=email.get("answered", 0),
+                schedule=programme.schedule_text([tier.name for tier in programme.tiers.all()]),
+                next_due=programme.next_due(today) if programme.active else None,
+            )
+        )
+    return rows

@@ -21,6 +21,14 @@ def fire_programmes_for_review(review_id: int) -> int:
 
 
 @shared_task
+def fire_scheduled_programmes() -> int:
+    """Once a day: each scheduled programme's survey to the clients whose period has begun, once each."""
+    from listening.services.programmes import programmes_fire_scheduled
+
+    return programmes_fire_scheduled()
+
+
+@shared_task
 def daily_round() -> dict[str, int]:
     """Close surveys past their date and remind, once, those who have not answered."""
     from listening.services.surveys import invitations_remind, surveys_close_due

@@ -21,9 +21,16 @@ from accounts.access import (
 from core.concurrency import StaleVersionError
 from core.forms import apply_errors, flash_form_errors
 from listening import reporting, selectors
-from listening.forms import FollowUpCloseForm, IncidentForm, RecipientsForm, ResolveForm, SurveyForm
-from listening.models import FollowUp, Incident, Response, Survey
-from listening.services import followups, incidents, surveys
+from listening.forms import (
+    FollowUpCloseForm,
+    IncidentForm,
+    ProgrammeForm,
+    RecipientsForm,
+    ResolveForm,
+    SurveyForm,
+)
+from listening.models import FollowUp, Incident, Programme, Response, Survey
+from listening.services import followups, incidents, programmes, surveys
 from stakeholders.models import Stakeholder
 
 SURVEYS_REFUSED = "Surveys are run by business development, managing partners and administrators."
@@ -126,6 +133,59 @@ def survey_close(request: HttpRequest, pk: int) -> HttpResponse:
     surveys.survey_close(actor=request.user, survey=survey)
     messages.success(request, "Survey closed: its links no longer accept answers.")
     return redirect("survey-detail", pk=survey.pk)
+
+
+def _programme_for(request: HttpRequest, pk: int) -> Programme:
+    require(surveys.may_send_surveys(request.user), SURVEYS_REFUSED)
+    try:
+        return Programme.objects.get(pk=int(pk))
+    except (Programme.DoesNotExist, ValueError) as exc:
+        from django.http import Http404
+
+        raise Http404("No such programme.") from exc
+
+
+@require_GET
+def programme_list(request: HttpRequest) -> HttpResponse:
+    require(surveys.may_send_surveys(request.user), SURVEYS_REFUSED)
+    return render(request, "listening/programme_list.html", {"rows": selectors.programmes_with_figures(request.user)})
+
+
+@require_http_methods(["GET", "POST"])
+def programme_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """New programme (no `pk`) or an existing one's settings."""
+    require(surveys.may_send_surveys(request.user), SURVEYS_REFUSED)
+    programme = None if pk is None else _programme_for(request, pk)
+    data = request.POST if request.method == "POST" else None
+    form = ProgrammeForm(data) if programme is None else ProgrammeForm.for_programme(programme, data)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = programmes.programme_save(actor=request.user, programme=programme, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Programme “{saved.name}” saved.")
+            return redirect("programme-list")
+    return render(
+        request,
+        "listening/programme_form.html",
+        {"form": form, "programme": programme},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def programme_active(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = _programme_for(request, pk)
+    active = request.POST.get("active") == "on"
+    programmes.programme_set_active(actor=request.user, programme=programme, active=active)
+    if active and programme.is_scheduled:
+        messages.success(request, f"“{programme.name}” resumed: it sends again from the current period on.")
+    elif active:
+        messages.success(request, f"“{programme.name}” resumed: it sends again for reviews held from now on.")
+    else:
+        messages.success(request, f"“{programme.name}” paused: it sends nothing until resumed.")
+    return redirect("programme-list")
 
 
 @require_POST

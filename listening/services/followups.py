@@ -28,7 +28,10 @@ def _plan_for(client: Client) -> AccountPlan:
         .order_by("is_active", "-year")  # the active plan first, then the latest year
         .first()
     )
-    return plan or plan_create(actor=None, client=client, year=timezone.localdate().year)  # type: ignore[arg-type]
+    if plan is None:
+        return plan_create(actor=None, client=client, year=timezone.localdate().year)  # type: ignore[arg-type]
+    plan.client = client  # already read: the action's checks would read it again
+    return plan
 
 
 def _crp_and_sam(client: Client) -> list[User]:
@@ -53,11 +56,15 @@ def _describe(response: Response, reason: str) -> str:
     return f"Survey follow-up ({label}; {scores}): talk to the respondent, then close the loop"
 
 
-def follow_up_open(*, response: Response, reason: str, actor: User | None) -> FollowUp | None:
-    """The follow-up for `response`, made once: an action for the CRP due in LISTENING_FOLLOW_UP_DAYS."""
-    existing = FollowUp.objects.filter(response=response).first()
-    if existing is not None:
-        return existing
+def follow_up_open(
+    *, response: Response, reason: str, actor: User | None, new_response: bool = False
+) -> FollowUp | None:
+    """The follow-up for `response`, made once: an action for the CRP due in LISTENING_FOLLOW_UP_DAYS.
+    `new_response`: the response was inserted in this transaction, so it cannot have one yet."""
+    if not new_response:
+        existing = FollowUp.objects.filter(response=response).first()
+        if existing is not None:
+            return existing
     client = response.client
     people = _crp_and_sam(client)
     crp = next((a for a in people), None)

@@ -51,7 +51,7 @@ def open_invitation(token: str, *, for_update: bool = False) -> Invitation:
     queryset = Invitation.objects.select_related("survey", "client", "stakeholder", "response")
     if for_update:
         queryset = queryset.select_for_update(of=("self",))
-    invitation = queryset.filter(pk=opened.invitation_id).first()
+    invitation = queryset.filter(pk=opened.invitation_id).order_by().first()
     if invitation is None:
         raise LinkRefused("tampered")
     if invitation.token_digest != opened.secret_digest:
@@ -140,7 +140,8 @@ def response_record(*, token: str, data: dict[str, Any]) -> tuple[Response, str]
         response.comment, response.answers = answer.comment, answer.answers
         response.submitted_on, response.submitted_at = today, now
         response.revisions = (previous.revisions + 1) if previous else 1
-        response.save(force_insert=response.pk is None)
+        inserted = response.pk is None
+        response.save(force_insert=inserted)
         secret, digest = links.new_secret()
         Invitation.objects.filter(pk=invitation.pk).update(token_digest=digest, status=InvitationStatus.ANSWERED)
         days = {today} | ({old_day} if old_day else set())
@@ -149,7 +150,7 @@ def response_record(*, token: str, data: dict[str, Any]) -> tuple[Response, str]
         if reason:
             from listening.services.followups import follow_up_open
 
-            follow_up_open(response=response, reason=reason, actor=None)
+            follow_up_open(response=response, reason=reason, actor=None, new_response=inserted)
     return response, links.respond_token(invitation.pk, secret)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 import email.headerregistry
 import email.policy
+import re
+import secrets
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape
 
 from accounts.access import editable_clients, sees_all_open_clients
 from accounts.models import Client, User
@@ -217,19 +220,54 @@ def unsubscribe_url(invitation_id: int) -> str:
     return settings.SITE_URL + reverse("survey-unsubscribe", args=[links.unsubscribe_token(invitation_id)])
 
 
+class _FoldsOnce:
+    """A header folds to the same text under the same policy settings: keep the text. Headers are
+    immutable, and the ones every message of a batch shares are made once (below), so each is
+    folded once per batch instead of once per message."""
+
+    def fold(self, *, policy: Any) -> str:
+        key = (policy.max_line_length, policy.linesep, policy.utf8)
+        folded: dict[tuple[Any, ...], str] = self.__dict__.setdefault("_folded", {})
+        if key not in folded:
+            folded[key] = super().fold(policy=policy)  # type: ignore[misc]
+        return folded[key]
+
+
+# Headers whose value is the same in many messages (the From, a client's Subject, a part's
+# Content-Type): parsed once. The others (To, Date, Message-ID, the multipart boundary, the
+# unsubscribe link) differ in every message and are parsed as usual.
+SHARED_HEADERS = frozenset(
+    {"subject", "from", "mime-version", "content-type", "content-transfer-encoding", "list-unsubscribe-post"}
+)
+SHARED_HEADERS_KEPT = 2000
+
+
 class _HeaderClasses(email.headerregistry.HeaderRegistry):
-    """The standard registry builds a new header class on every lookup (about a third of the time it
-    takes to render a message); the classes are the same each time, so build each once."""
+    """The standard registry builds a new header class on every lookup, and parses every header of
+    every message; the classes are the same each time, and so are most headers of a batch, so each
+    class is built once and each shared header made once."""
 
     def __init__(self) -> None:
         super().__init__()
         self._built: dict[str, type] = {}
+        self._made: dict[tuple[str, str], Any] = {}
 
     def __getitem__(self, name: str) -> type:
         key = name.lower()
         if key not in self._built:
-            self._built[key] = super().__getitem__(name)
+            self._built[key] = type("_Once" + key, (_FoldsOnce, super().__getitem__(name)), {})
         return self._built[key]
+
+    def __call__(self, name: str, value: Any) -> Any:
+        key = name.lower()
+        if key not in SHARED_HEADERS or not isinstance(value, str) or "boundary=" in value:
+            return self[name](name, value)
+        header = self._made.get((name, value))
+        if header is None:
+            if len(self._made) >= SHARED_HEADERS_KEPT:
+                self._made.clear()
+            header = self._made[(name, value)] = self[name](name, value)
+        return header
 
 
 UNFOLDED = email.policy.default.clone(max_line_length=998, header_factory=_HeaderClasses())
@@ -246,28 +284,88 @@ class SurveyEmail(EmailMultiAlternatives):
         )
 
 
-def build_email(invitation: Invitation, secret: str, *, reminder: bool = False) -> EmailMultiAlternatives:
-    """The survey email: personal link, the firm's intro, and one-click unsubscribe headers (RFC 8058)."""
+class EmailBodies:
+    """The survey email's text and HTML bodies for every recipient of one survey: each template is
+    rendered once, with markers where the recipient's own parts go (their name, their client, their
+    two links), and each recipient's copy fills the markers in, escaped for HTML as the template
+    would have. The result is the same text `render_to_string` gives for that recipient."""
+
+    TEMPLATES = {"text": "listening/email/invitation.txt", "html": "listening/email/invitation.html"}
+    PARTS = ("name", "client", "link", "unsubscribe")
+
+    def __init__(self, survey: Survey, *, reminder: bool = False) -> None:
+        self.survey, self.reminder = survey, reminder
+        self.nonce = secrets.token_hex(8)
+        self.markers = {part: f"\x00{self.nonce}:{part}\x00" for part in self.PARTS}
+        self._rendered: dict[bool, dict[str, list[str]]] = {}
+        self._routes: dict[str, tuple[str, ...]] = {}
+
+    def url(self, name: str, token: str) -> str:
+        """SITE_URL + reverse(name, args=[token]), resolving the route once per batch: a token holds only
+        letters, digits, "-", "_" and ":", which the path takes as they are."""
+        if name not in self._routes:
+            self._routes[name] = tuple(reverse(name, args=[self.nonce]).split(self.nonce))
+        before, after = self._routes[name]
+        return f"{settings.SITE_URL}{before}{token}{after}"
+
+    def _pieces(self, named: bool) -> dict[str, list[str]]:
+        """Each template cut at its markers: literal text at even places, the name of the recipient's
+        part that goes there at odd places."""
+        if named not in self._rendered:
+            context = {
+                "firm": settings.FIRM_NAME,
+                "survey": self.survey,
+                "reminder": self.reminder,
+                **{part: marker for part, marker in self.markers.items()},
+            }
+            if not named:
+                context["name"] = ""
+            self._rendered[named] = {
+                kind: self._split(render_to_string(template, context)) for kind, template in self.TEMPLATES.items()
+            }
+        return self._rendered[named]
+
+    def _split(self, text: str) -> list[str]:
+        pattern = "(" + "|".join(re.escape(marker) for marker in self.markers.values()) + ")"
+        by_marker = {marker: part for part, marker in self.markers.items()}
+        return [by_marker.get(piece, piece) if i % 2 else piece for i, piece in enumerate(re.split(pattern, text))]
+
+    def render(self, values: dict[str, str]) -> tuple[str, str]:
+        """(text, html) for one recipient."""
+        pieces = self._pieces(bool(values["name"]))
+        text = "".join(piece if i % 2 == 0 else values[piece] for i, piece in enumerate(pieces["text"]))
+        html = "".join(
+            piece if i % 2 == 0 else conditional_escape(values[piece]) for i, piece in enumerate(pieces["html"])
+        )
+        return text, html
+
+
+def build_email(
+    invitation: Invitation, secret: str, *, reminder: bool = False, bodies: EmailBodies | None = None
+) -> EmailMultiAlternatives:
+    """The survey email: personal link, the firm's intro, and one-click unsubscribe headers (RFC 8058).
+    A batch passes one `bodies` for its survey, so its templates are rendered once."""
     survey = invitation.survey
-    unsubscribe = unsubscribe_url(invitation.pk)
-    context = {
-        "firm": settings.FIRM_NAME,
-        "name": invitation.stakeholder.name if invitation.stakeholder else "",
-        "client": invitation.client.name,
-        "survey": survey,
-        "link": response_url(invitation.pk, secret),
-        "unsubscribe": unsubscribe,
-        "reminder": reminder,
-    }
+    if bodies is None or bodies.survey.pk != survey.pk or bodies.reminder != reminder:
+        bodies = EmailBodies(survey, reminder=reminder)
+    unsubscribe = bodies.url("survey-unsubscribe", links.unsubscribe_token(invitation.pk))
+    text, html = bodies.render(
+        {
+            "name": invitation.stakeholder.name if invitation.stakeholder else "",
+            "client": invitation.client.name,
+            "link": bodies.url("survey-respond", links.respond_token(invitation.pk, secret)),
+            "unsubscribe": unsubscribe,
+        }
+    )
     subject = f"{settings.FIRM_NAME}: how are we doing for {invitation.client.name}?"
     message = SurveyEmail(
         subject=("Reminder – " if reminder else "") + subject,
-        body=render_to_string("listening/email/invitation.txt", context),
+        body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[invitation.email],
         headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
     )
-    message.attach_alternative(render_to_string("listening/email/invitation.html", context), "text/html")
+    message.attach_alternative(html, "text/html")
     return message
 
 
@@ -289,6 +387,7 @@ def invitations_send(*, invitation_ids: Sequence[int]) -> int:
         no_survey = no_survey_client_ids({r.client_id for r in rows})
         now = timezone.now()
         messages, sent = [], []
+        bodies: dict[int, EmailBodies] = {}
         for invitation in rows:
             if (
                 not invitation.email
@@ -300,7 +399,9 @@ def invitations_send(*, invitation_ids: Sequence[int]) -> int:
                 continue
             secret, invitation.token_digest = links.new_secret()
             invitation.status, invitation.sent_at = InvitationStatus.SENT, now
-            messages.append(build_email(invitation, secret))
+            if invitation.survey_id not in bodies:
+                bodies[invitation.survey_id] = EmailBodies(invitation.survey)
+            messages.append(build_email(invitation, secret, bodies=bodies[invitation.survey_id]))
             sent.append(invitation)
         _invitations_mark(rows)
         # Sent inside the transaction: if delivery fails the rows stay queued for the retry.
@@ -349,12 +450,15 @@ def invitations_remind(*, today: datetime.date | None = None) -> int:
         no_survey = no_survey_client_ids({r.client_id for r in rows})
         messages = []
         now = timezone.now()
+        bodies: dict[int, EmailBodies] = {}
         for invitation in rows:
             invitation.reminded_at = now  # once, whether or not it could be sent
             if links.email_digest(invitation.email) in suppressed or invitation.client_id in no_survey:
                 continue
             secret, invitation.token_digest = links.new_secret()
-            messages.append(build_email(invitation, secret, reminder=True))
+            if invitation.survey_id not in bodies:
+                bodies[invitation.survey_id] = EmailBodies(invitation.survey, reminder=True)
+            messages.append(build_email(invitation, secret, reminder=True, bodies=bodies[invitation.survey_id]))
         Invitation.objects.bulk_update(rows, ["reminded_at", "token_digest"])
         if messages:
             mailers.default.send_messages(messages)

@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from accounts.models import Client
 from core.money import excel_money_format
 from health.models import Band
+from listening.selectors import rounded_nps
 from reports.dashboard.selectors import attention_reasons, days_since
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -58,6 +59,7 @@ COLUMNS = [
     Column("CRP", lambda c: c.crp_name or "", key="crp"),
     Column("Band", lambda c: BAND_LABELS.get(c.band, "Not scored"), key="band"),
     Column("Score", lambda c: c.score, "number", 1, key="score"),
+    Column("NPS (12 months)", lambda c: rounded_nps(c.nps), "number", key="nps"),
     Column("90-day trend", lambda c: c.trend, "number", 1, key="trend"),
     Column("Data coverage %", lambda c: _share_as_points(c.coverage), "percent", key="coverage"),
     Column("Fees last FY", lambda c: c.fees_last_fy, "money", key="fees"),

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.access import sees_all_open_clients, sees_behind_walls, starts_on_own_portfolio
 from accounts.models import Client, Role, User
+from listening.selectors import rounded_nps
 from reports.dashboard import aggregates, selectors, svg
 from reports.dashboard.params import COLUMN_LABELS, DEFAULT_COLUMNS, DashboardParams, parse_params
 from reports.models import ColumnPreference, SavedView
@@ -69,6 +70,7 @@ class Row:
     sparkline: str
     days_since_contact: int | None
     reasons: list[str]
+    nps: int | None = None
 
 
 @dataclass
@@ -117,6 +119,7 @@ def table_page(user: User, params: DashboardParams) -> TablePage:
             sparkline=svg.sparkline(lines.get(c.pk, [])),
             days_since_contact=selectors.days_since(c.last_contact, today),
             reasons=selectors.attention_reasons(c, today),
+            nps=rounded_nps(c.nps),
         )
         for c in clients
     ]

@@ -36,6 +36,7 @@ SORT_LABELS = {
     "name": "Client",
     "band": "Band",
     "score": "Score",
+    "nps": "NPS",
     "trend": "90-day trend",
     "coverage": "Data coverage",
     "fees": "Fees last FY",
@@ -54,9 +55,10 @@ SORT_LABELS = {
 # saved view carries its own (`cols` in its query).
 COLUMN_LABELS = {
     **{key: label for key, label in SORT_LABELS.items() if key != "name"},
+    "nps": "NPS (last 12 months)",  # the header says "NPS", to keep the defaults within 1280 px
     "reasons": "Why it needs attention",
 }
-DEFAULT_COLUMNS = ("band", "score", "trend", "fees", "fee_change", "crp", "reasons")
+DEFAULT_COLUMNS = ("band", "score", "nps", "trend", "fees", "fee_change", "crp", "reasons")
 
 FILTER_KEYS = ("q", "pg", "office", "crp", "tier", "band", "sector", "attention", "mine")
 

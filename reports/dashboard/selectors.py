@@ -39,6 +39,7 @@ from accounts.models import Client, ClientStatus, Office, PracticeGroup, Tier, U
 from accounts.querysets import ClientQuerySet
 from accounts.selectors import crp_choices, fees_in_year, last_complete_financial_year
 from health.models import Band, HealthScore
+from listening.reporting import client_nps_expression
 from planning.models import OPEN_STAGES, Action, ActionStatus, ClientReview, Opportunity, weighted_fees
 from reports.dashboard.params import DashboardParams
 from stakeholders.models import STRONG_STRENGTH, Interaction, Relationship, Stakeholder
@@ -149,6 +150,7 @@ def _annotated_clients(today: datetime.date, fy: int) -> ClientQuerySet:
             overdue_actions=_count(overdue_actions, "plan__client"),
             coverage_gaps=_count(coverage_gap_stakeholders()),
             last_contact=Subquery(last_contact),
+            nps=client_nps_expression(today),
         )
         .annotate(
             fee_change=ExpressionWrapper(
@@ -191,6 +193,7 @@ SORT_EXPRESSIONS = {
     "name": F("name"),
     "band": F("band_rank"),
     "score": F("score"),
+    "nps": F("nps"),
     "trend": F("trend"),
     "coverage": F("coverage"),
     "fees": F("fees_last_fy"),

@@ -13,6 +13,7 @@ from rest_framework import serializers
 from rest_framework.utils.serializer_helpers import ReturnList
 
 from accounts.crp_signals import CrpSignals, crp_figures
+from listening.selectors import rounded_nps
 from reports.dashboard.aggregates import FeeMatrix
 from reports.dashboard.overview import BandShare
 from reports.dashboard.selectors import attention_reasons, days_since
@@ -32,6 +33,9 @@ class PortfolioRowSerializer(serializers.Serializer):
     crp_name = serializers.CharField(allow_null=True)
     band = serializers.CharField(allow_null=True)
     score = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    nps = serializers.SerializerMethodField(
+        help_text="The client's NPS (−100 to 100) over its answers of the last twelve months; null without any."
+    )
     trend = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
     coverage = serializers.DecimalField(
         max_digits=4,
@@ -48,6 +52,9 @@ class PortfolioRowSerializer(serializers.Serializer):
     last_contact = serializers.DateField(allow_null=True)
     days_since_contact = serializers.SerializerMethodField()
     attention = serializers.SerializerMethodField()
+
+    def get_nps(self, obj) -> int | None:
+        return rounded_nps(obj.nps)
 
     def get_days_since_contact(self, obj) -> int | None:
         return days_since(obj.last_contact)

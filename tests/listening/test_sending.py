@@ -98,3 +98,39 @@ def test_people_without_a_valid_address_are_left_out_and_counted(carol, survey, 
 def test_a_partner_cannot_send_surveys(alice, login, survey):
     assert login(alice).get(f"/surveys/{survey.pk}/").status_code == 403
     assert login(alice).get("/surveys/").status_code == 403
+
+
+@pytest.mark.parametrize("reminder", [False, True])
+def test_a_batch_renders_each_recipients_email_as_the_templates_would(carol, survey, normal_client, reminder):
+    """The bodies are rendered once per batch and filled in per recipient: the same text and HTML as
+    rendering the templates for each recipient, names and client names escaped in the HTML."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+
+    from listening.services.surveys import EmailBodies, build_email
+
+    normal_client.name = "O'Brien & <Sons>"
+    people = [
+        StakeholderFactory(client=normal_client, name='Zoë "Z" <b>Ng</b> & co', email="zoe@obrien.example"),
+        StakeholderFactory(client=normal_client, name="", email="desk@obrien.example"),
+    ]
+    survey.intro = "Line one & <two>\nline three"
+    bodies = EmailBodies(survey, reminder=reminder)
+    for person in people:
+        invitation = Invitation(
+            pk=person.pk, survey=survey, client=normal_client, stakeholder=person, email=person.email
+        )
+        message = build_email(invitation, "s3cret", reminder=reminder, bodies=bodies)
+        link = links.respond_token(invitation.pk, "s3cret")
+        context = {
+            "firm": settings.FIRM_NAME,
+            "name": person.name,
+            "client": normal_client.name,
+            "survey": survey,
+            "link": f"{settings.SITE_URL}/r/{link}/",
+            "unsubscribe": f"{settings.SITE_URL}/r/{links.unsubscribe_token(invitation.pk)}/unsubscribe/",
+            "reminder": reminder,
+        }
+        assert message.body == render_to_string("listening/email/invitation.txt", context)
+        assert message.alternatives[0].content == render_to_string("listening/email/invitation.html", context)
+        assert "<b>" not in message.alternatives[0].content and "&lt;Sons&gt;" in message.alternatives[0].content

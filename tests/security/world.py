@@ -155,7 +155,7 @@ def add_client_objects(world: World, flag: bool, client: Client) -> None:
 
 def add_listening_objects(world: World, flag: bool, client: Client, person: Stakeholder) -> None:
     """One survey for the firm, answered by each client's stakeholder (a detractor: a follow-up)."""
-    from listening.models import FollowUp, Incident, Invitation, Response, Survey
+    from listening.models import FollowUp, Incident, Invitation, Programme, Response, Survey
     from listening.services.followups import follow_up_open
 
     o = world.objects
@@ -164,6 +164,7 @@ def add_listening_objects(world: World, flag: bool, client: Client, person: Stak
         o[("survey", False)] = Survey.objects.create(
             name="Sweep survey", closes_on=today + datetime.timedelta(days=10), status="open"
         )
+        o[("programme", False)] = Programme.objects.create(name="Sweep programme")
     survey = o[("survey", False)]
     invitation = Invitation.objects.create(
         survey=survey,
