@@ -5,10 +5,15 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("listening", "0002_listening_measures_in_scorecard"),
+        ("listening", "0004_scheduled_programmes"),
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name="programmeevent",
+            name="pgh_created_at",
+            field=models.DateTimeField(auto_now_add=True, db_index=True),
+        ),
         migrations.AlterField(
             model_name="clientlisteningevent",
             name="pgh_created_at",
