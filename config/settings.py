@@ -193,7 +193,7 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URL", []), start=1):
     DATABASES[_alias] = dj_database_url.parse(_url, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
     if DATABASES[_alias]["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_REPLICA_URL must list postgres://… URLs.")
-    DATABASES[_alias]["OPTIONS"].setdefault("connect_timeout", env_int("REPLICA_CONNECT_TIMEOUT", 2))
+    DATABASES[_alias].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("REPLICA_CONNECT_TIMEOUT", 2))
     DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
     DATABASE_REPLICAS.append(_alias)
 DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
