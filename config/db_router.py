@@ -6,7 +6,8 @@ write, uses the primary ("default"). Inside such a block a replica is used unles
 
 - the person has written something: during a request with an unsafe method, after anything the request
   itself wrote, and for REPLICA_PIN_SECONDS after (a per-person cache key, so it holds across their
-  browser tabs, devices, API tokens and the jobs they asked for);
+  browser tabs, devices, API tokens and the jobs they asked for; and a signed cookie, so it holds in
+  that browser even while the cache is unreachable);
 - the replica is further behind than REPLICA_MAX_LAG_SECONDS (checked at most every
   REPLICA_LAG_CHECK_SECONDS);
 - the replica cannot be reached: then it is left alone for REPLICA_RETRY_SECONDS (a circuit breaker,
@@ -21,7 +22,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from django.http.response import HttpResponseBase
 logger = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+PIN_COOKIE = "keyline_primary"
 # Bookkeeping written on ordinary page views: it does not make the person's next pages read the primary.
 NOT_A_USER_WRITE = frozenset({"sessions.session", "identity.usersession", "audit.auditentry"})
 
@@ -70,7 +72,8 @@ def user_is_pinned(user_id: int) -> bool:
 @dataclass
 class RequestState:
     user_id: Callable[[], int | None]
-    wrote: bool = False
+    wrote: bool = False  # an unsafe method, or a row saved: the primary for the rest of the request
+    pinned_by_cookie: bool = False
 
 
 @dataclass
@@ -134,7 +137,7 @@ def _usable(alias: str) -> bool:
 def _pinned(user_id: int | None) -> bool:
     state = _request.get()
     if state is not None:
-        if state.wrote:
+        if state.wrote or state.pinned_by_cookie:
             return True
         user_id = user_id if user_id is not None else state.user_id()
     return user_id is not None and user_is_pinned(user_id)
@@ -162,6 +165,26 @@ def reading_from_replica(*, user_id: int | None = None) -> Iterator[str | None]:
         yield alias
     finally:
         _reading_from.reset(token)
+
+
+def streamed_from_replica[T](rows: Iterable[T]) -> Iterator[T]:
+    """Rows of a streamed response, which are read after its view has returned: from the replica
+    chosen now (in the view, where the request's writes and the person's window are known)."""
+    alias = choose_replica()
+
+    def stream() -> Iterator[T]:
+        iterator = iter(rows)
+        while True:
+            token = _reading_from.set(alias)
+            try:
+                row = next(iterator)
+            except StopIteration:
+                return
+            finally:
+                _reading_from.reset(token)
+            yield row
+
+    return stream()
 
 
 # --- Router --------------------------------------------------------------------------------------
@@ -206,12 +229,28 @@ class ReplicaPinMiddleware:
             user = getattr(request, "user", None)
             return user.pk if user is not None and user.is_authenticated else None
 
-        state = RequestState(user_id=user_id, wrote=request.method not in SAFE_METHODS)
+        seconds = settings.REPLICA_PIN_SECONDS
+        state = RequestState(
+            user_id=user_id,
+            wrote=request.method not in SAFE_METHODS,
+            pinned_by_cookie=bool(request.get_signed_cookie(PIN_COOKIE, "", salt=PIN_COOKIE, max_age=seconds)),
+        )
         token = _request.set(state)
         try:
             response = self.get_response(request)
         finally:
             _request.reset(token)
-        if state.wrote and (pk := user_id()) is not None:
-            user_pin(pk)
+        if state.wrote:
+            if (pk := user_id()) is not None:
+                user_pin(pk)
+            # The same window in the browser itself: it holds even while the shared cache is unreachable.
+            response.set_signed_cookie(
+                PIN_COOKIE,
+                "1",
+                salt=PIN_COOKIE,
+                max_age=seconds,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
         return response

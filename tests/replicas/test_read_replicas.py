@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.core.cache import cache
 from django.db import connections
 from django.db.utils import InternalError, NotSupportedError
 from django.http import HttpResponse
@@ -15,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Client
-from config.db_router import ReplicaPinMiddleware, health, reading_from_replica, user_is_pinned
+from config.db_router import PIN_COOKIE, ReplicaPinMiddleware, health, reading_from_replica, user_is_pinned
 from health.services.jobs import recompute_job_create
 from reports.models import SavedView
 
@@ -70,6 +71,11 @@ def test_the_dashboard_reads_the_replica_but_a_person_who_saves_sees_their_chang
     mike_names = [row.client.name for row in mike_http.get(reverse("dashboard"), {"mine": "0"}).context["table"].rows]
     assert mike_names == [OLD]  # someone else, who saved nothing, still reads the replica
 
+    cache.clear()  # the shared cache lost (or unreachable): her browser's signed cookie still holds the window
+    assert dashboard_names(alice_http) == [NEW]
+    alice_http.cookies.pop(PIN_COOKIE)
+    assert dashboard_names(alice_http) == [OLD]  # neither: the replica
+
     settings.REPLICA_PIN_SECONDS = 1
     alice_http.post(reverse("saved-view-save"), {"name": "Second view", "query": "mine=1"})
     assert dashboard_names(alice_http) == [NEW]
@@ -122,6 +128,22 @@ def test_bookkeeping_writes_of_a_page_leave_it_on_the_replica(replica, alice, no
     export = http.get(reverse("dashboard-export-csv"), {"mine": "1"}).content.decode()
     assert OLD in export and NEW not in export
     assert dashboard_names(http) == [OLD]
+
+
+def test_a_streamed_export_reads_its_rows_from_the_replica_after_the_view_returns(replica, alice, normal_client, login):
+    from stakeholders.models import Stakeholder
+    from tests.factories import StakeholderFactory
+
+    person = StakeholderFactory(client=normal_client, name="Clara Chief")
+    http = login(alice)
+    replica.pause()
+    Stakeholder.objects.filter(pk=person.pk).update(name="Clara Renamed")
+    url = reverse("stakeholder-export", args=[normal_client.pk])
+    body = b"".join(http.get(url).streaming_content).decode()
+    assert "Clara Chief" in body and "Clara Renamed" not in body
+    http.post(reverse("saved-view-save"), {"name": "Mine", "query": "mine=1"})  # she writes: the primary
+    body = b"".join(http.get(url).streaming_content).decode()
+    assert "Clara Renamed" in body
 
 
 def test_reads_fall_back_to_the_primary_when_the_replica_stops(replica, settings, alice, normal_client, login):
