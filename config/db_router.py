@@ -23,14 +23,15 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
-from contextvars import ContextVar
+from contextlib import suppress
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
@@ -154,17 +155,59 @@ def choose_replica(*, user_id: int | None = None) -> str | None:
     return None
 
 
-@contextmanager
-def reading_from_replica(*, user_id: int | None = None) -> Iterator[str | None]:
-    """Reads inside go to a replica when one is usable (see the module's docstring). Also a decorator:
-    `@reading_from_replica()`. Outside a request, `user_id` names the person the work is for (the
-    requester of a report), whose recent writes then keep it on the primary."""
-    alias = choose_replica(user_id=user_id)
-    token = _reading_from.set(alias)
+class reading_from_replica:
+    """Reads inside go to a replica when one is usable (see the module's docstring). Outside a request,
+    `user_id` names the person the work is for (the requester of a report), whose recent writes then
+    keep it on the primary.
+
+    Also a decorator (`@reading_from_replica()`, for views and tasks): a replica that fails during the
+    call (it went away, or cancelled a query that conflicted with its replay) makes the call run once
+    more, on the primary, so that a page is not an error because a replica was."""
+
+    def __init__(self, *, user_id: int | None = None) -> None:
+        self.user_id = user_id
+        self._tokens: list[Token[str | None]] = []
+
+    def __enter__(self) -> str | None:
+        alias = choose_replica(user_id=self.user_id)
+        self._tokens.append(_reading_from.set(alias))
+        return alias
+
+    def __exit__(self, *exc_info: object) -> None:
+        _reading_from.reset(self._tokens.pop())
+
+    def __call__[**P, R](self, function: Callable[P, R]) -> Callable[P, R]:
+        user_id = self.user_id
+
+        @wraps(function)
+        def reading(*args: P.args, **kwargs: P.kwargs) -> R:
+            with reading_from_replica(user_id=user_id) as alias:
+                try:
+                    return function(*args, **kwargs)
+                except (OperationalError, InterfaceError) as exc:
+                    if alias is None:
+                        raise
+                    if not _reachable(alias):
+                        _trip(alias, exc)
+                    logger.warning("Reading from replica %s failed (%s); running again on the primary.", alias, exc)
+            token = _reading_from.set(None)  # the primary, even inside an outer block
+            try:
+                return function(*args, **kwargs)
+            finally:
+                _reading_from.reset(token)
+
+        return reading
+
+
+def _reachable(alias: str) -> bool:
+    connection = connections[alias]
     try:
-        yield alias
-    finally:
-        _reading_from.reset(token)
+        connection.close()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return False
+    return True
 
 
 def streamed_from_replica[T](rows: Iterable[T]) -> Iterator[T]:

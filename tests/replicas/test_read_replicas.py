@@ -170,6 +170,25 @@ def test_reads_fall_back_to_the_primary_when_the_replica_stops(replica, settings
     assert dashboard_names(http) == [NEW]  # the replica again, paused where it was
 
 
+def test_a_replica_that_goes_away_during_a_page_makes_the_page_run_again_on_the_primary(replica, normal_client):
+    read_from = []
+
+    @reading_from_replica()
+    def page() -> str:
+        read_from.append(Client.objects.all().db)
+        name = Client.objects.get(pk=normal_client.pk).name
+        if len(read_from) == 1:
+            replica.stop()
+            Client.objects.get(pk=normal_client.pk)  # the replica has gone in the middle of the page
+        return name
+
+    replica.pause()
+    rename_on_the_primary(normal_client, NEW)
+    assert page() == NEW  # not an error: the page again, on the primary
+    assert read_from == ["replica", "default"]
+    assert health.down_until["replica"] > time.monotonic()
+
+
 def test_an_unreachable_replica_costs_one_short_wait_not_one_per_request(replica, settings, alice, login):
     http = login(alice)
     replica.stop()
