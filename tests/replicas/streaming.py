@@ -29,6 +29,10 @@ COPIED_SETTINGS = (
 )
 
 
+# A base backup copies every database of the server: seconds for a test server, minutes beside large ones.
+BASE_BACKUP_SECONDS = 900
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -61,6 +65,7 @@ class StreamingReplica:
         self.running = False
         self.folder: Path | None = None
         self.seconds_to_start = 0.0
+        self.server_megabytes = 0
 
     # --- processes ---------------------------------------------------------------------------------
 
@@ -68,7 +73,15 @@ class StreamingReplica:
         return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
     def _run(self, command: list[str], *, timeout: float = 120) -> None:
-        result = subprocess.run(self._as_owner(command), capture_output=True, text=True, timeout=timeout, check=False)
+        try:
+            result = subprocess.run(
+                self._as_owner(command), capture_output=True, text=True, timeout=timeout, check=False
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise RuntimeError(
+                f"{' '.join(command)} took longer than {timeout:.0f}s. A base backup copies the whole test server "
+                f"({self.server_megabytes} MB of databases): drop databases the tests do not need from it."
+            ) from exc
         if result.returncode != 0:
             log = self._log_tail()
             raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}): {result.stderr.strip()}\n{log}")
@@ -87,6 +100,8 @@ class StreamingReplica:
         with self.primary_connection() as primary:
             major = int(primary.execute("SHOW server_version_num").fetchone()[0]) // 10000
             copied = {name: primary.execute(f"SHOW {name}").fetchone()[0] for name in COPIED_SETTINGS}
+            size = primary.execute("SELECT sum(pg_database_size(oid)) FROM pg_database").fetchone()[0]
+            self.server_megabytes = int(size) // 2**20
         basebackup, self.pg_ctl = server_programs(major)
         self.folder = Path(tempfile.mkdtemp(prefix="keyline-replica-"))
         if os.geteuid() == 0:
@@ -103,7 +118,8 @@ class StreamingReplica:
                 "--wal-method=stream",
                 "--checkpoint=fast",
                 "--no-sync",
-            ]
+            ],
+            timeout=BASE_BACKUP_SECONDS,
         )
         settings = {
             "port": self.port,
