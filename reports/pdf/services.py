@@ -21,7 +21,6 @@ from accounts.models import Assignment, Client, Role, User
 from accounts.services import NotificationDraft, audited_write, notifications_create
 from audit.models import Kind
 from audit.services import audit_record
-from config.db_router import reading_from_replica
 from core.queueing import send_task, send_task_on_commit
 from reports.models import STALE_AFTER_RENDER_LIMITS, Report, ReportKind, ReportStatus
 from reports.pdf.build import build_report, data_as_of
@@ -175,8 +174,7 @@ def report_render(*, report_id: str) -> Report | None:
         report.file.storage.delete(left_behind)
     mine = Report.objects.filter(pk=report_id, status=ReportStatus.RENDERING, started_at=started)
     try:
-        with reading_from_replica(user_id=report.requested_by_id):  # the requester's own writes: the primary
-            built = build_report(report, on_progress=lambda pct: _progress(report_id, started, pct))
+        built = build_report(report, on_progress=lambda pct: _progress(report_id, started, pct))
     except (ReportRenderError, ValidationError) as exc:
         message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         mine.update(status=ReportStatus.FAILED, error=message, finished_at=timezone.now())
