@@ -11,10 +11,13 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -165,6 +168,17 @@ class StreamingReplica:
         finally:
             if self.folder is not None:
                 shutil.rmtree(self.folder, ignore_errors=True)
+
+    @contextmanager
+    def frozen(self) -> Iterator[None]:
+        """The server stops answering (SIGSTOP): new connections hang until their connect timeout, as
+        with a replica on a machine that has gone away. Always thawed afterwards."""
+        pid = int((self.data / "postmaster.pid").read_text().split()[0])
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            os.kill(pid, signal.SIGCONT)
 
     # --- SQL -------------------------------------------------------------------------------------------
 
