@@ -182,11 +182,8 @@ def recompute_batch(
     the inputs may be read from a replica (recompute-all; never a recompute that follows an edit)."""
     from health.services.alerts import alerts_raise
 
-    if from_replica:
-        with reading_from_replica():
-            results = compute_for(loaded, as_of, client_ids)
-    else:
-        results = compute_for(loaded, as_of, client_ids)
+    compute = reading_from_replica()(compute_for) if from_replica else compute_for
+    results = compute(loaded, as_of, client_ids)
     with transaction.atomic():
         scores_write(results, as_of=as_of, scorecard=loaded.scorecard)
         if alert and as_of >= timezone.localdate() - datetime.timedelta(days=1):

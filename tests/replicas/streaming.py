@@ -76,18 +76,22 @@ class StreamingReplica:
         return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
     def _run(self, command: list[str], *, timeout: float = 120) -> None:
+        # Its own process group: on a timeout the program itself is stopped, not only runuser.
+        process = subprocess.Popen(
+            self._as_owner(command), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        )
         try:
-            result = subprocess.run(
-                self._as_owner(command), capture_output=True, text=True, timeout=timeout, check=False
-            )
+            _, stderr = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired as exc:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
             raise RuntimeError(
                 f"{' '.join(command)} took longer than {timeout:.0f}s. A base backup copies the whole test server "
                 f"({self.server_megabytes} MB of databases): drop databases the tests do not need from it."
             ) from exc
-        if result.returncode != 0:
+        if process.returncode != 0:
             log = self._log_tail()
-            raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}): {result.stderr.strip()}\n{log}")
+            raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}): {stderr.strip()}\n{log}")
 
     def _log_tail(self) -> str:
         log = self.folder / "server.log" if self.folder else None
