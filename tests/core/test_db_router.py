@@ -43,7 +43,14 @@ def read_settings(**env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_env", **env},
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",  # the test settings drop DATABASE_REPLICA_URL
+            "DATABASE_URL": "postgres://kl@db-primary/keyline",
+            "SECRET_KEY": "settings-test-only-key-0123456789abcdefghijklmnopqrstuvwxyz",
+            "DEBUG": "false",
+            **env,
+        },
         capture_output=True,
         text=True,
         check=False,
