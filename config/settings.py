@@ -136,6 +136,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.db_router.ReplicaPinMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "core.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -186,6 +187,26 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Keyline runs on PostgreSQL only; DATABASE_URL must be postgres://…")
 if test_db_name := os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": test_db_name}
+# Read replicas (docs/scaling.md), comma-separated URLs: aliases "replica", "replica2", … Only the
+# pages and jobs that opt in read from them (config.db_router); writes and a person's own recent
+# writes stay on the primary. Needs a cache every web process shares (REDIS_URL) for that window.
+DATABASE_REPLICAS: list[str] = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URL", []), start=1):
+    _alias = "replica" if _number == 1 else f"replica{_number}"
+    DATABASES[_alias] = dj_database_url.parse(_url, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
+    if DATABASES[_alias]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must list postgres://… URLs.")
+    DATABASES[_alias].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("REPLICA_CONNECT_TIMEOUT", 2))
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICAS.append(_alias)
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 5)  # further behind: read from the primary
+REPLICA_LAG_CHECK_SECONDS = env_int("REPLICA_LAG_CHECK_SECONDS", 2)  # lag measured at most this often
+REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 30)  # an unreachable replica is left alone this long
+# A person's reads stay on the primary this long after they write: more than the lag a replica may have.
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 15)
+if REPLICA_PIN_SECONDS <= REPLICA_MAX_LAG_SECONDS + REPLICA_LAG_CHECK_SECONDS:
+    raise ImproperlyConfigured("REPLICA_PIN_SECONDS must exceed REPLICA_MAX_LAG_SECONDS + REPLICA_LAG_CHECK_SECONDS.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users and login -------------------------------------------------------------------------

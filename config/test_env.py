@@ -10,6 +10,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("AXES_ENABLED", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+os.environ.pop("DATABASE_REPLICA_URL", None)  # the replica tests start a replica of the test server themselves
 if not os.environ.get("KEYLINE_TEST_REDIS"):
     os.environ.pop("REDIS_URL", None)  # eager tasks, unless a test run asks for the real broker
     os.environ.pop("CELERY_BROKER_URL", None)

@@ -93,7 +93,7 @@ def _run_claimed(job: RecomputeJob) -> None:
         for start in range(0, len(remaining), size):
             batch = remaining[start : start + size]
             with transaction.atomic():
-                recompute_batch(loaded=loaded, as_of=job.as_of, client_ids=batch)
+                recompute_batch(loaded=loaded, as_of=job.as_of, client_ids=batch, from_replica=True)
                 job.done = len(ids) - len(remaining) + start + len(batch)
                 job.last_client_id = batch[-1]
                 RecomputeJob.objects.filter(pk=job.pk).update(done=job.done, last_client_id=job.last_client_id)

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Client, ClientStatus
+from config.db_router import reading_from_replica
 from core.statistics import tables_analyze
 from health import measures
 from health.default_scorecard import DEFAULT_MEASURES, DEFAULT_NOTE
@@ -170,12 +171,19 @@ class BatchOutcome:
 
 
 def recompute_batch(
-    *, loaded: LoadedScorecard, as_of: datetime.date, client_ids: Sequence[int], alert: bool = True
+    *,
+    loaded: LoadedScorecard,
+    as_of: datetime.date,
+    client_ids: Sequence[int],
+    alert: bool = True,
+    from_replica: bool = False,
 ) -> BatchOutcome:
-    """Compute and store one batch atomically: all of its scores are written, or none."""
+    """Compute and store one batch atomically: all of its scores are written, or none. `from_replica`:
+    the inputs may be read from a replica (recompute-all; never a recompute that follows an edit)."""
     from health.services.alerts import alerts_raise
 
-    results = compute_for(loaded, as_of, client_ids)
+    compute = reading_from_replica()(compute_for) if from_replica else compute_for
+    results = compute(loaded, as_of, client_ids)
     with transaction.atomic():
         scores_write(results, as_of=as_of, scorecard=loaded.scorecard)
         if alert and as_of >= timezone.localdate() - datetime.timedelta(days=1):

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Avg, BooleanField, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -87,8 +87,8 @@ def average_score_by_month(client_ids: list[int], today: datetime.date | None = 
 
 def month_sample_days(starts: list[datetime.date]) -> list[datetime.date]:
     """The last scoring day of each month. Fetched on its own: as a subquery of the averages,
-    PostgreSQL re-evaluated it for every score row."""
-    with connection.cursor() as cursor:
+    PostgreSQL re-evaluated it for every score row. Raw SQL follows the router, as the queries beside it."""
+    with connections[router.db_for_read(HealthScore)].cursor() as cursor:
         cursor.execute(
             "SELECT (SELECT max(h.as_of) FROM health_healthscore h WHERE h.as_of >= m.start "
             "AND h.as_of < (m.start + interval '1 month')::date) "

@@ -1,4 +1,5 @@
-"""Dashboard pages: thin views over reports.dashboard's selectors and services."""
+"""Dashboard pages: thin views over reports.dashboard's selectors and services. The pages that only
+read (the dashboard, charts, exports, overview, partner home) read from a replica when there is one."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from accounts.services import notifications_mark_read
 from audit.models import Kind
 from audit.services import audit_record
 from capture.selectors import review_count as capture_review_count
+from config.db_router import reading_from_replica
 from core.concurrency import StaleVersionError
 from core.htmx import wants_partial
 from health.models import Band
@@ -36,6 +38,7 @@ def _notify(request, params) -> None:
 
 
 @require_GET
+@reading_from_replica()
 def dashboard(request):
     if not request.GET and pages.default_mine(request.user):
         return redirect(f"{reverse('dashboard')}?mine=1")
@@ -63,6 +66,7 @@ def dashboard(request):
 
 
 @require_GET
+@reading_from_replica()
 def dashboard_charts(request):
     params, _ = pages.read_params(request.user, request.GET)
     context = {"params": params, **pages.chart_context(pages.chart_figures(request.user, params))}
@@ -72,6 +76,7 @@ def dashboard_charts(request):
 
 
 @require_GET
+@reading_from_replica()
 def dashboard_export(request, fmt: str):
     params, _ = pages.read_params(request.user, request.GET)
     rows = pages.export_rows(request.user, params)
@@ -131,6 +136,7 @@ def saved_view_delete(request, pk: int):
 
 
 @require_GET
+@reading_from_replica()
 def whitespace_view(request):
     params, options = pages.read_params(request.user, request.GET)
     context = {
@@ -148,6 +154,7 @@ def whitespace_view(request):
 
 
 @require_GET
+@reading_from_replica()
 def overview_view(request):
     require(may_see_firm_overview(request.user), OVERVIEW_REFUSED)
     return render(
@@ -170,6 +177,7 @@ def overview_view(request):
 
 
 @require_GET
+@reading_from_replica()
 def partner_home(request):
     return render(
         request,

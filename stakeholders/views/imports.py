@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import editable_clients, may_see_every_import
 from audit.models import Kind
 from audit.services import audit_record
+from config.db_router import streamed_from_replica
 from core.forms import apply_errors, flash_form_errors
 from core.htmx import wants_partial
 from stakeholders import csv_format, services
@@ -86,7 +87,8 @@ def import_run(request, pk: int):
 
 
 def _stream(filename: str, header: list[str], rows) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_format.csv_lines(header, rows), content_type="text/csv; charset=utf-8")
+    lines = streamed_from_replica(csv_format.csv_lines(header, rows))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
