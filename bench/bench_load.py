@@ -54,6 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import ROOT, setup_django
 
 PASSWORD = "keyline-demo-2026"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 BACKEND_HEADER = "X-Keyline-Backend"  # set by the generated haproxy.cfg: which instance answered
 
 
@@ -207,9 +208,9 @@ backend web
 
 
 @contextmanager
-def deployment(options: argparse.Namespace, instances: int) -> Iterator[tuple[str, list[str]]]:
-    """`instances` gunicorns (and haproxy in front when asked): yields the users' base URL and each
-    instance's own."""
+def deployment(options: argparse.Namespace, instances: int) -> Iterator[tuple[str, list[str], list[int]]]:
+    """`instances` gunicorns (and haproxy in front when asked): yields the users' base URL, each
+    instance's own and their process groups."""
     env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1,localhost", "REDIS_URL": options.redis_url}
     command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--log-level", "warning"]
     command += ["--workers", str(options.workers)]
@@ -231,7 +232,7 @@ def deployment(options: argparse.Namespace, instances: int) -> Iterator[tuple[st
             wait_until_up(f"{base}/healthz", server)
         if options.proxy == "none":
             print(f"\ngunicorn on {bases[0][0]}", flush=True)
-            yield bases[0][0], [bases[0][0]]
+            yield bases[0][0], [bases[0][0]], [bases[0][1].pid]
             return
         haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
         if not os.path.exists(haproxy):
@@ -248,7 +249,7 @@ def deployment(options: argparse.Namespace, instances: int) -> Iterator[tuple[st
             f"(haproxy.cfg: {config})",
             flush=True,
         )
-        yield f"http://127.0.0.1:{port}", [base for base, _ in bases]
+        yield f"http://127.0.0.1:{port}", [base for base, _ in bases], [server.pid for _, server in bases]
 
 
 @contextmanager
@@ -268,6 +269,57 @@ def redis_keys_removed(url: str) -> Iterator[None]:
         if added:
             connection.delete(*added)
         connection.close()
+
+
+class CpuMeter:
+    """CPU seconds the web processes (gunicorn's process groups) and the benchmark database's
+    PostgreSQL backends use between start() and stop(), read from /proc: what a request costs,
+    whatever else the machine is doing. Polled, so a backend that closes (CONN_MAX_AGE) keeps the
+    CPU it had used when last seen. Nothing is measured where /proc or the server is elsewhere."""
+
+    def __init__(self, groups: list[int], database: str):
+        self.groups = set(groups)
+        self.title = f" {database} "
+        self.kinds: dict[str, str] = {}  # pid -> "web", "db" or "" (neither), found once
+        self.first: dict[str, float] = {}
+        self.last: dict[str, float] = {}
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _sample(self) -> dict[str, float]:
+        seen = {}
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit() or self.kinds.get(pid) == "":
+                continue
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                if pid not in self.kinds:
+                    title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                    is_db = title.startswith("postgres: ") and self.title in title
+                    self.kinds[pid] = "web" if int(fields[2]) in self.groups else "db" if is_db else ""
+            except OSError:
+                continue
+            if self.kinds[pid]:
+                seen[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        return seen
+
+    def _poll(self) -> None:
+        while not self.done.wait(0.5):
+            self.last.update(self._sample())
+
+    def start(self) -> None:
+        self.first = self._sample()
+        self.last = dict(self.first)
+        self.thread.start()
+
+    def stop(self) -> dict[str, float]:
+        self.done.set()
+        self.thread.join()
+        self.last.update(self._sample())
+        used = {"web": 0.0, "db": 0.0}
+        for pid, seconds in self.last.items():
+            used[self.kinds[pid]] += seconds - self.first.get(pid, 0.0)
+        return used
 
 
 # --- Users --------------------------------------------------------------------------------------------
@@ -400,6 +452,11 @@ class Result:
     backends: Counter = field(default_factory=Counter)
     load_before: tuple[float, float, float] = (0, 0, 0)
     load_after: tuple[float, float, float] = (0, 0, 0)
+    cpu: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def http_requests(self) -> int:  # an edit is a read for the ETag, then the PATCH
+        return self.total + sum(len(v) for name, v in self.timings.items() if name.startswith("PATCH"))
 
     @property
     def total(self) -> int:
@@ -419,7 +476,7 @@ def p95(values: list[float]) -> float:
     return ordered[max(0, int(len(ordered) * 0.95 + 0.5) - 1)]
 
 
-def run_load(options: argparse.Namespace, firm: Firm, base: str, instances: int) -> Result:
+def run_load(options: argparse.Namespace, firm: Firm, base: str, instances: int, meter: CpuMeter) -> Result:
     with ThreadPoolExecutor(max_workers=8) as pool:  # signing in hashes a password: in parallel
         users = list(pool.map(lambda i: User_(base, firm.partners[i % len(firm.partners)]), range(options.users)))
     timings: dict[str, list[float]] = defaultdict(list)
@@ -443,6 +500,7 @@ def run_load(options: argparse.Namespace, firm: Firm, base: str, instances: int)
                 stop.wait(random.uniform(0, 2 * options.think))
 
     load_before = os.getloadavg()
+    meter.start()
     threads = [threading.Thread(target=loop, args=(user,), daemon=True) for user in users]
     started = time.monotonic()
     for thread in threads:
@@ -454,7 +512,8 @@ def run_load(options: argparse.Namespace, firm: Firm, base: str, instances: int)
         for thread in threads:
             thread.join(timeout=60)
     elapsed = time.monotonic() - started
-    return Result(instances, elapsed, dict(timings), dict(errors), backends, load_before, os.getloadavg())
+    cpu = meter.stop()
+    return Result(instances, elapsed, dict(timings), dict(errors), backends, load_before, os.getloadavg(), cpu)
 
 
 def print_result(options: argparse.Namespace, firm: Firm, result: Result) -> None:
@@ -474,6 +533,13 @@ def print_result(options: argparse.Namespace, firm: Firm, result: Result) -> Non
     if options.proxy == "haproxy":
         shares = ", ".join(f"{name or '?'} {count}" for name, count in sorted(result.backends.items()))
         print(f"answered by: {shares}")
+    if result.cpu.get("web"):
+        each = 1000 / result.http_requests
+        print(
+            f"CPU per HTTP request ({result.http_requests} in all): gunicorn {result.cpu['web'] * each:.1f} ms, "
+            f"PostgreSQL {result.cpu['db'] * each:.1f} ms; CPU used {sum(result.cpu.values()) / result.seconds:.2f} "
+            f"of {os.cpu_count()} cores"
+        )
     print(f"throughput: {result.throughput:.1f} requests/s; errors: {result.error_count}", flush=True)
 
 
@@ -492,10 +558,10 @@ def print_comparison(one: Result, many: Result) -> None:
 
 
 def measure(options: argparse.Namespace, firm: Firm, instances: int) -> Result:
-    with redis_keys_removed(options.redis_url), deployment(options, instances) as (base, direct):
+    with redis_keys_removed(options.redis_url), deployment(options, instances) as (base, direct, groups):
         if options.proxy == "haproxy":
             check_shared_state(firm, base, direct)
-        result = run_load(options, firm, base, instances)
+        result = run_load(options, firm, base, instances, CpuMeter(groups, options.database))
     print_result(options, firm, result)
     return result
 

@@ -45,6 +45,7 @@ def test_two_instances_behind_haproxy_serve_signed_in_users_without_errors_and_l
         command.append("--no-collectstatic")
     run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     out = run.stdout
+    print(out)  # the figures, shown with -s
     assert run.returncode == 0, out + run.stderr
     assert "Sessions and CSRF hold across 2 instance(s)" in out
     assert re.search(r"throughput: [\d.]+ requests/s; errors: 0$", out, re.M), out
