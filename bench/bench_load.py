@@ -143,7 +143,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 300) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -177,9 +177,13 @@ def process_group(command: list[str], **kwargs) -> Iterator[subprocess.Popen]:
                 continue
 
 
-def haproxy_config(port: int, backends: list[int]) -> str:
+def haproxy_config(port: int, backends: list[int], slots: int) -> str:
+    """Round robin over the instances; each gets at most `slots` requests at once (its workers ×
+    threads) and the rest wait in haproxy's queue, so a health check never waits behind a backlog
+    of requests in a busy instance's socket (a sync worker answers one request at a time)."""
     servers = "\n".join(
-        f"    server web{i} 127.0.0.1:{backend} check inter 2s fall 2 rise 1" for i, backend in enumerate(backends, 1)
+        f"    server web{i} 127.0.0.1:{backend} check inter 2s fall 3 rise 2 maxconn {slots}"
+        for i, backend in enumerate(backends, 1)
     )
     return f"""\
 global
@@ -192,6 +196,8 @@ defaults
     timeout client 60s
     timeout server 60s
     timeout http-request 10s
+    timeout queue 60s
+    timeout check 10s
 
 frontend keyline
     bind 127.0.0.1:{port}
@@ -212,7 +218,16 @@ def deployment(options: argparse.Namespace, instances: int) -> Iterator[tuple[st
     """`instances` gunicorns (and haproxy in front when asked): yields the users' base URL, each
     instance's own and their process groups."""
     env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1,localhost", "REDIS_URL": options.redis_url}
-    command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--log-level", "warning"]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "config.wsgi:application",
+        "--log-level",
+        "warning",
+        "--timeout",
+        "120",
+    ]
     command += ["--workers", str(options.workers)]
     if options.threads > 1:
         command += ["--threads", str(options.threads)]
@@ -240,7 +255,9 @@ def deployment(options: argparse.Namespace, instances: int) -> Iterator[tuple[st
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="keyline-haproxy-")))
         port = free_port()
         config = folder / "haproxy.cfg"
-        config.write_text(haproxy_config(port, [int(base.rsplit(":", 1)[1]) for base, _ in bases]))
+        config.write_text(
+            haproxy_config(port, [int(base.rsplit(":", 1)[1]) for base, _ in bases], options.workers * options.threads)
+        )
         subprocess.run([haproxy, "-c", "-q", "-f", str(config)], check=True)
         proxy = stack.enter_context(process_group([haproxy, "-db", "-f", str(config)], stdout=subprocess.DEVNULL))
         wait_until_up(f"http://127.0.0.1:{port}/healthz", proxy)
