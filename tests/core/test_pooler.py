@@ -50,6 +50,9 @@ def test_two_workers_sharing_one_server_connection_cannot_both_hold_a_job(scorec
         assert one(a, "SELECT pg_try_advisory_lock(4601, %s)", [job.pk])
         assert one(b, "SELECT pg_try_advisory_lock(4601, %s)", [job.pk])  # what the job lock used to be
         one(a, "SELECT pg_advisory_unlock_all()")
+        # The session setting Django makes (TimeZone) PgBouncer keeps per client: a neighbour's does not leak.
+        one(b, "SELECT set_config('TimeZone', 'Asia/Tokyo', false)")
+        assert one(a, "SHOW TimeZone") == "UTC" and one(b, "SHOW TimeZone") == "Asia/Tokyo"
 
         assert lease_take(RecomputeJob, job.pk, holder="worker-a", seconds=30, using="worker_a") is not None
         assert lease_take(RecomputeJob, job.pk, holder="worker-b", seconds=30, using="worker_b") is None
