@@ -50,8 +50,8 @@ stop() {
   rm -rf "$DIR"
 }
 trap stop EXIT
-for _ in $(seq 1 50); do pg_isready -q -h 127.0.0.1 -p "$PORT" && break; sleep 0.1; done
-pg_isready -q -h 127.0.0.1 -p "$PORT" || { cat "$DIR/pgbouncer.log" >&2; exit 1; }
+for _ in $(seq 1 50); do pg_isready -q -h 127.0.0.1 -p "$PORT" -U postgres && break; sleep 0.1; done
+pg_isready -q -h 127.0.0.1 -p "$PORT" -U postgres || { cat "$DIR/pgbouncer.log" >&2; exit 1; }
 
 if [[ $# -eq 0 ]]; then
   set -- -n 2 -m "not browser and not isolated" tests
