@@ -1,4 +1,5 @@
-# Keyline. `make run` installs and starts the app on the embedded default; `make test` runs every test.
+# Keyline. `make run` installs and starts the app on the embedded default; `make test` runs every test
+# (and the non-browser ones a second time through PgBouncer, as a deployment behind a pooler runs).
 .PHONY: run test lint deploy-check bench audit bandit
 
 PY := .venv/bin/python
@@ -15,6 +16,7 @@ test:
 	$(MAKE) --no-print-directory lint deploy-check bandit
 	$(PY) -m pytest --create-db -p no:cacheprovider -n 2 -m "not isolated"
 	$(PY) -m pytest --create-db -p no:cacheprovider -m isolated
+	scripts/pgbouncer_suite.sh  # the database tests again, through PgBouncer in transaction mode
 
 lint:
 	.venv/bin/ruff check .

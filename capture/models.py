@@ -224,11 +224,16 @@ class MailboxState(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_batch = models.PositiveIntegerField(default=0)
+    # The worker polling now and until when its claim holds unless renewed: one poll at a time.
+    holder = models.CharField(max_length=100, blank=True)
+    held_until = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Mailbox: {self.failures} failures in a row" if self.failures else "Mailbox: working"
 
+    SINGLE_PK = 1
+
     @classmethod
     def load(cls) -> MailboxState:
-        state, _ = cls.objects.get_or_create(pk=1)
+        state, _ = cls.objects.get_or_create(pk=cls.SINGLE_PK)
         return state

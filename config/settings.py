@@ -19,6 +19,7 @@ from django.utils.csp import CSP
 from config.embedded_db import DATABASE_NAME as EMBEDDED_DATABASE_NAME
 from config.embedded_db import embedded_database_url
 from config.local_broker import filesystem_broker_options
+from config.pooler import pooler_database
 from config.queues import INTERACTIVE, celery_queues, celery_routes
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -207,6 +208,10 @@ REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 30)  # an unreachable r
 REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 15)
 if REPLICA_PIN_SECONDS <= REPLICA_MAX_LAG_SECONDS + REPLICA_LAG_CHECK_SECONDS:
     raise ImproperlyConfigured("REPLICA_PIN_SECONDS must exceed REPLICA_MAX_LAG_SECONDS + REPLICA_LAG_CHECK_SECONDS.")
+# Behind PgBouncer in transaction mode, DATABASE_POOLER=transaction (docs/scaling.md, "Connection pooler").
+DATABASE_POOLER = env_str("DATABASE_POOLER", "").strip().lower()
+for _alias in ["default", *DATABASE_REPLICAS]:
+    DATABASES[_alias] = pooler_database(DATABASES[_alias], DATABASE_POOLER)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users and login -------------------------------------------------------------------------
@@ -474,6 +479,8 @@ LOGGING = {
 # --- Health scores ---------------------------------------------------------------------------------
 HEALTH_RECOMPUTE_BATCH = env_int("HEALTH_RECOMPUTE_BATCH", 5000)  # clients per atomic batch
 HEALTH_RECOMPUTE_DEBOUNCE_SECONDS = env_int("HEALTH_RECOMPUTE_DEBOUNCE_SECONDS", 20)
+# A recompute job's worker renews its hold with every batch; a killed worker's job is free after this.
+HEALTH_JOB_LEASE_SECONDS = env_int("HEALTH_JOB_LEASE_SECONDS", 30)
 # CRP signals, the same for the health portfolio, the firm overview and the quarterly PDF pack.
 CRP_ROTATION_REVIEW_YEARS = env_int("CRP_ROTATION_REVIEW_YEARS", 5)  # tenure that calls for a review
 CRP_OVERLOAD_WEIGHT = env_int("CRP_OVERLOAD_WEIGHT", 8)  # tier-weighted clients one CRP can lead well
@@ -566,6 +573,8 @@ CAPTURE_STORE_SNIPPET = env_bool("CAPTURE_STORE_SNIPPET", False)  # keep the fir
 CAPTURE_BATCH = env_int("CAPTURE_BATCH", 200)  # messages per poll
 CAPTURE_MAX_PART_BYTES = env_int("CAPTURE_MAX_PART_BYTES", 512 * 1024)  # larger parts are never downloaded
 CAPTURE_TIMEOUT_SECONDS = env_int("CAPTURE_TIMEOUT_SECONDS", 30)
+# One poll at a time: the poller renews its hold at each step; a killed poller's hold ends after this.
+CAPTURE_POLL_LEASE_SECONDS = env_int("CAPTURE_POLL_LEASE_SECONDS", 180)
 CAPTURE_MAX_BACKOFF_SECONDS = env_int("CAPTURE_MAX_BACKOFF_SECONDS", 3600)  # longest wait after failures
 CAPTURE_UPLOAD_MAX_BYTES = env_int("CAPTURE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 CELERY_BEAT_SCHEDULE["capture-poll-mailbox"] = {

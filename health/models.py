@@ -164,6 +164,10 @@ class RecomputeJob(models.Model):
     done = models.PositiveIntegerField(default=0)
     # Batches walk clients in id order and commit one by one: a restarted job resumes after this id.
     last_client_id = models.BigIntegerField(default=0)
+    # The worker running the job and until when its claim holds unless renewed (a lease, not a
+    # session lock: it works behind a transaction-mode pooler). A killed worker's claim runs out.
+    holder = models.CharField(max_length=100, blank=True)
+    held_until = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -8,7 +8,7 @@ DEV=0
 [[ "${1:-}" == "--dev" ]] && DEV=1
 
 RUNTIME_DEBS=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core xmlsec1)
-DEV_DEBS=(chromium poppler-utils dovecot-imapd clamav-daemon xmlsec1 postgresql-client haproxy)
+DEV_DEBS=(chromium poppler-utils dovecot-imapd clamav-daemon xmlsec1 postgresql-client haproxy pgbouncer)
 
 missing_debs() {
   local wanted=("$@") missing=()

@@ -1,6 +1,6 @@
-"""Polling the firm mailbox: one run at a time, a batch of messages each in its own transaction, each
-moved out of the inbox only after its outcome committed. A server that is down is retried with
-exponential backoff, and its state shown on the admin status page."""
+"""Polling the firm mailbox: one run at a time (a lease on the mailbox state row), a batch of messages
+each in its own transaction, each moved out of the inbox only after its outcome committed. A server
+that is down is retried with exponential backoff, and its state shown on the admin status page."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
@@ -24,10 +23,10 @@ from capture.pipeline.message import MessageView, parse_headers
 from capture.services.batch import batch_capture
 from capture.services.directory import batch_directory
 from capture.services.meetings import meetings_hold_due
+from core.leases import lease_holder_name, lease_release, lease_renew, lease_take
 
 logger = logging.getLogger(__name__)
 
-LOCK_ID = 0x6B6C_6361  # pg advisory lock: one poll at a time across workers
 MOVE_EVERY = 50  # messages moved per MOVE command; a lost run leaves at most these to be recognised again
 FAILURES = (IMAPClientError, OSError, socket.timeout, ssl.SSLError)
 
@@ -54,13 +53,12 @@ def mailbox_poll(*, force: bool = False) -> PollResult:
     result = PollResult()
     if not capture_enabled():
         return result
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_ID])
-        if not cursor.fetchone()[0]:
-            result.skipped_for_backoff = True
-            return result
+    holder = lease_holder_name()
+    state = _mailbox_take(holder)
+    if state is None:
+        result.skipped_for_backoff = True  # another worker is polling
+        return result
     try:
-        state = MailboxState.load()
         now = timezone.now()
         if not force and state.next_attempt_at and state.next_attempt_at > now:
             result.skipped_for_backoff = True
@@ -68,7 +66,7 @@ def mailbox_poll(*, force: bool = False) -> PollResult:
         state.last_attempt_at = now
         state.save(update_fields=["last_attempt_at"])
         try:
-            _read_batch(result)
+            _read_batch(result, lambda: _still_polling(state.pk, holder))
         except FAILURES as exc:
             result.error = f"{type(exc).__name__}: {exc}"[:300] or type(exc).__name__
             _failed(state, result.error)
@@ -78,8 +76,25 @@ def mailbox_poll(*, force: bool = False) -> PollResult:
         meetings_hold_due()
         return result
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_ID])
+        lease_release(MailboxState, state.pk, holder=holder)
+
+
+def _mailbox_take(holder: str) -> MailboxState | None:
+    """The mailbox's state, held by this poll; None when another worker is polling."""
+    seconds = settings.CAPTURE_POLL_LEASE_SECONDS
+    state = lease_take(MailboxState, MailboxState.SINGLE_PK, holder=holder, seconds=seconds)
+    if state is None and not MailboxState.objects.filter(pk=MailboxState.SINGLE_PK).exists():
+        MailboxState.load()  # the very first poll
+        state = lease_take(MailboxState, MailboxState.SINGLE_PK, holder=holder, seconds=seconds)
+    return state
+
+
+def _still_polling(pk: int, holder: str) -> bool:
+    """Renew this poll's lease; False when it ran out and another worker took the mailbox over."""
+    if lease_renew(MailboxState, pk, holder=holder, seconds=settings.CAPTURE_POLL_LEASE_SECONDS):
+        return True
+    logger.warning("Mailbox poll stalled past its lease and another worker took over: this one stops.")
+    return False
 
 
 def _failed(state: MailboxState, error: str) -> None:
@@ -98,7 +113,7 @@ def _succeeded(state: MailboxState, read: int) -> None:
     state.save(update_fields=["failures", "last_error", "next_attempt_at", "last_success_at", "last_batch"])
 
 
-def _read_batch(result: PollResult) -> None:
+def _read_batch(result: PollResult, still_polling: Callable[[], bool]) -> None:
     processed, quarantine = settings.CAPTURE_PROCESSED_FOLDER, settings.CAPTURE_QUARANTINE_FOLDER
     with imap.mailbox() as client:
         processed, quarantine = imap.ensure_folders(client, processed, quarantine)
@@ -107,15 +122,24 @@ def _read_batch(result: PollResult) -> None:
         if not uids:
             return
         heads = client.fetch(uids, imap.HEAD)
+        if not still_polling():
+            return
         with batch_directory():
-            _capture_all(client, uids, heads, result, processed, quarantine)
+            _capture_all(client, uids, heads, result, processed, quarantine, still_polling)
 
 
 def _capture_all(
-    client: IMAPClient, uids: list[int], heads: dict, result: PollResult, processed: str, quarantine: str
+    client: IMAPClient,
+    uids: list[int],
+    heads: dict,
+    result: PollResult,
+    processed: str,
+    quarantine: str,
+    still_polling: Callable[[], bool],
 ) -> None:
     """The batch captured together (`batch_capture`), then moved out of the folder: nothing is moved
-    before its outcome committed."""
+    before its outcome committed. A poll that lost its lease moves nothing more: the worker that took
+    over recognises the captured messages and moves them."""
     max_part = settings.CAPTURE_MAX_PART_BYTES
     present = [uid for uid in uids if uid in heads]  # others were removed meanwhile
     wholes: dict[int, bytes] = {}
@@ -146,8 +170,10 @@ def _capture_all(
         result.outcomes[line.outcome] = result.outcomes.get(line.outcome, 0) + 1
         (held if line.outcome == Outcome.QUARANTINED else done).append(uid)
     for start in range(0, len(done), MOVE_EVERY):
+        if not still_polling():
+            return
         imap.move(client, done[start : start + MOVE_EVERY], processed)
-    if held:
+    if held and still_polling():
         imap.move(client, held, quarantine)
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.leases import lease_holder_name, lease_release, lease_renew, lease_take
 from core.queueing import send_task_on_commit
 from core.statistics import tables_analyze
 from health.models import HealthScore, JobStatus, RecomputeJob, Scorecard
@@ -17,11 +19,9 @@ from health.services.recompute import batch_size, load_scorecard, recompute_batc
 
 log = logging.getLogger(__name__)
 
-# Namespace of the advisory locks that say "a worker is running this job". A session lock dies with
-# its connection, so a killed worker releases the job and the redelivered task can resume it.
-JOB_LOCK_NAMESPACE = 4_601
 PENDING_CLAIM_LIMIT = 5_000
-# A job found held by another session is looked at once more after this many seconds.
+# A job found held by another worker is looked at once more after this many seconds: longer than a
+# lease, so a killed worker's job is resumed then.
 BUSY_RECHECK_SECONDS = 60
 
 
@@ -42,46 +42,57 @@ def recompute_job_create(
     return job
 
 
-def _try_lock(job_id: int) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [JOB_LOCK_NAMESPACE, job_id])
-        return bool(cursor.fetchone()[0])
+class JobTakenOver(Exception):
+    """Another worker took the job over (this one stalled past its lease): stop, it carries on."""
 
 
-def _unlock(job_id: int) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [JOB_LOCK_NAMESPACE, job_id])
+def lease_seconds() -> int:
+    """How long a job's worker may go between two transactions before another may take the job over.
+    A batch in progress keeps the job's row locked, so it may take longer than this."""
+    return getattr(settings, "HEALTH_JOB_LEASE_SECONDS", 30)
 
 
 def recompute_job_run(*, job_id: int) -> RecomputeJob | None:
-    """Run (or resume) a job if no other worker holds it. Safe to call twice: a finished job
-    is left be.
+    """Run (or resume) a job if no other worker holds it; None when one does. Safe to call twice: a
+    finished job is left be.
 
-    Each batch commits with the job's progress, so a job killed midway keeps every finished batch
-    and resumes after the last committed client.
+    The worker holds the job by a lease (core.leases), renewed with every batch; a killed worker's
+    lease runs out and the job can be resumed. Each batch commits with the job's progress, so a job
+    killed midway keeps every finished batch and resumes after the last committed client.
     """
-    if not _try_lock(job_id):
-        log.info("Recompute job %s is being run by another worker", job_id)
+    holder = lease_holder_name()
+    job = lease_take(RecomputeJob, job_id, holder=holder, seconds=lease_seconds())
+    if job is None:
+        log.info("Recompute job %s is being run by another worker (or does not exist)", job_id)
         return None
     try:
-        job = RecomputeJob.objects.get(pk=job_id)
         if job.status in (JobStatus.DONE, JobStatus.FAILED):
             return job
-        _run_claimed(job)
+        _run_claimed(job, holder)
         return job
+    except JobTakenOver:
+        log.warning("Recompute job %s was taken over by another worker", job_id)
+        return None
     finally:
-        _unlock(job_id)
+        try:
+            lease_release(RecomputeJob, job_id, holder=holder)
+        except DatabaseError:  # the connection is gone: the lease runs out by itself
+            log.warning("Could not release recompute job %s", job_id, exc_info=True)
 
 
 def recompute_job_unfinished(job_id: int) -> bool:
     return RecomputeJob.objects.filter(pk=job_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).exists()
 
 
-def _run_claimed(job: RecomputeJob) -> None:
+def _run_claimed(job: RecomputeJob, holder: str) -> None:
+    def renew(**changes: Any) -> None:
+        if not lease_renew(RecomputeJob, job.pk, holder=holder, seconds=lease_seconds(), **changes):
+            raise JobTakenOver(job.pk)
+
     loaded = load_scorecard(job.scorecard if job.scorecard_id else None)
     ids = scored_client_ids()
     remaining = [client_id for client_id in ids if client_id > job.last_client_id]
-    RecomputeJob.objects.filter(pk=job.pk).update(
+    renew(
         status=JobStatus.RUNNING,
         total=len(ids),
         done=len(ids) - len(remaining),
@@ -93,22 +104,23 @@ def _run_claimed(job: RecomputeJob) -> None:
         for start in range(0, len(remaining), size):
             batch = remaining[start : start + size]
             with transaction.atomic():
+                renew()  # locks the job's row until the batch commits: nobody takes it over meanwhile
                 recompute_batch(loaded=loaded, as_of=job.as_of, client_ids=batch, from_replica=True)
                 job.done = len(ids) - len(remaining) + start + len(batch)
                 job.last_client_id = batch[-1]
-                RecomputeJob.objects.filter(pk=job.pk).update(done=job.done, last_client_id=job.last_client_id)
+                renew(done=job.done, last_client_id=job.last_client_id)
+    except JobTakenOver:
+        raise
     except DatabaseError as exc:
         # Worth retrying (the task retries on database errors): it resumes after its last batch.
-        RecomputeJob.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED, error=f"Retrying: {exc}"[:2000])
+        renew(status=JobStatus.QUEUED, error=f"Retrying: {exc}"[:2000])
         raise
     except Exception as exc:
         # Finished batches stay; the rest keep their previous scores and the job says why.
-        RecomputeJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
+        renew(status=JobStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
         job.status = JobStatus.FAILED
         raise
-    RecomputeJob.objects.filter(pk=job.pk).update(status=JobStatus.DONE, done=len(ids), finished_at=timezone.now())
+    renew(status=JobStatus.DONE, done=len(ids), finished_at=timezone.now())
     job.status = JobStatus.DONE
     tables_analyze(HealthScore)
 

@@ -245,6 +245,51 @@ def test_a_server_that_is_down_is_recorded_for_the_status_page(mailbox, alice):
     assert MailboxState.load().last_error
 
 
+def another_worker_polls(*, for_seconds: float = 60) -> None:
+    MailboxState.load()
+    until = timezone.now() + datetime.timedelta(seconds=for_seconds)
+    MailboxState.objects.update(holder="worker-2:4242:run", held_until=until)
+
+
+def test_while_another_worker_polls_the_mailbox_a_second_poll_reads_nothing(mailbox, alice, harbour):
+    mailbox.deliver(bytes(mail(sender=alice.email, to=["hannah@harbour.example"], cc=[CAPTURE], subject="Once")))
+    another_worker_polls()
+
+    assert mailbox_poll().skipped_for_backoff
+    assert mailbox_poll(force=True).skipped_for_backoff  # "try now" too waits for the running poll
+    assert not Interaction.objects.exists() and mailbox.count("INBOX") == 1
+
+    another_worker_polls(for_seconds=-1)  # that worker was killed: its hold ran out
+    assert mailbox_poll().read == 1
+    assert Interaction.objects.get().summary == "Once"
+    assert MailboxState.load().holder == ""
+
+
+def test_a_poll_that_lost_the_mailbox_to_another_worker_moves_nothing_and_nothing_is_captured_twice(
+    mailbox, alice, harbour
+):
+    messages = [
+        bytes(mail(sender=alice.email, to=["hannah@harbour.example"], cc=[CAPTURE], subject=f"Note {n}"))
+        for n in range(3)
+    ]
+    mailbox.deliver(*messages)
+
+    def stalled_past_its_lease(sender, captured, **kwargs):
+        another_worker_polls(for_seconds=-1)  # took over, then itself died
+
+    message_captured.connect(stalled_past_its_lease, dispatch_uid="test-lease-lost")
+    try:
+        first = mailbox_poll()
+    finally:
+        message_captured.disconnect(dispatch_uid="test-lease-lost")
+    assert first.read == 3 and Interaction.objects.count() == 3
+    assert mailbox.count("INBOX") == 3  # the poll stopped before moving: no longer its mailbox
+
+    second = mailbox_poll()
+    assert second.read == 3 and Interaction.objects.count() == 3  # recognised, not captured again
+    assert mailbox.count("INBOX") == 0 and mailbox.count(PROCESSED) == 3
+
+
 def test_an_address_at_the_client_domain_is_proposed_as_a_stakeholder_not_created(mailbox, alice, harbour):
     body = "Dear Alice,\n\nPlease see the attached.\n\nKind regards\n\nJames Wilde\nChief Financial Officer\nHarbour\n"
     original = mail(sender="James Wilde <james.wilde@harbour.example>", to=[alice.email], body=body)

@@ -115,44 +115,117 @@ def test_a_failing_recompute_keeps_the_previous_scores_and_says_why(scorecard, m
     assert HealthScore.objects.get(client=client).computed_at == previous.computed_at
 
 
+def held_by_another_worker(job: RecomputeJob, *, for_seconds: float = 60) -> None:
+    RecomputeJob.objects.filter(pk=job.pk).update(
+        holder="worker-2:4242:run", held_until=timezone.now() + datetime.timedelta(seconds=for_seconds)
+    )
+
+
 def test_a_job_held_by_another_worker_is_left_alone(scorecard):
+    ClientFactory()
+    job = RecomputeJob.objects.create(as_of=timezone.localdate(), reason="test")
+    held_by_another_worker(job)
+    assert jobs.recompute_job_run(job_id=job.pk) is None
+    assert not HealthScore.objects.exists()
+    job.refresh_from_db()
+    assert (job.status, job.holder) == (JobStatus.QUEUED, "worker-2:4242:run")
+    assert Interaction.objects.count() == 0
+
+
+def test_a_job_whose_worker_stopped_renewing_is_resumed_by_another(scorecard, settings):
+    """A killed worker never lets go: its lease runs out and the next worker resumes the job where the
+    last committed batch left it, without redoing the batches already done."""
+    settings.HEALTH_RECOMPUTE_BATCH = 2
+    clients = ClientFactory.create_batch(5)
+    job = RecomputeJob.objects.create(as_of=timezone.localdate(), reason="test")
+    first = sorted(c.pk for c in clients)[:2]
+    jobs.recompute_batch(loaded=jobs.load_scorecard(), as_of=job.as_of, client_ids=first)
+    RecomputeJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, done=2, last_client_id=first[-1])
+    held_by_another_worker(job, for_seconds=-1)
+    before = dict(HealthScore.objects.values_list("client_id", "computed_at"))
+
+    assert jobs.recompute_job_run(job_id=job.pk) is not None
+    job.refresh_from_db()
+    assert (job.status, job.done, job.holder, job.held_until) == (JobStatus.DONE, 5, "", None)
+    after = dict(HealthScore.objects.values_list("client_id", "computed_at"))
+    assert {c: after[c] for c in first} == before  # the dead worker's batch is not done twice
+    assert len(after) == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_that_lost_its_job_to_another_commits_no_further_batch(scorecard, settings, monkeypatch):
+    """A worker that stalled past its lease between two batches while another worker took the job over
+    stops at its next batch: the two never both write the same job."""
+    from django.db import connections
+
+    settings.HEALTH_RECOMPUTE_BATCH = 2
+    ClientFactory.create_batch(6)
+    job = RecomputeJob.objects.create(as_of=timezone.localdate(), reason="test")
+    real_renew, renewals = jobs.lease_renew, []
+
+    def another_takes_over_before_the_second_batch(*args, **kwargs):
+        renewals.append(kwargs)
+        if len(renewals) == 4:  # started; first batch opened, committed; now the second batch opens
+            other = connections.create_connection("default")
+            try:
+                with other.cursor() as cursor:
+                    cursor.execute(
+                        "UPDATE health_recomputejob SET holder = 'worker-2:4242:run', "
+                        "held_until = now() + interval '1 minute' WHERE id = %s",
+                        [job.pk],
+                    )
+            finally:
+                other.close()
+        return real_renew(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "lease_renew", another_takes_over_before_the_second_batch)
+    assert jobs.recompute_job_run(job_id=job.pk) is None
+    job.refresh_from_db()
+    assert (job.status, job.done, job.holder) == (JobStatus.RUNNING, 2, "worker-2:4242:run")
+    assert HealthScore.objects.count() == 2  # the first batch only: the second was not written
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_with_a_batch_in_progress_elsewhere_is_left_alone_without_waiting(scorecard):
+    """A batch keeps its job's row locked until it commits: another worker skips the job at once."""
+    import time
+
     from django.db import connections
 
     ClientFactory()
     job = RecomputeJob.objects.create(as_of=timezone.localdate(), reason="test")
     other = connections.create_connection("default")
     try:
+        other.set_autocommit(False)
         with other.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [jobs.JOB_LOCK_NAMESPACE, job.pk])
+            cursor.execute("SELECT id FROM health_recomputejob WHERE id = %s FOR UPDATE", [job.pk])
+        started = time.monotonic()
         assert jobs.recompute_job_run(job_id=job.pk) is None
-        assert not HealthScore.objects.exists()
+        assert time.monotonic() - started < 2
     finally:
+        other.rollback()
         other.close()
-    assert Interaction.objects.count() == 0
+    assert not HealthScore.objects.exists()
+    assert jobs.recompute_job_run(job_id=job.pk) is not None  # once that batch is over, the job is free
+    assert HealthScore.objects.count() == 1
 
 
 def test_a_task_that_finds_its_job_held_looks_once_more_later(scorecard, monkeypatch):
-    """A killed worker's session can hold the job's lock a little longer than the worker lived
-    (its last query runs to the end): the redelivered task must not drop the job then."""
-    from django.db import connections
-
+    """A killed worker's lease outlives it by up to HEALTH_JOB_LEASE_SECONDS: the redelivered task must
+    not drop the job then, but look again after BUSY_RECHECK_SECONDS (longer than a lease)."""
     from health import tasks
 
     ClientFactory()
     job = RecomputeJob.objects.create(as_of=timezone.localdate(), reason="test")
     sent = []
     monkeypatch.setattr(tasks.run_recompute_job, "apply_async", lambda *a, **kw: sent.append((a, kw)))
-    other = connections.create_connection("default")
-    try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [jobs.JOB_LOCK_NAMESPACE, job.pk])
-        tasks.run_recompute_job(job.pk)
-        tasks.run_recompute_job(job.pk, recheck=False)  # the second look only looks
-        with other.cursor() as cursor:  # let go now: a closed session frees its locks a moment later
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [jobs.JOB_LOCK_NAMESPACE, job.pk])
-    finally:
-        other.close()
+    held_by_another_worker(job)
+    tasks.run_recompute_job(job.pk)
+    tasks.run_recompute_job(job.pk, recheck=False)  # the second look only looks
     assert sent == [(((job.pk,), {"recheck": False}), {"countdown": jobs.BUSY_RECHECK_SECONDS})]
+    assert jobs.lease_seconds() < jobs.BUSY_RECHECK_SECONDS
+
+    held_by_another_worker(job, for_seconds=-1)  # the dead worker's lease ran out
     tasks.run_recompute_job(job.pk, recheck=False)
     job.refresh_from_db()
     assert job.status == JobStatus.DONE and HealthScore.objects.count() == 1

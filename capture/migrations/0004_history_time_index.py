@@ -5,22 +5,17 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("health", "0006_dates_within_sensible_range"),
+        ("capture", "0003_mailbox_poll_lease"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="measureevent",
+            model_name="captureexclusionevent",
             name="pgh_created_at",
             field=models.DateTimeField(auto_now_add=True, db_index=True),
         ),
         migrations.AlterField(
-            model_name="measurementevent",
-            name="pgh_created_at",
-            field=models.DateTimeField(auto_now_add=True, db_index=True),
-        ),
-        migrations.AlterField(
-            model_name="scorecardevent",
+            model_name="clientemaildomainevent",
             name="pgh_created_at",
             field=models.DateTimeField(auto_now_add=True, db_index=True),
         ),

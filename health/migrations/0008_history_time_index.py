@@ -5,17 +5,22 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("capture", "0002_history_of_domains_and_exclusions"),
+        ("health", "0007_recompute_job_lease"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="captureexclusionevent",
+            model_name="measureevent",
             name="pgh_created_at",
             field=models.DateTimeField(auto_now_add=True, db_index=True),
         ),
         migrations.AlterField(
-            model_name="clientemaildomainevent",
+            model_name="measurementevent",
+            name="pgh_created_at",
+            field=models.DateTimeField(auto_now_add=True, db_index=True),
+        ),
+        migrations.AlterField(
+            model_name="scorecardevent",
             name="pgh_created_at",
             field=models.DateTimeField(auto_now_add=True, db_index=True),
         ),
