@@ -58,6 +58,9 @@ class ScorecardSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["version", "is_current", "created_at"]
         extra_kwargs = {
+            # A new version states its band lines: the model's defaults are not a choice anyone made.
+            "green_threshold": {"required": True},
+            "amber_threshold": {"required": True},
             "min_coverage": {
                 "help_text": "Minimum data coverage (0–1): below this share of the weight with data, "
                 "the band is insufficient data."

@@ -54,7 +54,10 @@ for _ in $(seq 1 50); do pg_isready -q -h 127.0.0.1 -p "$PORT" -U postgres && br
 pg_isready -q -h 127.0.0.1 -p "$PORT" -U postgres || { cat "$DIR/pgbouncer.log" >&2; exit 1; }
 
 if [[ $# -eq 0 ]]; then
-  set -- -n 2 -m "not browser and not isolated" tests
+  # The embedded default starts a PostgreSQL of its own and the load benchmark its own servers:
+  # neither reads the test server through the pooler.
+  set -- -n 2 -m "not browser and not isolated" tests \
+    --ignore=tests/smoke/test_embedded_default.py --ignore=tests/smoke/test_bench_load.py
 fi
 echo "Running the tests through PgBouncer (transaction mode) on 127.0.0.1:$PORT"
 DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/keyline" DATABASE_POOLER=transaction \

@@ -81,6 +81,15 @@ def test_all_zero_weights_are_refused(scorecard, ada, login):
     assert response.status_code == 400 and "weight above zero" in str(response.json())
 
 
+@pytest.mark.parametrize("missing", ["green_threshold", "amber_threshold"])
+def test_a_scorecard_without_its_band_lines_is_a_field_error_and_publishes_nothing(scorecard, ada, login, missing):
+    body = scorecard_body()
+    del body[missing]
+    response = login(ada).post("/api/health/scorecards/", body, content_type="application/json")
+    assert response.status_code == 400 and missing in response.json()
+    assert Scorecard.objects.count() == 1
+
+
 def test_scorecard_change_is_in_the_audit_history(scorecard, ada, login):
     from django.apps import apps
 

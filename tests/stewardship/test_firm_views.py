@@ -73,7 +73,7 @@ def test_capacity_reads_sectors_service_lines_and_current_credentials_by_group_a
     from stewardship.models import ClientNeeds, Credential
 
     deals = PracticeGroup.objects.create(name="Deals")
-    london = Office.objects.create(name="London")
+    london = Office.objects.get_or_create(name="London")[0]
     tax = ServiceLine.objects.create(name="Tax advisory")
     lead = UserFactory(full_name="Lead Partner", practice_group=deals, office=london)
     wrong_sector = UserFactory(full_name="Mining Partner", practice_group=deals, office=london)
