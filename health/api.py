@@ -64,7 +64,7 @@ class ScorecardSerializer(serializers.ModelSerializer):
             "min_coverage": {
                 "help_text": "Minimum data coverage (0–1): below this share of the weight with data, "
                 "the band is insufficient data."
-            }
+            },
         }
 
     def validate_measures(self, measures: list) -> list:
