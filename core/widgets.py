@@ -31,7 +31,9 @@ def _attributes(attrs: dict[str, Any]) -> str:
     )
 
 
-class _PythonRenderedSelect(forms.Select):
+class ListSelect(forms.Select):
+    """A plain select for long lists (no type-ahead), written in Python like the pickers."""
+
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
         parts = [f'<select name="{escape(widget["name"])}"{_attributes(widget["attrs"])}>']
@@ -49,11 +51,11 @@ class _PythonRenderedSelect(forms.Select):
         return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703 - every part escaped above
 
 
-class PickerSelectMultiple(_PythonRenderedSelect, forms.SelectMultiple):
+class PickerSelectMultiple(ListSelect, forms.SelectMultiple):
     def __init__(self, attrs: dict | None = None, choices: Iterable = ()) -> None:
         super().__init__({**PICKER, **(attrs or {})}, choices)
 
 
-class PickerSelect(_PythonRenderedSelect):
+class PickerSelect(ListSelect):
     def __init__(self, attrs: dict | None = None, choices: Iterable = ()) -> None:
         super().__init__({**PICKER, **(attrs or {})}, choices)
