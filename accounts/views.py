@@ -34,7 +34,7 @@ from accounts.forms import (
 from accounts.models import Assignment, AssignmentRole, Client, ClientStatus, FeeRecord, Tier
 from accounts.signals import client_detail_panels
 from core.concurrency import StaleVersionError
-from core.forms import apply_errors, flash_form_errors
+from core.forms import apply_errors, flash_form_errors, render_deferred_form
 from core.htmx import wants_partial
 from core.widgets import ListSelect
 
@@ -131,7 +131,6 @@ def client_detail(request, pk: int):
             "service_lines": client.service_lines.all(),
             "history": history,
             "panels": sorted(panels, key=lambda panel: panel["order"]),
-            "assignment_form": AssignmentForm(),
             "fee_form": FeeRecordForm(initial={"financial_year": selectors.last_complete_financial_year()}),
         },
     )
@@ -211,10 +210,19 @@ def client_edit(request, pk: int):
     return render(request, "accounts/client_form.html", {"form": form, "client": client, "conflict": conflict})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def assignment_add(request, pk: int):
     client = get_visible_client(request.user, pk)
     require(may_manage_team(request.user, client), TEAM_REFUSED)
+    if request.method == "GET":
+        return render_deferred_form(
+            request,
+            AssignmentForm(),
+            title="Add a team member",
+            action=reverse("assignment-add", args=[client.pk]),
+            submit="Add",
+            back=client,
+        )
     form = AssignmentForm(request.POST)
     if form.is_valid():
         try:

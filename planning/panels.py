@@ -11,11 +11,10 @@ def client_panel(sender: type, client: Client, user: User, **kwargs: Any) -> dic
     """Plans by year, pipeline and open risks at a glance."""
     from accounts.access import may_hand_over_crp
     from planning import selectors
-    from planning.forms import CrpHandoverForm
 
     return {
         "order": 20,
         "template": "planning/client_panel.html",
         **selectors.client_panel(client=client, user=user),
-        "handover_form": CrpHandoverForm() if may_hand_over_crp(user, client) else None,
+        "may_hand_over": may_hand_over_crp(user, client),
     }

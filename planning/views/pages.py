@@ -20,7 +20,7 @@ from accounts.access import (
     require,
 )
 from core.concurrency import StaleVersionError
-from core.forms import apply_errors
+from core.forms import apply_errors, render_deferred_form
 from core.htmx import wants_partial
 from planning import calendar, selectors, services
 from planning.entities import SECTIONS
@@ -151,11 +151,23 @@ def transition_finish(request, pk: int, item: int, change: str):
     return redirect(reverse("plan-detail", args=[plan.pk]) + "#transitions")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def crp_handover(request, pk: int):
     """The client page's quick handover, recorded as a transition completed today."""
     client = get_visible_client(request.user, pk)
     require(may_hand_over_crp(request.user, client), CRP_REFUSED)
+    if request.method == "GET":
+        return render_deferred_form(
+            request,
+            CrpHandoverForm(),
+            title="Hand over the CRP role",
+            intro="Recorded as a CRP transition completed on the handover date, "
+            "with its reason and the client's consent.",
+            action=reverse("crp-handover", args=[client.pk]),
+            submit="Hand over",
+            back=client,
+            primary=False,
+        )
     form = CrpHandoverForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():

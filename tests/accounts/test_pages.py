@@ -91,6 +91,18 @@ def test_client_detail_query_count_is_constant(alice, normal_client, login, coun
     assert count_queries(lambda: http.get(url)) == at_one <= CLIENT_PAGE_QUERY_BUDGET
 
 
+def test_client_page_does_not_grow_with_the_firms_people(alice, normal_client, login, count_queries):
+    """The team form lists every active person in the firm: it is fetched when opened, not with the page."""
+    http = login(alice)
+    url = reverse("client-detail", args=[normal_client.pk])
+    size_at_start = len(http.get(url).content)
+    outsiders = [UserFactory(full_name=f"Outsider Number{index}") for index in range(40)]
+    page = http.get(url).content.decode()
+    assert not any(person.full_name in page for person in outsiders)
+    assert len(page.encode()) == size_at_start
+    assert outsiders[0].full_name in http.get(reverse("assignment-add", args=[normal_client.pk])).content.decode()
+
+
 def test_create_form_shows_field_errors_and_saves_nothing(carol, alice, normal_client, login):
     tier = TierFactory()
     response = login(carol).post(

@@ -121,6 +121,28 @@ def test_adding_a_member_to_a_walled_team_follows_the_gate(who, people, confiden
         assert newcomer.email not in team_emails(confidential_client)
 
 
+@pytest.mark.parametrize("who", EVERYONE)
+def test_the_folded_team_form_opens_for_those_who_may_add(who, people, normal_client, newcomer, login):
+    """The client page folds the form and fetches it when opened: the same gate as adding."""
+    http = login(people[who])
+    url = reverse("assignment-add", args=[normal_client.pk])
+    page = http.get(url)
+    if who in ALLOWED_TO_MANAGE_OPEN_TEAM:
+        assert page.status_code == 200
+        assert "<html" in text_of(page) and newcomer.full_name in text_of(page)  # a page of its own
+        folded = http.get(url, HTTP_HX_REQUEST="true")
+        assert "<html" not in text_of(folded)
+        assert f'action="{url}"' in text_of(folded) and newcomer.full_name in text_of(folded)
+        assert url in text_of(http.get(normal_client.get_absolute_url()))
+    else:
+        assert refused(page)
+        assert newcomer.full_name not in text_of(page)
+
+
+def test_the_folded_team_form_of_a_walled_client_is_not_found_outside_the_wall(bob, confidential_client, login):
+    assert login(bob).get(reverse("assignment-add", args=[confidential_client.pk])).status_code == 404
+
+
 # --- ending team members ----------------------------------------------------------------------------
 
 
@@ -254,6 +276,21 @@ def test_only_the_client_page_of_a_managing_partner_offers_the_handover(alice, m
     url = reverse("client-detail", args=[normal_client.pk])
     assert "Hand over the CRP role" not in login(alice).get(url).content.decode()
     assert "Hand over the CRP role" in login(mike).get(url).content.decode()
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_the_folded_handover_form_opens_for_managing_partners_only(who, people, normal_client, newcomer, login):
+    http = login(people[who])
+    url = reverse("crp-handover", args=[normal_client.pk])
+    folded = http.get(url, HTTP_HX_REQUEST="true")
+    if who in MAY_HAND_OVER:
+        assert folded.status_code == 200
+        assert "<html" not in text_of(folded)
+        assert "New Client Relationship Partner" in text_of(folded) and newcomer.full_name in text_of(folded)
+        assert "Handover date" in text_of(http.get(url))
+    else:
+        assert refused(folded)
+        assert newcomer.full_name not in text_of(folded)
 
 
 @pytest.fixture
