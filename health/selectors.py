@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Any
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from django.apps import apps
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.access import visible_clients
 from accounts.models import Client, ClientStatus, User
 from health.components import describe_components, fmt, measure_labels
 from health.formula import INSUFFICIENT, MeasureSpec, Thresholds, compute_score
-from health.models import HealthScore, JobStatus, RecomputeJob, Scorecard
+from health.models import HealthScore, JobStatus, PendingRecompute, RecomputeJob, Scorecard
 
 TREND_DAYS = 365
 MOVER_DAYS = 90
@@ -54,11 +56,21 @@ class Mover:
         return f"{self.name} {change}: {sign}{abs(self.points):.0f} points"
 
 
+class ScorePoint(NamedTuple):
+    """One day of a client's score history: what the trend and its scorecard-change markers need."""
+
+    as_of: datetime.date
+    score: Decimal | None
+    scorecard_id: int
+    pk: int
+
+
 @dataclass
 class ClientHealth:
     latest: HealthScore | None
-    history: list[HealthScore] = field(default_factory=list)
+    history: list[ScorePoint] = field(default_factory=list)
     baseline: HealthScore | None = None
+    recompute_queued: bool = False  # data changed since the latest score: the debounced recompute is due
     data_movers: list[Mover] = field(default_factory=list)
     scorecard_move: float | None = None
     scorecard_change: tuple[int, int] | None = None
@@ -97,23 +109,34 @@ def band_thresholds(scorecard: Scorecard | None = None) -> Thresholds:
 
 
 def client_health(client: Client, as_of: datetime.date | None = None) -> ClientHealth:
-    """The client's latest score, a year of history and what moved it over 90 days: one query."""
+    """The client's latest score, a year of history and what moved it over 90 days.
+
+    Two queries: the year as plain points, then the two scores the page explains in full (the latest
+    and the baseline of the movers), with their scorecards and whether a recompute is queued."""
     as_of = as_of or timezone.localdate()
-    history = list(
-        HealthScore.objects.filter(
+    history = [
+        ScorePoint(*row)
+        for row in HealthScore.objects.filter(
             client=client, as_of__lte=as_of, as_of__gt=as_of - datetime.timedelta(days=TREND_DAYS)
         )
-        .select_related("scorecard")
         .order_by("as_of")
-    )
+        .values_list("as_of", "score", "scorecard_id", "pk")
+    ]
     if not history:
         return ClientHealth(latest=None)
-    latest = history[-1]
-    label_components([latest, *history[:-1]])
-    cutoff = latest.as_of - datetime.timedelta(days=MOVER_DAYS)
-    older = [row for row in history if row.as_of <= cutoff]
-    baseline = older[-1] if older else (history[0] if history[0] is not latest else None)
-    health = ClientHealth(latest=latest, history=history, baseline=baseline)
+    cutoff = history[-1].as_of - datetime.timedelta(days=MOVER_DAYS)
+    older = [point for point in history if point.as_of <= cutoff]
+    baseline_point = older[-1] if older else (history[0] if len(history) > 1 else None)
+    wanted = [history[-1].pk] + ([baseline_point.pk] if baseline_point else [])
+    rows = (
+        HealthScore.objects.select_related("scorecard")
+        .annotate(recompute_queued=Exists(PendingRecompute.objects.filter(client_id=OuterRef("client_id"))))
+        .in_bulk(wanted)
+    )
+    latest = rows[history[-1].pk]
+    baseline = rows[baseline_point.pk] if baseline_point else None
+    label_components([latest, baseline] if baseline else [latest])
+    health = ClientHealth(latest=latest, history=history, baseline=baseline, recompute_queued=latest.recompute_queued)
     if baseline is not None:
         explain_moves(health, latest, baseline)
     return health
@@ -163,7 +186,7 @@ def explain_moves(health: ClientHealth, latest: HealthScore, baseline: HealthSco
 
 
 def sparkline(
-    history: list[HealthScore],
+    history: list[ScorePoint],
     change_dates: list[datetime.date],
     thresholds: Thresholds,
     width: int = 240,

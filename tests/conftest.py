@@ -7,9 +7,14 @@ ada an admin.
 
 import pytest
 from django.test import Client as HttpClient
+from hypothesis import HealthCheck, settings
 
 from accounts.models import Assignment, Role
 from tests.factories import PASSWORD, ClientFactory, UserFactory
+
+# Property tests judge what the code does, not how fast a shared machine generates their examples.
+settings.register_profile("keyline", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("keyline")
 
 
 @pytest.hookimpl(wrapper=True)
