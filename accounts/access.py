@@ -46,11 +46,25 @@ def may_edit_client(user: User, client: Client) -> bool:
 
 
 def get_visible_client(user: User, pk: Any) -> Client:
-    """The client, or 404 if it does not exist or `user` is walled off from it."""
+    """The client, or 404 if it does not exist or `user` is walled off from it.
+
+    The same query answers whether `user` may edit it and leads it, which a client's pages then ask
+    of every section (may_edit_client, is_current_crp): no round trip per question."""
     try:
-        return visible_clients(user).select_related("tier").get(pk=int(pk))
+        client = (
+            visible_clients(user)
+            .select_related("tier")
+            .annotate(
+                user_may_edit=models.Exists(editable_clients(user).filter(pk=models.OuterRef("pk"))),
+                user_is_crp=models.Exists(_current_crp_rows(user).filter(client=models.OuterRef("pk"))),
+            )
+            .get(pk=int(pk))
+        )
     except (Client.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404("No such client.") from exc
+    client.__dict__.setdefault("_editable_by", {})[user.pk] = client.user_may_edit
+    client.__dict__.setdefault("_led_by", {})[user.pk] = client.user_is_crp
+    return client
 
 
 def get_editable_client(user: User, pk: object) -> Client:
@@ -196,10 +210,16 @@ def may_change_confidentiality(user: User) -> bool:
     return sees_behind_walls(user)
 
 
+def _current_crp_rows(user: User) -> models.QuerySet[Assignment]:
+    return Assignment.objects.filter(user_id=user.pk, role=AssignmentRole.CRP, end_date__isnull=True)
+
+
 def is_current_crp(user: User, client: Client) -> bool:
-    return Assignment.objects.filter(
-        client=client, user_id=user.pk, role=AssignmentRole.CRP, end_date__isnull=True
-    ).exists()
+    """Asked once per person for a loaded client, like may_edit_client."""
+    answers = client.__dict__.setdefault("_led_by", {})
+    if user.pk not in answers:
+        answers[user.pk] = _current_crp_rows(user).filter(client=client).exists()
+    return answers[user.pk]
 
 
 def may_manage_team(user: User, client: Client) -> bool:

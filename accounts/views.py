@@ -131,7 +131,6 @@ def client_detail(request, pk: int):
             "service_lines": client.service_lines.all(),
             "history": history,
             "panels": sorted(panels, key=lambda panel: panel["order"]),
-            "fee_form": FeeRecordForm(initial={"financial_year": selectors.last_complete_financial_year()}),
         },
     )
 
@@ -252,9 +251,18 @@ def assignment_end(request, pk: int):
     return redirect(assignment.client)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def fee_set(request, pk: int):
     client = get_editable_client(request.user, pk)
+    if request.method == "GET":
+        return render_deferred_form(
+            request,
+            FeeRecordForm(initial={"financial_year": selectors.last_complete_financial_year()}),
+            title="Record a fee figure",
+            action=reverse("fee-set", args=[client.pk]),
+            submit="Save figure",
+            back=client,
+        )
     form = FeeRecordForm(request.POST)
     if form.is_valid():
         try:

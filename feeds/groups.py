@@ -64,7 +64,21 @@ def visible_members(user: User, root: Client) -> list[tuple[int, int]]:
 
 def group_root_of(user: User, client: Client) -> Client | None:
     """The topmost parent of `client` that `user` may see, walking up through visible parents only
-    (two queries at any depth); None when `client` is in no group."""
+    (two queries at any depth, one for a client without a parent); None when `client` is in no group."""
+    ancestors = _ancestors_of(client) if client.parent_id is not None else []
+    seen = set(visible_clients(user).filter(pk__in=ancestors).values_list("pk", flat=True)) if ancestors else set()
+    top = None
+    for pk in ancestors:
+        if pk not in seen:
+            break
+        top = pk
+    if top is None:  # a group's own page only when a member is visible: a hidden one is no group
+        return client if visible_clients(user).filter(parent=client).exists() else None
+    return Client.objects.only("pk", "name").get(pk=top)
+
+
+def _ancestors_of(client: Client) -> list[int]:
+    """The client's parent, its parent and so on up to the top (one query)."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -78,17 +92,7 @@ def group_root_of(user: User, client: Client) -> Client | None:
             """,
             [client.pk],
         )
-        chain = [pk for (pk,) in cursor.fetchall()]
-    ancestors = chain[1:]
-    seen = set(visible_clients(user).filter(pk__in=ancestors).values_list("pk", flat=True)) if ancestors else set()
-    top = None
-    for pk in ancestors:
-        if pk not in seen:
-            break
-        top = pk
-    if top is None:  # a group's own page only when a member is visible: a hidden one is no group
-        return client if visible_clients(user).filter(parent=client).exists() else None
-    return Client.objects.only("pk", "name").get(pk=top)
+        return [pk for (pk,) in cursor.fetchall()][1:]
 
 
 @dataclass

@@ -191,6 +191,17 @@ def test_fee_form_refuses_a_negative_amount_and_a_malformed_year(alice, normal_c
     assert not FeeRecord.objects.exists()
 
 
+def test_the_folded_fee_form_opens_for_the_team_only(alice, bob, normal_client, login):
+    from accounts.selectors import last_complete_financial_year
+
+    line = ServiceLineFactory(name="Forensic Accounting")
+    url = reverse("fee-set", args=[normal_client.pk])
+    folded = login(alice).get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in folded and line.name in folded
+    assert f'value="{last_complete_financial_year()}"' in folded
+    assert login(bob).get(url).status_code == 403  # bob may read the client, not record its fees
+
+
 def test_client_page_shows_fee_totals_and_history(alice, normal_client, login):
     line = ServiceLineFactory(name="Tax Advisory")
     http = login(alice)
