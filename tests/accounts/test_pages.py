@@ -6,8 +6,9 @@ from django.urls import reverse
 from accounts.models import Client, FeeRecord
 from tests.factories import ClientFactory, FeeRecordFactory, ServiceLineFactory, TierFactory, UserFactory
 
-# Every app adds its section to the client page; issue 22 brings this down.
-CLIENT_PAGE_QUERY_BUDGET = 37
+# Every app adds its section to the client page (twelve apps, one to five indexed reads each on the
+# client's own rows): docs/scaling.md says why this page may use more than the 15 of other pages.
+CLIENT_PAGE_QUERY_BUDGET = 32
 pytestmark = pytest.mark.django_db
 
 
