@@ -70,8 +70,10 @@ class NotificationQuerySet(models.QuerySet):
         """
         from accounts.models import Client
 
+        # EXISTS per notification, not IN (visible clients): under the OR, IN hashes every client the
+        # reader may see (all of them for most people) to check a handful of notifications, on every page.
         return self.filter(user=user).filter(
-            Q(client__isnull=True) | Q(client__in=Client.objects.visible_to(user).values("pk"))
+            Q(client__isnull=True) | Exists(Client.objects.visible_to(user).filter(pk=OuterRef("client_id")))
         )
 
 
