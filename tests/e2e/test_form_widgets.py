@@ -66,6 +66,29 @@ def test_a_partner_picks_two_attendees_by_typing_and_logs_the_meeting(page, log_
     assert page.js_errors == []
 
 
+def test_the_folded_team_form_arrives_as_a_picker_when_opened(page, log_in, alice, client_with_people):
+    """The client page does not carry the firm's people list: opening the form fetches it in place."""
+    UserFactory(full_name="Zora Zeller")
+    log_in(alice)
+    page.goto(f"/clients/{client_with_people.pk}/")
+    page.evaluate(CSP_WATCH)
+    assert "Zora Zeller" not in page.content()
+
+    page.get_by_text("Add a team member", exact=True).click()
+    expect(page.locator(".deferred-form .ts-wrapper")).to_have_count(1)  # the fetched select became a picker
+    page.locator(".deferred-form .ts-control").first.click()
+    page.keyboard.type("zora")
+    expect(page.locator(".ts-dropdown .option.active")).to_contain_text("Zora Zeller")
+    page.keyboard.press("Enter")
+    page.get_by_label("Role").select_option(label="Team member")
+    assert page.evaluate("window.__csp") == []  # fetching the form and its picker broke no policy
+    page.locator(".deferred-form").get_by_role("button", name="Add", exact=True).click()
+
+    expect(page.locator(".flash-success")).to_contain_text("Zora Zeller added to the team")
+    assert client_with_people.assignments.filter(user__full_name="Zora Zeller", end_date__isnull=True).exists()
+    assert page.js_errors == []
+
+
 def test_a_long_summary_is_counted_and_refused_whole_rather_than_cut(page, log_in, alice, client_with_people):
     log_in(alice)
     page.goto(f"/clients/{client_with_people.pk}/")
