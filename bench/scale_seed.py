@@ -212,8 +212,9 @@ CROSS JOIN generate_series(1, 3) g
 INSERT INTO planning_action (description, due_date, status, completed_on, version, created_at, owner_id, plan_id,
     objective_id)
 SELECT 'Action ' || g, current_date + ((p.id * 11 + g * 17) %% 120)::int - 60,
-       CASE WHEN (p.id + g) %% 4 = 0 THEN 'done' ELSE 'open' END,
-       CASE WHEN (p.id + g) %% 4 = 0 THEN current_date - ((p.id + g) %% 90)::int END, 1, now(), a.user_id, p.id, NULL
+       CASE WHEN (p.id + g) %% 4 = 0 OR p.status = 'archived' THEN 'done' ELSE 'open' END,
+       CASE WHEN (p.id + g) %% 4 = 0 OR p.status = 'archived' THEN current_date - ((p.id + g) %% 90)::int END,
+       1, now(), a.user_id, p.id, NULL
 FROM planning_accountplan p JOIN scale_new_client c ON c.id = p.client_id
 JOIN accounts_assignment a ON a.client_id = p.client_id AND a.role = 'crp' AND a.end_date IS NULL
 CROSS JOIN generate_series(1, 6) g
@@ -360,9 +361,8 @@ def _done(cursor, table: str) -> bool:
 
 def seed_scaled(scale: Scale) -> None:
     """Build the firm at `scale`; every step prints its time."""
-    from health.models import Scorecard
-
     from accounts.models import Client
+    from health.models import Scorecard
 
     started = time.perf_counter()
     if Client.objects.count() < BASE_CLIENTS:  # once grown, seed_demo would walk every client in Python
