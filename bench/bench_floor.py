@@ -1,6 +1,10 @@
 """Keyline against the floor: what a bare Django page costs on the same machine, in the same run.
 
     .venv/bin/python bench/bench_floor.py [--clients 5000] [--requests 30] [--database keyline_bench_floor]
+    .venv/bin/python bench/bench_floor.py --scale 10x [--no-seed] [--requests 10]
+
+`--scale 10x` measures ten times the demo firm instead (bench/scale_seed.py: 50,000 clients, 500
+partners, 2 M interactions, five years of daily scores) in its own database, keyline_bench_10x.
 
 In one process tree and one run:
 
@@ -53,11 +57,24 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=5000, help="key clients in the seeded firm (default 5000)")
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page (default 30)")
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests per page first (default 3)")
-    parser.add_argument("--database", default="keyline_bench_floor", help="Keyline's benchmark database")
+    parser.add_argument(
+        "--database", help="Keyline's benchmark database (default keyline_bench_floor, at 10x keyline_bench_10x)"
+    )
+    parser.add_argument(
+        "--scale", choices=["10x"], help="seed the firm at this scale in set-based SQL (bench/scale_seed.py)"
+    )
     parser.add_argument("--no-seed", action="store_true", help="measure the database as it is (no seeding)")
     parser.add_argument("--no-collectstatic", action="store_true", help="serve the static files already collected")
     parser.add_argument("--no-explain", action="store_true", help="skip the EXPLAIN of each page's slowest query")
-    return parser.parse_args()
+    options = parser.parse_args()
+    if options.scale:
+        from bench.scale_seed import SCALES
+
+        options.clients = SCALES[options.scale].clients
+    options.database = options.database or (
+        f"keyline_bench_{options.scale}" if options.scale else "keyline_bench_floor"
+    )
+    return options
 
 
 def free_port() -> int:
@@ -407,7 +424,11 @@ def explain_floor(floor_database: str, sql: str) -> str:
 def main() -> None:
     options = parse_args()
     setup_django(options.database)
-    if not options.no_seed:
+    if options.scale and not options.no_seed:
+        from bench.scale_seed import SCALES, seed_scaled
+
+        seed_scaled(SCALES[options.scale])
+    elif not options.no_seed:
         seed(options.clients)
     target = pick_targets()
     from django.conf import settings

@@ -15,6 +15,7 @@ class DemoContext:
     rng: Random
     client_count: int
     stdout: Any
+    packs: bool = True  # render last quarter's PDF packs (slow: seconds per person)
     data: dict[str, Any] = field(default_factory=dict)  # what earlier seeders made, for later ones
 
 

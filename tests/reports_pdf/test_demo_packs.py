@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from reports.models import Report, ReportKind
 from reports.pdf.periods import last_complete_quarter
 
@@ -28,3 +29,11 @@ def test_the_overview_offers_the_pack_request_filled_for_last_quarter(client, mi
     client.force_login(mike)
     page = client.get(reverse("overview")).content.decode()
     assert f"scope=firm&amp;quarter={quarter.code}" in page
+
+
+def test_no_packs_builds_the_demo_without_rendering_any_pack_and_a_later_run_adds_them():
+    call_command("seed_demo", "--clients", "10", "--quiet", "--no-packs")
+    assert User.objects.filter(email="partner@keyline.example").exists()
+    assert not Report.objects.filter(kind=ReportKind.QUARTERLY_PACK).exists()
+    call_command("seed_demo", "--clients", "10", "--quiet")
+    assert Report.objects.filter(kind=ReportKind.QUARTERLY_PACK, requested_by__email="mp@keyline.example").exists()

@@ -44,12 +44,18 @@ class Command(BaseCommand):
         parser.add_argument("--clients", type=int, default=150, help="number of key clients (default 150)")
         parser.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same firm)")
         parser.add_argument("--quiet", action="store_true", help="do not print the demo logins")
+        parser.add_argument(
+            "--no-packs",
+            action="store_false",
+            dest="packs",
+            help="skip rendering last quarter's PDF packs (most of the time of a big firm)",
+        )
 
-    def handle(self, *args: Any, clients: int, seed: int, quiet: bool, **options: Any) -> None:
+    def handle(self, *args: Any, clients: int, seed: int, quiet: bool, packs: bool = True, **options: Any) -> None:
         if clients < 1 or clients > 100_000:
             raise CommandError("--clients must be between 1 and 100000.")
         autodiscover_modules("demo")
-        ctx = DemoContext(rng=random.Random(seed), client_count=clients, stdout=self.stdout)
+        ctx = DemoContext(rng=random.Random(seed), client_count=clients, stdout=self.stdout, packs=packs)
         for _, name, seeder in SEEDERS:
             started = time.perf_counter()
             # Demo rows are not anybody's edits: skip the per-row audit triggers (6x faster), also for
