@@ -197,9 +197,15 @@ def may_change_confidentiality(user: User) -> bool:
 
 
 def is_current_crp(user: User, client: Client) -> bool:
-    return Assignment.objects.filter(
-        client=client, user_id=user.pk, role=AssignmentRole.CRP, end_date__isnull=True
-    ).exists()
+    """Asked once per person for a loaded client, as `may_edit_client`: the view's gate and the
+    service's own check share the answer. Only managing partners and admins change a CRP, and they
+    never reach this question."""
+    answers = client.__dict__.setdefault("_current_crp_for", {})
+    if user.pk not in answers:
+        answers[user.pk] = Assignment.objects.filter(
+            client=client, user_id=user.pk, role=AssignmentRole.CRP, end_date__isnull=True
+        ).exists()
+    return answers[user.pk]
 
 
 def may_manage_team(user: User, client: Client) -> bool:
