@@ -25,7 +25,7 @@ RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
 COPY --from=browser-packages /app/node_modules ./node_modules
 RUN SECRET_KEY=collectstatic-only DATABASE_URL=postgres://build@localhost/build python manage.py collectstatic --noinput \
-    && mkdir -p /app/var/media && chown -R keyline /app/var
+    && mkdir -p /app/var/media /app/var/backups && chown -R keyline /app/var
 USER keyline
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -215,7 +215,8 @@ def _current_crp_rows(user: User) -> models.QuerySet[Assignment]:
 
 
 def is_current_crp(user: User, client: Client) -> bool:
-    """Asked once per person for a loaded client, like may_edit_client."""
+    """Asked once per person for a loaded client, as `may_edit_client`: the view's gate and the
+    service's own check share the answer (get_visible_client answers it in its own query)."""
     answers = client.__dict__.setdefault("_led_by", {})
     if user.pk not in answers:
         answers[user.pk] = _current_crp_rows(user).filter(client=client).exists()

@@ -16,6 +16,13 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
+BEHIND_POOLER = (
+    "DATABASE_POOLER is set: back up and restore against PostgreSQL itself, never through a connection "
+    "pooler. pg_dump and pg_restore set search_path for their session, which a transaction-mode pooler "
+    "hands on to other clients. Run this command with DATABASE_URL pointing at the PostgreSQL server and "
+    "DATABASE_POOLER unset."
+)
+
 
 def server_major_version() -> int:
     with connection.cursor() as cursor:

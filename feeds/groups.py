@@ -22,7 +22,7 @@ from accounts.access import visible_clients
 from accounts.models import Client, FeeRecord, User
 from accounts.selectors import fee_period
 from feeds.models import reporting_currency
-from health.models import HealthScore
+from health.selectors import latest_scores
 from planning.choices import OPEN_STAGES
 from planning.models import Action, ActionStatus, Opportunity, weighted_fees
 from planning.selectors.portfolio import overdue_reviews
@@ -181,12 +181,7 @@ def _add_fees(rollup: GroupRollup, members: dict[int, Member], ids: list[int], y
 
 
 def _add_health(members: dict[int, Member], ids: list[int]) -> None:
-    latest = (
-        HealthScore.objects.filter(client_id__in=ids, as_of__lte=timezone.localdate())
-        .order_by("client_id", "-as_of")
-        .distinct("client_id")
-        .values_list("client_id", "score", "band")
-    )
+    latest = latest_scores(ids).values_list("client_id", "score", "band")
     for client_id, score, band in latest:
         members[client_id].score, members[client_id].band = score, band
 

@@ -1,7 +1,6 @@
 """REST API for scorecards, measurements, scores and recompute jobs: thin over services
 and the access rule."""
 
-from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -15,12 +14,13 @@ from accounts.access import (
     may_see_firm_overview,
     require,
     visible,
+    visible_clients,
 )
 from accounts.filters import AccessFilterSet
 from core.parsers import FormParser, JSONParser, MultiPartParser
 from health.measures import setting_target
 from health.models import HealthScore, Measure, Measurement, RecomputeJob, Scorecard
-from health.selectors import JobProgress, jobs_progress_for
+from health.selectors import JobProgress, jobs_progress_for, latest_scores
 from health.services.measurements import measurement_enter, measurements_import
 from health.services.scorecards import MeasureInput, scorecard_publish
 
@@ -317,12 +317,10 @@ class HealthScoreViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(responses=HealthScoreSerializer(many=True))
     @action(detail=False, methods=["get"], url_path="latest")
     def latest(self, request):
-        """Each visible client's most recent score up to today."""
+        """Each visible client's most recent score up to today (among the scores the filters keep)."""
+        scores = self.filter_queryset(self.get_queryset())
         queryset = (
-            self.filter_queryset(self.get_queryset())
-            .filter(as_of__lte=timezone.localdate())
-            .order_by("client_id", "-as_of")
-            .distinct("client_id")
+            latest_scores(visible_clients(request.user), among=scores).select_related("scorecard").order_by("client_id")
         )
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

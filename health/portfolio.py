@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from accounts.crp_signals import CrpSignals, LedClient, crp_signals
-from accounts.models import Client, FeeRecord, User
+from accounts.models import FeeRecord, User
 from accounts.selectors import fee_period
 from health.formula import INSUFFICIENT
-from health.models import HealthScore
+from health.selectors import latest_scores
 
 
 @dataclass
@@ -99,14 +99,7 @@ class FirmSignals:
 
 
 def _latest_scores(client_ids: list[int], on_or_before: datetime.date) -> dict[int, float]:
-    """Each client's newest score up to `on_or_before`: one index probe per client (a DISTINCT ON
-    over the score table would read every day of every client's history)."""
-    newest = HealthScore.objects.filter(client_id=OuterRef("pk"), as_of__lte=on_or_before).order_by("-as_of")
-    rows = (
-        Client.objects.filter(pk__in=client_ids)
-        .annotate(score=Subquery(newest.values("score")[:1]), band=Subquery(newest.values("band")[:1]))
-        .values_list("pk", "score", "band")
-    )
+    rows = latest_scores(client_ids, on_or_before).values_list("client_id", "score", "band")
     return {pk: float(score) for pk, score, band in rows if band != INSUFFICIENT and score is not None}
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import (
@@ -38,12 +38,7 @@ SURVEYS_REFUSED = "Surveys are run by business development, managing partners an
 
 def _survey_for(request: HttpRequest, pk: int) -> Survey:
     require(surveys.may_send_surveys(request.user), SURVEYS_REFUSED)
-    try:
-        return Survey.objects.get(pk=int(pk))
-    except (Survey.DoesNotExist, ValueError) as exc:
-        from django.http import Http404
-
-        raise Http404("No such survey.") from exc
+    return get_object_or_404(Survey, pk=pk)
 
 
 @require_GET
@@ -137,12 +132,7 @@ def survey_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _programme_for(request: HttpRequest, pk: int) -> Programme:
     require(surveys.may_send_surveys(request.user), SURVEYS_REFUSED)
-    try:
-        return Programme.objects.get(pk=int(pk))
-    except (Programme.DoesNotExist, ValueError) as exc:
-        from django.http import Http404
-
-        raise Http404("No such programme.") from exc
+    return get_object_or_404(Programme, pk=pk)
 
 
 @require_GET

@@ -55,11 +55,9 @@ pg_isready -q -h 127.0.0.1 -p "$PORT" -U postgres || { cat "$DIR/pgbouncer.log" 
 
 if [[ $# -eq 0 ]]; then
   # The embedded default starts a PostgreSQL of its own and the load benchmark its own servers:
-  # neither reads the test server through the pooler. The IDLE watch test is left to the direct run
-  # until its failure through the pooler (the watcher finished but the interaction was missing) is understood.
+  # neither reads the test server through the pooler.
   set -- -n 2 -m "not browser and not isolated" tests \
-    --ignore=tests/smoke/test_embedded_default.py --ignore=tests/smoke/test_bench_load.py \
-    --deselect "tests/capture/test_mailbox.py::test_watching_with_idle_captures_a_message_as_soon_as_the_server_announces_it"
+    --ignore=tests/smoke/test_embedded_default.py --ignore=tests/smoke/test_bench_load.py
 fi
 echo "Running the tests through PgBouncer (transaction mode) on 127.0.0.1:$PORT"
 DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/keyline" DATABASE_POOLER=transaction \

@@ -83,8 +83,11 @@ def _mailbox_take(holder: str) -> MailboxState | None:
     """The mailbox's state, held by this poll; None when another worker is polling."""
     seconds = settings.CAPTURE_POLL_LEASE_SECONDS
     state = lease_take(MailboxState, MailboxState.SINGLE_PK, holder=holder, seconds=seconds)
-    if state is None and not MailboxState.objects.filter(pk=MailboxState.SINGLE_PK).exists():
-        MailboxState.load()  # the very first poll
+    if state is None:
+        # No row yet (the very first poll) or another holds it. Whoever reads the state (the status
+        # page, a watcher) may create the row between the claim and a look for it, so the row is made
+        # sure of and claimed once more: a worker holding the lease still keeps it.
+        MailboxState.load()
         state = lease_take(MailboxState, MailboxState.SINGLE_PK, holder=holder, seconds=seconds)
     return state
 

@@ -21,6 +21,7 @@ from accounts.services import NotificationDraft, notifications_create
 from health.formula import AMBER, GREEN, RED, ScoreResult
 from health.measures import for_clients
 from health.models import HealthScore
+from health.selectors import latest_scores
 
 log = logging.getLogger(__name__)
 BAND_RANK = {GREEN: 3, AMBER: 2, RED: 1}
@@ -45,12 +46,11 @@ class AlertEvent:
 
 
 def _previous_scores(client_ids: list[int], as_of: datetime.date) -> dict[int, HealthScore]:
+    """Each client's last score before `as_of`, if it falls within the past five weeks."""
     since = as_of - datetime.timedelta(days=PREVIOUS_WINDOW_DAYS)
     rows = (
-        for_clients(HealthScore.objects.all(), client_ids)
-        .filter(as_of__gte=since, as_of__lt=as_of)
-        .order_by("client_id", "-as_of")
-        .distinct("client_id")
+        latest_scores(client_ids, as_of - datetime.timedelta(days=1))
+        .filter(as_of__gte=since)
         .only("client_id", "as_of", "score", "band")
     )
     return {row.client_id: row for row in rows}

@@ -6,13 +6,14 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DecimalField, Q, Subquery, Sum
 from django.utils import timezone
 
 from accounts.crp_signals import CrpSignals, crp_signals
 from accounts.models import Client, User
 from accounts.selectors import fee_totals_for_period
-from health.models import Band, HealthScore
+from health.models import Band
+from health.selectors import newest_scores
 from planning.models import OPEN_STAGES, Opportunity, Origin, weighted_fees
 from reports.dashboard import selectors
 
@@ -58,7 +59,7 @@ class Overview:
 def _band_shares(user: User, today: datetime.date) -> tuple[int, list[BandShare], datetime.date]:
     start = quarter_start(today)
     base = selectors.portfolio_base(user)
-    then = HealthScore.objects.filter(client=OuterRef("pk"), as_of__lte=start).order_by("-as_of").values("band")[:1]
+    then = newest_scores(start).values("band")[:1]
     rows = list(base.order_by().annotate(band_then=Subquery(then)).values_list("band", "band_then"))
     total = len(rows)
     now_counts: dict[str | None, int] = {}

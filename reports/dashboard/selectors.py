@@ -39,6 +39,7 @@ from accounts.models import Client, ClientStatus, Office, PracticeGroup, Tier, U
 from accounts.querysets import ClientQuerySet
 from accounts.selectors import crp_choices, fees_in_year, last_complete_financial_year
 from health.models import Band, HealthScore
+from health.selectors import newest_scores
 from listening.reporting import client_nps_expression
 from planning.models import OPEN_STAGES, Action, ActionStatus, ClientReview, Opportunity, weighted_fees
 from reports.dashboard.params import DashboardParams
@@ -90,12 +91,8 @@ def portfolio_base(user: User, today: datetime.date | None = None) -> ClientQuer
 
 
 def _annotated_clients(today: datetime.date, fy: int) -> ClientQuerySet:
-    scores = HealthScore.objects.filter(client=OuterRef("pk")).order_by("-as_of")
-    earlier = (
-        HealthScore.objects.filter(client=OuterRef("client"), as_of__lte=today - datetime.timedelta(days=TREND_DAYS))
-        .order_by("-as_of")
-        .values("score")[:1]
-    )
+    scores = newest_scores(today)
+    earlier = newest_scores(today - datetime.timedelta(days=TREND_DAYS), client="client").values("score")[:1]
     # Each derived figure is computed inside its own subquery: referencing another annotation
     # would make PostgreSQL evaluate that subquery again.
     trend = scores.annotate(change=F("score") - Subquery(earlier, output_field=SCORE)).values("change")[:1]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Count, Max, Q
@@ -18,6 +19,7 @@ from accounts.models import Assignment, Client, User
 from accounts.selectors import fees_for_period
 from health.components import describe_components, measure_labels
 from health.models import HealthScore, Measure, Scorecard
+from health.selectors import latest_scores
 from planning.models import AccountPlan, Action, ClientReview, Objective
 from planning.selectors.as_of import open_opportunities_as_of, open_risks_as_of
 from reports.pdf.data import (
@@ -119,13 +121,8 @@ def _score(row: dict) -> Score:
     )
 
 
-def _latest_scores(client_ids, day: datetime.date, fields: tuple[str, ...]) -> dict[int, dict]:
-    rows = (
-        HealthScore.objects.filter(client_id__in=client_ids, as_of__lte=day)
-        .order_by("client_id", "-as_of")
-        .distinct("client_id")
-        .values(*fields)
-    )
+def _latest_scores(client_ids: Iterable[int], day: datetime.date, fields: tuple[str, ...]) -> dict[int, dict]:
+    rows = latest_scores(client_ids, day).values(*fields)
     return {row["client_id"]: row for row in rows}
 
 

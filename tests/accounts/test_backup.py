@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from core.backup import backup_restore
 from tests.factories import ClientFactory, FeeRecordFactory, ServiceLineFactory
@@ -63,3 +64,14 @@ def test_restore_into_an_empty_database_finds_every_record_and_file(tmp_path, al
         default_storage.delete(stored)
         with psycopg.connect(dsn_for(server), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{RESTORE_DB}"')
+
+
+@pytest.mark.parametrize("command", ["backup", "restore"])
+@pytest.mark.parametrize("pooler", ["transaction", "session"])
+def test_backup_and_restore_refuse_to_run_through_a_pooler(command, pooler, settings, tmp_path):
+    settings.DATABASE_POOLER = pooler
+    archive = tmp_path / "keyline.tar"
+    archive.write_bytes(b"")
+    with pytest.raises(CommandError, match="DATABASE_POOLER is set: back up and restore against PostgreSQL itself"):
+        call_command(command, *(["--output"] if command == "backup" else []), str(archive))
+    assert archive.read_bytes() == b""

@@ -471,3 +471,33 @@ def test_role_gated_pages_tell_a_partner_why(url_name, reason, alice, login):
 def test_menus_offer_firm_wide_pages_only_to_firm_wide_roles(alice, carol, login):
     assert 'href="/health/portfolio/"' not in login(alice).get(reverse("client-list")).content.decode()
     assert 'href="/health/portfolio/"' in login(carol).get(reverse("client-list")).content.decode()
+
+
+def crp_checks(queries) -> int:
+    """The "is this person the client's current CRP?" lookups among `queries`."""
+    return sum(
+        1
+        for q in queries
+        if 'FROM "accounts_assignment"' in q["sql"] and "\"role\" = 'crp'" in q["sql"] and "LIMIT 1" in q["sql"]
+    )
+
+
+@pytest.mark.parametrize("via", ["page", "api"])
+def test_the_crp_ending_a_members_role_is_looked_up_as_crp_once(via, alice, member, normal_client, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assignment = Assignment.objects.get(client=normal_client, user=member)
+    http = login(alice)
+    with CaptureQueriesContext(connection) as captured:
+        if via == "page":
+            response = http.post(reverse("assignment-end", args=[assignment.pk]), {"end_date": today().isoformat()})
+        else:
+            response = http.post(
+                f"/api/assignments/{assignment.pk}/end/",
+                {"end_date": today().isoformat()},
+                content_type="application/json",
+            )
+    assert response.status_code in (200, 302)
+    assert member.email not in team_emails(normal_client)
+    assert crp_checks(captured.captured_queries) == 1

@@ -362,6 +362,33 @@ def test_a_batch_is_captured_with_the_same_number_of_queries_whatever_its_size(m
     assert mailbox.count("INBOX") == 0 and mailbox.count(PROCESSED) == 55
 
 
+def test_the_first_poll_is_not_put_off_when_the_state_row_appears_between_its_claim_and_its_look(
+    mailbox, alice, harbour, monkeypatch
+):
+    """The status page (or the watch test's own wait) may create the mailbox's state row at any time:
+    once right after the first poll's claim found no row, the poll took the row for another worker's
+    and read nothing."""
+    from capture.services import mailbox as polling
+
+    claim = polling.lease_take
+    claims = []
+
+    def row_appears_right_after_the_first_claim(*args, **kwargs):
+        claims.append(1)
+        if len(claims) == 1:
+            MailboxState.load()  # created (and committed) by someone else just now
+            return None
+        return claim(*args, **kwargs)
+
+    monkeypatch.setattr(polling, "lease_take", row_appears_right_after_the_first_claim)
+    mailbox.deliver(bytes(mail(sender=alice.email, to=["hannah@harbour.example"], cc=[CAPTURE], subject="First")))
+
+    result = mailbox_poll()
+
+    assert not result.skipped_for_backoff
+    assert Interaction.objects.get().summary == "First"
+
+
 def test_watching_with_idle_captures_a_message_as_soon_as_the_server_announces_it(mailbox, alice, harbour):
     import threading
     import time

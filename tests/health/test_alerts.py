@@ -6,10 +6,12 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Notification, ServiceLine
+from health.formula import ScoreResult
 from health.models import HealthScore, Measurement
+from health.services.alerts import AlertEvent, detect_events
 from health.services.recompute import scores_recompute
 from tests.dates import today
-from tests.factories import HealthScoreFactory, UserFactory
+from tests.factories import ClientFactory, HealthScoreFactory, UserFactory
 from tests.health.factories import client_with_team
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +90,25 @@ def test_back_dated_recomputes_raise_no_alerts(slipping):
     client, _, _ = slipping
     scores_recompute(client_ids=[client.pk], as_of=today() - datetime.timedelta(days=3))
     assert not Notification.objects.exists()
+
+
+def test_reading_the_scores_alerts_compare_against_costs_the_same_for_one_client_or_many(scorecard, count_queries):
+    def was_green_last_week():
+        client = ClientFactory()
+        last_week = today() - datetime.timedelta(days=7)
+        HealthScoreFactory(client=client, as_of=last_week, score=Decimal(80), band="green", scorecard=scorecard)
+        return client
+
+    def detect(clients) -> tuple[int, list[AlertEvent]]:
+        results = {c.pk: ScoreResult(score=40.0, coverage=1.0, band="red") for c in clients}
+        events: list[AlertEvent] = []
+        queries = count_queries(lambda: events.extend(detect_events(results, today(), {})))
+        return queries, events
+
+    clients = [was_green_last_week()]
+    at_one, events = detect(clients)
+    assert {e.kind for e in events} == {"band_drop", "score_fall"}
+    clients += [was_green_last_week() for _ in range(6)]
+    at_seven, events = detect(clients)
+    assert at_seven == at_one == 2
+    assert len(events) == 14

@@ -8,7 +8,7 @@ from health.default_scorecard import DEFAULT_MEASURES
 from health.models import HealthScore, Measurement, RecomputeJob, Scorecard
 from health.services.recompute import scores_recompute
 from tests.dates import days_from_today, today
-from tests.factories import ClientFactory
+from tests.factories import ClientFactory, HealthScoreFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -221,6 +221,37 @@ def test_latest_scores_are_one_per_client(scorecard, carol, login, normal_client
     scores_recompute()
     rows = login(carol).get("/api/health/scores/latest/").json()["results"]
     assert [(r["client"], r["as_of"]) for r in rows] == [(normal_client.pk, today().isoformat())]
+
+
+def test_latest_scores_as_of_a_past_day_and_among_the_filtered_scores(scorecard, carol, login, normal_client):
+    for days_ago, score, band in [(40, "75", "green"), (10, "55", "amber"), (1, "30", "red")]:
+        HealthScoreFactory(
+            client=normal_client, as_of=days_from_today(-days_ago), score=score, band=band, scorecard=scorecard
+        )
+    http = login(carol)
+
+    def latest(query: str) -> list[tuple[int, str]]:
+        return [(r["client"], r["as_of"]) for r in http.get(f"/api/health/scores/latest/?{query}").json()["results"]]
+
+    assert latest("") == [(normal_client.pk, days_from_today(-1).isoformat())]
+    assert latest(f"until={days_from_today(-5).isoformat()}") == [(normal_client.pk, days_from_today(-10).isoformat())]
+    assert latest(f"since={days_from_today(-5).isoformat()}") == [(normal_client.pk, days_from_today(-1).isoformat())]
+    # The filters pick the scores the newest is taken from: the newest green one is 40 days old.
+    assert latest("band=green") == [(normal_client.pk, days_from_today(-40).isoformat())]
+
+
+def test_latest_scores_run_a_constant_number_of_queries(scorecard, carol, login, normal_client, count_queries):
+    scores_recompute(as_of=today() - datetime.timedelta(days=1))
+    scores_recompute()
+    http = login(carol)
+    http.get("/api/health/scores/latest/")
+    at_one = count_queries(lambda: http.get("/api/health/scores/latest/"))
+    for _ in range(8):
+        ClientFactory()
+    scores_recompute(as_of=today() - datetime.timedelta(days=1))
+    scores_recompute()
+    assert count_queries(lambda: http.get("/api/health/scores/latest/")) == at_one
+    assert len(http.get("/api/health/scores/latest/").json()["results"]) == 9
 
 
 def test_openapi_schema_lists_the_health_endpoints(ada, login):

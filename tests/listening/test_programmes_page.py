@@ -96,8 +96,13 @@ def test_partners_are_refused_every_programme_page(who, request, carol, login):
     assert programme.name == "After each review" and programme.active and Programme.objects.count() == 1
 
 
-def test_an_unknown_programme_is_not_found(carol, login):
-    assert login(carol).get("/surveys/programmes/999999/").status_code == 404
+def test_an_unknown_programme_or_survey_is_not_found(carol, login):
+    http = login(carol)
+    assert http.get("/surveys/programmes/999999/").status_code == 404
+    assert http.get("/surveys/999999/").status_code == 404
+    # A number past the database's 64-bit ids is no such row either, not a server error.
+    assert http.get(f"/surveys/programmes/{10**20}/").status_code == 404
+    assert http.post(f"/surveys/{10**20}/close/").status_code == 404
 
 
 def test_a_paused_programme_does_not_fire_and_a_resumed_one_does(

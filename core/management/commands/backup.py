@@ -2,10 +2,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from core.backup import backup_create
+from core.backup import BEHIND_POOLER, backup_create
 
 
 class Command(BaseCommand):
@@ -15,6 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path, help="archive path (default var/backups/keyline-<time>.tar)")
 
     def handle(self, *args: Any, output: Path | None, **options: Any) -> None:
+        if settings.DATABASE_POOLER:
+            raise CommandError(BEHIND_POOLER)
         output = output or settings.VAR_DIR / "backups" / f"keyline-{timezone.now():%Y%m%d-%H%M%S}.tar"
         backup_create(output=output)
         self.stdout.write(self.style.SUCCESS(f"Backup written to {output}"))

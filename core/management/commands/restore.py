@@ -1,10 +1,11 @@
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from core.backup import backup_restore
+from core.backup import BEHIND_POOLER, backup_restore
 
 
 class Command(BaseCommand):
@@ -14,6 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("archive", type=Path)
 
     def handle(self, *args: Any, archive: Path, **options: Any) -> None:
+        if settings.DATABASE_POOLER:
+            raise CommandError(BEHIND_POOLER)
         if not archive.exists():
             raise CommandError(f"No such archive: {archive}")
         if "accounts_client" in connection.introspection.table_names():
