@@ -82,12 +82,9 @@ def portfolio_base(user: User, today: datetime.date | None = None) -> ClientQuer
     if template is None:
         _ANNOTATED.clear()
         template = _ANNOTATED[(today, fy)] = _annotated_clients(today, fy)
-    visible_ids = visible_clients(user)
-    if visible_ids.query.is_empty():
-        return template.none()
-    if visible_ids.query.where:
-        return template.filter(pk__in=visible_ids.values("pk"))
-    return template.all()
+    # The access rule applied to the annotated clients themselves: "pk in (visible clients)" would
+    # join every client to itself to learn what this row already says.
+    return template.visible_to(user)
 
 
 def _annotated_clients(today: datetime.date, fy: int) -> ClientQuerySet:
