@@ -77,7 +77,9 @@ def _band_shares(user: User, today: datetime.date) -> tuple[int, list[BandShare]
 
 
 def _crp_flags(user: User, today: datetime.date) -> list[CrpSignals]:
-    return [partner for partner in crp_signals(user, on=today) if partner.flags]
+    """The flagged CRPs, most flags first, then the heaviest workload."""
+    flagged = [partner for partner in crp_signals(user, on=today) if partner.flags]
+    return sorted(flagged, key=lambda partner: (-len(partner.flags), -partner.workload, partner.name))
 
 
 def firm_overview(user: User) -> Overview:

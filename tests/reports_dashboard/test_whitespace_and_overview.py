@@ -63,6 +63,22 @@ def test_overview_flags_a_crp_with_no_successor(mike, login, portfolio):
     assert all(any(flag.startswith("No successor") for flag in f.flags) for f in flags)
 
 
+def test_overview_shows_the_25_most_flagged_crps_and_says_how_many_more(mike, login):
+    from accounts.models import Role
+    from tests.factories import ClientFactory, UserFactory
+
+    for index in range(27):
+        ClientFactory(name=f"Client {index:02}", crp=UserFactory(full_name=f"Partner {index:02}", role=Role.PARTNER))
+    response = login(mike).get(reverse("overview"))
+    flagged = response.context["overview"].crp_flags
+    assert len(flagged) == 27
+    assert [len(f.flags) for f in flagged] == sorted((len(f.flags) for f in flagged), reverse=True)
+    body = response.content.decode()
+    table = body[body.index('data-testid="crp-flags"') : body.index("</table>", body.index('data-testid="crp-flags"'))]
+    assert table.count("<tr>") == 26  # the heading row and 25 CRPs
+    assert "The 25 with the most flags of 27 flagged CRPs" in body
+
+
 def test_chart_figures_follow_the_filters(carol, login, portfolio):
     context = login(carol).get(reverse("dashboard-charts"), {"tier": portfolio["red"].tier.pk, "mine": "0"}).context
     counts = {s.band: s.count for s in context["bands"]}
