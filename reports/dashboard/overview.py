@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, Q, Subquery, Sum
 from django.utils import timezone
 
-from accounts.crp_signals import CrpSignals, crp_signals
+from accounts.crp_signals import crp_figures, crp_signals
 from accounts.models import Client, User
 from accounts.selectors import fee_totals_for_period
 from health.models import Band
@@ -49,7 +49,7 @@ class Overview:
     reviews_overdue: int
     overdue_actions: int
     falling: int
-    crp_flags: list[CrpSignals]
+    crp_flags: list[CrpFlag]
 
     @property
     def fee_growth(self) -> float | None:
@@ -76,10 +76,38 @@ def _band_shares(user: User, today: datetime.date) -> tuple[int, list[BandShare]
     return total, shares, start
 
 
-def _crp_flags(user: User, today: datetime.date) -> list[CrpSignals]:
+@dataclass(frozen=True)
+class CrpFlag:
+    """A flagged CRP as the cached overview keeps it: its figures as plain values, not every client
+    it leads (in a large firm those were most of the cache entry, and unpickling them most of the page)."""
+
+    user_id: int
+    name: str
+    led: int
+    growth_clients: int
+    workload: Decimal
+    flags: list[str]
+    figures: dict  # accounts.crp_signals.crp_figures: the API's shape
+
+
+def _crp_flags(user: User, today: datetime.date) -> list[CrpFlag]:
     """The flagged CRPs, most flags first, then the heaviest workload."""
-    flagged = [partner for partner in crp_signals(user, on=today) if partner.flags]
-    return sorted(flagged, key=lambda partner: (-len(partner.flags), -partner.workload, partner.name))
+    flagged = []
+    for partner in crp_signals(user, on=today):
+        figures = crp_figures(partner)
+        if figures["flags"]:
+            flagged.append(
+                CrpFlag(
+                    partner.user_id,
+                    partner.name,
+                    figures["clients"],
+                    figures["growth_clients"],
+                    figures["workload"],
+                    figures["flags"],
+                    figures,
+                )
+            )
+    return sorted(flagged, key=lambda flag: (-len(flag.flags), -flag.workload, flag.name))
 
 
 def firm_overview(user: User) -> Overview:

@@ -15,7 +15,7 @@ from rest_framework.utils.serializer_helpers import ReturnList
 from accounts.crp_signals import CrpSignals, crp_figures
 from listening.selectors import rounded_nps
 from reports.dashboard.aggregates import FeeMatrix
-from reports.dashboard.overview import BandShare
+from reports.dashboard.overview import BandShare, CrpFlag
 from reports.dashboard.selectors import attention_reasons, days_since
 from reports.dashboard.whitespace import Penetration, WhitespaceMap
 
@@ -91,8 +91,9 @@ class CrpFiguresSerializer(serializers.Serializer):
     )
     flags = serializers.ListField(child=serializers.CharField(), help_text="The signals, in words")
 
-    def to_representation(self, instance: CrpSignals) -> dict[str, Any]:
-        return super().to_representation(crp_figures(instance))
+    def to_representation(self, instance: CrpSignals | CrpFlag) -> dict[str, Any]:
+        figures = instance.figures if isinstance(instance, CrpFlag) else crp_figures(instance)
+        return super().to_representation(figures)
 
 
 class ChartBandSerializer(serializers.Serializer):
