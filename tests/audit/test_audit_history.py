@@ -142,3 +142,16 @@ def test_a_forged_cursor_is_refused_and_changes_nothing(ada, login):
     good = Cursor(timezone.now(), "history", "planning.Action", 1).encode()
     assert http.get(f"/audit/?before={good}").status_code == 200
     assert Cursor.decode(good).model == "planning.Action"
+
+
+def test_every_history_table_is_indexed_by_time_and_id_for_the_log():
+    """A page reads each history table newest first along (time, id), never sorting a whole table."""
+    from audit.indexes import index_name
+    from audit.log import _event_models
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()")
+        indexes = dict(cursor.fetchall())
+    for model in _event_models():
+        table = model._meta.db_table
+        assert f"ON public.{table} USING btree (pgh_created_at, pgh_id)" in indexes.get(index_name(table), ""), table
