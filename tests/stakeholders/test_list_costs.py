@@ -82,3 +82,25 @@ def test_walled_stakeholders_and_interactions_stay_out_of_lists_and_counts(
     assert {r["client"] for r in met["results"]} == {normal_client.pk} and met["count"] == 1
     assert http.get(f"/api/interactions/?stakeholder={hidden.pk}").status_code in (400, 200)
     assert http.get(f"/api/interactions/?stakeholder={hidden.pk}").json().get("count", 0) == 0
+
+
+def test_the_stakeholder_page_runs_the_same_queries_for_few_people_or_many(alice, normal_client, login, count_queries):
+    person = StakeholderFactory(client=normal_client, name="Dana")
+    RelationshipFactory(stakeholder=person, user=alice)
+    InteractionFactory(client=normal_client, firm_attendees=[alice]).stakeholders.add(person)
+    http = login(alice)
+    url = f"/stakeholders/{person.pk}/"
+    http.get(url)
+    one = count_queries(lambda: http.get(url))
+    _grow(normal_client, 12)
+    for _ in range(8):
+        RelationshipFactory(stakeholder=person, user=UserFactory())
+        InteractionFactory(client=normal_client, firm_attendees=[alice, UserFactory()]).stakeholders.add(person)
+    assert count_queries(lambda: http.get(url)) == one <= 15
+    page = http.get(url).content.decode()
+    assert "Dana" in page and alice.full_name in page
+
+
+def test_the_stakeholder_page_of_a_walled_client_is_a_404_outside_the_wall(bob, confidential_client, login):
+    hidden = StakeholderFactory(client=confidential_client)
+    assert login(bob).get(f"/stakeholders/{hidden.pk}/").status_code == 404
