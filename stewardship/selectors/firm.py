@@ -263,6 +263,12 @@ def _abilities(people: list[User], on: datetime.date) -> dict[int, _Ability]:
     return found
 
 
+def _fitting(need: _Need, among: set[int], abilities: dict[int, _Ability], by_sector: dict[str, set[int]]) -> set[int]:
+    """The people in `among` able to lead `need` (`_Ability.fits`), looking only at those of its sector."""
+    pool = among & by_sector.get(need.sector.lower(), set()) if need.sector else among
+    return {pk for pk in pool if abilities[pk].fits(need)}
+
+
 def _capacity_rows(
     people: list[User],
     place: dict[int, str],
@@ -276,12 +282,18 @@ def _capacity_rows(
     for person in people:
         rows.setdefault(place[person.pk], CapacityRow(place[person.pk]))
         members.setdefault(place[person.pk], []).append(person)
+    by_sector: dict[str, set[int]] = {}
+    for pk, ability in abilities.items():
+        for sector in ability.sectors:
+            by_sector.setdefault(sector, set()).add(pk)
     for name, row in rows.items():
         here = [n for n in needs if place.get(n.crp_id) == name]
         row.growth_clients = len(here)
+        present = {person.pk for person in members[name]}
+        able_here = set().union(*(_fitting(n, present, abilities, by_sector) for n in here))
         unloaded_ids = set()
         for person in members[name]:
-            if not any(abilities[person.pk].fits(n) for n in here):
+            if person.pk not in able_here:
                 continue
             load = partners.get(person.pk)
             growth = load.growth_clients if load else 0
@@ -290,9 +302,7 @@ def _capacity_rows(
                 row.capable_unloaded += 1
                 row.spare_slots += limit - growth
                 unloaded_ids.add(person.pk)
-        row.uncovered = sorted(
-            n.name for n in here if not any(abilities[pk].fits(n) for pk in unloaded_ids if pk != n.crp_id)
-        )
+        row.uncovered = sorted(n.name for n in here if not _fitting(n, unloaded_ids, abilities, by_sector) - {n.crp_id})
     return sorted(rows.values(), key=lambda r: r.name)
 
 
