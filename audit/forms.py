@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
+from django.forms.models import ModelChoiceIterator
 
 from accounts.access import visible_clients
 from accounts.models import Client, User
@@ -10,12 +15,36 @@ from audit.selectors import AuditFilter
 from core.widgets import PickerSelect
 
 
+class _LabelledChoices(ModelChoiceIterator):
+    """A long picker's options read as (id, label) pairs in one query, without a model instance each:
+    the same options, in the same order, as the field's queryset would give."""
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.field.labelled(self.queryset)
+
+
+class ClientChoiceField(forms.ModelChoiceField):
+    iterator = _LabelledChoices
+
+    def labelled(self, queryset: QuerySet[Client]) -> Iterator[tuple[int, str]]:
+        return iter(queryset.values_list("pk", "name"))  # Client.__str__
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    iterator = _LabelledChoices
+
+    def labelled(self, queryset: QuerySet[User]) -> Iterator[tuple[int, str]]:
+        return ((pk, full_name or email) for pk, full_name, email in queryset.values_list("pk", "full_name", "email"))
+
+
 class AuditFilterForm(forms.Form):
     """The filters of the page, the API and the export. Client choices come from the access rule, so a
     walled client's id is refused exactly like one that does not exist."""
 
-    user = forms.ModelChoiceField(User.objects.all(), required=False, widget=PickerSelect)
-    client = forms.ModelChoiceField(Client.objects.none(), required=False, widget=PickerSelect)
+    user = PersonChoiceField(User.objects.all(), required=False, widget=PickerSelect)
+    client = ClientChoiceField(Client.objects.none(), required=False, widget=PickerSelect)
     kind = forms.ChoiceField(
         choices=[("", "Any kind"), *Kind.choices, (HISTORY_KIND, HISTORY_KIND_LABEL)], required=False
     )

@@ -25,7 +25,9 @@ from functools import cache
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from pghistory.models import Event
@@ -115,7 +117,11 @@ class LogPage:
 
 @dataclass(frozen=True)
 class _Branch:
-    """How to read one event table: its client and its subject person as SQL over alias `e`."""
+    """How to read one event table: its client and its subject person as SQL over alias `e`.
+
+    The client is given twice: `client_sql` with the `joins` it needs (cheapest when reading many
+    events, as for one client's), and `client_lookup_sql`, the same value looked up by key for each
+    event read (cheapest when reading a table newest first until a page is full)."""
 
     label: str
     event_table: str
@@ -123,6 +129,7 @@ class _Branch:
     client_sql: str
     joins: str
     subject_sql: str
+    client_lookup_sql: str
 
 
 def _event_models() -> list[type[Event]]:
@@ -133,27 +140,28 @@ def _has_client(model: type[models.Model]) -> bool:
     return any(f.name == "client" and f.is_relation for f in model._meta.concrete_fields)
 
 
-def _client_of(tracked: type[models.Model]) -> tuple[str, str]:
-    """(SQL for the client id, joins it needs) of an event of `tracked`."""
+def _client_of(tracked: type[models.Model]) -> tuple[str, str, str]:
+    """(SQL for the client id, joins it needs, the same SQL without joins) of an event of `tracked`."""
     if tracked is Client:
-        return "e.pgh_obj_id", ""
+        return "e.pgh_obj_id", "", "e.pgh_obj_id"
     if _has_client(tracked):
-        return "e.client_id", ""
+        return "e.client_id", "", "e.client_id"
     for parent_field in tracked._meta.concrete_fields:
         parent = parent_field.related_model if parent_field.is_relation else None
         if parent is None or parent is tracked or not _has_client(parent):  # type: ignore[arg-type]
             continue
-        column = parent_field.column
-        joins = f'LEFT JOIN "{parent._meta.db_table}" p ON p."{parent._meta.pk.column}" = e."{column}"'  # type: ignore[union-attr]
+        column, table, key = parent_field.column, parent._meta.db_table, parent._meta.pk.column  # type: ignore[union-attr]
+        joins = f'LEFT JOIN "{table}" p ON p."{key}" = e."{column}"'
+        lookup = f'(SELECT lp.client_id FROM "{table}" lp WHERE lp."{key}" = e."{column}")'  # noqa: S608  # nosec B608 - names from the models
         parent_events = getattr(parent, "pgh_event_model", None)
         if parent_events is None:
-            return "p.client_id", joins
+            return "p.client_id", joins, lookup
         fallback = (
             f'(SELECT pe.client_id FROM "{parent_events._meta.db_table}" pe '  # noqa: S608  # nosec B608 - names from the models
             f'WHERE pe.pgh_obj_id = e."{column}" ORDER BY pe.pgh_id DESC LIMIT 1)'
         )
-        return f"COALESCE(p.client_id, {fallback})", joins
-    return "NULL::bigint", ""
+        return f"COALESCE(p.client_id, {fallback})", joins, f"COALESCE({lookup}, {fallback})"
+    return "NULL::bigint", "", "NULL::bigint"
 
 
 def _subject_of(tracked: type[models.Model]) -> str:
@@ -169,9 +177,11 @@ def _branches() -> dict[str, _Branch]:
     branches = {}
     for event_model in _event_models():
         tracked = event_model.pgh_tracked_model
-        client_sql, joins = _client_of(tracked)
+        client_sql, joins, lookup = _client_of(tracked)
         label = tracked._meta.label
-        branches[label] = _Branch(label, event_model._meta.db_table, tracked, client_sql, joins, _subject_of(tracked))
+        branches[label] = _Branch(
+            label, event_model._meta.db_table, tracked, client_sql, joins, _subject_of(tracked), lookup
+        )
     return branches
 
 
@@ -182,19 +192,35 @@ def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def _history_sql(viewer: User, which: AuditFilter) -> tuple[str, list[Any]]:
-    """Keys of the events `viewer` may see that match `which`: (at, source, model, id)."""
-    parts, params = [], []
-    for branch in _branches().values():
-        parts.append(
-            f"SELECT %s AS model, e.pgh_id AS id, e.pgh_created_at AS at, {branch.client_sql} AS client_id, "  # noqa: S608  # nosec B608 - names from the models
-            f"{branch.subject_sql} AS subject_id, e.pgh_context_id AS context_id "
-            f'FROM "{branch.event_table}" e {branch.joins}'
-        )
-        params.append(branch.label)
+def _visible_client_sql(viewer: User, column: str) -> tuple[str, list[Any]]:
+    """SQL true when the client whose id is in `column` exists and `viewer` may see it (the access
+    rule, looked up by primary key for each row read rather than listing every visible client)."""
+    same = RawSQL(column, (), output_field=models.BigIntegerField())  # noqa: S611  # nosec B611 - a column name from this module
+    try:
+        sql, params = visible_clients(viewer).order_by().filter(pk=same).values("id").query.sql_with_params()
+    except EmptyResultSet:
+        return "FALSE", []
+    return f"EXISTS ({sql})", list(params)
+
+
+def _keyset(at_sql: str, source: str, model_sql: str, id_sql: str, after: Cursor | None) -> tuple[str, list[Any]]:
+    """The rows of one branch that come after `after` in the log's order: an index-friendly bound on
+    the time, then the exact row comparison (the same one the merged page is ordered by)."""
+    if after is None:
+        return "", []
+    sql = f"{at_sql} <= %s AND ({at_sql}, '{source}', {model_sql}, {id_sql}) < (%s, %s, %s, %s)"
+    return sql, [after.at, after.at, after.source, after.model, after.id]
+
+
+def _history_selects(viewer: User, which: AuditFilter, *, after: Cursor | None, limit: int) -> list[tuple[str, list]]:
+    """For each event table, the keys (at, source, model, id) of its first `limit` events `viewer` may
+    see that match `which`, newest first after `after`. Each branch is its own top-N, read backwards
+    along the table's time index, so a page reads a few rows of each table rather than all of them."""
     where, where_params = [], []
     if not sees_whole_audit_log(viewer):
-        where.append("(h.client_id IS NULL OR h.client_id IN (SELECT id FROM visible))")
+        seen, seen_params = _visible_client_sql(viewer, "h.client_id")
+        where.append(f"(h.client_id IS NULL OR {seen})")
+        where_params += seen_params
     if which.client is not None:
         where.append("h.client_id = %s")
         where_params.append(which.client.pk)
@@ -207,39 +233,53 @@ def _history_sql(viewer: User, which: AuditFilter) -> tuple[str, list[Any]]:
     if which.date_to is not None:
         where.append("h.at < %s")
         where_params.append(_day_start(which.date_to + datetime.timedelta(days=1)))
-    sql = (
-        f"SELECT h.at, '{HISTORY}' AS source, h.model, h.id FROM ({' UNION ALL '.join(parts)}) h "  # noqa: S608  # nosec B608 - names from the models
-        "LEFT JOIN pghistory_context c ON c.id = h.context_id" + (f" WHERE {' AND '.join(where)}" if where else "")
-    )
-    return sql, params + where_params
+    context_join = " LEFT JOIN pghistory_context c ON c.id = h.context_id" if which.user is not None else ""
+    selects = []
+    for branch in _branches().values():
+        keyset, keyset_params = _keyset("h.at", HISTORY, "h.model", "h.id", after)
+        conditions = [*where, keyset] if keyset else where
+        # One client's events: join the parents once. Otherwise each event read looks its client up.
+        one_client = which.client is not None
+        client_sql, joins = (branch.client_sql, branch.joins) if one_client else (branch.client_lookup_sql, "")
+        sql = (
+            f"SELECT h.at, '{HISTORY}' AS source, h.model, h.id FROM ("  # noqa: S608  # nosec B608 - names from the models
+            f"SELECT %s::text AS model, e.pgh_id AS id, e.pgh_created_at AS at, {client_sql} AS client_id, "
+            f"{branch.subject_sql} AS subject_id, e.pgh_context_id AS context_id "
+            f'FROM "{branch.event_table}" e {joins}) h{context_join}'
+            + (f" WHERE {' AND '.join(conditions)}" if conditions else "")
+            + " ORDER BY h.at DESC, h.id DESC LIMIT %s"
+        )
+        selects.append((sql, [branch.label, *where_params, *keyset_params, limit]))
+    return selects
 
 
 def page_keys(
     viewer: User, which: AuditFilter, *, after: Cursor | None, size: int
 ) -> tuple[list[tuple[datetime.datetime, str, str, int]], bool]:
-    """The keys of one page (newest first, after `after`) and whether more follow: one query."""
-    entries = audit_entries(viewer, which).order_by().values_list("at", "id")
+    """The keys of one page (newest first, after `after`) and whether more follow: one query. Each
+    source (the audit entries, each event table) gives at most a page of its own newest keys, and
+    the page is the newest of those."""
+    limit = size + 1
+    entries = audit_entries(viewer, which).order_by("-at", "-id").values_list("at", "id")
     entries_sql, entries_params = entries.query.sql_with_params()
-    selects = [f"SELECT a.at, '{AUDIT}' AS source, '' AS model, a.id FROM ({entries_sql}) a"]  # noqa: S608  # nosec B608 - names from the models
-    params: list[Any] = list(entries_params)
+    keyset, keyset_params = _keyset("a.at", AUDIT, "''", "a.id", after)
+    audit_select = (
+        f"SELECT a.at, '{AUDIT}' AS source, ''::text AS model, a.id FROM ({entries_sql}) a"  # noqa: S608  # nosec B608 - names from the models
+        + (f" WHERE {keyset}" if keyset else "")
+        + " ORDER BY a.at DESC, a.id DESC LIMIT %s"
+    )
+    selects: list[tuple[str, list]] = []
+    if which.kind != HISTORY_KIND:
+        selects.append((audit_select, [*entries_params, *keyset_params, limit]))
     if which.kind in ("", HISTORY_KIND):
-        history_sql, history_params = _history_sql(viewer, which)
-        if which.kind == HISTORY_KIND:
-            selects, params = [], []
-        selects.append(history_sql)
-        params += history_params
-    visible_sql, visible_params = visible_clients(viewer).values("id").query.sql_with_params()
-    keyset, keyset_params = "", []
-    if after is not None:
-        keyset = "WHERE (k.at, k.source, k.model, k.id) < (%s, %s, %s, %s)"
-        keyset_params = [after.at, after.source, after.model, after.id]
+        selects += _history_selects(viewer, which, after=after, limit=limit)
     sql = (
-        f"WITH visible AS MATERIALIZED ({visible_sql}) "  # noqa: S608  # nosec B608 - names from the models
-        f"SELECT k.at, k.source, k.model, k.id FROM ({' UNION ALL '.join(selects)}) k {keyset} "
+        f"SELECT k.at, k.source, k.model, k.id FROM ({' UNION ALL '.join(f'({s})' for s, _ in selects)}) k "  # noqa: S608  # nosec B608 - names from the models
         "ORDER BY k.at DESC, k.source DESC, k.model DESC, k.id DESC LIMIT %s"
     )
+    params = [*(p for _, branch_params in selects for p in branch_params), limit]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*visible_params, *params, *keyset_params, size + 1])
+        cursor.execute(sql, params)
         keys = cursor.fetchall()
     return keys[:size], len(keys) > size
 

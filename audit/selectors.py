@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.access import sees_whole_audit_log, visible_clients
 from accounts.models import Client, User
@@ -18,7 +18,8 @@ def audit_entries_visible_to(user: User) -> QuerySet[AuditEntry]:
     entries = AuditEntry.objects.all()
     if sees_whole_audit_log(user):
         return entries
-    return entries.filter(Q(client__isnull=True) | Q(client__in=visible_clients(user).values("pk")))
+    seen = visible_clients(user).order_by().filter(pk=OuterRef("client_id"))
+    return entries.filter(Q(client__isnull=True) | Exists(seen))
 
 
 @dataclass(frozen=True)

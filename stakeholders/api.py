@@ -1,6 +1,6 @@
 """REST API for stakeholders, relationships and interactions: thin over services and the access rule."""
 
-from django.db.models import Max, Prefetch
+from django.db.models import Max, OuterRef, Prefetch, Subquery
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -177,7 +177,11 @@ class StakeholderViewSet(
     ordering = ["client_id", "name"]
 
     def get_queryset(self):
-        return visible(self.request.user, Stakeholder.objects.annotate(last_contacted=Max("interactions__date")))
+        # A correlated subquery rather than a GROUP BY over every interaction: PostgreSQL evaluates it
+        # only for the page's rows (after the sort and limit), and the count does not read it at all.
+        met = Interaction.stakeholders.through.objects.filter(stakeholder_id=OuterRef("pk"))
+        last = met.order_by().values("stakeholder_id").annotate(last=Max("interaction__date")).values("last")
+        return visible(self.request.user, Stakeholder.objects.annotate(last_contacted=Subquery(last)))
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -388,7 +392,15 @@ class InteractionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
                 Prefetch("firm_attendees", queryset=User.objects.only("id")),
                 Prefetch("stakeholders", queryset=Stakeholder.objects.only("id")),
             ),
-        ).distinct()
+        )
+
+    def filter_queryset(self, queryset):
+        # Only the filters through the attendees and stakeholders can repeat an interaction: the
+        # DISTINCT that undoes that (and sorts every interaction to do so) is for them alone.
+        filtered = super().filter_queryset(queryset)
+        if any(self.request.query_params.get(name) for name in ("firm_attendee", "stakeholder")):
+            return filtered.distinct()
+        return filtered
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

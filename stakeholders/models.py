@@ -230,7 +230,11 @@ class Interaction(models.Model):
                 violation_error_message="This message or meeting has already been captured.",
             ),
         ]
-        indexes = [models.Index(fields=["client", "-date"])]
+        indexes = [
+            models.Index(fields=["client", "-date"]),
+            # The API's list, newest first: read along this index until a page is full.
+            models.Index(fields=["-date", "-id"], name="interaction_newest_first"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} with {self.client} on {self.date}"

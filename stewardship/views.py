@@ -24,13 +24,13 @@ from accounts.access import (
 from accounts.crp_signals import crp_signals
 from accounts.models import Assignment, AssignmentRole, User
 from core.forms import apply_errors, flash_form_errors
-from health.portfolio import portfolio_signals
+from health.portfolio import FirmSignals, portfolio_signals
 from reports.pdf.periods import Quarter
 from stewardship import services
 from stewardship.forms import CredentialForm, DecisionForm, NeedsForm, ProfileForm, RotationForm, SuccessionForm
 from stewardship.models import CapabilityProfile, ClientNeeds, Credential, CrpSignal, ScorecardView, Succession
 from stewardship.selectors import firm
-from stewardship.selectors.outcomes import decision_outcome
+from stewardship.selectors.outcomes import any_due, decision_outcome
 from stewardship.selectors.rotation import rotation_calendar
 from stewardship.selectors.scorecard import partner_scorecard
 from stewardship.selectors.shortlist import crp_shortlist
@@ -53,9 +53,12 @@ def overview(request):
     require(may_govern_crps(request.user), GOVERN_REFUSED)
     today = timezone.localdate()
     services.signals_sync_if_not_today(reader=request.user, on=today)
-    figures = portfolio_signals(request.user, today=today)
-    log = [(d, decision_outcome(d, figures, today)) for d in decision_log()]
+    decisions = list(decision_log())
+    # Outcomes not yet due show no figures: the firm's are read only when one is.
+    figures = portfolio_signals(request.user, today=today) if any_due(decisions, today) else FirmSignals([])
+    log = [(d, decision_outcome(d, figures, today)) for d in decisions]
     summary = stewardship_summary(today)
+    partners = crp_signals(request.user, on=today)  # read once for the three firm figures below
     return render(
         request,
         "stewardship/overview.html",
@@ -65,9 +68,9 @@ def overview(request):
             "undecided": summary.undecided,
             "log": log,
             "form": DecisionForm(),
-            "succession": firm.succession_view(request.user, today),
-            "mix": firm.persona_mix(crp_signals(request.user, on=today)),
-            "capacity": firm.capacity_check(request.user, today),
+            "succession": firm.succession_view(request.user, today, partners=partners),
+            "mix": firm.persona_mix(partners),
+            "capacity": firm.capacity_check(request.user, today, partners=partners),
             "today": today,
         },
     )
@@ -193,12 +196,13 @@ def succession(request):
 def capacity(request):
     require(may_govern_crps(request.user), GOVERN_REFUSED)
     today = timezone.localdate()
+    partners = crp_signals(request.user, on=today)
     return render(
         request,
         "stewardship/capacity.html",
         {
-            "capacity": firm.capacity_check(request.user, today),
-            "mix": firm.persona_mix(crp_signals(request.user, on=today)),
+            "capacity": firm.capacity_check(request.user, today, partners=partners),
+            "mix": firm.persona_mix(partners),
         },
     )
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import get_editable_object, get_visible_object
+from accounts.access import get_editable_object
 from accounts.models import User
 from core.concurrency import StaleVersionError
 from core.forms import apply_errors, flash_form_errors
@@ -20,7 +20,7 @@ from stakeholders import selectors, services
 from stakeholders.forms import MergeForm, RelationshipForm, StakeholderForm, WhoKnowsSearchForm
 from stakeholders.models import Relationship, Stakeholder
 from stakeholders.signals import stakeholder_detail_panels
-from stakeholders.views.common import client_for, stakeholder_url_prefix
+from stakeholders.views.common import client_for, stakeholder_and_client, stakeholder_url_prefix
 
 
 @require_http_methods(["GET", "POST"])
@@ -80,8 +80,7 @@ def _relationship_form(request, person: Stakeholder, client) -> RelationshipForm
 @require_http_methods(["GET", "POST"])
 def stakeholder_detail(request, pk: int):
     """The stakeholder, who knows them, their touchpoints; POST saves the edit form."""
-    person = get_visible_object(request.user, Stakeholder.objects.select_related("client"), pk)
-    client = client_for(request.user, person.client_id)
+    person, client = stakeholder_and_client(request.user, pk)
     forms = {}
     if request.method == "POST":
         if not client.may_edit:

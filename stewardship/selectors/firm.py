@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.crp_signals import CrpSignals, crp_signals
@@ -64,13 +66,25 @@ class SuccessionView:
         return [r for r in self.rows if not r.ready]
 
 
-def succession_view(reader: User, today: datetime.date | None = None) -> SuccessionView:
-    partners = crp_signals(reader, on=today or timezone.localdate())
-    groups = dict(User.objects.filter(pk__in=[p.user_id for p in partners]).values_list("pk", "practice_group__name"))
+def _ids(ids: Iterable[int]) -> RawSQL:
+    """`ids` as one array parameter for `…__in=`: a firm's thousands of ids cost one parameter, not one each."""
+    return RawSQL("SELECT unnest(%s::bigint[])", [sorted(set(ids))])  # nosec B611 - constant SQL
+
+
+def succession_view(
+    reader: User, today: datetime.date | None = None, *, partners: list[CrpSignals] | None = None
+) -> SuccessionView:
+    """Every led client's successor and readiness; `partners` is `crp_signals(reader, on=today)` when
+    the caller has it already."""
+    if partners is None:
+        partners = crp_signals(reader, on=today or timezone.localdate())
+    groups = dict(
+        User.objects.filter(pk__in=_ids(p.user_id for p in partners)).values_list("pk", "practice_group__name")
+    )
     named = {
         s.client_id: s
         for s in Succession.objects.filter(
-            client_id__in=[c.client_id for p in partners for c in p.clients]
+            client_id__in=_ids(c.client_id for p in partners for c in p.clients)
         ).select_related("successor")
     }
     rows: list[SuccessionRow] = []
@@ -126,7 +140,7 @@ class PersonaMix:
 def persona_mix(partners: list[CrpSignals]) -> PersonaMix:
     growth = {c.client_id: c for p in partners for c in p.clients if c.growth}
     plans = dict(
-        AccountPlan.objects.filter(client_id__in=list(growth), status=PlanStatus.ACTIVE).values_list(
+        AccountPlan.objects.filter(client_id__in=_ids(growth), status=PlanStatus.ACTIVE).values_list(
             "client_id", "persona"
         )
     )
@@ -205,31 +219,36 @@ class _Ability:
 
 def _growth_needs(partners: dict[int, CrpSignals]) -> list[_Need]:
     led = {c.client_id: (p.user_id, c.name) for p in partners.values() for c in p.clients if c.growth}
-    clients = Client.objects.filter(pk__in=list(led)).prefetch_related("service_lines").only("pk", "sector")
+    clients = Client.objects.filter(pk__in=_ids(led)).values_list("pk", "sector")
+    lines: dict[int, set[int]] = {}
+    through = Client.service_lines.through.objects.filter(client_id__in=_ids(led))
+    for client_id, line_id in through.values_list("client_id", "serviceline_id"):
+        lines.setdefault(client_id, set()).add(line_id)
     required = dict(
-        ClientNeeds.objects.filter(client_id__in=list(led)).values_list("client_id", "required_credentials")
+        ClientNeeds.objects.filter(client_id__in=_ids(led)).values_list("client_id", "required_credentials")
     )
     return [
         _Need(
-            client_id=c.pk,
-            name=led[c.pk][1],
-            crp_id=led[c.pk][0],
-            sector=c.sector,
-            service_lines=frozenset(sl.pk for sl in c.service_lines.all()),
-            credentials=frozenset(x.lower() for x in required.get(c.pk) or []),
+            client_id=pk,
+            name=led[pk][1],
+            crp_id=led[pk][0],
+            sector=sector,
+            service_lines=frozenset(lines.get(pk, ())),
+            credentials=frozenset(x.lower() for x in required.get(pk) or []),
         )
-        for c in clients
+        for pk, sector in clients
     ]
 
 
 def _abilities(people: list[User], on: datetime.date) -> dict[int, _Ability]:
-    profiles = {
-        p.user_id: p for p in CapabilityProfile.objects.filter(user__in=people).prefetch_related("service_lines")
-    }
+    ids = _ids(p.pk for p in people)
+    profiles = {p.user_id: p for p in CapabilityProfile.objects.filter(user__in=ids)}
+    lines: dict[int, set[int]] = {}
+    through = CapabilityProfile.service_lines.through.objects.filter(capabilityprofile__user__in=ids)
+    for profile_id, line_id in through.values_list("capabilityprofile_id", "serviceline_id"):
+        lines.setdefault(profile_id, set()).add(line_id)
     held: dict[int, set[str]] = {}
-    for user_id, name, expires in Credential.objects.filter(user__in=people).values_list(
-        "user_id", "name", "expires_on"
-    ):
+    for user_id, name, expires in Credential.objects.filter(user__in=ids).values_list("user_id", "name", "expires_on"):
         if expires is None or expires > on:
             held.setdefault(user_id, set()).add(name.lower())
     found = {}
@@ -238,10 +257,16 @@ def _abilities(people: list[User], on: datetime.date) -> dict[int, _Ability]:
         found[person.pk] = _Ability(
             growth_persona=bool(profile and set(profile.persona_strengths) & GROWTH_PERSONAS),
             sectors=frozenset(x.lower() for x in profile.sectors) if profile else frozenset(),
-            service_lines=frozenset(sl.pk for sl in profile.service_lines.all()) if profile else frozenset(),
+            service_lines=frozenset(lines.get(profile.pk, ())) if profile else frozenset(),
             credentials=frozenset(held.get(person.pk, set())),
         )
     return found
+
+
+def _fitting(need: _Need, among: set[int], abilities: dict[int, _Ability], by_sector: dict[str, set[int]]) -> set[int]:
+    """The people in `among` able to lead `need` (`_Ability.fits`), looking only at those of its sector."""
+    pool = among & by_sector.get(need.sector.lower(), set()) if need.sector else among
+    return {pk for pk in pool if abilities[pk].fits(need)}
 
 
 def _capacity_rows(
@@ -257,12 +282,18 @@ def _capacity_rows(
     for person in people:
         rows.setdefault(place[person.pk], CapacityRow(place[person.pk]))
         members.setdefault(place[person.pk], []).append(person)
+    by_sector: dict[str, set[int]] = {}
+    for pk, ability in abilities.items():
+        for sector in ability.sectors:
+            by_sector.setdefault(sector, set()).add(pk)
     for name, row in rows.items():
         here = [n for n in needs if place.get(n.crp_id) == name]
         row.growth_clients = len(here)
+        present = {person.pk for person in members[name]}
+        able_here = set().union(*(_fitting(n, present, abilities, by_sector) for n in here))
         unloaded_ids = set()
         for person in members[name]:
-            if not any(abilities[person.pk].fits(n) for n in here):
+            if person.pk not in able_here:
                 continue
             load = partners.get(person.pk)
             growth = load.growth_clients if load else 0
@@ -271,13 +302,13 @@ def _capacity_rows(
                 row.capable_unloaded += 1
                 row.spare_slots += limit - growth
                 unloaded_ids.add(person.pk)
-        row.uncovered = sorted(
-            n.name for n in here if not any(abilities[pk].fits(n) for pk in unloaded_ids if pk != n.crp_id)
-        )
+        row.uncovered = sorted(n.name for n in here if not _fitting(n, unloaded_ids, abilities, by_sector) - {n.crp_id})
     return sorted(rows.values(), key=lambda r: r.name)
 
 
-def capacity_check(reader: User, today: datetime.date | None = None) -> Capacity:
+def capacity_check(
+    reader: User, today: datetime.date | None = None, *, partners: list[CrpSignals] | None = None
+) -> Capacity:
     """Growth clients against the partners able to lead them, by practice group and by office (the
     group and office of the CRP who leads each client). A partner is able to lead a Growth client
     when their capability profile fits it: a growth persona among their strengths, the client's
@@ -286,20 +317,20 @@ def capacity_check(reader: User, today: datetime.date | None = None) -> Capacity
     slots are the Growth clients they could still take under that limit. A group or office is short
     when one of its Growth clients has nobody there but its own CRP able and free to lead it."""
     on = today or timezone.localdate()
-    partners = {p.user_id: p for p in crp_signals(reader, on=on)}
+    led = {p.user_id: p for p in (crp_signals(reader, on=on) if partners is None else partners)}
     people = list(
         User.objects.filter(is_active=True, role__in=[Role.PARTNER, Role.MANAGING_PARTNER])
         .select_related("practice_group", "office")
         .only("pk", "practice_group__name", "office__name")
         .order_by("pk")
     )
-    needs = _growth_needs(partners)
+    needs = _growth_needs(led)
     abilities = _abilities(people, on)
     limit = settings.CRP_MAX_GROWTH_CLIENTS
     group_of = {p.pk: p.practice_group.name if p.practice_group else NO_GROUP for p in people}
     office_of = {p.pk: p.office.name if p.office else NO_OFFICE for p in people}
-    by_group = _capacity_rows(people, group_of, needs, abilities, partners, limit)
-    by_office = _capacity_rows(people, office_of, needs, abilities, partners, limit)
+    by_group = _capacity_rows(people, group_of, needs, abilities, led, limit)
+    by_office = _capacity_rows(people, office_of, needs, abilities, led, limit)
     return Capacity(
         growth_clients=sum(r.growth_clients for r in by_group),
         capable=sum(r.capable for r in by_group),

@@ -65,6 +65,12 @@ def _f(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
+def any_due(decisions: list[SignalDecision], today: datetime.date) -> bool:
+    """Whether any of `decisions` is a quarter old: only those show today's figures beside the ones
+    they were taken on, so only then are the firm's figures read."""
+    return any((today - d.decided_on).days >= OUTCOME_DAYS for d in decisions)
+
+
 def decision_outcome(decision: SignalDecision, firm: FirmSignals, today: datetime.date) -> Outcome:
     now = signal_figures(firm, decision.signal.partner_id, decision.signal.client_id)
     due = (today - decision.decided_on).days >= OUTCOME_DAYS

@@ -268,3 +268,26 @@ def test_the_overview_reads_the_days_signals_once_and_pages_them(
     assert len(re.findall(r'data-testid="signal-\d', first)) == 50 and "Page 1 of 2" in first
     second = http.get("/stewardship/", {"page": 2}).content.decode()
     assert len(re.findall(r'data-testid="signal-\d', second)) == 12
+
+
+def test_a_decision_not_yet_due_shows_no_figures_and_the_page_reads_none(mike, long_client, today, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    HealthScoreFactory(client=long_client, as_of=today, score=Decimal("62.00"), band="amber")
+    signal = _rotation_signal(mike, long_client, today)
+    SignalDecision.objects.create(
+        signal=signal,
+        decision="specialist_support",
+        reason="Give it a quarter",
+        review_on=today + datetime.timedelta(days=30),
+        decided_on=today - datetime.timedelta(days=10),
+        decided_by=mike,
+        score_then=Decimal("50.00"),
+    )
+    http = login(mike)
+    http.get("/stewardship/")
+    with CaptureQueriesContext(connection) as read:
+        log = http.get("/stewardship/").content.decode()
+    assert "Give it a quarter" in log and "Too early to tell" in log and "50.0 → 62.0" not in log
+    assert not [q for q in read.captured_queries if "health_healthscore" in q["sql"]]
