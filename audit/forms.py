@@ -6,13 +6,14 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator
+from django.urls import reverse_lazy
 
 from accounts.access import visible_clients
 from accounts.models import Client, User
 from audit.log import HISTORY_KIND, HISTORY_KIND_LABEL
 from audit.models import Kind
 from audit.selectors import AuditFilter
-from core.widgets import PickerSelect
+from core.widgets import SearchPickerSelect
 
 
 class _LabelledChoices(ModelChoiceIterator):
@@ -43,8 +44,12 @@ class AuditFilterForm(forms.Form):
     """The filters of the page, the API and the export. Client choices come from the access rule, so a
     walled client's id is refused exactly like one that does not exist."""
 
-    user = PersonChoiceField(User.objects.all(), required=False, widget=PickerSelect)
-    client = ClientChoiceField(Client.objects.none(), required=False, widget=PickerSelect)
+    user = PersonChoiceField(
+        User.objects.all(), required=False, widget=SearchPickerSelect(reverse_lazy("api:user-list"))
+    )
+    client = ClientChoiceField(
+        Client.objects.none(), required=False, widget=SearchPickerSelect(reverse_lazy("api:client-list"))
+    )
     kind = forms.ChoiceField(
         choices=[("", "Any kind"), *Kind.choices, (HISTORY_KIND, HISTORY_KIND_LABEL)], required=False
     )

@@ -59,3 +59,35 @@ class PickerSelectMultiple(ListSelect, forms.SelectMultiple):
 class PickerSelect(ListSelect):
     def __init__(self, attrs: dict | None = None, choices: Iterable = ()) -> None:
         super().__init__({**PICKER, **(attrs or {})}, choices)
+
+
+class SearchPickerSelect(PickerSelect):
+    """A picker over a list too long to send with the page (every client of a large firm, every person
+    who ever worked there): the page carries only the chosen option, and typing asks `source`, an API
+    list that takes ``?search=``, for matches. The API applies the access rule, as the field's own
+    queryset does when the form is submitted."""
+
+    def __init__(self, source: str, attrs: dict | None = None) -> None:
+        super().__init__({"data-picker-source": source, **(attrs or {})})
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        every_choice = self.choices
+        self.choices = list(self._chosen_only(every_choice, value))
+        try:
+            return super().get_context(name, value, attrs)
+        finally:
+            self.choices = every_choice
+
+    @staticmethod
+    def _chosen_only(choices: Any, value: Any) -> Iterable[tuple[Any, str]]:
+        values = value if isinstance(value, list | tuple) else [value]
+        chosen = [str(item) for item in values if item not in (None, "")]
+        field = getattr(choices, "field", None)
+        if field is None:  # plain choices: keep the chosen ones
+            yield from ((key, label) for key, label in choices if key == "" or str(key) in chosen)
+            return
+        if field.empty_label is not None:
+            yield ("", field.empty_label)
+        if chosen:
+            for instance in choices.queryset.filter(pk__in=[item for item in chosen if item.isdigit()]):
+                yield (instance.pk, field.label_from_instance(instance))

@@ -3,13 +3,33 @@
 (function () {
   "use strict";
 
+  // <select data-picker-source="/api/…/">: the page holds only the chosen option; what is typed is
+  // looked up in that API list (?search=), which answers with what the reader may see.
+  function searchOptions(source) {
+    return {
+      shouldLoad: function (query) { return query.length > 0; },
+      load: function (query, callback) {
+        var url = source + (source.indexOf("?") < 0 ? "?" : "&") + "page_size=20&search=" + encodeURIComponent(query);
+        fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+          .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+          .then(function (page) {
+            callback(page.results.map(function (row) {
+              return { value: String(row.id), text: row.name || row.full_name || row.email };
+            }));
+          })
+          .catch(function () { callback(); });
+      },
+    };
+  }
+
   // <select data-picker>: Tom Select when its script is there; the plain select otherwise.
   function setupPickers(root) {
     if (typeof window.TomSelect === "undefined") return;
     root.querySelectorAll("select[data-picker]").forEach(function (select) {
       if (select.tomselect) return;
       var multiple = select.multiple;
-      var picker = new window.TomSelect(select, {
+      var source = select.getAttribute("data-picker-source");
+      var picker = new window.TomSelect(select, Object.assign(source ? searchOptions(source) : {}, {
         plugins: multiple ? ["remove_button"] : [],
         maxOptions: null,
         hidePlaceholder: true,
@@ -24,7 +44,7 @@
           this.setTextboxValue("");
           this.refreshOptions(false);
         },
-      });
+      }));
       // Tom Select points the field's <label> at its own text box, which leaves the kept (hidden)
       // <select> without a name: give it the label's name too, so every control is named.
       var typed = picker.focus_node || picker.control_input;

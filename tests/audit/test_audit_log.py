@@ -179,3 +179,34 @@ def test_a_raw_sql_truncate_of_the_log_fails(ada):
     with pytest.raises(DatabaseError, match="cannot be truncated"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("TRUNCATE audit_auditentry")
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_the_log_does_not_carry_every_client_and_person_in_its_pickers(carol, normal_client, login):
+    """The pickers ask the API as one types: the page holds only the chosen client, however large the firm."""
+    from django.urls import reverse
+
+    from tests.factories import ClientFactory, UserFactory
+
+    http = login(carol)
+    url = reverse("audit-log")
+    others = [ClientFactory(name=f"Unlisted Holdings {index}") for index in range(30)]
+    people = [UserFactory(full_name=f"Unlisted Person {index}") for index in range(30)]
+    page = http.get(url).content.decode()
+    pickers = page[page.index('<select name="user"') : page.index("</select>", page.index('<select name="client"'))]
+    assert "Unlisted Holdings" not in pickers and "Unlisted Person" not in pickers
+    assert 'data-picker-source="/api/clients/"' in page and 'data-picker-source="/api/users/"' in page
+
+    chosen = http.get(url, {"client": others[3].pk, "user": people[5].pk}).content.decode()
+    assert f'<option value="{others[3].pk}" selected>Unlisted Holdings 3</option>' in chosen
+    assert f'<option value="{people[5].pk}" selected>Unlisted Person 5</option>' in chosen
+    assert "Unlisted Holdings 4" not in chosen
+
+
+def test_the_client_picker_of_the_log_never_offers_a_walled_client_outside_the_wall(carol, confidential_client, login):
+    from django.urls import reverse
+
+    http = login(carol)
+    found = http.get(reverse("api:client-list"), {"search": confidential_client.name[:6]}).json()["results"]
+    assert confidential_client.pk not in [row["id"] for row in found]
+    page = http.get(reverse("audit-log"), {"client": confidential_client.pk})
+    assert confidential_client.name not in page.content.decode()

@@ -137,3 +137,25 @@ def test_logging_on_the_timeline_updates_the_timeline_list_in_place(page, log_in
     expect(page.locator("#timeline-list")).to_have_count(1)
     expect(page.locator("#contact-frequency strong")).to_have_text("1")
     assert page.evaluate("window.__noReload") is True
+
+
+def test_the_audit_log_client_picker_finds_a_client_as_one_types(page, log_in, carol, confidential_client):
+    """The log's client picker holds no list: typing asks the clients API, which applies the wall."""
+    ClientFactory(name="Quayside Logistics plc")
+    log_in(carol)
+    page.goto("/audit/")
+    page.evaluate(CSP_WATCH)
+    picker = page.locator("select[name=client] + .ts-wrapper")
+    picker.locator(".ts-control").click()
+    page.keyboard.type("Quaysi")
+    expect(picker.locator(".ts-dropdown .option")).to_have_text(["Quayside Logistics plc"])
+    page.keyboard.press("Enter")
+    expect(page.locator("select[name=client]")).to_have_value(
+        str(type(confidential_client).objects.get(name="Quayside Logistics plc").pk)
+    )
+    picker.locator(".ts-control").click()
+    page.keyboard.press("Backspace")
+    page.keyboard.type(confidential_client.name[:5])
+    expect(picker.locator(".ts-dropdown .no-results")).to_be_visible()  # walled: not offered to BD
+    assert page.evaluate("window.__csp") == []
+    assert page.js_errors == []
