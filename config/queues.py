@@ -37,6 +37,7 @@ TASK_QUEUES: dict[str, str] = {
     # scheduled
     "audit.purge_expired": SCHEDULED,
     "reports.tasks.refresh_shared_figures": SCHEDULED,
+    "stewardship.tasks.refresh_firm_headline": SCHEDULED,
     "reports.send_weekly_digests": SCHEDULED,
     "reports.tasks.requeue_waiting_reports": SCHEDULED,
     "reports.tasks.withdraw_unavailable_reports": SCHEDULED,

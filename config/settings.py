@@ -593,6 +593,13 @@ CRP_SIGNAL_DECISION_DAYS = env_int("CRP_SIGNAL_DECISION_DAYS", 30)
 CRP_ACTIVITY_FALL_PERCENT = env_int("CRP_ACTIVITY_FALL_PERCENT", 50)
 # Credentials are reminded to their holder this many days before they lapse (once per expiry date).
 CREDENTIAL_REMINDER_DAYS = env_int("CREDENTIAL_REMINDER_DAYS", 60)
+# The stewardship overview's firm figures (succession, capacity, personas) are kept this long and
+# refreshed every minute on the scheduled queue (0: computed on every visit).
+STEWARDSHIP_FIGURES_CACHE_SECONDS = env_int("STEWARDSHIP_FIGURES_CACHE_SECONDS", 90)
+CELERY_BEAT_SCHEDULE["stewardship-firm-headline"] = {
+    "task": "stewardship.tasks.refresh_firm_headline",
+    "schedule": 60.0,
+}
 CELERY_BEAT_SCHEDULE["stewardship-daily"] = {
     "task": "stewardship.tasks.daily_stewardship",
     "schedule": crontab(hour=6, minute=30),

@@ -58,7 +58,6 @@ def overview(request):
     figures = portfolio_signals(request.user, today=today) if any_due(decisions, today) else FirmSignals([])
     log = [(d, decision_outcome(d, figures, today)) for d in decisions]
     summary = stewardship_summary(today)
-    partners = crp_signals(request.user, on=today)  # read once for the three firm figures below
     return render(
         request,
         "stewardship/overview.html",
@@ -68,9 +67,7 @@ def overview(request):
             "undecided": summary.undecided,
             "log": log,
             "form": DecisionForm(),
-            "succession": firm.succession_view(request.user, today, partners=partners),
-            "mix": firm.persona_mix(partners),
-            "capacity": firm.capacity_check(request.user, today, partners=partners),
+            "headline": firm.firm_headline(request.user, today),
             "today": today,
         },
     )

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -341,3 +342,56 @@ def capacity_check(
         max_growth_clients=limit,
         overload_weight=settings.CRP_OVERLOAD_WEIGHT,
     )
+
+
+# --- the overview's headline -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FirmHeadline:
+    """The firm figures the stewardship overview states, as counts (the full views have pages of their own)."""
+
+    led_clients: int
+    without_ready_successor: int
+    growth_clients: int
+    capable_unloaded: int
+    spare_slots: int
+    persona_mismatches: int
+    computed_at: datetime.datetime
+
+
+def _headline_key(today: datetime.date) -> str:
+    return f"stewardship:firm-headline:{today}"
+
+
+def firm_headline(reader: User, today: datetime.date, *, fresh: bool = False) -> FirmHeadline:
+    """Succession, capacity and persona counts over every led client.
+
+    In a large firm they take seconds (every CRP's book against every partner's profile), so they are
+    kept for STEWARDSHIP_FIGURES_CACHE_SECONDS and refreshed by the scheduled queue before they lapse
+    (stewardship.tasks.refresh_firm_headline): no managing partner waits for them. Kept only for readers
+    who see every client, who all get the same figures; anyone else gets them computed for themselves."""
+    from accounts.access import sees_behind_walls
+
+    seconds = settings.STEWARDSHIP_FIGURES_CACHE_SECONDS
+    shared = seconds > 0 and sees_behind_walls(reader)
+    headline = cache.get(_headline_key(today)) if shared and not fresh else None
+    if headline is None:
+        partners = crp_signals(reader, on=today)
+        succession = succession_view(reader, today, partners=partners)
+        capacity = capacity_check(reader, today, partners=partners)
+        headline = FirmHeadline(
+            led_clients=len(succession.rows),
+            without_ready_successor=len(succession.without_ready_successor),
+            growth_clients=capacity.growth_clients,
+            capable_unloaded=capacity.capable_unloaded,
+            spare_slots=capacity.spare_slots,
+            persona_mismatches=len(persona_mix(partners).mismatches),
+            computed_at=timezone.now(),
+        )
+        if shared:
+            cache.set(_headline_key(today), headline, seconds + HEADLINE_REFRESH_OVERLAP_SECONDS)
+    return headline
+
+
+HEADLINE_REFRESH_OVERLAP_SECONDS = 30  # kept a little longer than the beat that refreshes it

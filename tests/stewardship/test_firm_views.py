@@ -97,3 +97,36 @@ def test_capacity_reads_sectors_service_lines_and_current_credentials_by_group_a
     Credential.objects.filter(user=fits).update(expires_on=today - datetime.timedelta(days=1))
     row = next(r for r in capacity_check(mike, today).by_group if r.name == "Deals")
     assert (row.capable, row.uncovered, row.enough) == (0, ["Harbour Energy plc"], False)
+
+
+def test_the_overview_keeps_its_firm_figures_until_the_scheduled_refresh(mike, alice, normal_client, login):
+    """Seconds of work in a large firm: computed once, kept, and refreshed on the scheduled queue."""
+    from stewardship.selectors.firm import firm_headline
+    from stewardship.tasks import refresh_firm_headline
+    from tests.dates import today
+
+    http = login(mike)
+    first = http.get("/stewardship/").context["headline"]
+    fresh = firm_headline(mike, today(), fresh=True)
+    assert (first.led_clients, first.without_ready_successor, first.growth_clients) == (
+        fresh.led_clients,
+        fresh.without_ready_successor,
+        fresh.growth_clients,
+    )
+    ClientFactory(name="Later Client plc", crp=alice)
+    kept = http.get("/stewardship/")
+    assert kept.context["headline"].led_clients == first.led_clients  # kept: not yet refreshed
+    assert 'data-testid="headline-as-of"' in kept.content.decode()
+    assert refresh_firm_headline.delay().get() is True
+    assert http.get("/stewardship/").context["headline"].led_clients == first.led_clients + 1
+
+
+@override_settings(STEWARDSHIP_FIGURES_CACHE_SECONDS=0)
+def test_without_keeping_the_overview_counts_every_visit_afresh(mike, alice, normal_client, login):
+    from stewardship.tasks import refresh_firm_headline
+
+    http = login(mike)
+    before = http.get("/stewardship/").context["headline"].led_clients
+    ClientFactory(name="Later Client plc", crp=alice)
+    assert http.get("/stewardship/").context["headline"].led_clients == before + 1
+    assert refresh_firm_headline.delay().get() is False
