@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -203,20 +204,24 @@ def plan_history(request, pk: int):
     return render(request, template, {"plan": plan, "history": selectors.plan_history(plan=plan)})
 
 
+MY_ACTIONS_PAGE_SIZE = 50
+
+
 @require_GET
 def my_actions(request):
     feed = calendar.feed_of(request.user)
-    actions = list(selectors.my_actions(user=request.user))
+    page = Paginator(selectors.my_actions(user=request.user), MY_ACTIONS_PAGE_SIZE).get_page(request.GET.get("page"))
     # One reverse for the page, not one per row: links are the plan URL plus a fixed suffix.
     plans_prefix = reverse("plan-detail", args=[0]).removesuffix("0/")
-    for action in actions:
+    for action in page:
         action.plan_url = f"{plans_prefix}{action.plan_id}/"
+    here = reverse("my-actions") + (f"?page={page.number}" if page.number > 1 else "")
     return render(
         request,
         "planning/my_actions.html",
         {
-            "actions": actions,
-            "here": reverse("my-actions"),
+            "actions": page,
+            "here": here,
             "upcoming": selectors.my_upcoming_client_dates(user=request.user),
             "pipeline": selectors.pipeline_total(user=request.user, mine=True),
             "overdue_reviews": list(selectors.overdue_reviews(user=request.user, mine=True)[:20]),

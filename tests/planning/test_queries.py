@@ -11,7 +11,7 @@ from tests.planning.conftest import fill_plan
 pytestmark = pytest.mark.django_db
 
 PLAN_PAGE_MAX = 15
-MY_ACTIONS_MAX = 8  # session, user, feed, actions, dates, pipeline, overdue reviews
+MY_ACTIONS_MAX = 9  # session, user, feed, actions and their count, dates, pipeline, overdue reviews
 
 
 def test_plan_page_queries_do_not_grow_with_the_plan(plan, alice, login, count_queries):
@@ -47,6 +47,27 @@ def test_my_actions_queries_do_not_grow_with_clients(alice, login, count_queries
     add_clients(11)
     assert count_queries(lambda: http.get(url)) == at_one <= MY_ACTIONS_MAX
     assert http.get(url).content.decode().count('data-testid="my-action"') == 12 * 3
+
+
+def test_my_actions_pages_a_long_list_fifty_at_a_time_overdue_first(alice, login, count_queries):
+    from tests.dates import days_from_today
+
+    client = ClientFactory()
+    Assignment.objects.create(client=client, user=alice, role="team")
+    plan = AccountPlanFactory(client=client)
+    ActionFactory.create_batch(52, plan=plan, owner=alice)
+    late = ActionFactory(plan=plan, owner=alice, description="Send the overdue proposal", due_date=days_from_today(-3))
+    http = login(alice)
+    url = reverse("my-actions")
+    first = http.get(url).content.decode()
+    assert "53 open actions" in first
+    assert first.count('data-testid="my-action"') == 50
+    assert late.description in first.split('data-testid="my-action"')[1]  # the overdue one leads
+    assert 'rel="next"' in first and "Page 1 of 2" in first
+    second = http.get(url, {"page": 2}).content.decode()
+    assert second.count('data-testid="my-action"') == 3
+    assert 'name="next" value="/my/actions/?page=2"' in second  # marking one done comes back to this page
+    assert count_queries(lambda: http.get(url)) == count_queries(lambda: http.get(url, {"page": 2}))
 
 
 def test_the_client_page_shows_the_plan_section(plan, alice, login):
