@@ -67,7 +67,7 @@ SELECT (ARRAY['Northwind','Blackmoor','Silverline','Harbour','Meridian','Crown',
        (ARRAY['United Kingdom','United Kingdom','United Kingdom','Ireland','United States','Germany','France',
               'Singapore','Netherlands'])[1 + g %% 9],
        CASE WHEN g %% 10 = 0 THEN (ARRAY['dormant','lost'])[1 + g / 10 %% 2] ELSE 'active' END,
-       g %% 17 = 3, %(marker)s, 0, 1, now() - (g %% 3000) * interval '1 day', now(),
+       g %% 17 = 3, %(marker)s, 91, 1, now() - (g %% 3000) * interval '1 day', now(),
        (SELECT id FROM accounts_tier ORDER BY rank OFFSET (CASE WHEN g %% 4 = 0 THEN 0 WHEN g %% 5 < 3 THEN 1
                                                                 ELSE 2 END) LIMIT 1),
        NULL
