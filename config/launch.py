@@ -85,6 +85,9 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("KEYLINE_PORT", "8000")))
     parser.add_argument("--no-seed", action="store_true", help="skip the demo data")
     options = parser.parse_args()
+    # Ctrl-C stops it even when it was started with interrupts ignored (as a background job, or from a
+    # test runner's worker): Python keeps an inherited "ignore" instead of raising KeyboardInterrupt.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     server, url = start_embedded_postgres(BASE_DIR / "var" / "pgdata")
     os.environ["DATABASE_URL"] = url
