@@ -1,11 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 from django import forms
-from django.db.models import QuerySet
-from django.forms.models import ModelChoiceIterator
 from django.urls import reverse_lazy
 
 from accounts.access import visible_clients
@@ -13,31 +8,8 @@ from accounts.models import Client, User
 from audit.log import HISTORY_KIND, HISTORY_KIND_LABEL
 from audit.models import Kind
 from audit.selectors import AuditFilter
+from core.forms import ClientChoiceField, PersonChoiceField
 from core.widgets import SearchPickerSelect
-
-
-class _LabelledChoices(ModelChoiceIterator):
-    """A long picker's options read as (id, label) pairs in one query, without a model instance each:
-    the same options, in the same order, as the field's queryset would give."""
-
-    def __iter__(self) -> Iterator[tuple[Any, str]]:
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        yield from self.field.labelled(self.queryset)
-
-
-class ClientChoiceField(forms.ModelChoiceField):
-    iterator = _LabelledChoices
-
-    def labelled(self, queryset: QuerySet[Client]) -> Iterator[tuple[int, str]]:
-        return iter(queryset.values_list("pk", "name"))  # Client.__str__
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    iterator = _LabelledChoices
-
-    def labelled(self, queryset: QuerySet[User]) -> Iterator[tuple[int, str]]:
-        return ((pk, full_name or email) for pk, full_name, email in queryset.values_list("pk", "full_name", "email"))
 
 
 class AuditFilterForm(forms.Form):

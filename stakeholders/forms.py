@@ -1,13 +1,10 @@
-from collections.abc import Iterator
-from typing import Any
-
 from django import forms
 from django.conf import settings
-from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
 from accounts.access import firm_people_for
 from accounts.models import Client, User
+from core.forms import PersonChoiceField
 from core.widgets import PickerSelect, PickerSelectMultiple
 from stakeholders import selectors
 from stakeholders.models import (
@@ -64,21 +61,6 @@ class StakeholderForm(forms.ModelForm):
         self.fields["reports_to"].queryset = managers
         self.fields["reports_to"].error_messages["invalid_choice"] = "Choose a manager from this client's stakeholders."
         self.fields["reports_to"].label = "Reports to"
-
-
-class _LabelledChoices(ModelChoiceIterator):
-    """A long picker's options read as (id, label) pairs in one query, without a model instance each:
-    the same options, in the same order, as iterating the field's queryset would give."""
-
-    def __iter__(self) -> Iterator[tuple[Any, str]]:
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for pk, full_name, email in self.queryset.values_list("pk", "full_name", "email"):
-            yield (pk, full_name or email)  # User.__str__
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    iterator = _LabelledChoices
 
 
 class RelationshipForm(forms.ModelForm):
